@@ -1,0 +1,84 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sipas-pipeline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pipeline", targets: ["pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // libxml2 from Debian's libxml2-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Two POSIX calls Swift's Glibc overlay does not expose (renameat2, flock helpers).
+        .target(name: "CShims"),
+        // The instrument and rules of a survey: pure value types.
+        .target(name: "SurveyModel"),
+        // Pure statistics: accumulators, estimators, distributions. No I/O.
+        .target(name: "Stats", dependencies: ["SurveyModel"]),
+        // The only module that talks to SQLite.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "SurveyModel", "Stats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Reading the survey folder: survey.toml, units, population, inbox files.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "SurveyModel", "Storage",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Rendering: XML (libxml2, XSD-validated) and HTML.
+        .target(
+            name: "Report",
+            dependencies: [
+                "SurveyModel", "Stats", "CLibXML2",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        // The stages and the release: checks, estimates, locking, atomic publication.
+        .target(
+            name: "Stages",
+            dependencies: [
+                "SurveyModel", "Stats", "Storage", "Ingest", "Report", "CShims",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "pipeline",
+            dependencies: [
+                "Stages", "SurveyModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "SurveyModel"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "SurveyModel"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Stages", "Stats", "Storage", "Ingest", "Report", "SurveyModel"]
+        ),
+    ]
+)

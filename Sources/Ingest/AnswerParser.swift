@@ -1,0 +1,126 @@
+import Foundation
+import SurveyModel
+
+/// Reads answers and dates as people type them.
+public enum AnswerParser {
+    /// The Vietnamese Likert labels and their values; `Không ý kiến` (no opinion) is missing.
+    /// Swift compares strings by canonical equivalence, so NFC and NFD spellings both match.
+    static let likertLabels: [String: Int?] = [
+        "rất không hài lòng": 1,
+        "không hài lòng": 2,
+        "bình thường": 3,
+        "hài lòng": 4,
+        "rất hài lòng": 5,
+        "không ý kiến": nil,
+        "very dissatisfied": 1,
+        "dissatisfied": 2,
+        "neutral": 3,
+        "satisfied": 4,
+        "very satisfied": 5,
+        "no opinion": nil,
+    ]
+
+    static let yesNoLabels: [String: Int] = [
+        "1": 1, "0": 0, "có": 1, "không": 0, "yes": 1, "no": 0, "c": 1, "k": 0,
+    ]
+
+    public enum Parsed: Equatable {
+        case answer(Int)
+        case missing
+        case invalid(expected: String)
+    }
+
+    /// Parses one answer of an item of `kind` from text.
+    public static func parse(_ raw: String, kind: ItemKind) -> Parsed {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return .missing }
+        switch kind {
+        case .likert5:
+            if let v = Int(text), (1...5).contains(v) { return .answer(v) }
+            if let label = likertLabels[text.lowercased()] {
+                return label.map(Parsed.answer) ?? .missing
+            }
+            return .invalid(expected: "1-5, a Vietnamese answer label (Rất không hài lòng ... Rất hài lòng, Không ý kiến) or blank")
+        case .yesno:
+            if let v = yesNoLabels[text.lowercased()] { return .answer(v) }
+            return .invalid(expected: "1/0, có/không, yes/no or blank")
+        case .count:
+            if let v = Int(text), (0...250).contains(v) { return .answer(v) }
+            return .invalid(expected: "a whole number from 0 to 250 or blank")
+        case .text:
+            return .missing
+        }
+    }
+
+    /// Parses an integer answer that arrived as a JSON number.
+    public static func parse(number: Double, kind: ItemKind) -> Parsed {
+        guard number == number.rounded(), abs(number) < 1000 else {
+            return parse(String(number), kind: kind)
+        }
+        return parse(String(Int(number)), kind: kind)
+    }
+
+    /// A calendar date from `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`; nil unless it exists.
+    public static func date(_ raw: String) -> (year: Int, month: Int, day: Int)? {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        var parts: [Substring]
+        let y: Int, m: Int, d: Int
+        if text.contains("/") {
+            parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count),
+                (1...2).contains(parts[1].count),
+                let dd = Int(parts[0]), let mm = Int(parts[1]), let yy = Int(parts[2])
+            else { return nil }
+            (y, m, d) = (yy, mm, dd)
+        } else {
+            parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                let yy = Int(parts[0]), let mm = Int(parts[1]), let dd = Int(parts[2])
+            else { return nil }
+            (y, m, d) = (yy, mm, dd)
+        }
+        guard (1900...2999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else {
+            return nil
+        }
+        return (y, m, d)
+    }
+
+    /// The local calendar date of an ISO 8601 timestamp such as `2024-07-03T10:22:11+07:00`
+    /// (the date as written, in the agency's own time zone), or of a plain `yyyy-mm-dd`.
+    public static func dateOfTimestamp(_ raw: String) -> (year: Int, month: Int, day: Int)? {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let datePart = String(text.prefix(10))
+        guard let date = date(datePart), datePart.count == 10, datePart.contains("-") else { return nil }
+        let rest = text.dropFirst(10)
+        if rest.isEmpty { return date }
+        guard let sep = rest.first, sep == "T" || sep == " " else { return nil }
+        let time = rest.dropFirst()
+        // HH:MM[:SS[.fff]][Z|±HH:MM]
+        let clock = time.prefix { $0.isNumber || $0 == ":" || $0 == "." }
+        let pieces = clock.split(separator: ":", omittingEmptySubsequences: false)
+        guard pieces.count >= 2, let hh = Int(pieces[0]), let mm = Int(pieces[1]), (0...23).contains(hh),
+            (0...59).contains(mm)
+        else { return nil }
+        let zone = time.dropFirst(clock.count)
+        guard zone.isEmpty || zone == "Z" || ((zone.first == "+" || zone.first == "-") && zone.count <= 6) else {
+            return nil
+        }
+        return date
+    }
+
+    public static func isoDate(_ d: (year: Int, month: Int, day: Int)) -> String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}

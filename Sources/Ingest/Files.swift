@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of files and bytes, in lower-case hex.
+public enum FileHash {
+    /// Hashes a file in 1 MiB chunks.
+    public static func sha256(path: String) throws -> (hex: String, bytes: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw IngestError.unreadable(path: path, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var total = 0
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            total += chunk.count
+            hasher.update(data: chunk)
+        }
+        return (hex(hasher.finalize()), total)
+    }
+
+    public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Writes a file so that readers see the old content or the new, never a part.
+public enum AtomicFile {
+    /// Writes to a temporary name in the same folder, flushes, then renames into place.
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        do {
+            try data.write(to: temporary, options: [])
+            let fd = open(temporary.path, O_RDONLY)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
+            }
+            if rename(temporary.path, path) != 0 {
+                throw IngestError.unreadable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+}
+
+/// CSV field quoting (RFC 4180) for the files the pipeline writes.
+public enum CSVField {
+    public static func quote(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}

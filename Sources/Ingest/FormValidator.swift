@@ -1,0 +1,110 @@
+import Foundation
+import Storage
+import SurveyModel
+
+/// Raw values of one form, as read from either channel, before validation.
+struct RawForm {
+    var responseID: String?
+    var unit: String?
+    var date: String?
+    var isTimestamp: Bool
+    var dossierCode: String?
+    var comment: String?
+    /// Item id → the answer as written; absent keys are missing answers.
+    var answers: [String: RawAnswer]
+}
+
+enum RawAnswer {
+    case text(String)
+    case number(Double)
+    case null
+    case other(String)
+}
+
+/// Turns a raw form into a stored response, or into the reasons it is rejected.
+struct FormValidator {
+    let survey: SurveyDefinition
+    let unitCodes: Set<String>
+    let unitList: String
+    let items: [Item]
+
+    init(survey: SurveyDefinition, units: [SurveyUnit]) {
+        self.survey = survey
+        unitCodes = Set(units.map(\.code))
+        unitList = units.map(\.code).sorted().joined(separator: ", ")
+        items = survey.answeredItems
+    }
+
+    /// - Returns: the record, or every problem found in the row, joined by "; ".
+    func validate(_ form: RawForm, path: String, line: Int, channel: Channel) -> Result<ResponseRecord, RowRejection> {
+        var problems: [String] = []
+        let id = form.responseID?.trimmingCharacters(in: .whitespaces) ?? ""
+        if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
+        let unit = form.unit?.trimmingCharacters(in: .whitespaces) ?? ""
+        if unit.isEmpty {
+            problems.append("missing unit; expected one of \(unitList)")
+        } else if !unitCodes.contains(unit) {
+            problems.append("unknown unit '\(unit)'; expected one of \(unitList) (units.csv)")
+        }
+        var date: (year: Int, month: Int, day: Int)?
+        let rawDate = form.date ?? ""
+        if rawDate.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append("missing date; expected dd/mm/yyyy or yyyy-mm-dd")
+        } else {
+            date = form.isTimestamp ? AnswerParser.dateOfTimestamp(rawDate) : AnswerParser.date(rawDate)
+            if date == nil {
+                let expected = form.isTimestamp ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00" : "a real date as dd/mm/yyyy or yyyy-mm-dd"
+                problems.append("date '\(rawDate)' is not a date; expected \(expected)")
+            }
+        }
+        var answers: [Int?] = []
+        answers.reserveCapacity(items.count)
+        var anyAnswer = false
+        for item in items {
+            let parsed: AnswerParser.Parsed
+            switch form.answers[item.id] {
+            case nil, .null: parsed = .missing
+            case .text(let s): parsed = AnswerParser.parse(s, kind: item.kind)
+            case .number(let d): parsed = AnswerParser.parse(number: d, kind: item.kind)
+            case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
+            }
+            switch parsed {
+            case .answer(let v):
+                answers.append(v)
+                anyAnswer = true
+            case .missing:
+                answers.append(nil)
+            case .invalid(let expected):
+                answers.append(nil)
+                problems.append("\(item.id): '\(Self.shown(form.answers[item.id]))' is not an answer; expected \(expected)")
+            }
+        }
+        if problems.isEmpty && !anyAnswer {
+            problems.append("blank form: no question answered (a non-response, not counted)")
+        }
+        guard problems.isEmpty, let date else {
+            return .failure(RowRejection(responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; ")))
+        }
+        let comment = form.comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dossier = form.dossierCode?.trimmingCharacters(in: .whitespaces)
+        return .success(ResponseRecord(
+            path: path, line: line, responseID: id, channel: channel, unit: unit,
+            submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
+            dossierCode: dossier?.isEmpty == false ? dossier : nil,
+            comment: comment?.isEmpty == false ? comment : nil, answers: answers))
+    }
+
+    static func shown(_ answer: RawAnswer?) -> String {
+        switch answer {
+        case .text(let s): return s
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .other(let s): return s
+        case .null, nil: return ""
+        }
+    }
+}
+
+struct RowRejection: Error {
+    var responseID: String?
+    var reason: String
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Storage
+import SurveyModel
+
+/// Reads one paper CSV file (`form_id,unit,date,q01,...,comment`) into the database.
+struct PaperReader {
+    let validator: FormValidator
+    let columns: PaperColumns
+
+    func read(path: String, displayPath: String, into writer: SurveyDatabase.FileWriter) throws {
+        var reader = try CSVReader(path: path)
+        defer { reader.close() }
+        guard let header = reader.next() else { return }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        let required = [columns.formID, columns.unit, columns.date] + validator.items.map(\.id)
+        let missing = required.filter { index[$0] == nil }
+        if !missing.isEmpty {
+            // Without these columns no row can be read: record the header, then every row,
+            // so that nothing in the file passes unnoticed.
+            let reason = "header lacks column(s) \(missing.joined(separator: ", ")); expected \(required.joined(separator: ","))"
+            try writer.reject(line: header.line, responseID: nil, reason: reason)
+            while let record = reader.next() {
+                try writer.reject(line: record.line, responseID: nil, reason: "not read: the file's header lacks column(s) \(missing.joined(separator: ", "))")
+            }
+            return
+        }
+        while let record = reader.next() {
+            if let problem = record.problem {
+                try writer.reject(line: record.line, responseID: nil, reason: problem)
+                continue
+            }
+            guard record.fields.count == names.count else {
+                try writer.reject(
+                    line: record.line, responseID: nil,
+                    reason: "expected \(names.count) fields as in the header, found \(record.fields.count)")
+                continue
+            }
+            let f = record.fields
+            var answers: [String: RawAnswer] = [:]
+            for item in validator.items { answers[item.id] = .text(f[index[item.id]!]) }
+            let raw = RawForm(
+                responseID: f[index[columns.formID]!], unit: f[index[columns.unit]!], date: f[index[columns.date]!],
+                isTimestamp: false, dossierCode: nil, comment: index[columns.comment].map { f[$0] },
+                answers: answers)
+            switch validator.validate(raw, path: displayPath, line: record.line, channel: .paper) {
+            case .success(let response): try writer.accept(response)
+            case .failure(let rejection):
+                try writer.reject(line: record.line, responseID: rejection.responseID, reason: rejection.reason)
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+import SurveyModel
+import TOMLKit
+
+/// A survey folder on disk and its configuration, validated.
+///
+/// ```
+/// survey.toml          the instrument and the rules
+/// units.csv            code,name_vi,name_en
+/// population.csv       unit,channel,period,dossiers   (optional)
+/// inbox/paper/*.csv    forms typed in from paper
+/// inbox/portal/*.jsonl, *.json   portal exports
+/// work/                the working database and rejects.csv (made by the pipeline)
+/// ```
+public struct SurveyFolder: Sendable {
+    public let root: URL
+    public let survey: SurveyDefinition
+    public let units: [SurveyUnit]
+    public let population: [PopulationCount]
+
+    public var workDirectory: URL { root.appendingPathComponent("work") }
+    public var databasePath: String { workDirectory.appendingPathComponent("pipeline.sqlite").path }
+    public var rejectsPath: String { workDirectory.appendingPathComponent("rejects.csv").path }
+    public var paperInbox: URL { root.appendingPathComponent("inbox/paper") }
+    public var portalInbox: URL { root.appendingPathComponent("inbox/portal") }
+
+    /// Loads and validates `survey.toml`, `units.csv` and `population.csv`, reporting every
+    /// problem found (not only the first).
+    public static func load(_ path: String) throws -> SurveyFolder {
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw IngestError.missingInput(path: path, expected: "a survey folder with survey.toml, units.csv and inbox/")
+        }
+        let surveyPath = root.appendingPathComponent("survey.toml").path
+        let survey = try SurveyFileParser.parse(path: surveyPath)
+        let units = try loadUnits(root.appendingPathComponent("units.csv").path)
+        let population = try loadPopulation(
+            root.appendingPathComponent("population.csv").path, units: Set(units.map(\.code)))
+        return SurveyFolder(root: root, survey: survey, units: units, population: population)
+    }
+
+    /// What ingest depends on besides the files: if it changes, every file is read again.
+    public var ingestFingerprint: String {
+        var parts = ["items:"] + survey.answeredItems.map { "\($0.id)=\($0.kind.rawValue)" }
+        let p = survey.paperColumns
+        let q = survey.portalFields
+        parts += ["paper:\(p.formID),\(p.unit),\(p.date),\(p.comment)"]
+        parts += ["portal:\(q.id),\(q.unit),\(q.submittedAt),\(q.dossierCode),\(q.answers),\(q.comment)"]
+        parts += ["units:" + units.map(\.code).sorted().joined(separator: ",")]
+        return parts.joined(separator: ";")
+    }
+
+    static let codePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_.-]{1,32}$")
+
+    static func isValidCode(_ code: String) -> Bool {
+        codePattern.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil
+    }
+
+    static func loadUnits(_ path: String) throws -> [SurveyUnit] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw IngestError.missingInput(path: path, expected: "units.csv with header code,name_vi,name_en")
+        }
+        var reader = try CSVReader(path: path)
+        defer { reader.close() }
+        let file = (path as NSString).lastPathComponent
+        guard let header = reader.next() else {
+            throw IngestError.invalidConfiguration(file: file, line: 1, problem: "empty file; expected header code,name_vi,name_en")
+        }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let codeAt = columns.firstIndex(of: "code"), let viAt = columns.firstIndex(of: "name_vi") else {
+            throw IngestError.invalidConfiguration(
+                file: file, line: header.line, problem: "header must have columns code,name_vi,name_en; found \(columns.joined(separator: ","))")
+        }
+        let enAt = columns.firstIndex(of: "name_en")
+        var units: [SurveyUnit] = []
+        var errors: [IngestError] = []
+        var seen = Set<String>()
+        while let record = reader.next() {
+            func fail(_ problem: String) {
+                errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem))
+            }
+            if let problem = record.problem { fail(problem); continue }
+            guard record.fields.count == columns.count else {
+                fail("expected \(columns.count) fields, found \(record.fields.count)")
+                continue
+            }
+            let code = record.fields[codeAt].trimmingCharacters(in: .whitespaces)
+            guard isValidCode(code), code != "ALL" else {
+                fail("unit code '\(code)' must be 1-32 letters, digits, '_', '.' or '-', and not ALL")
+                continue
+            }
+            guard seen.insert(code).inserted else { fail("unit code \(code) appears twice"); continue }
+            units.append(SurveyUnit(
+                code: code, nameVi: record.fields[viAt].trimmingCharacters(in: .whitespaces),
+                nameEn: enAt.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? ""))
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
+        if units.isEmpty {
+            throw IngestError.invalidConfiguration(file: file, line: nil, problem: "no units; expected at least one row")
+        }
+        return units
+    }
+
+    static func loadPopulation(_ path: String, units: Set<String>) throws -> [PopulationCount] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        var reader = try CSVReader(path: path)
+        defer { reader.close() }
+        let file = (path as NSString).lastPathComponent
+        guard let header = reader.next() else { return [] }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let expected = ["unit", "channel", "period", "dossiers"]
+        let positions = expected.map { columns.firstIndex(of: $0) }
+        guard positions.allSatisfy({ $0 != nil }) else {
+            throw IngestError.invalidConfiguration(
+                file: file, line: header.line,
+                problem: "header must have columns unit,channel,period,dossiers; found \(columns.joined(separator: ","))")
+        }
+        let at = positions.map { $0! }
+        var rows: [PopulationCount] = []
+        var errors: [IngestError] = []
+        var seen = Set<String>()
+        while let record = reader.next() {
+            func fail(_ problem: String) {
+                errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem))
+            }
+            if let problem = record.problem { fail(problem); continue }
+            guard record.fields.count == columns.count else {
+                fail("expected \(columns.count) fields, found \(record.fields.count)")
+                continue
+            }
+            let f = at.map { record.fields[$0].trimmingCharacters(in: .whitespaces) }
+            guard units.contains(f[0]) else { fail("unknown unit '\(f[0])'; expected a code from units.csv"); continue }
+            guard let channel = Channel(rawValue: f[1]) else {
+                fail("channel '\(f[1])'; expected paper or online")
+                continue
+            }
+            guard let period = Period(f[2]) else {
+                fail("period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)")
+                continue
+            }
+            guard let dossiers = Double(f[3]), dossiers >= 0, dossiers.isFinite else {
+                fail("dossiers '\(f[3])'; expected a number of dossiers, 0 or more")
+                continue
+            }
+            guard seen.insert("\(f[0])|\(channel)|\(period)").inserted else {
+                fail("unit \(f[0]), channel \(channel), period \(period) appears twice")
+                continue
+            }
+            rows.append(PopulationCount(unit: f[0], channel: channel, period: period, dossiers: dossiers))
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
+        return rows
+    }
+}
+
+/// Parses `survey.toml` (see docs/survey-toml.md).
+enum SurveyFileParser {
+    static func parse(path: String) throws -> SurveyDefinition {
+        let file = "survey.toml"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngestError.missingInput(path: path, expected: "survey.toml describing the items, factors and rules")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw IngestError.invalidConfiguration(file: file, line: nil, problem: "not valid UTF-8")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw IngestError.invalidConfiguration(
+                file: file, line: error.source.begin.line, problem: "not valid TOML: \(error.description)")
+        }
+        var errors: [String] = []
+        let surveyTable = table["survey"]?.table
+        func string(_ t: TOMLTable?, _ key: String, _ fallback: String) -> String {
+            guard let value = t?[key] else { return fallback }
+            guard let s = value.string else { errors.append("\(key) must be a string"); return fallback }
+            return s
+        }
+        func number(_ t: TOMLTable?, _ key: String, _ fallback: Double) -> Double {
+            guard let value = t?[key] else { return fallback }
+            if let d = value.double { return d }
+            if let i = value.int { return Double(i) }
+            errors.append("\(key) must be a number")
+            return fallback
+        }
+        var rules = SurveyRules()
+        if let satisfied = surveyTable?["satisfied"] {
+            let values = satisfied.array.map { $0.compactMap(\.int) } ?? []
+            if values.isEmpty || values.contains(where: { !(1...5).contains($0) }) {
+                errors.append("survey.satisfied must be a list of answers from 1 to 5, such as [4, 5]")
+            } else {
+                rules.satisfied = Set(values)
+            }
+        }
+        rules.confidenceLevel = number(surveyTable, "confidence_level", rules.confidenceLevel)
+        if !(rules.confidenceLevel > 0.5 && rules.confidenceLevel < 1) {
+            errors.append("survey.confidence_level must lie between 0.5 and 1, such as 0.95")
+        }
+        let method = string(surveyTable, "interval_method", rules.intervalMethod.rawValue)
+        if let m = IntervalMethod(rawValue: method) { rules.intervalMethod = m } else {
+            errors.append("survey.interval_method '\(method)'; expected one of \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        rules.planMinimum = Int(number(surveyTable, "plan_minimum", Double(rules.planMinimum)))
+        rules.marginOfError = number(surveyTable, "margin_of_error", rules.marginOfError)
+        if !(rules.marginOfError > 0 && rules.marginOfError < 1) {
+            errors.append("survey.margin_of_error must lie between 0 and 1, such as 0.05")
+        }
+        let language = string(surveyTable, "language", rules.language.rawValue)
+        if let l = Language(rawValue: language) { rules.language = l } else {
+            errors.append("survey.language '\(language)'; expected vi or en")
+        }
+        for (key, keyPath) in [("first_period", \SurveyRules.firstPeriod), ("last_period", \SurveyRules.lastPeriod)] {
+            guard surveyTable?[key] != nil else { continue }
+            let text = string(surveyTable, key, "")
+            if let p = Period(text), p.isQuarter { rules[keyPath: keyPath] = p } else {
+                errors.append("survey.\(key) '\(text)'; expected a quarter such as 2024-Q1")
+            }
+        }
+        let checks = table["checks"]?.table
+        rules.maxMissingShare = number(checks, "max_missing_share", rules.maxMissingShare)
+        rules.maxStraightliningShare = number(checks, "max_straightlining_share", rules.maxStraightliningShare)
+
+        var paper = PaperColumns()
+        let paperTable = table["columns"]?.table?["paper"]?.table
+        paper.formID = string(paperTable, "form_id", paper.formID)
+        paper.unit = string(paperTable, "unit", paper.unit)
+        paper.date = string(paperTable, "date", paper.date)
+        paper.comment = string(paperTable, "comment", paper.comment)
+        var portal = PortalFields()
+        let portalTable = table["columns"]?.table?["portal"]?.table
+        portal.id = string(portalTable, "id", portal.id)
+        portal.unit = string(portalTable, "unit", portal.unit)
+        portal.submittedAt = string(portalTable, "submitted_at", portal.submittedAt)
+        portal.dossierCode = string(portalTable, "dossier_code", portal.dossierCode)
+        portal.answers = string(portalTable, "answers", portal.answers)
+        portal.comment = string(portalTable, "comment", portal.comment)
+
+        var factors: [Factor] = []
+        for (i, value) in (table["factors"]?.array ?? TOMLArray()).enumerated() {
+            guard let t = value.table, let id = t["id"]?.string, SurveyFolder.isValidCode(id) else {
+                errors.append("factors[\(i + 1)] needs an id (letters or digits)")
+                continue
+            }
+            if factors.contains(where: { $0.id == id }) || id == overallID {
+                errors.append("factor id \(id) is used twice or is reserved")
+            }
+            factors.append(Factor(id: id, nameVi: string(t, "name_vi", id), nameEn: string(t, "name_en", id)))
+        }
+        var items: [Item] = []
+        let reserved: Set<String> = [
+            "path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on", "period",
+            "dossier_code", "comment", "status", overallID, "all",
+        ]
+        let idPattern = try! NSRegularExpression(pattern: "^[a-z][a-z0-9_]{0,31}$")
+        for (i, value) in (table["items"]?.array ?? TOMLArray()).enumerated() {
+            guard let t = value.table, let id = t["id"]?.string else {
+                errors.append("items[\(i + 1)] needs an id")
+                continue
+            }
+            guard idPattern.firstMatch(in: id, range: NSRange(id.startIndex..., in: id)) != nil, !reserved.contains(id) else {
+                errors.append("item id '\(id)' must be lower-case letters, digits or '_', start with a letter, and not be a reserved name")
+                continue
+            }
+            if items.contains(where: { $0.id == id }) { errors.append("item id \(id) is used twice") }
+            let kindText = string(t, "kind", "likert5")
+            guard let kind = ItemKind(rawValue: kindText) else {
+                errors.append("item \(id): kind '\(kindText)'; expected likert5, yesno, count or text")
+                continue
+            }
+            let factor = t["factor"]?.string
+            if kind == .likert5 {
+                guard let factor, factors.contains(where: { $0.id == factor }) else {
+                    errors.append("item \(id): a likert5 item needs a factor that [[factors]] defines")
+                    continue
+                }
+            }
+            items.append(Item(
+                id: id, factor: factor, kind: kind, textVi: string(t, "text_vi", id), textEn: string(t, "text_en", id)))
+        }
+        if items.filter({ $0.kind == .likert5 }).isEmpty {
+            errors.append("the instrument needs at least one [[items]] entry of kind likert5")
+        }
+        for factor in factors where !items.contains(where: { $0.factor == factor.id && $0.kind == .likert5 }) {
+            errors.append("factor \(factor.id) has no likert5 item")
+        }
+        if !errors.isEmpty {
+            throw IngestError.invalidConfigurations(errors.map { .invalidConfiguration(file: file, line: nil, problem: $0) })
+        }
+        return SurveyDefinition(
+            titleVi: string(surveyTable, "title_vi", ""), titleEn: string(surveyTable, "title_en", ""),
+            agencyVi: string(surveyTable, "agency_vi", ""), agencyEn: string(surveyTable, "agency_en", ""),
+            factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
+    }
+
+    static let overallID = "index"
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Mustache
+import Stats
+import SurveyModel
+
+/// Renders `report.html` from `Resources/report.html.mustache`: one self-contained page.
+enum HTMLReport {
+    static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) -> Data {
+        let labels = Labels(language: input.language)
+        let lang = input.language
+        let rules = input.survey.rules
+        let lookup = view.lookup
+        let factors = input.survey.factors
+        var context: [String: Any] = [
+            "lang": lang.rawValue,
+            "title": lang == .vi ? nonEmpty(input.survey.titleVi, labels.defaultTitle)
+                : nonEmpty(input.survey.titleEn, nonEmpty(input.survey.titleVi, labels.defaultTitle)),
+            "agency": lang == .vi ? input.survey.agencyVi : nonEmpty(input.survey.agencyEn, input.survey.agencyVi),
+            "sipas": labels.defaultTitle,
+            "releaseLabel": labels.releaseWord,
+            "releaseDate": labels.date(input.releaseDate),
+            "programVersion": input.programVersion,
+            "labels": [
+                "unit": labels.unitColumn, "index": labels.indexColumn, "interval": labels.intervalColumn,
+                "forms": labels.formsColumn, "change": labels.changeColumn, "flag": labels.flagColumn,
+                "factors": labels.factorsHeading, "checks": labels.checksHeading, "method": labels.methodHeading,
+                "sources": labels.sourcesHeading, "legend": labels.legend, "file": labels.fileColumn,
+                "accepted": labels.acceptedColumn, "rejected": labels.rejectedColumn,
+                "duplicates": labels.duplicateColumn, "check": labels.checkColumn, "result": labels.resultColumn,
+                "noChecksFailed": labels.noChecksFailed,
+            ],
+            "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
+            "method": labels.methodNote(rules).map { ["text": $0] },
+            "sources": input.sources.map {
+                ["path": $0.path, "sha": String($0.sha256.prefix(16)), "accepted": NumberStyle.count($0.accepted, language: lang),
+                 "rejected": NumberStyle.count($0.rejected, language: lang),
+                 "duplicates": NumberStyle.count($0.duplicates, language: lang)]
+            },
+        ]
+        guard let latest = view.latest else {
+            context["hasData"] = false
+            return Data(template.render(context).utf8)
+        }
+        context["hasData"] = true
+        context["periodHeading"] = "\(labels.headline): \(labels.periodName(latest))"
+        let period = latest.description
+        let previous = latest.previous
+        let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
+
+        func row(scope: Scope, unit: String, name: String) -> [String: Any]? {
+            guard lookup.has(scope, unit, period) else { return nil }
+            let forms = Int(lookup.value(scope, unit, period, "ALL", "n_rows", "count") ?? 0)
+            let index = lookup.value(scope, unit, period, overallIndexID, "index", "unweighted")
+            let lower = lookup.value(scope, unit, period, overallIndexID, "index_lower", "lin_unweighted_logit")
+            let upper = lookup.value(scope, unit, period, overallIndexID, "index_upper", "lin_unweighted_logit")
+            let label = "\(latest) vs \(previous)"
+            let diff = lookup.value(scope, unit, label, overallIndexID, "diff", "unweighted")
+            let dLower = lookup.value(scope, unit, label, overallIndexID, "diff_lower", "lin_unweighted_wald_z")
+            let dUpper = lookup.value(scope, unit, label, overallIndexID, "diff_upper", "lin_unweighted_wald_z")
+            var changeNote = labels.noPrevious
+            if diff != nil, let dLower, let dUpper {
+                changeNote = (dLower > 0 || dUpper < 0) ? labels.significant : labels.notSignificant
+            }
+            let below = scope == .unitQuarter && forms < rules.planMinimum
+            return [
+                "name": name, "code": unit,
+                "index": NumberStyle.percent(index, language: lang),
+                "interval": lower != nil && upper != nil
+                    ? "\(NumberStyle.percent(lower, language: lang)) – \(NumberStyle.percent(upper, language: lang))" : "–",
+                "forms": NumberStyle.count(forms, language: lang),
+                "change": diff == nil ? "–" : NumberStyle.points(diff, language: lang),
+                "changeNote": changeNote,
+                "flag": below ? labels.belowPlan(rules.planMinimum) : "",
+                "flagged": below,
+                "factors": factors.map {
+                    ["value": NumberStyle.percent(lookup.value(scope, unit, period, $0.id, "index", "unweighted"), language: lang)]
+                },
+            ]
+        }
+        var rows: [[String: Any]] = []
+        for unit in input.units {
+            if let r = row(scope: .unitQuarter, unit: unit.code, name: unitNames[unit.code] ?? unit.code) { rows.append(r) }
+        }
+        context["rows"] = rows
+        context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits) ?? false
+        let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
+        context["failedChecks"] = failed.map {
+            ["unit": unitNames[$0.unit] ?? $0.unit, "check": $0.check + ($0.subject == "ALL" ? "" : " (\($0.subject))"),
+             "message": $0.message]
+        }
+        context["hasFailedChecks"] = !failed.isEmpty
+        return Data(template.render(context).utf8)
+    }
+
+    static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }
+}
+
+/// Renders and validates a release's reports.
+public enum ReportRenderer {
+    public struct Rendered: Sendable {
+        public var xml: Data
+        public var html: Data
+    }
+
+    /// The schema shipped with the program.
+    public static var schemaPath: String {
+        Bundle.module.url(forResource: "report", withExtension: "xsd", subdirectory: "Resources")?.path
+            ?? Bundle.module.bundlePath + "/Resources/report.xsd"
+    }
+
+    static func template() throws -> MustacheTemplate {
+        guard let url = Bundle.module.url(forResource: "report.html", withExtension: "mustache", subdirectory: "Resources"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { throw ReportError.template("Resources/report.html.mustache not found in \(Bundle.module.bundlePath)") }
+        do { return try MustacheTemplate(string: text) } catch { throw ReportError.template("\(error)") }
+    }
+
+    /// Renders `report.xml` and `report.html`; the XML is validated against `report.xsd`
+    /// and a failing validation throws: an invalid report is never returned.
+    public static func render(_ input: ReportInput) throws -> Rendered {
+        guard !input.estimates.isEmpty else { throw ReportError.noEstimates }
+        let view = ReportView(input)
+        let xml = try XMLReport.render(input, view: view)
+        let errors = try SchemaValidator.validate(xml, schemaPath: schemaPath)
+        guard errors.isEmpty else { throw ReportError.validationFailed(errors) }
+        let html = HTMLReport.render(input, view: view, template: try template())
+        return Rendered(xml: xml, html: html)
+    }
+}

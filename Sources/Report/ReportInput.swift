@@ -1,0 +1,123 @@
+import Foundation
+import Stats
+import SurveyModel
+
+/// One inbox file as the report's provenance lists it.
+public struct SourceSummary: Sendable, Hashable {
+    public var path: String
+    public var sha256: String
+    public var accepted: Int
+    public var rejected: Int
+    public var duplicates: Int
+
+    public init(path: String, sha256: String, accepted: Int, rejected: Int, duplicates: Int) {
+        self.path = path
+        self.sha256 = sha256
+        self.accepted = accepted
+        self.rejected = rejected
+        self.duplicates = duplicates
+    }
+}
+
+/// Everything a report is made from. Two equal inputs give byte-identical reports.
+public struct ReportInput: Sendable {
+    public var survey: SurveyDefinition
+    public var units: [SurveyUnit]
+    public var estimates: [EstimateRow]
+    public var checks: [CheckResult]
+    public var language: Language
+    public var sources: [SourceSummary]
+    public var programVersion: String
+    /// The latest form date (ISO), or the release date given on the command line.
+    public var releaseDate: String
+
+    public init(
+        survey: SurveyDefinition, units: [SurveyUnit], estimates: [EstimateRow], checks: [CheckResult],
+        language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String
+    ) {
+        self.survey = survey
+        self.units = units
+        self.estimates = estimates
+        self.checks = checks
+        self.language = language
+        self.sources = sources
+        self.programVersion = programVersion
+        self.releaseDate = releaseDate
+    }
+}
+
+/// Random access to the tidy estimates.
+struct EstimateLookup {
+    private var values: [String: Double?] = [:]
+    private(set) var quarters: Set<Period> = []
+    private(set) var years: Set<Period> = []
+
+    init(_ rows: [EstimateRow]) {
+        for row in rows {
+            values[Self.key(row.scope, row.unit, row.period, row.subject, row.statistic, row.method)] = row.value
+            if !row.period.contains(" "), let p = Period(row.period) {
+                if p.isQuarter { quarters.insert(p) } else { years.insert(p) }
+            }
+        }
+    }
+
+    static func key(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> String {
+        "\(scope.rawValue)|\(unit)|\(period)|\(subject)|\(statistic)|\(method)"
+    }
+
+    func value(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> Double? {
+        values[Self.key(scope, unit, period, subject, statistic, method)] ?? nil
+    }
+
+    func has(_ scope: Scope, _ unit: String, _ period: String) -> Bool {
+        values[Self.key(scope, unit, period, "ALL", "n_rows", "count")] != nil
+    }
+}
+
+/// Number formats of the publication: decimal comma and dot thousands in Vietnamese.
+enum NumberStyle {
+    static func fixed(_ value: Double, decimals: Int, language: Language) -> String {
+        let text = String(format: "%.\(decimals)f", value)
+        let negative = text.hasPrefix("-")
+        let body = negative ? String(text.dropFirst()) : text
+        let parts = body.split(separator: ".", maxSplits: 1)
+        let whole = group(String(parts[0]), separator: language == .vi ? "." : ",")
+        let decimalMark = language == .vi ? "," : "."
+        let fraction = parts.count > 1 ? decimalMark + parts[1] : ""
+        let result = whole + fraction
+        return negative && Double(body) != 0 ? "−" + result : result
+    }
+
+    static func group(_ digits: String, separator: String) -> String {
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += separator }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// `82,66%` / `82.66%`.
+    static func percent(_ share: Double?, language: Language) -> String {
+        guard let share, share.isFinite else { return "–" }
+        return fixed(share * 100, decimals: 2, language: language) + "%"
+    }
+
+    /// A change in percentage points with its sign: `+1,25` / `−0,40`.
+    static func points(_ diff: Double?, language: Language) -> String {
+        guard let diff, diff.isFinite else { return "–" }
+        let text = fixed(abs(diff) * 100, decimals: 2, language: language)
+        if text == fixed(0, decimals: 2, language: language) { return "±" + text }
+        return (diff > 0 ? "+" : "−") + text
+    }
+
+    static func count(_ n: Int, language: Language) -> String {
+        fixed(Double(n), decimals: 0, language: language)
+    }
+
+    /// The XML form: `%.12g`, nil for missing.
+    static func xml(_ value: Double?) -> String? {
+        guard let value, value.isFinite else { return nil }
+        return EstimateRow.format(value)
+    }
+}

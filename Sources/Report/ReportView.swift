@@ -1,0 +1,89 @@
+import Foundation
+import Stats
+import SurveyModel
+
+/// What the report shows, computed once from the estimates and shared by XML and HTML.
+struct ReportView {
+    let lookup: EstimateLookup
+    /// Every cell with estimates, sorted by scope, unit and period.
+    let cells: [CellKey]
+    /// The latest quarter with data.
+    let latest: Period?
+
+    init(_ input: ReportInput) {
+        lookup = EstimateLookup(input.estimates)
+        var seen = Set<CellKey>()
+        for row in input.estimates where row.statistic == "n_rows" {
+            if let p = Period(row.period) { seen.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
+        }
+        cells = seen.sorted()
+        latest = lookup.quarters.max()
+    }
+}
+
+/// The words of the report in one language.
+struct Labels {
+    let language: Language
+
+    func t(_ vi: String, _ en: String) -> String { language == .vi ? vi : en }
+
+    var defaultTitle: String { t("Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)", "Satisfaction Index of Public Administrative Services (SIPAS)") }
+    var headline: String { t("Kết quả quý", "Results for the quarter") }
+    var unitColumn: String { t("Đơn vị", "Unit") }
+    var indexColumn: String { t("Chỉ số SIPAS", "SIPAS index") }
+    var intervalColumn: String { t("Khoảng tin cậy 95%", "95% confidence interval") }
+    var formsColumn: String { t("Số phiếu hợp lệ", "Valid forms") }
+    var changeColumn: String { t("Thay đổi so với quý trước (điểm %)", "Change on previous quarter (points)") }
+    var flagColumn: String { t("Ghi chú", "Flag") }
+    var allUnits: String { t("Tất cả đơn vị (gộp)", "All units (pooled)") }
+    var factorsHeading: String { t("Chỉ số thành phần theo yếu tố", "Factor indices") }
+    var checksHeading: String { t("Kiểm tra mẫu khảo sát", "Sampling checks") }
+    var methodHeading: String { t("Ghi chú phương pháp", "Methodology note") }
+    var sourcesHeading: String { t("Nguồn dữ liệu", "Data sources") }
+    var significant: String { t("có ý nghĩa thống kê", "significant") }
+    var notSignificant: String { t("không có ý nghĩa thống kê", "not significant") }
+    var noPrevious: String { t("chưa có quý trước", "no previous quarter") }
+    func belowPlan(_ minimum: Int) -> String {
+        t("I: dưới mức tối thiểu \(minimum) phiếu", "I: below the plan minimum of \(minimum) forms")
+    }
+    var noChecksFailed: String { t("Không có kiểm tra nào không đạt trong quý này.", "No check failed in this quarter.") }
+    var periodWord: String { t("Quý", "Quarter") }
+    var releaseWord: String { t("Dữ liệu đến ngày", "Data up to") }
+    var fileColumn: String { t("Tệp", "File") }
+    var acceptedColumn: String { t("Nhận", "Accepted") }
+    var rejectedColumn: String { t("Loại", "Rejected") }
+    var duplicateColumn: String { t("Trùng", "Duplicates") }
+    var checkColumn: String { t("Kiểm tra", "Check") }
+    var resultColumn: String { t("Kết quả", "Result") }
+    var legend: String {
+        t("Ký hiệu: I = số phiếu dưới mức tối thiểu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải). Dấu – = không xác định.",
+          "Flags: I = fewer forms than the plan minimum (published, interpret with care). A dash – means undefined.")
+    }
+
+    func periodName(_ p: Period) -> String {
+        guard let q = p.quarter else { return t("Năm \(p.year)", "Year \(p.year)") }
+        return t("Quý \(q)/\(p.year)", "\(p.year) Q\(q)")
+    }
+
+    func date(_ iso: String) -> String {
+        guard language == .vi else { return iso }
+        let parts = iso.split(separator: "-")
+        guard parts.count == 3 else { return iso }
+        return "\(parts[2])/\(parts[1])/\(parts[0])"
+    }
+
+    func methodNote(_ rules: SurveyRules) -> [String] {
+        let satisfied = rules.satisfied.sorted().map(String.init).joined(separator: t(" và ", " and "))
+        let level = NumberStyle.fixed(rules.confidenceLevel * 100, decimals: 0, language: language)
+        let e = NumberStyle.fixed(rules.marginOfError, decimals: 2, language: language)
+        return [
+            t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời mức \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố.",
+              "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices."),
+            t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hoá Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
+              "The \(level)% interval of an index comes from Taylor linearisation (rates over the same respondents are not independent), on the logit scale, with the number of forms minus one degrees of freedom. A change is significant when the interval of the difference excludes zero."),
+            t("Kết quả toàn tỉnh gộp tất cả phiếu của các đơn vị (chưa gia quyền). Kế hoạch yêu cầu tối thiểu \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý; cỡ mẫu cần thiết theo công thức n ≥ N/(1 + N·e²) với e = \(e), N là số hồ sơ giải quyết trong kỳ.",
+              "The all-units figures pool every unit's forms (unweighted). The plan requires at least \(rules.planMinimum) forms per unit and quarter; the sample-size rule is n ≥ N/(1 + N·e²) with e = \(e), N the dossiers handled in the period."),
+            t("Ý kiến góp ý tự do không được công bố nguyên văn.", "Free-text comments are never published verbatim."),
+        ]
+    }
+}

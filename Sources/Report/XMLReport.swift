@@ -1,0 +1,154 @@
+import Foundation
+import Stats
+import SurveyModel
+
+/// Writes `report.xml` in the project's namespace (schema: `Resources/report.xsd`).
+enum XMLReport {
+    static let namespace = "urn:x-sipas-pipeline:report:1"
+
+    static func render(_ input: ReportInput, view: ReportView) throws -> Data {
+        let w = try XMLWriter()
+        let survey = input.survey
+        let lookup = view.lookup
+        try w.start("report", namespace: namespace)
+        try w.attribute("schemaVersion", "1")
+        try w.attribute("language", input.language.rawValue)
+        try w.attribute("releaseDate", input.releaseDate)
+        try w.attribute("latestPeriod", view.latest?.description)
+        try w.attribute("programVersion", input.programVersion)
+
+        try w.start("survey")
+        for (name, vi, en) in [("title", survey.titleVi, survey.titleEn), ("agency", survey.agencyVi, survey.agencyEn)] {
+            if !vi.isEmpty { try w.element(name, [("lang", "vi")], text: vi) }
+            if !en.isEmpty { try w.element(name, [("lang", "en")], text: en) }
+        }
+        try w.end()
+
+        let rules = survey.rules
+        try w.start("method")
+        try w.attribute("confidenceLevel", EstimateRow.format(rules.confidenceLevel))
+        try w.attribute("itemInterval", rules.intervalMethod.rawValue)
+        try w.attribute("indexStandardError", "lin_unweighted")
+        try w.attribute("indexInterval", "lin_unweighted_logit")
+        try w.attribute("changeTest", "lin_unweighted_wald_z")
+        try w.attribute("aggregation", "pooled")
+        try w.attribute("planMinimum", String(rules.planMinimum))
+        try w.attribute("marginOfError", EstimateRow.format(rules.marginOfError))
+        for answer in rules.satisfied.sorted() { try w.element("satisfiedAnswer", text: String(answer)) }
+        try w.end()
+
+        try w.start("factors")
+        for f in survey.factors {
+            try w.start("factor")
+            try w.attribute("id", f.id)
+            try w.element("name", [("lang", "vi")], text: f.nameVi)
+            try w.element("name", [("lang", "en")], text: f.nameEn)
+            try w.end()
+        }
+        try w.end()
+
+        try w.start("items")
+        for item in survey.items {
+            try w.start("item")
+            try w.attribute("id", item.id)
+            try w.attribute("factor", item.factor)
+            try w.attribute("kind", item.kind.rawValue)
+            try w.element("text", [("lang", "vi")], text: item.textVi)
+            try w.element("text", [("lang", "en")], text: item.textEn)
+            try w.end()
+        }
+        try w.end()
+
+        try w.start("units")
+        for unit in input.units {
+            try w.start("unit")
+            try w.attribute("code", unit.code)
+            try w.element("name", [("lang", "vi")], text: unit.nameVi)
+            if !unit.nameEn.isEmpty { try w.element("name", [("lang", "en")], text: unit.nameEn) }
+            try w.end()
+        }
+        try w.end()
+
+        try w.start("sources")
+        for s in input.sources {
+            try w.element("source", [
+                ("path", s.path), ("sha256", s.sha256), ("accepted", String(s.accepted)),
+                ("rejected", String(s.rejected)), ("duplicates", String(s.duplicates)),
+            ])
+        }
+        try w.end()
+
+        let likert = survey.likertItems
+        let indexIDs = survey.factors.map(\.id) + [overallIndexID]
+        try w.start("cells")
+        for cell in view.cells {
+            let period = cell.period.description
+            let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count").map { Int($0) } ?? 0
+            try w.start("cell")
+            try w.attribute("scope", cell.scope.rawValue)
+            try w.attribute("unit", cell.unit)
+            try w.attribute("period", period)
+            try w.attribute("forms", String(forms))
+            if cell.scope == .unitQuarter {
+                try w.attribute("belowPlanMinimum", forms < rules.planMinimum ? "true" : "false")
+            }
+            for id in indexIDs {
+                let value = lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted")
+                guard value != nil else { continue }
+                try w.element("index", [
+                    ("id", id), ("value", NumberStyle.xml(value)),
+                    ("se", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_se", "lin_unweighted"))),
+                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_lower", "lin_unweighted_logit"))),
+                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_upper", "lin_unweighted_logit"))),
+                ])
+            }
+            for item in likert {
+                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
+                let x = lookup.value(cell.scope, cell.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
+                let method = rules.intervalMethod.rawValue
+                try w.element("item", [
+                    ("id", item.id), ("n", String(n)), ("satisfied", String(x)),
+                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p", "unweighted"))),
+                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
+                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
+                    ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
+                ])
+            }
+            try w.end()
+        }
+        try w.end()
+
+        try w.start("changes")
+        for cell in view.cells {
+            let earlier = cell.period.previous
+            let label = "\(cell.period) vs \(earlier)"
+            for id in indexIDs {
+                guard let diff = lookup.value(cell.scope, cell.unit, label, id, "diff", "unweighted") else { continue }
+                let lower = lookup.value(cell.scope, cell.unit, label, id, "diff_lower", "lin_unweighted_wald_z")
+                let upper = lookup.value(cell.scope, cell.unit, label, id, "diff_upper", "lin_unweighted_wald_z")
+                let significant: String? = (lower != nil && upper != nil) ? ((lower! > 0 || upper! < 0) ? "true" : "false") : nil
+                try w.element("change", [
+                    ("scope", cell.scope.rawValue), ("unit", cell.unit), ("period", cell.period.description),
+                    ("versus", earlier.description), ("subject", id), ("diff", NumberStyle.xml(diff)),
+                    ("lower", NumberStyle.xml(lower)), ("upper", NumberStyle.xml(upper)),
+                    ("pValue", NumberStyle.xml(lookup.value(cell.scope, cell.unit, label, id, "p_value", "lin_unweighted_wald_z"))),
+                    ("significant", significant),
+                ])
+            }
+        }
+        try w.end()
+
+        try w.start("checks")
+        for c in input.checks {
+            try w.element("check", [
+                ("unit", c.unit), ("period", c.period.description), ("name", c.check), ("subject", c.subject),
+                ("status", c.status.rawValue), ("observed", NumberStyle.xml(c.observed)),
+                ("required", NumberStyle.xml(c.required)),
+            ], text: c.message)
+        }
+        try w.end()
+
+        try w.end()
+        return try w.finish()
+    }
+}

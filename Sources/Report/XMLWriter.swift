@@ -1,0 +1,130 @@
+import CLibXML2
+import Foundation
+
+/// Errors of the report layer.
+public enum ReportError: Error, CustomStringConvertible {
+    case xmlWriter(String)
+    case schemaMissing(String)
+    case schemaInvalid(String)
+    /// The report does not validate against its own schema: a bug, never published.
+    case validationFailed([String])
+    case template(String)
+    case noEstimates
+
+    public var description: String {
+        switch self {
+        case .xmlWriter(let m): "cannot write XML: \(m)"
+        case .schemaMissing(let p): "report schema not found at \(p)"
+        case .schemaInvalid(let m): "report schema does not load: \(m)"
+        case .validationFailed(let errors):
+            "report.xml does not validate against report.xsd; not published:\n" + errors.joined(separator: "\n")
+        case .template(let m): "report template: \(m)"
+        case .noEstimates: "no estimates in the database: run `pipeline stats` first"
+        }
+    }
+}
+
+/// A thin streaming writer over libxml2's `xmlTextWriter`, into memory.
+final class XMLWriter {
+    private let buffer: xmlBufferPtr
+    private let writer: xmlTextWriterPtr
+
+    init() throws {
+        guard let buffer = xmlBufferCreate() else { throw ReportError.xmlWriter("no buffer") }
+        guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
+            xmlBufferFree(buffer)
+            throw ReportError.xmlWriter("no writer")
+        }
+        self.buffer = buffer
+        self.writer = writer
+        xmlTextWriterSetIndent(writer, 1)
+        xmlTextWriterSetIndentString(writer, "  ")
+        try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil), "start document")
+    }
+
+    deinit {
+        xmlFreeTextWriter(writer)
+        xmlBufferFree(buffer)
+    }
+
+    private func check(_ rc: Int32, _ what: String) throws {
+        if rc < 0 { throw ReportError.xmlWriter(what) }
+    }
+
+    func start(_ name: String, namespace: String? = nil) throws {
+        if let namespace {
+            try check(xmlTextWriterStartElementNS(writer, nil, name, namespace), "start \(name)")
+        } else {
+            try check(xmlTextWriterStartElement(writer, name), "start \(name)")
+        }
+    }
+
+    func attribute(_ name: String, _ value: String?) throws {
+        guard let value else { return }
+        try check(xmlTextWriterWriteAttribute(writer, name, value), "attribute \(name)")
+    }
+
+    func text(_ value: String) throws {
+        try check(xmlTextWriterWriteString(writer, value), "text")
+    }
+
+    func end() throws {
+        try check(xmlTextWriterEndElement(writer), "end element")
+    }
+
+    /// `<name attr...>text</name>`.
+    func element(_ name: String, _ attributes: [(String, String?)] = [], text value: String? = nil) throws {
+        try start(name)
+        for (k, v) in attributes { try attribute(k, v) }
+        if let value { try text(value) }
+        try end()
+    }
+
+    func finish() throws -> Data {
+        try check(xmlTextWriterEndDocument(writer), "end document")
+        xmlTextWriterFlush(writer)
+        guard let content = xmlBufferContent(buffer) else { return Data() }
+        return Data(bytes: content, count: Int(xmlBufferLength(buffer)))
+    }
+}
+
+/// Validates XML against an XSD with libxml2; collects every error with its line.
+public enum SchemaValidator {
+    final class Errors {
+        var messages: [String] = []
+    }
+
+    /// - Returns: the validation errors; empty when the document is valid.
+    public static func validate(_ document: Data, schemaPath: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: schemaPath) else { throw ReportError.schemaMissing(schemaPath) }
+        let errors = Errors()
+        let context = Unmanaged.passUnretained(errors).toOpaque()
+        guard let parserContext = xmlSchemaNewParserCtxt(schemaPath) else { throw ReportError.schemaInvalid(schemaPath) }
+        defer { xmlSchemaFreeParserCtxt(parserContext) }
+        xmlSchemaSetParserStructuredErrors(parserContext, collect, context)
+        guard let schema = xmlSchemaParse(parserContext) else {
+            throw ReportError.schemaInvalid(errors.messages.joined(separator: "; "))
+        }
+        defer { xmlSchemaFree(schema) }
+        // Our own output, but parsed as untrusted anyway: no network, no entity expansion.
+        let options = Int32(XML_PARSE_NONET.rawValue)
+        let doc = document.withUnsafeBytes { raw -> xmlDocPtr? in
+            xmlReadMemory(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), "report.xml", nil, options)
+        }
+        guard let doc else { return ["report.xml is not well-formed XML"] }
+        defer { xmlFreeDoc(doc) }
+        guard let validation = xmlSchemaNewValidCtxt(schema) else { throw ReportError.schemaInvalid("no validation context") }
+        defer { xmlSchemaFreeValidCtxt(validation) }
+        xmlSchemaSetValidStructuredErrors(validation, collect, context)
+        let rc = xmlSchemaValidateDoc(validation, doc)
+        if rc != 0 && errors.messages.isEmpty { errors.messages.append("validation failed (code \(rc))") }
+        return errors.messages
+    }
+
+    private static let collect: xmlStructuredErrorFunc = { userData, error in
+        guard let userData, let error else { return }
+        let errors = Unmanaged<Errors>.fromOpaque(userData).takeUnretainedValue()
+        let message = error.pointee.message.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "error"
+        errors.messages.append("line \(error.pointee.line): \(message)")
+    }
+}

@@ -1,0 +1,137 @@
+import SurveyModel
+
+/// Sufficient statistics of the Likert answers of one group of forms.
+///
+/// Every estimate of `estimates.csv` is a function of these sums, so `stats` keeps one
+/// `CellSums` per unit × quarter × channel (an *atom*) and never holds the rows: memory is
+/// proportional to the number of cells, and two batches merge by adding their sums.
+///
+/// For items j, k (r = answered, s = satisfied, y = answer 1...5):
+/// ```
+/// answered[j]       = Σ r_j                 satisfied[j]  = Σ r_j s_j
+/// scoreSum[j]       = Σ r_j y_j             scoreSquares[j] = Σ r_j y_j²
+/// bothAnswered[j,k] = Σ r_j r_k             satisfiedAndAnswered[j,k] = Σ r_j r_k s_j
+/// bothSatisfied[j,k] = Σ r_j r_k s_j s_k
+/// ```
+/// The cross-products give the linearised variance of a mean of item proportions
+/// (`svycontrast` of `svytotal`s) without a second pass over the rows.
+public struct CellSums: Sendable, Equatable {
+    /// Number of Likert items J.
+    public let itemCount: Int
+    /// Forms in the group (blank forms never reach here: they are rejected at ingest).
+    public private(set) var forms = 0
+    public private(set) var answered: [Int]
+    public private(set) var satisfied: [Int]
+    public private(set) var scoreSum: [Int]
+    public private(set) var scoreSquares: [Int]
+    /// J × J, row-major.
+    public private(set) var bothAnswered: [Int]
+    /// J × J, row-major; entry [j, k] counts forms satisfied on j that answered k.
+    public private(set) var satisfiedAndAnswered: [Int]
+    /// J × J, row-major.
+    public private(set) var bothSatisfied: [Int]
+
+    public init(itemCount: Int) {
+        self.itemCount = itemCount
+        answered = Array(repeating: 0, count: itemCount)
+        satisfied = answered
+        scoreSum = answered
+        scoreSquares = answered
+        bothAnswered = Array(repeating: 0, count: itemCount * itemCount)
+        satisfiedAndAnswered = bothAnswered
+        bothSatisfied = bothAnswered
+    }
+
+    /// Adds one form. `answers[j]` is 1...5, or 0 for a missing answer;
+    /// `isSatisfied[y]` says whether answer y counts as satisfied.
+    public mutating func add(answers: [UInt8], isSatisfied: [Bool]) {
+        precondition(answers.count == itemCount, "answer vector does not match the instrument")
+        forms += 1
+        var present: [Int] = []
+        present.reserveCapacity(itemCount)
+        var happy = [Bool](repeating: false, count: itemCount)
+        for j in 0..<itemCount {
+            let y = Int(answers[j])
+            guard y != 0 else { continue }
+            present.append(j)
+            answered[j] += 1
+            scoreSum[j] += y
+            scoreSquares[j] += y * y
+            if isSatisfied[y] {
+                satisfied[j] += 1
+                happy[j] = true
+            }
+        }
+        for j in present {
+            let row = j * itemCount
+            for k in present {
+                bothAnswered[row + k] += 1
+                if happy[j] {
+                    satisfiedAndAnswered[row + k] += 1
+                    if happy[k] { bothSatisfied[row + k] += 1 }
+                }
+            }
+        }
+    }
+
+    /// Adds another group's sums (same instrument).
+    public mutating func merge(_ other: CellSums) {
+        precondition(other.itemCount == itemCount, "cannot merge sums of different instruments")
+        forms += other.forms
+        for j in 0..<itemCount {
+            answered[j] += other.answered[j]
+            satisfied[j] += other.satisfied[j]
+            scoreSum[j] += other.scoreSum[j]
+            scoreSquares[j] += other.scoreSquares[j]
+        }
+        for i in 0..<(itemCount * itemCount) {
+            bothAnswered[i] += other.bothAnswered[i]
+            satisfiedAndAnswered[i] += other.satisfiedAndAnswered[i]
+            bothSatisfied[i] += other.bothSatisfied[i]
+        }
+    }
+}
+
+/// Where a group of forms sits: unit × quarter × channel, the finest grouping `stats` keeps.
+public struct AtomKey: Sendable, Hashable, Comparable {
+    public var unit: String
+    /// Always a quarter.
+    public var quarter: Period
+    public var channel: Channel
+
+    public init(unit: String, quarter: Period, channel: Channel) {
+        self.unit = unit
+        self.quarter = quarter
+        self.channel = channel
+    }
+
+    public static func < (lhs: AtomKey, rhs: AtomKey) -> Bool {
+        (lhs.unit.utf8.lexicographicallyPrecedes(rhs.unit.utf8) || (lhs.unit == rhs.unit
+            && (lhs.quarter < rhs.quarter || (lhs.quarter == rhs.quarter && lhs.channel < rhs.channel))))
+    }
+}
+
+/// Streams forms into per-atom sums. Feed it every accepted form once, in any order.
+public struct SumsAccumulator: Sendable {
+    public let itemCount: Int
+    private let isSatisfied: [Bool]
+    public private(set) var atoms: [AtomKey: CellSums] = [:]
+
+    /// - Parameter satisfiedAnswers: the Likert answers counted as satisfied (default 4, 5).
+    public init(itemCount: Int, satisfiedAnswers: Set<Int>) {
+        self.itemCount = itemCount
+        isSatisfied = (0...255).map { satisfiedAnswers.contains($0) }
+    }
+
+    public mutating func add(_ key: AtomKey, answers: [UInt8]) {
+        if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount) }
+        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied)
+    }
+
+    /// Adds the atoms of another accumulator (for example a second batch of files).
+    public mutating func merge(_ other: SumsAccumulator) {
+        for (key, sums) in other.atoms {
+            if atoms[key] == nil { atoms[key] = sums } else { atoms[key]!.merge(sums) }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SurveyModel
+
+/// The four groupings of `estimates.csv`.
+public enum Scope: String, Sendable, CaseIterable, Codable {
+    case unitQuarter = "unit_quarter"
+    case unitYear = "unit_year"
+    case allQuarter = "all_quarter"
+    case allYear = "all_year"
+
+    public var isAllUnits: Bool { self == .allQuarter || self == .allYear }
+    public var isQuarterly: Bool { self == .unitQuarter || self == .allQuarter }
+}
+
+/// The unit code used for the all-units scopes.
+public let allUnitsCode = "ALL"
+
+/// One cell of the tables: a scope, a unit (or `ALL`) and a period.
+public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var scope: Scope
+    public var unit: String
+    public var period: Period
+
+    public init(scope: Scope, unit: String, period: Period) {
+        self.scope = scope
+        self.unit = unit
+        self.period = period
+    }
+
+    public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
+        let ls = Scope.allCases.firstIndex(of: lhs.scope)!
+        let rs = Scope.allCases.firstIndex(of: rhs.scope)!
+        if ls != rs { return ls < rs }
+        if lhs.unit != rhs.unit { return lhs.unit.utf8.lexicographicallyPrecedes(rhs.unit.utf8) }
+        return lhs.period < rhs.period
+    }
+
+    public var description: String { "\(scope.rawValue) \(unit) \(period)" }
+}
+
+/// One number of `estimates.csv`: the tidy contract
+/// `scope,unit,period,question_or_factor,statistic,method,value`.
+public struct EstimateRow: Sendable, Hashable {
+    public var scope: Scope
+    public var unit: String
+    /// `2024-Q3`, `2024`, or `2024-Q3 vs 2024-Q2` for comparisons.
+    public var period: String
+    /// An item id, a factor id, `index`, or `ALL`.
+    public var subject: String
+    public var statistic: String
+    public var method: String
+    /// nil where the statistic is undefined (written `NA`).
+    public var value: Double?
+
+    public init(
+        scope: Scope, unit: String, period: String, subject: String, statistic: String,
+        method: String, value: Double?
+    ) {
+        self.scope = scope
+        self.unit = unit
+        self.period = period
+        self.subject = subject
+        self.statistic = statistic
+        self.method = method
+        self.value = value
+    }
+
+    public static let csvHeader = "scope,unit,period,question_or_factor,statistic,method,value"
+
+    /// The row as written to `estimates.csv` (`%.12g`, `NA` for nil). Codes and ids are
+    /// validated at ingest to contain no comma or quote.
+    public var csvLine: String {
+        "\(scope.rawValue),\(unit),\(period),\(subject),\(statistic),\(method),\(EstimateRow.format(value))"
+    }
+
+    /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
+    public static func format(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "NA" }
+        if value == 0 { return "0" }
+        return String(format: "%.12g", value)
+    }
+}
+
+/// The overall index's id in `question_or_factor`.
+public let overallIndexID = "index"

@@ -1,0 +1,165 @@
+import SurveyModel
+
+/// The result of one sampling or quality check on one cell.
+public struct CheckResult: Sendable, Hashable {
+    public enum Status: String, Sendable, Comparable {
+        case pass, warn, fail
+        public static func < (a: Status, b: Status) -> Bool {
+            let order: [Status] = [.pass, .warn, .fail]
+            return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+        }
+    }
+
+    public var unit: String
+    public var period: Period
+    /// `plan_minimum`, `sample_size_rule`, `dates_in_window`, `duplicates`,
+    /// `repeated_dossier`, `missing_share`, `straightlining`.
+    public var check: String
+    /// An item id for per-item checks, else `ALL`.
+    public var subject: String
+    public var observed: Double?
+    public var required: Double?
+    public var status: Status
+    public var message: String
+
+    public init(
+        unit: String, period: Period, check: String, subject: String, observed: Double?, required: Double?,
+        status: Status, message: String
+    ) {
+        self.unit = unit
+        self.period = period
+        self.check = check
+        self.subject = subject
+        self.observed = observed
+        self.required = required
+        self.status = status
+        self.message = message
+    }
+}
+
+/// Streams accepted forms into the counts the checks need, per unit × quarter.
+public struct CheckAccumulator: Sendable {
+    struct Counts: Sendable {
+        var forms = 0
+        var missing: [Int]
+        var straightLined = 0
+        var outsideWindow = 0
+    }
+
+    let likertPositions: [Int]
+    let answeredCount: Int
+    let window: ClosedRange<Period>?
+    var cells: [String: [Period: Counts]] = [:]
+
+    /// - Parameters:
+    ///   - survey: the instrument; answers arrive for its `answeredItems`, in order.
+    public init(survey: SurveyDefinition) {
+        let answered = survey.answeredItems
+        likertPositions = answered.indices.filter { answered[$0].kind == .likert5 }
+        answeredCount = answered.count
+        if let first = survey.rules.firstPeriod, let last = survey.rules.lastPeriod, first <= last {
+            window = first...last
+        } else {
+            window = nil
+        }
+    }
+
+    /// Adds one accepted form; `answers` has one entry per answered item (0 = missing).
+    public mutating func add(unit: String, quarter: Period, answers: [UInt8]) {
+        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount))
+        counts.forms += 1
+        for j in 0..<answeredCount where answers[j] == 0 { counts.missing[j] += 1 }
+        // Straight-lining: at least five Likert answers (or all, if fewer items), all identical.
+        let given = likertPositions.map { answers[$0] }.filter { $0 != 0 }
+        if given.count >= min(5, likertPositions.count), let first = given.first, given.allSatisfy({ $0 == first }) {
+            counts.straightLined += 1
+        }
+        if let window, !window.contains(quarter) { counts.outsideWindow += 1 }
+        cells[unit, default: [:]][quarter] = counts
+    }
+
+    /// Evaluates every check for every unit × quarter seen, and the sample-size rule for
+    /// unit × year where the year's dossiers are known.
+    ///
+    /// Sample-size rule (MoHA guidance, Yamane's formula): n ≥ N / (1 + N e²), N the
+    /// dossiers handled by the unit in the period (all channels), e the margin of error.
+    public func evaluate(
+        survey: SurveyDefinition, population: [PopulationCount], duplicates: [String: [Period: Int]],
+        repeatedDossiers: [String: [Period: Int]]
+    ) -> [CheckResult] {
+        let rules = survey.rules
+        let items = survey.answeredItems
+        var dossiers: [String: [Period: Double]] = [:]
+        for row in population { dossiers[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
+        var results: [CheckResult] = []
+        for unit in cells.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let quarters = cells[unit]!
+            for quarter in quarters.keys.sorted() {
+                let c = quarters[quarter]!
+                func add(_ check: String, _ subject: String = "ALL", observed: Double?, required: Double?,
+                         _ status: CheckResult.Status, _ message: String) {
+                    results.append(CheckResult(
+                        unit: unit, period: quarter, check: check, subject: subject, observed: observed,
+                        required: required, status: status, message: message))
+                }
+                let n = Double(c.forms)
+                let planOK = c.forms >= rules.planMinimum
+                add("plan_minimum", observed: n, required: Double(rules.planMinimum), planOK ? .pass : .fail,
+                    planOK ? "\(c.forms) valid forms, plan minimum \(rules.planMinimum)"
+                        : "\(c.forms) valid forms, \(rules.planMinimum - c.forms) short of the plan minimum \(rules.planMinimum)")
+                if let bigN = dossiers[unit]?[quarter] {
+                    results.append(sampleSizeCheck(unit: unit, period: quarter, forms: c.forms, dossiers: bigN, e: rules.marginOfError))
+                }
+                if window != nil {
+                    add("dates_in_window", observed: Double(c.outsideWindow), required: 0,
+                        c.outsideWindow == 0 ? .pass : .fail,
+                        c.outsideWindow == 0 ? "all forms dated inside \(rules.firstPeriod!)...\(rules.lastPeriod!)"
+                            : "\(c.outsideWindow) forms dated outside the survey window \(rules.firstPeriod!)...\(rules.lastPeriod!)")
+                }
+                let dup = duplicates[unit]?[quarter] ?? 0
+                add("duplicates", observed: Double(dup), required: 0, dup == 0 ? .pass : .warn,
+                    dup == 0 ? "no duplicated form ids" : "\(dup) forms repeat an earlier form id and were not counted")
+                let rep = repeatedDossiers[unit]?[quarter] ?? 0
+                add("repeated_dossier", observed: Double(rep), required: 0, rep == 0 ? .pass : .warn,
+                    rep == 0 ? "no dossier rated twice" : "\(rep) dossier codes rated on more than one form")
+                for (j, item) in items.enumerated() {
+                    let share = Double(c.missing[j]) / n
+                    let ok = share <= rules.maxMissingShare
+                    add("missing_share", item.id, observed: share, required: rules.maxMissingShare, ok ? .pass : .fail,
+                        "\(c.missing[j]) of \(c.forms) forms left \(item.id) unanswered")
+                }
+                let straight = Double(c.straightLined) / n
+                let straightOK = straight <= rules.maxStraightliningShare
+                add("straightlining", observed: straight, required: rules.maxStraightliningShare,
+                    straightOK ? .pass : .fail, "\(c.straightLined) of \(c.forms) forms gave one identical answer to every question")
+            }
+            // The rule on a whole year, where the year's dossiers are given.
+            var yearForms: [Int: Int] = [:]
+            for (quarter, c) in quarters { yearForms[quarter.year, default: 0] += c.forms }
+            for year in yearForms.keys.sorted() {
+                let period = Period(year: year)
+                if let bigN = dossiers[unit]?[period] {
+                    results.append(sampleSizeCheck(unit: unit, period: period, forms: yearForms[year]!, dossiers: bigN, e: rules.marginOfError))
+                }
+            }
+        }
+        return results
+    }
+
+    /// n ≥ N / (1 + N e²); N = 1 000, e = 0.05 needs 286 forms.
+    public static func requiredSampleSize(dossiers: Double, marginOfError e: Double) -> Int {
+        guard dossiers > 0 else { return 0 }
+        return Int((dossiers / (1 + dossiers * e * e) - 1e-9).rounded(.up))
+    }
+
+    func sampleSizeCheck(unit: String, period: Period, forms: Int, dossiers: Double, e: Double) -> CheckResult {
+        let need = Self.requiredSampleSize(dossiers: dossiers, marginOfError: e)
+        let ok = forms >= need
+        let nText = dossiers == dossiers.rounded() ? String(Int(dossiers)) : String(dossiers)
+        return CheckResult(
+            unit: unit, period: period, check: "sample_size_rule", subject: "ALL", observed: Double(forms),
+            required: Double(need), status: ok ? .pass : .fail,
+            message: ok ? "\(forms) forms for \(nText) dossiers; the rule n >= N/(1+N e^2) needs \(need)"
+                : "\(forms) forms for \(nText) dossiers; the rule n >= N/(1+N e^2) needs \(need), \(need - forms) short")
+    }
+}

@@ -1,0 +1,483 @@
+import Foundation
+import GRDB
+import Stats
+import SurveyModel
+
+/// Errors of the storage layer.
+public enum StorageError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case sqlite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "\(path): cannot open the database: \(reason)"
+        case .sqlite(let path, let reason): "\(path): database error: \(reason)"
+        }
+    }
+}
+
+/// A form read from an inbox file, as stored in `responses`.
+public struct ResponseRecord: Sendable, Hashable {
+    public var path: String
+    /// 1-based physical line of the record's first line (for `.json` arrays, of the element's start).
+    public var line: Int
+    public var responseID: String
+    public var channel: Channel
+    public var unit: String
+    /// ISO date `yyyy-mm-dd`.
+    public var submittedOn: String
+    public var period: Period
+    public var dossierCode: String?
+    public var comment: String?
+    /// One entry per answered (non-text) item of the instrument, in instrument order.
+    public var answers: [Int?]
+
+    public init(
+        path: String, line: Int, responseID: String, channel: Channel, unit: String,
+        submittedOn: String, period: Period, dossierCode: String?, comment: String?, answers: [Int?]
+    ) {
+        self.path = path
+        self.line = line
+        self.responseID = responseID
+        self.channel = channel
+        self.unit = unit
+        self.submittedOn = submittedOn
+        self.period = period
+        self.dossierCode = dossierCode
+        self.comment = comment
+        self.answers = answers
+    }
+}
+
+/// A row that did not become an accepted response.
+public struct RejectRecord: Sendable, Hashable {
+    public enum Outcome: String, Sendable { case rejected, duplicate }
+    public var path: String
+    public var line: Int
+    public var outcome: Outcome
+    public var responseID: String?
+    public var reason: String
+
+    public init(path: String, line: Int, outcome: Outcome, responseID: String?, reason: String) {
+        self.path = path
+        self.line = line
+        self.outcome = outcome
+        self.responseID = responseID
+        self.reason = reason
+    }
+}
+
+/// What is known of an ingested inbox file.
+public struct SourceFile: Sendable, Hashable {
+    public var path: String
+    public var channel: Channel
+    public var sha256: String
+    public var bytes: Int
+    public var accepted: Int
+    public var rejected: Int
+    public var duplicates: Int
+}
+
+/// The accepted form as `stats` and `check` read it: no provenance, answers as bytes.
+public struct StoredForm: Sendable {
+    public var unit: String
+    public var channel: Channel
+    public var submittedOn: String
+    public var period: Period
+    /// 0 = missing, else the answer; one per answered (non-text) item.
+    public var answers: [UInt8]
+}
+
+/// The pipeline's working database (`work/pipeline.sqlite`): the only place that speaks SQL.
+///
+/// Tables (snake_case, readable from sqlite3, R or a spreadsheet):
+/// - `meta(key, value)`: schema version and the fingerprint of what ingest depends on;
+/// - `source_files`: one row per inbox file with its SHA-256 and row counts;
+/// - `responses`: one row per parsed form, `status` = `accepted` or `duplicate`, one
+///   column per item, and the form's file, line and file hash;
+/// - `rejects`: rows that could not be read, with file, line and reason;
+/// - `estimates`, `checks`: the outputs of `stats` and `check`;
+/// - `stage_runs`: what each stage read and wrote, the program version and the time.
+public final class SurveyDatabase {
+    public static let schemaVersion = "1"
+    public let path: String
+    let queue: DatabaseQueue
+    /// Item ids with an answer column, in instrument order.
+    public let itemColumns: [String]
+
+    /// Opens (creating if needed) the database. When `fingerprint` differs from the one
+    /// stored, the ingest tables are rebuilt for the new instrument and every inbox file will
+    /// be read again.
+    /// - Returns: the database and whether its ingest tables were rebuilt.
+    public static func open(
+        path: String, itemColumns: [String], fingerprint: String
+    ) throws -> (database: SurveyDatabase, rebuilt: Bool) {
+        let queue: DatabaseQueue
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw StorageError.cannotOpen(path: path, reason: "\(error)")
+        }
+        let db = SurveyDatabase(path: path, queue: queue, itemColumns: itemColumns)
+        let rebuilt = try db.prepareSchema(fingerprint: fingerprint)
+        return (db, rebuilt)
+    }
+
+    private init(path: String, queue: DatabaseQueue, itemColumns: [String]) {
+        self.path = path
+        self.queue = queue
+        self.itemColumns = itemColumns
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError {
+            throw StorageError.sqlite(path: path, reason: error.description)
+        }
+    }
+
+    private func prepareSchema(fingerprint: String) throws -> Bool {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
+                let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'ingest_fingerprint'")
+                let rebuild = version != Self.schemaVersion || stored != fingerprint
+                if rebuild {
+                    for table in ["responses", "rejects", "source_files"] {
+                        try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+                    }
+                }
+                let answerColumns = itemColumns.map { "\($0) INTEGER" }.joined(separator: ", ")
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS source_files (
+                        path TEXT PRIMARY KEY, channel TEXT NOT NULL, sha256 TEXT NOT NULL,
+                        bytes INTEGER NOT NULL, rows_accepted INTEGER NOT NULL DEFAULT 0,
+                        rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE IF NOT EXISTS responses (
+                        path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
+                        response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                        submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
+                        comment TEXT, status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
+                        PRIMARY KEY (path, line));
+                    CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
+                    CREATE TABLE IF NOT EXISTS rejects (
+                        path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
+                        response_id TEXT, reason TEXT NOT NULL, PRIMARY KEY (path, line));
+                    CREATE TABLE IF NOT EXISTS estimates (
+                        scope TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL,
+                        question_or_factor TEXT NOT NULL, statistic TEXT NOT NULL, method TEXT NOT NULL,
+                        value REAL);
+                    CREATE TABLE IF NOT EXISTS checks (
+                        unit TEXT NOT NULL, period TEXT NOT NULL, check_name TEXT NOT NULL,
+                        subject TEXT NOT NULL, observed REAL, required REAL, status TEXT NOT NULL,
+                        message TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS stage_runs (
+                        stage TEXT NOT NULL, program_version TEXT NOT NULL, started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL, read TEXT NOT NULL, wrote TEXT NOT NULL);
+                    """)
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('ingest_fingerprint', ?)",
+                    arguments: [Self.schemaVersion, fingerprint])
+                return rebuild
+            }
+        }
+    }
+
+    // MARK: ingest
+
+    /// Every ingested file, keyed by path.
+    public func sourceFiles() throws -> [String: SourceFile] {
+        try wrap {
+            try queue.read { db in
+                var files: [String: SourceFile] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM source_files") {
+                    let path: String = row["path"]
+                    files[path] = SourceFile(
+                        path: path, channel: Channel(rawValue: row["channel"]) ?? .paper,
+                        sha256: row["sha256"], bytes: row["bytes"], accepted: row["rows_accepted"],
+                        rejected: row["rows_rejected"], duplicates: row["rows_duplicate"])
+                }
+                return files
+            }
+        }
+    }
+
+    /// Receives the rows of one file inside its transaction.
+    public final class FileWriter {
+        let insertResponse: Statement
+        let insertReject: Statement
+        let path: String
+        let sha256: String
+        public private(set) var accepted = 0
+        public private(set) var rejected = 0
+
+        init(db: Database, path: String, sha256: String, itemColumns: [String]) throws {
+            self.path = path
+            self.sha256 = sha256
+            let columns = ["path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on",
+                           "period", "dossier_code", "comment"] + itemColumns
+            insertResponse = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO responses (\(columns.joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+                """)
+            insertReject = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO rejects (path, line, file_sha256, response_id, reason) VALUES (?, ?, ?, ?, ?)
+                """)
+        }
+
+        public func accept(_ record: ResponseRecord) throws {
+            var values: [(any DatabaseValueConvertible)?] = [
+                record.path, record.line, sha256, record.responseID, record.channel.rawValue, record.unit,
+                record.submittedOn, record.period.description, record.dossierCode, record.comment,
+            ]
+            values.append(contentsOf: record.answers.map { $0 })
+            insertResponse.setUncheckedArguments(StatementArguments(values))
+            try insertResponse.execute()
+            accepted += 1
+        }
+
+        public func reject(line: Int, responseID: String?, reason: String) throws {
+            insertReject.setUncheckedArguments([path, line, sha256, responseID, reason])
+            try insertReject.execute()
+            rejected += 1
+        }
+    }
+
+    /// Replaces everything stored from `path` with what `body` writes, in one transaction:
+    /// either the file's new rows are all stored or its old rows stay.
+    public func replaceFile(
+        path: String, channel: Channel, sha256: String, bytes: Int, body: (FileWriter) throws -> Void
+    ) throws {
+        try wrap {
+            try queue.inTransaction { db in
+                try db.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
+                try db.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
+                let writer = try FileWriter(db: db, path: path, sha256: sha256, itemColumns: itemColumns)
+                try body(writer)
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, rows_accepted, rows_rejected)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [path, channel.rawValue, sha256, bytes, writer.accepted, writer.rejected])
+                return .commit
+            }
+        }
+    }
+
+    /// Forgets a file that left the inbox.
+    public func removeFile(path: String) throws {
+        try wrap {
+            try queue.write { db in
+                for table in ["responses", "rejects", "source_files"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
+                }
+            }
+        }
+    }
+
+    /// Marks, for each (channel, response id), the first form by file path and line as
+    /// accepted and any later one as a duplicate, and updates the per-file counts.
+    /// Deterministic whatever order the files were ingested in.
+    public func resolveDuplicates() throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: """
+                    UPDATE responses SET status = 'accepted';
+                    UPDATE responses SET status = 'duplicate' WHERE rowid IN (
+                        SELECT rowid FROM (
+                            SELECT rowid, ROW_NUMBER() OVER (
+                                PARTITION BY channel, response_id ORDER BY path, line) AS rank
+                            FROM responses)
+                        WHERE rank > 1);
+                    UPDATE source_files SET
+                        rows_accepted = (SELECT COUNT(*) FROM responses r
+                                         WHERE r.path = source_files.path AND r.status = 'accepted'),
+                        rows_duplicate = (SELECT COUNT(*) FROM responses r
+                                          WHERE r.path = source_files.path AND r.status = 'duplicate');
+                    """)
+            }
+        }
+    }
+
+    /// Rejected and duplicate rows, sorted by file and line.
+    public func rejectsAndDuplicates() throws -> [RejectRecord] {
+        try wrap {
+            try queue.read { db in
+                var out: [RejectRecord] = []
+                for row in try Row.fetchAll(db, sql: "SELECT path, line, response_id, reason FROM rejects") {
+                    out.append(RejectRecord(
+                        path: row["path"], line: row["line"], outcome: .rejected,
+                        responseID: row["response_id"], reason: row["reason"]))
+                }
+                let sql = """
+                    SELECT d.path, d.line, d.response_id, f.path AS first_path, f.line AS first_line
+                    FROM responses d JOIN responses f
+                      ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
+                    WHERE d.status = 'duplicate'
+                    """
+                for row in try Row.fetchAll(db, sql: sql) {
+                    let id: String = row["response_id"]
+                    let firstPath: String = row["first_path"]
+                    let firstLine: Int = row["first_line"]
+                    out.append(RejectRecord(
+                        path: row["path"], line: row["line"], outcome: .duplicate, responseID: id,
+                        reason: "duplicate of form \(id) first read at \(firstPath):\(firstLine)"))
+                }
+                return out.sorted {
+                    ($0.path, $0.line) < ($1.path, $1.line)
+                }
+            }
+        }
+    }
+
+    // MARK: reading for check and stats
+
+    /// Streams every accepted form (never holding them all), ordered by unit, period, file and line.
+    public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
+        try wrap {
+            try queue.read { db in
+                let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.joined(separator: ", ")
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT unit, channel, submitted_on, period\(answerList) FROM responses
+                    WHERE status = 'accepted' ORDER BY unit, period, path, line
+                    """)
+                var answers = [UInt8](repeating: 0, count: itemColumns.count)
+                while let row = try cursor.next() {
+                    for j in 0..<itemColumns.count {
+                        let v: Int? = row[4 + j]
+                        answers[j] = UInt8(clamping: v ?? 0)
+                    }
+                    let periodText: String = row[3]
+                    try body(StoredForm(
+                        unit: row[0], channel: Channel(rawValue: row[1]) ?? .paper, submittedOn: row[2],
+                        period: Period(periodText) ?? Period(year: 0, quarter: 1), answers: answers))
+                }
+            }
+        }
+    }
+
+    /// Per unit and quarter, the forms set aside as duplicates of an earlier form.
+    public func duplicateCounts() throws -> [String: [Period: Int]] {
+        try groupedCounts(sql: "SELECT unit, period, COUNT(*) FROM responses WHERE status = 'duplicate' GROUP BY unit, period")
+    }
+
+    /// Per unit and quarter, dossier codes rated on more than one accepted form.
+    public func repeatedDossierCounts() throws -> [String: [Period: Int]] {
+        try groupedCounts(sql: """
+            SELECT unit, period, COUNT(*) FROM (
+                SELECT unit, period, dossier_code FROM responses
+                WHERE status = 'accepted' AND dossier_code IS NOT NULL AND dossier_code <> ''
+                GROUP BY unit, period, dossier_code HAVING COUNT(*) > 1)
+            GROUP BY unit, period
+            """)
+    }
+
+    private func groupedCounts(sql: String) throws -> [String: [Period: Int]] {
+        try wrap {
+            try queue.read { db in
+                var out: [String: [Period: Int]] = [:]
+                for row in try Row.fetchAll(db, sql: sql) {
+                    let text: String = row[1]
+                    guard let period = Period(text) else { continue }
+                    out[row[0], default: [:]][period] = row[2]
+                }
+                return out
+            }
+        }
+    }
+
+    // MARK: stage outputs
+
+    /// Replaces the `estimates` table.
+    public func replaceEstimates(_ rows: [EstimateRow]) throws {
+        try wrap {
+            try queue.inTransaction { db in
+                try db.execute(sql: "DELETE FROM estimates")
+                let insert = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for r in rows {
+                    let value: Double? = r.value.flatMap { $0.isFinite ? $0 : nil }
+                    insert.setUncheckedArguments([
+                        r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method, value,
+                    ])
+                    try insert.execute()
+                }
+                return .commit
+            }
+        }
+    }
+
+    /// The `estimates` table, in the order it was written.
+    public func estimates() throws -> [EstimateRow] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM estimates ORDER BY rowid").compactMap { row in
+                    guard let scope = Scope(rawValue: row["scope"]) else { return nil }
+                    return EstimateRow(
+                        scope: scope, unit: row["unit"], period: row["period"], subject: row["question_or_factor"],
+                        statistic: row["statistic"], method: row["method"], value: row["value"])
+                }
+            }
+        }
+    }
+
+    /// Records one run of a stage: what it read, what it wrote, the version and the times.
+    public func recordStageRun(
+        stage: String, version: String, startedAt: String, finishedAt: String, read: String, wrote: String
+    ) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO stage_runs VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [stage, version, startedAt, finishedAt, read, wrote])
+            }
+        }
+    }
+}
+
+extension SurveyDatabase {
+    /// Replaces the `checks` table.
+    public func replaceChecks(_ results: [CheckResult]) throws {
+        try wrap {
+            try queue.inTransaction { db in
+                try db.execute(sql: "DELETE FROM checks")
+                let insert = try db.makeStatement(sql: "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                for c in results {
+                    insert.setUncheckedArguments([
+                        c.unit, c.period.description, c.check, c.subject, c.observed, c.required, c.status.rawValue, c.message,
+                    ])
+                    try insert.execute()
+                }
+                return .commit
+            }
+        }
+    }
+
+    /// The `checks` table, in the order it was written.
+    public func checks() throws -> [CheckResult] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM checks ORDER BY rowid").compactMap { row in
+                    let periodText: String = row["period"]
+                    guard let period = Period(periodText), let status = CheckResult.Status(rawValue: row["status"]) else {
+                        return nil
+                    }
+                    return CheckResult(
+                        unit: row["unit"], period: period, check: row["check_name"], subject: row["subject"],
+                        observed: row["observed"], required: row["required"], status: status, message: row["message"])
+                }
+            }
+        }
+    }
+
+    /// The latest date of an accepted form (ISO), or nil when there is none.
+    public func latestFormDate() throws -> String? {
+        try wrap {
+            try queue.read { db in
+                try String.fetchOne(db, sql: "SELECT MAX(submitted_on) FROM responses WHERE status = 'accepted'")
+            }
+        }
+    }
+}

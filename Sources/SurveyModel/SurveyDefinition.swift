@@ -1,0 +1,183 @@
+/// What kind of answer an item collects (methodology.md, "The instrument").
+public enum ItemKind: String, Sendable, CaseIterable, Codable {
+    /// 1 Rất không hài lòng ... 5 Rất hài lòng; blank and "Không ý kiến" are missing.
+    case likert5
+    /// A quality item with a favourable answer (yes).
+    case yesno
+    /// A count such as trips to the office; favourable when at most one.
+    case count
+    /// Free text: stored, counted, never published.
+    case text
+}
+
+/// One question of the instrument.
+public struct Item: Sendable, Hashable, Codable {
+    public var id: String
+    /// The factor the item belongs to; nil for items outside the index (quality, text).
+    public var factor: String?
+    public var kind: ItemKind
+    public var textVi: String
+    public var textEn: String
+
+    public init(id: String, factor: String?, kind: ItemKind, textVi: String, textEn: String) {
+        self.id = id
+        self.factor = factor
+        self.kind = kind
+        self.textVi = textVi
+        self.textEn = textEn
+    }
+}
+
+/// A group of Likert items whose mean proportion is a factor index.
+public struct Factor: Sendable, Hashable, Codable {
+    public var id: String
+    public var nameVi: String
+    public var nameEn: String
+
+    public init(id: String, nameVi: String, nameEn: String) {
+        self.id = id
+        self.nameVi = nameVi
+        self.nameEn = nameEn
+    }
+}
+
+/// Interval methods for an unweighted proportion (reference README, "Per question").
+public enum IntervalMethod: String, Sendable, CaseIterable, Codable {
+    case wald
+    case wilson
+    case agrestiCoull = "agresti_coull"
+    case jeffreys
+    case clopperPearson = "clopper_pearson"
+}
+
+/// Output language of the report.
+public enum Language: String, Sendable, CaseIterable, Codable {
+    case vi
+    case en
+}
+
+/// The two ways a form reaches the agency; decided by the inbox folder it came from.
+public enum Channel: String, Sendable, CaseIterable, Codable, Comparable {
+    case paper
+    case online
+
+    public static func < (lhs: Channel, rhs: Channel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Statistical and quality rules; every default is methodology.md's.
+public struct SurveyRules: Sendable, Hashable, Codable {
+    /// Likert answers that count as satisfied.
+    public var satisfied: Set<Int> = [4, 5]
+    public var confidenceLevel: Double = 0.95
+    /// The interval printed for item proportions in the report.
+    public var intervalMethod: IntervalMethod = .wilson
+    /// Valid forms required per unit and quarter.
+    public var planMinimum: Int = 60
+    /// e in the sample-size rule n >= N / (1 + N e^2).
+    public var marginOfError: Double = 0.05
+    /// The measured window; responses dated outside it are flagged by `check`.
+    public var firstPeriod: Period?
+    public var lastPeriod: Period?
+    /// Per item and cell, missing answers over forms above this fails the check.
+    public var maxMissingShare: Double = 0.20
+    /// Per cell, forms with one identical answer on every Likert item above this share fail.
+    public var maxStraightliningShare: Double = 0.25
+    public var language: Language = .vi
+
+    public init() {}
+}
+
+/// Column names of paper CSV files.
+public struct PaperColumns: Sendable, Hashable, Codable {
+    public var formID = "form_id"
+    public var unit = "unit"
+    public var date = "date"
+    public var comment = "comment"
+    public init() {}
+}
+
+/// Field names of portal JSON objects.
+public struct PortalFields: Sendable, Hashable, Codable {
+    public var id = "id"
+    public var unit = "unit"
+    public var submittedAt = "submitted_at"
+    public var dossierCode = "dossier_code"
+    public var answers = "answers"
+    public var comment = "comment"
+    public init() {}
+}
+
+/// The instrument and the rules of one survey: the parsed `survey.toml`.
+public struct SurveyDefinition: Sendable, Hashable, Codable {
+    public var titleVi: String
+    public var titleEn: String
+    public var agencyVi: String
+    public var agencyEn: String
+    public var factors: [Factor]
+    public var items: [Item]
+    public var rules: SurveyRules
+    public var paperColumns: PaperColumns
+    public var portalFields: PortalFields
+
+    public init(
+        titleVi: String = "", titleEn: String = "", agencyVi: String = "", agencyEn: String = "",
+        factors: [Factor], items: [Item], rules: SurveyRules = SurveyRules(),
+        paperColumns: PaperColumns = PaperColumns(), portalFields: PortalFields = PortalFields()
+    ) {
+        self.titleVi = titleVi
+        self.titleEn = titleEn
+        self.agencyVi = agencyVi
+        self.agencyEn = agencyEn
+        self.factors = factors
+        self.items = items
+        self.rules = rules
+        self.paperColumns = paperColumns
+        self.portalFields = portalFields
+    }
+
+    /// Items that carry an answer stored as a small integer (everything but text).
+    public var answeredItems: [Item] { items.filter { $0.kind != .text } }
+
+    /// Likert items, in instrument order: the ones that make the indices.
+    public var likertItems: [Item] { items.filter { $0.kind == .likert5 } }
+
+    /// Likert items of one factor, in instrument order.
+    public func likertItems(inFactor factorID: String) -> [Item] {
+        items.filter { $0.kind == .likert5 && $0.factor == factorID }
+    }
+}
+
+/// An agency being measured (a row of units.csv).
+public struct SurveyUnit: Sendable, Hashable, Codable {
+    public var code: String
+    public var nameVi: String
+    public var nameEn: String
+
+    public init(code: String, nameVi: String, nameEn: String) {
+        self.code = code
+        self.nameVi = nameVi
+        self.nameEn = nameEn
+    }
+
+    public func name(in language: Language) -> String {
+        switch language {
+        case .vi: nameVi
+        case .en: nameEn.isEmpty ? nameVi : nameEn
+        }
+    }
+}
+
+/// Dossiers handled by a unit through a channel in a year or a quarter (population.csv).
+public struct PopulationCount: Sendable, Hashable, Codable {
+    public var unit: String
+    public var channel: Channel
+    public var period: Period
+    public var dossiers: Double
+
+    public init(unit: String, channel: Channel, period: Period, dossiers: Double) {
+        self.unit = unit
+        self.channel = channel
+        self.period = period
+        self.dossiers = dossiers
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Stages
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Sampling and quality checks per unit and quarter; write checks.csv. Exit 1 if any check failed.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let outcome = try options.perform("check") { logger in
+            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger).check()
+        }
+        print(CheckSummary.text(outcome))
+        if outcome.anyFailed { throw ExitCode(ExitStatus.checksFailed.rawValue) }
+    }
+}

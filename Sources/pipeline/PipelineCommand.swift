@@ -1,0 +1,67 @@
+import ArgumentParser
+import Logging
+import Stages
+import SurveyModel
+
+@main
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Citizen-satisfaction (SIPAS) survey statistics: from forms to a validated report.",
+        discussion: """
+            A survey folder holds survey.toml, units.csv, population.csv (optional) and the inbox
+            (inbox/paper/*.csv, inbox/portal/*.jsonl and *.json). `run` does every stage; each stage
+            can also be run alone. Logs go to standard error; summaries to standard output.
+
+            EXIT STATUS
+              0   success, every check passed
+              1   success, outputs written, but at least one check failed (cells are flagged)
+              64  usage error (bad command line)
+              65  invalid survey configuration (survey.toml, units.csv, population.csv)
+              66  missing input (no survey folder, no forms ingested, no estimates yet)
+              70  internal error, or a report that fails its own XSD (nothing is published)
+              73  an output could not be written
+              75  another run holds the survey folder's lock; nothing was done
+            """,
+        version: programVersion,
+        subcommands: [RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self]
+    )
+}
+
+/// Options every stage takes.
+struct CommonOptions: ParsableArguments {
+    @Argument(help: "The survey folder (with survey.toml).")
+    var folder: String
+
+    @Option(name: .long, help: "Output folder for the release (default: FOLDER/out).")
+    var out: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func makeLogger(_ label: String) -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "pipeline.\(label)")
+    }
+
+    /// Runs a stage body, mapping any error to its documented exit status.
+    func perform<T>(_ stage: String, _ body: (Logger) throws -> T) throws -> T {
+        let logger = makeLogger(stage)
+        do {
+            return try body(logger)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            let status = ExitStatus.for(error)
+            logger.error("\(stage) failed: \(error)")
+            throw ExitCode(status.rawValue)
+        }
+    }
+}
+
+extension Language: ExpressibleByArgument {}

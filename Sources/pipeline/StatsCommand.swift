@@ -1,0 +1,17 @@
+import ArgumentParser
+import Stages
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Compute every estimate; write estimates.csv.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let rows = try options.perform("stats") { logger in
+            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger).stats()
+        }
+        print("Wrote \(rows.count) estimates.")
+    }
+}
