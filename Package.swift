@@ -74,11 +74,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "SurveyModel"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Storage", "SurveyModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "SurveyModel"]),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Stages", "Stats", "Storage", "Ingest", "Report", "SurveyModel"]
+            dependencies: [
+                "Stages", "Stats", "Storage", "Ingest", "Report", "SurveyModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -1,0 +1,42 @@
+# The front door: `make run` and `make test` do everything on a fresh Debian machine
+# with the Swift toolchain.
+SWIFT ?= swift
+EXAMPLE ?= fixtures/example
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench lint deps browser clean
+
+# System packages: libxml2 (XML writing, XSD validation) through pkg-config.
+deps:
+	@if ! pkg-config --exists libxml-2.0 2>/dev/null; then \
+		echo "installing libxml2-dev and pkg-config"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libxml2-dev pkg-config; \
+	fi
+
+# Headless Chromium for the browser test of report.html.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+# Release build, whole pipeline on the example survey, then where the reports are.
+# Exit status 1 from the pipeline means "published, but some checks failed": expected here.
+run: deps
+	$(SWIFT) build -c release
+	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
+	echo; echo "Reports: $(EXAMPLE)/out/report.html and $(EXAMPLE)/out/report.xml"
+
+test: deps browser
+	$(SWIFT) test
+
+bench: deps
+	$(SWIFT) build -c release --product pipeline-bench
+	.build/release/pipeline-bench
+
+lint:
+	duplicates Sources || true
+
+clean:
+	rm -rf .build $(EXAMPLE)/out $(EXAMPLE)/work

@@ -1,0 +1,66 @@
+import Foundation
+import Stages
+import Testing
+
+/// The pipeline's estimates against R's survey package (R 4.2.2, survey 4.1.1; values in
+/// fixtures/reference/expected/, copied from shared/reference/, produced by reference.R).
+@Suite("Agreement with R survey on the reference data")
+struct ReferenceTests {
+    /// Compares every statistic the pipeline writes with the reference, both ways.
+    func compare(ours: [String: String], reference: [String: String]) -> (compared: Int, problems: [String]) {
+        let ourStatistics = Set(ours.keys.map(statisticKey))
+        var problems: [String] = []
+        var compared = 0
+        for (key, value) in ours {
+            guard let expected = reference[key] else {
+                problems.append("\(key): we write \(value), the reference has no such row")
+                continue
+            }
+            compared += 1
+            if value == "NA" || expected == "NA" {
+                if value != expected { problems.append("\(key): \(value), expected \(expected)") }
+                continue
+            }
+            let a = Double(value)!, b = Double(expected)!
+            let relative = b == 0 ? abs(a) : abs(a - b) / abs(b)
+            if relative > 1e-9 { problems.append("\(key): \(value), expected \(expected) (relative \(relative))") }
+        }
+        for key in reference.keys where ourStatistics.contains(statisticKey(key)) && ours[key] == nil {
+            problems.append("\(key): in the reference, missing from estimates.csv")
+        }
+        return (compared, problems)
+    }
+
+    @Test("two years of reference data agree with R to 1e-9, comparisons included")
+    func twoYears() throws {
+        let folder = try copyFixture("reference")
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+            .run(language: nil, releaseDate: nil)
+        #expect(outcome.ingest.rejected == 7, "the seven blank forms are rejected")
+        let ours = try readEstimates(folder.appendingPathComponent("out/estimates.csv").path)
+        let reference = try readEstimates(
+            repositoryRoot.appendingPathComponent("fixtures/reference/expected/ref_small_2y.csv").path)
+        let (compared, problems) = compare(ours: ours, reference: reference)
+        #expect(problems.isEmpty, "\(problems.count) disagreements, first: \(problems.prefix(5))")
+        #expect(compared > 20_000)
+        for statistic in ["p_lower,clopper_pearson", "p_upper,jeffreys", "mean_score_upper,t", "index,unweighted",
+                          "index_se,lin_unweighted", "diff_lower,newcombe_hybrid", "p_value,lin_unweighted_wald_z"] {
+            #expect(ours.keys.contains { statisticKey($0) == statistic }, "estimates.csv has \(statistic)")
+        }
+    }
+
+    @Test("one year of reference data agrees with R's single-year file")
+    func oneYear() throws {
+        let folder = try copyFixture("reference")
+        for file in ["inbox/paper/small_2023.csv", "inbox/portal/small_2023.jsonl"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(file))
+        }
+        _ = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let ours = try readEstimates(folder.appendingPathComponent("out/estimates.csv").path)
+        let reference = try readEstimates(
+            repositoryRoot.appendingPathComponent("fixtures/reference/expected/ref_small.csv").path)
+        let (compared, problems) = compare(ours: ours, reference: reference)
+        #expect(problems.isEmpty, "\(problems.count) disagreements, first: \(problems.prefix(5))")
+        #expect(compared > 9_000)
+    }
+}

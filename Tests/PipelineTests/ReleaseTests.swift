@@ -1,0 +1,116 @@
+import Foundation
+import Stages
+import Stats
+import Testing
+
+@Suite("Releases: repeatable, atomic, locked")
+struct ReleaseTests {
+    static let outputs = Pipeline.releaseFiles + ["manifest.json"]
+
+    func contents(_ dir: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in Self.outputs { files[name] = try Data(contentsOf: dir.appendingPathComponent(name)) }
+        return files
+    }
+
+    @Test("running twice on the same inputs gives byte-identical outputs, and the second run reads no file")
+    func rerunIsIdentical() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        let first = try pipeline.run(language: nil, releaseDate: nil)
+        let before = try contents(first.outDirectory)
+        let second = try pipeline.run(language: nil, releaseDate: nil)
+        #expect(second.ingest.filesRead == 0)
+        #expect(second.ingest.filesUnchanged == 16)
+        #expect(try contents(second.outDirectory) == before)
+        // A fresh folder (new database) gives the same bytes too.
+        let other = try copyFixture("example")
+        let third = try Pipeline(folderPath: other.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        #expect(try contents(third.outDirectory) == before)
+    }
+
+    @Test("the example's checks flag the planted problems and nothing else fails")
+    func exampleChecks() throws {
+        let folder = try copyFixture("example")
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let failed = Set(outcome.checks.failed.map { "\($0.unit) \($0.period) \($0.check)" })
+        #expect(failed == ["SNV 2024-Q4 plan_minimum", "SNV 2024-Q4 sample_size_rule", "SXD 2024-Q2 sample_size_rule"])
+        #expect(outcome.ingest.accepted == 3348)
+        #expect(outcome.ingest.rejected == 10)
+        #expect(outcome.ingest.duplicates == 2)
+    }
+
+    @Test("a second run while the lock is held stops with busy and changes nothing")
+    func lockIsExclusive() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        _ = try pipeline.run(language: nil, releaseDate: nil)
+        let before = try contents(pipeline.outDirectory)
+        let held = try RunLock(directory: folder.appendingPathComponent("work"))
+        #expect(throws: StageError.self) { try pipeline.run(language: nil, releaseDate: nil) }
+        do {
+            _ = try pipeline.run(language: nil, releaseDate: nil)
+        } catch {
+            #expect(ExitStatus.for(error) == .busy)
+        }
+        withExtendedLifetime(held) {}
+        #expect(try contents(pipeline.outDirectory) == before)
+    }
+
+    @Test("a report that cannot be made leaves the previous release in place")
+    func failedRunKeepsPreviousRelease() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        _ = try pipeline.run(language: nil, releaseDate: nil)
+        let before = try contents(pipeline.outDirectory)
+        // Not a date: the XML's releaseDate fails the schema, so the run must fail whole.
+        #expect(throws: (any Error).self) { try pipeline.run(language: nil, releaseDate: "not-a-date") }
+        #expect(try contents(pipeline.outDirectory) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("staging") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("the manifest lists every release file with its SHA-256")
+    func manifest() throws {
+        let folder = try copyFixture("example")
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let data = try Data(contentsOf: outcome.outDirectory.appendingPathComponent("manifest.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files.map { $0["file"] as? String } == Pipeline.releaseFiles)
+        for entry in files {
+            let name = entry["file"] as! String
+            let bytes = try Data(contentsOf: outcome.outDirectory.appendingPathComponent(name))
+            #expect(entry["bytes"] as? Int == bytes.count)
+            #expect((entry["sha256"] as? String)?.count == 64)
+        }
+    }
+
+    @Test("stages run one by one give the same estimates as run")
+    func stagesByHand() throws {
+        let folder = try copyFixture("example")
+        let out = folder.appendingPathComponent("by-hand")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: out.path, logger: quietLogger)
+        _ = try pipeline.ingest()
+        _ = try pipeline.check()
+        _ = try pipeline.stats()
+        _ = try pipeline.report(language: nil, releaseDate: nil)
+        let whole = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        for name in Self.outputs {
+            #expect(try Data(contentsOf: out.appendingPathComponent(name)) == Data(contentsOf: whole.outDirectory.appendingPathComponent(name)), "\(name)")
+        }
+    }
+
+    @Test("report before stats is a missing-input error")
+    func reportNeedsEstimates() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        _ = try pipeline.ingest()
+        do {
+            _ = try pipeline.report(language: nil, releaseDate: nil)
+            Issue.record("report without estimates should fail")
+        } catch {
+            #expect(ExitStatus.for(error) == .missingInput)
+        }
+    }
+}

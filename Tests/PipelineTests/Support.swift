@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import Stages
+
+/// The repository root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// A fresh copy of a fixture survey folder in a temporary directory.
+func copyFixture(_ name: String) throws -> URL {
+    let target = FileManager.default.temporaryDirectory
+        .appendingPathComponent("sipas-test-\(UUID().uuidString)")
+        .appendingPathComponent(name)
+    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("fixtures/\(name)"), to: target)
+    for leftover in ["out", "work"] {
+        try? FileManager.default.removeItem(at: target.appendingPathComponent(leftover))
+    }
+    return target
+}
+
+/// A tidy estimates file as key → value text.
+func readEstimates(_ path: String) throws -> [String: String] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var values: [String: String] = [:]
+    for line in text.split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == 7 else { continue }
+        values[fields[0..<6].joined(separator: ",")] = String(fields[6])
+    }
+    return values
+}
+
+func statisticKey(_ key: String) -> String {
+    key.split(separator: ",", omittingEmptySubsequences: false)[4...5].joined(separator: ",")
+}
