@@ -1,0 +1,165 @@
+import Foundation
+import Ingest
+import Storage
+import SurveyModel
+import Testing
+
+@Suite("Ingest: every row accepted, rejected or duplicate, once")
+struct IngestTests {
+    static let header = "form_id,unit,date,q01,q02,q03,comment\n"
+
+    @Test("each reject path names the file, the line and what was expected; good rows still load")
+    func rejectPaths() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + """
+            P1,A,03/07/2024,5,4,3,
+            P2,XYZ,03/07/2024,5,4,3,
+            P3,A,31/02/2024,5,4,3,
+            P4,A,03/07/2024,7,4,3,
+            P5,A,03/07/2024,,,,nothing answered
+            ,A,03/07/2024,5,5,5,
+            P6,A,03/07/2024,5,4
+            P7,B,2024-07-04,Rất hài lòng,Không ý kiến,2,"ok, thanks"
+
+            """)
+        try s.write("inbox/portal/o.jsonl", """
+            {"id": "W1", "unit": "B", "submitted_at": "2024-07-03T10:22:11+07:00", "answers": {"q01": 5, "q02": null}}
+            {"id": "W2", "unit": "B", "submitted_at": "2024-07-03T10:22:11+07:00", "answers": {"q01": 5,
+            {"id": "W3", "unit": "B", "submitted_at": "2024-07-03T10:22:11+07:00", "answers": [5, 4]}
+            {"id": "W4", "unit": "B", "submitted_at": "yesterday", "answers": {"q01": 4}}
+            {"id": "W5", "unit": "B", "submitted_at": "2024-07-03T10:22:11+07:00", "answers": {}}
+            [1, 2]
+            {"id": "W6", "unit": "B", "submitted_at": "2024-07-03", "answers": {"q01": "Hài lòng", "q03": 4.5}}
+            """)
+        let (summary, db, outcomes) = try s.ingest()
+        let byLine = Dictionary(uniqueKeysWithValues: outcomes.map { ("\($0.path):\($0.line)", $0.reason) })
+        func reason(_ key: String) -> String { byLine[key] ?? "(accepted)" }
+        #expect(reason("inbox/paper/p.csv:3").contains("unknown unit 'XYZ'"))
+        #expect(reason("inbox/paper/p.csv:4").contains("date '31/02/2024' is not a date"))
+        #expect(reason("inbox/paper/p.csv:5").contains("q01: '7' is not an answer; expected 1-5"))
+        #expect(reason("inbox/paper/p.csv:6").contains("blank form"))
+        #expect(reason("inbox/paper/p.csv:7").contains("missing form id"))
+        #expect(reason("inbox/paper/p.csv:8").contains("expected 7 fields"))
+        #expect(reason("inbox/portal/o.jsonl:2").contains("not valid JSON"))
+        #expect(reason("inbox/portal/o.jsonl:3").contains("answers: expected an object"))
+        #expect(reason("inbox/portal/o.jsonl:4").contains("not a date"))
+        #expect(reason("inbox/portal/o.jsonl:5").contains("blank form"))
+        #expect(reason("inbox/portal/o.jsonl:6").contains("expected a JSON object"))
+        #expect(reason("inbox/portal/o.jsonl:7").contains("q03"))
+        #expect(summary.accepted == 3)
+        #expect(summary.rejected == 12)
+        let forms = try s.acceptedForms(db)
+        #expect(forms.map(\.answers) == [[5, 4, 3], [5, 0, 2], [5, 0, 0]])
+        #expect(forms.map(\.channel) == [.paper, .paper, .online])
+        // rejects.csv holds the same outcomes, with a header.
+        let csv = try String(contentsOfFile: s.root.appendingPathComponent("work/rejects.csv").path, encoding: .utf8)
+        #expect(csv.hasPrefix("file,line,outcome,form_id,reason\n"))
+        #expect(csv.split(separator: "\n").count == 13)
+    }
+
+    @Test("a form id seen twice keeps the first by file and line, whatever order files arrive in")
+    func duplicates() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/b.csv", Self.header + "P1,A,03/07/2024,1,1,1,\n")
+        _ = try s.ingest()
+        try s.write("inbox/paper/a.csv", Self.header + "P1,A,03/07/2024,5,5,5,\nP1,A,03/07/2024,4,4,4,\n")
+        let (summary, db, outcomes) = try s.ingest()
+        #expect(summary.accepted == 1)
+        #expect(summary.duplicates == 2)
+        #expect(try s.acceptedForms(db).map(\.answers) == [[5, 5, 5]])
+        #expect(Set(outcomes.map { "\($0.path):\($0.line)" }) == ["inbox/paper/a.csv:3", "inbox/paper/b.csv:2"])
+        // The same id online is another form (another namespace).
+        try s.write("inbox/portal/o.jsonl", #"{"id": "P1", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 2}}"# + "\n")
+        #expect(try s.ingest().summary.accepted == 2)
+    }
+
+    @Test("re-ingesting unchanged files changes nothing; a changed file replaces its rows; a removed file leaves")
+    func reingest() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,5,4,3,\nP2,A,03/07/2024,2,2,2,\n")
+        try s.write("inbox/paper/q.csv", Self.header + "Q1,B,03/07/2024,5,5,5,\n")
+        let first = try s.ingest()
+        #expect(first.summary.filesRead == 2)
+        let again = try s.ingest()
+        #expect(again.summary.filesRead == 0 && again.summary.filesUnchanged == 2)
+        #expect(try s.acceptedForms(again.db).count == 3)
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,1,1,1,\n")
+        let changed = try s.ingest()
+        #expect(changed.summary.filesRead == 1)
+        #expect(try s.acceptedForms(changed.db).map(\.answers) == [[1, 1, 1], [5, 5, 5]])
+        try s.remove("inbox/paper/q.csv")
+        let removed = try s.ingest()
+        #expect(removed.summary.filesRemoved == 1)
+        #expect(try s.acceptedForms(removed.db).count == 1)
+    }
+
+    @Test("a JSON array file: each element on its own, a broken tail reported with its line")
+    func jsonArray() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/portal/a.json", """
+            [
+              {"id": "J1", "unit": "A", "submitted_at": "2024-01-05T08:00:00+07:00", "answers": {"q01": 4, "q02": 5, "q03": 3}},
+              {"id": "J2", "unit": "A", "submitted_at": "2024-01-05T08:00:00+07:00", "answers": {"q01": "x"}},
+              {"id": "J3", "unit": "A", "submitted_at": "2024-01-05T08:00:00+07:00", "answers": {"q01": 2}},
+              {"id": "J4", "unit": "A", "submit
+            """)
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 2)
+        #expect(Array(outcomes.map(\.line).prefix(2)) == [3, 5])
+        #expect(outcomes[1].reason.contains("truncated"))
+        #expect(outcomes.contains { $0.reason.contains("truncated") })
+    }
+
+    @Test("a paper file without a required column rejects every row, and says which column")
+    func missingColumn() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", "form_id,unit,date,q01,q02\nP1,A,03/07/2024,5,4\n")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 0)
+        #expect(outcomes.count == 2)
+        #expect(outcomes[0].reason.contains("lacks column(s) q03"))
+    }
+
+    @Test("configuration errors name the file and line, all at once")
+    func configurationErrors() throws {
+        let s = try TemporarySurvey(units: "code,name_vi,name_en\nA,Đơn vị A,Unit A\nA,Again,Again\nALL,x,y\n")
+        do {
+            _ = try SurveyFolder.load(s.root.path)
+            Issue.record("duplicate unit codes should fail")
+        } catch let error as IngestError {
+            #expect(error.description.contains("units.csv:3: unit code A appears twice"))
+            #expect(error.description.contains("units.csv:4"))
+        }
+        try s.write("units.csv", "code,name_vi,name_en\nA,a,a\n")
+        try s.write("population.csv", "unit,channel,period,dossiers\nA,paper,2024-Q5,10\nA,fax,2024,10\nZ,paper,2024,1\n")
+        do {
+            _ = try SurveyFolder.load(s.root.path)
+            Issue.record("bad population rows should fail")
+        } catch let error as IngestError {
+            #expect(error.description.contains("population.csv:2: period '2024-Q5'"))
+            #expect(error.description.contains("population.csv:3: channel 'fax'"))
+            #expect(error.description.contains("population.csv:4: unknown unit 'Z'"))
+        }
+        try s.remove("population.csv")
+        try s.write("survey.toml", "[survey\nplan_minimum = 60\n")
+        #expect(throws: IngestError.self) { try SurveyFolder.load(s.root.path) }
+        try s.write("survey.toml", "[[items]]\nid = \"q01\"\nkind = \"likert5\"\n")
+        do {
+            _ = try SurveyFolder.load(s.root.path)
+        } catch let error as IngestError {
+            #expect(error.description.contains("needs a factor"))
+        }
+    }
+
+    @Test("changing the instrument rebuilds the tables and reads every file again")
+    func instrumentChange() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,5,4,3,\n")
+        _ = try s.ingest()
+        try s.write("survey.toml", TemporarySurvey.surveyToml.replacingOccurrences(of: "plan_minimum = 2", with: "plan_minimum = 2\nsatisfied = [5]")
+            + "\n\n[[items]]\nid = \"q04\"\nkind = \"yesno\"\n")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.filesRead == 1)
+        #expect(outcomes.first?.reason.contains("lacks column(s) q04") == true)
+    }
+}
