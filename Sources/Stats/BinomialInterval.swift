@@ -46,7 +46,8 @@ public enum BinomialInterval {
             let z2 = z * z
             let centre = (xd + z2 / 2) / (nd + z2)
             let half = z * nd.squareRoot() / (nd + z2) * (p * (1 - p) + z2 / (4 * nd)).squareRoot()
-            return Interval(lower: centre - half, upper: centre + half)
+            // At x = 0 (x = n) the lower (upper) limit is exactly 0 (1); the formula leaves ±1e-17.
+            return Interval(lower: x == 0 ? 0 : centre - half, upper: x == n ? 1 : centre + half)
         case .agrestiCoull:
             let nTilde = nd + z * z
             let pTilde = (xd + z * z / 2) / nTilde
