@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Report
+import Stats
+import SurveyModel
+
+/// A small but complete report input: two units, two quarters.
+func sampleInput(language: Language = .vi, unitName: String = "Sở Tư pháp") -> ReportInput {
+    let survey = SurveyDefinition(
+        titleVi: "Khảo sát thử", titleEn: "Test survey",
+        factors: [Factor(id: "A", nameVi: "Tiếp cận", nameEn: "Access")],
+        items: [Item(id: "q01", factor: "A", kind: .likert5, textVi: "Câu 1", textEn: "Item 1")])
+    var acc = SumsAccumulator(itemCount: 1, satisfiedAnswers: [4, 5])
+    for (unit, quarter, answers) in [("STP", 1, [5, 4, 4, 2, 3, 5]), ("STP", 2, [5, 5, 4, 4, 4, 1]), ("SYT", 2, [1, 2, 4])] {
+        for a in answers {
+            acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)])
+        }
+    }
+    let estimates = Estimator(survey: survey).estimate(atoms: acc.atoms)
+    return ReportInput(
+        survey: survey,
+        units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health")],
+        estimates: estimates, checks: [], language: language,
+        sources: [SourceSummary(path: "inbox/paper/a.csv", sha256: String(repeating: "ab", count: 32), accepted: 15, rejected: 1, duplicates: 0)],
+        programVersion: "test", releaseDate: "2024-06-30")
+}
+
+@Suite("Reports")
+struct ReportTests {
+    @Test("report.xml validates against the shipped XSD")
+    func validates() throws {
+        let rendered = try ReportRenderer.render(sampleInput())
+        #expect(try SchemaValidator.validate(rendered.xml, schemaPath: ReportRenderer.schemaPath).isEmpty)
+        let text = String(decoding: rendered.xml, as: UTF8.self)
+        #expect(text.contains(#"xmlns="urn:x-sipas-pipeline:report:1""#))
+        #expect(text.contains(#"<cell scope="unit_quarter" unit="SYT" period="2024-Q2" forms="3" belowPlanMinimum="true">"#))
+    }
+
+    @Test("the validator rejects a document that breaks the schema, with line numbers")
+    func validatorFails() throws {
+        let rendered = try ReportRenderer.render(sampleInput())
+        let broken = String(decoding: rendered.xml, as: UTF8.self).replacingOccurrences(of: #"scope="unit_quarter""#, with: #"scope="galaxy""#)
+        let errors = try SchemaValidator.validate(Data(broken.utf8), schemaPath: ReportRenderer.schemaPath)
+        #expect(!errors.isEmpty)
+        #expect(errors.first?.hasPrefix("line ") == true)
+        let notXML = try SchemaValidator.validate(Data("<report".utf8), schemaPath: ReportRenderer.schemaPath)
+        #expect(!notXML.isEmpty)
+    }
+
+    @Test("text from input files is escaped in HTML and XML")
+    func escaping() throws {
+        let rendered = try ReportRenderer.render(sampleInput(unitName: "<script>alert(1)</script> & Co"))
+        let html = String(decoding: rendered.html, as: UTF8.self)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        let xml = String(decoding: rendered.xml, as: UTF8.self)
+        #expect(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"))
+    }
+
+    @Test("Vietnamese uses a decimal comma, English a decimal point; the page is self-contained")
+    func languages() throws {
+        let vi = String(decoding: try ReportRenderer.render(sampleInput(language: .vi)).html, as: UTF8.self)
+        let en = String(decoding: try ReportRenderer.render(sampleInput(language: .en)).html, as: UTF8.self)
+        // STP 2024-Q2: 5 of 6 satisfied.
+        #expect(vi.contains("83,33%"))
+        #expect(en.contains("83.33%"))
+        #expect(vi.contains(#"<html lang="vi">"#) && en.contains(#"<html lang="en">"#))
+        #expect(vi.contains("Quý 2/2024") && en.contains("2024 Q2"))
+        #expect(vi.contains("I: dưới mức tối thiểu 60 phiếu"))
+        for page in [vi, en] {
+            #expect(!page.contains("<link") && !page.contains("<script") && !page.contains("src="))
+        }
+    }
+
+    @Test("number formats", arguments: [
+        (Double?(0.826612), Language.vi, "82,66%"), (Double?(0.826612), .en, "82.66%"), (Double?(1.0), .vi, "100,00%"), (Double?.none, .vi, "–"),
+    ])
+    func percent(value: Double?, language: Language, expected: String) {
+        #expect(NumberStyle.percent(value, language: language) == expected)
+    }
+
+    @Test("counts and changes", arguments: [(3200, Language.vi, "3.200"), (3200, .en, "3,200"), (1234567, .vi, "1.234.567")])
+    func counts(n: Int, language: Language, expected: String) {
+        #expect(NumberStyle.count(n, language: language) == expected)
+        #expect(NumberStyle.points(0.0125, language: .vi) == "+1,25")
+        #expect(NumberStyle.points(-0.004, language: .en) == "−0.40")
+        #expect(NumberStyle.points(0.00001, language: .en) == "±0.00")
+    }
+
+    @Test("rendering twice gives the same bytes")
+    func deterministic() throws {
+        let a = try ReportRenderer.render(sampleInput())
+        let b = try ReportRenderer.render(sampleInput())
+        #expect(a.xml == b.xml && a.html == b.html)
+    }
+}
