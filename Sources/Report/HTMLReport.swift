@@ -85,8 +85,7 @@ enum HTMLReport {
         context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits) ?? false
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
         context["failedChecks"] = failed.map {
-            ["unit": unitNames[$0.unit] ?? $0.unit, "check": $0.check + ($0.subject == "ALL" ? "" : " (\($0.subject))"),
-             "message": $0.message]
+            ["unit": unitNames[$0.unit] ?? $0.unit, "check": labels.checkName($0.check), "message": labels.checkFinding($0)]
         }
         context["hasFailedChecks"] = !failed.isEmpty
         return Data(template.render(context).utf8)

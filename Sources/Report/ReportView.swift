@@ -87,3 +87,44 @@ struct Labels {
         ]
     }
 }
+
+extension Labels {
+    /// A check's name in the report's language.
+    func checkName(_ check: String) -> String {
+        switch check {
+        case "plan_minimum": t("Số phiếu tối thiểu theo kế hoạch", "Plan minimum of forms")
+        case "sample_size_rule": t("Cỡ mẫu theo số hồ sơ", "Sample-size rule")
+        case "dates_in_window": t("Ngày ngoài thời gian khảo sát", "Dates outside the survey window")
+        case "missing_share": t("Tỷ lệ câu bỏ trống", "Share of missing answers")
+        case "straightlining": t("Trả lời đồng loạt một mức", "Straight-lining")
+        case "duplicates": t("Phiếu trùng mã", "Duplicate form ids")
+        case "repeated_dossier": t("Hồ sơ được đánh giá nhiều lần", "Dossier rated more than once")
+        default: check
+        }
+    }
+
+    /// What a check found, phrased from its numbers in the report's language.
+    func checkFinding(_ c: CheckResult) -> String {
+        let observed = c.observed ?? 0
+        let required = c.required ?? 0
+        let n = Int(observed), need = Int(required)
+        switch c.check {
+        case "plan_minimum":
+            return t("\(n) phiếu hợp lệ, thiếu \(need - n) so với mức tối thiểu \(need) phiếu",
+                     "\(n) valid forms, \(need - n) short of the plan minimum of \(need)")
+        case "sample_size_rule":
+            return t("\(n) phiếu; công thức n ≥ N/(1 + N·e²) cần \(need) phiếu, thiếu \(need - n)",
+                     "\(n) forms; the rule n ≥ N/(1 + N·e²) needs \(need), \(need - n) short")
+        case "dates_in_window":
+            return t("\(n) phiếu có ngày ngoài thời gian khảo sát", "\(n) forms dated outside the survey window")
+        case "missing_share":
+            return t("\(NumberStyle.percent(observed, language: language)) số phiếu bỏ trống câu \(c.subject) (ngưỡng \(NumberStyle.percent(required, language: language)))",
+                     "\(NumberStyle.percent(observed, language: language)) of forms left \(c.subject) blank (threshold \(NumberStyle.percent(required, language: language)))")
+        case "straightlining":
+            return t("\(NumberStyle.percent(observed, language: language)) số phiếu chọn cùng một mức cho mọi câu (ngưỡng \(NumberStyle.percent(required, language: language)))",
+                     "\(NumberStyle.percent(observed, language: language)) of forms gave one identical answer to every question (threshold \(NumberStyle.percent(required, language: language)))")
+        default:
+            return c.message
+        }
+    }
+}
