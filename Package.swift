@@ -73,6 +73,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `make bench`: times each stage on a synthetic survey; not a test.
+        .executableTarget(
+            name: "pipeline-bench",
+            dependencies: ["Stages", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks"
+        ),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
         .testTarget(
             name: "IngestTests",

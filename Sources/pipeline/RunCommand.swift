@@ -15,6 +15,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Release date for the report, yyyy-mm-dd (default: the latest form date).")
     var releaseDate: String?
 
+    func validate() throws {
+        if let releaseDate, !ReleaseDate.isValid(releaseDate) {
+            throw ValidationError("--release-date '\(releaseDate)' is not a date; expected yyyy-mm-dd, such as 2024-12-31")
+        }
+    }
+
     func run() throws {
         let outcome = try options.perform("run") { logger in
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger)
