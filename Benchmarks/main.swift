@@ -25,16 +25,20 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func peakMemoryMB() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
 }
 
 // Synthetic forms: 4 units, 8 quarters, 80 % paper (CSV) and 20 % online (JSON Lines).
-var state: UInt64 = 12345
-func random(_ n: Int) -> Int {
-    state = state &* 6364136223846793005 &+ 1442695040888963407
-    return Int((state >> 33) % UInt64(n))
+/// A seeded linear congruential generator: the same folder on every run.
+struct LCG {
+    var state: UInt64 = 12345
+    mutating func callAsFunction(_ n: Int) -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int((state >> 33) % UInt64(n))
+    }
 }
+nonisolated(unsafe) var random = LCG()
 let units = ["STP", "SYT", "SXD", "SNV"]
 let header = "form_id,unit,date,q01,q02,q03,q04,q05,q06,q07,q08,q09,q10,q11,q12,q13,q14,q15,q16,q17,q18,q19,q20,q21,q22,comment\n"
 let generation = try seconds {
