@@ -57,99 +57,80 @@ public struct SurveyFolder: Sendable {
         codePattern.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil
     }
 
+    /// Reads a small configuration CSV: checks the header has `columns` (the first
+    /// `required` of them mandatory) and every row's shape, then hands each row's values, in
+    /// `columns` order (missing optional columns as ""), to `row`, which returns a problem or nil.
+    /// Every problem is collected with its line; they are thrown together at the end.
+    static func readConfigTable(
+        _ path: String, columns: [String], required: Int, row: (_ values: [String]) -> String?
+    ) throws {
+        let file = (path as NSString).lastPathComponent
+        var reader = try CSVReader(path: path)
+        defer { reader.close() }
+        let expected = columns.joined(separator: ",")
+        guard let header = reader.next() else {
+            throw IngestError.invalidConfiguration(file: file, line: 1, problem: "empty file; expected header \(expected)")
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let positions = columns.map { names.firstIndex(of: $0) }
+        guard positions.prefix(required).allSatisfy({ $0 != nil }) else {
+            throw IngestError.invalidConfiguration(
+                file: file, line: header.line, problem: "header must have columns \(expected); found \(names.joined(separator: ","))")
+        }
+        var errors: [IngestError] = []
+        while let record = reader.next() {
+            var problem = record.problem
+            if problem == nil && record.fields.count != names.count {
+                problem = "expected \(names.count) fields, found \(record.fields.count)"
+            }
+            if problem == nil {
+                let values = positions.map { $0.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
+                problem = row(values)
+            }
+            if let problem { errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem)) }
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
+    }
+
     static func loadUnits(_ path: String) throws -> [SurveyUnit] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw IngestError.missingInput(path: path, expected: "units.csv with header code,name_vi,name_en")
         }
-        var reader = try CSVReader(path: path)
-        defer { reader.close() }
-        let file = (path as NSString).lastPathComponent
-        guard let header = reader.next() else {
-            throw IngestError.invalidConfiguration(file: file, line: 1, problem: "empty file; expected header code,name_vi,name_en")
-        }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let codeAt = columns.firstIndex(of: "code"), let viAt = columns.firstIndex(of: "name_vi") else {
-            throw IngestError.invalidConfiguration(
-                file: file, line: header.line, problem: "header must have columns code,name_vi,name_en; found \(columns.joined(separator: ","))")
-        }
-        let enAt = columns.firstIndex(of: "name_en")
         var units: [SurveyUnit] = []
-        var errors: [IngestError] = []
         var seen = Set<String>()
-        while let record = reader.next() {
-            func fail(_ problem: String) {
-                errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem))
+        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2) { f in
+            guard isValidCode(f[0]), f[0] != "ALL" else {
+                return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }
-            if let problem = record.problem { fail(problem); continue }
-            guard record.fields.count == columns.count else {
-                fail("expected \(columns.count) fields, found \(record.fields.count)")
-                continue
-            }
-            let code = record.fields[codeAt].trimmingCharacters(in: .whitespaces)
-            guard isValidCode(code), code != "ALL" else {
-                fail("unit code '\(code)' must be 1-32 letters, digits, '_', '.' or '-', and not ALL")
-                continue
-            }
-            guard seen.insert(code).inserted else { fail("unit code \(code) appears twice"); continue }
-            units.append(SurveyUnit(
-                code: code, nameVi: record.fields[viAt].trimmingCharacters(in: .whitespaces),
-                nameEn: enAt.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? ""))
+            guard seen.insert(f[0]).inserted else { return "unit code \(f[0]) appears twice" }
+            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2]))
+            return nil
         }
-        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
         if units.isEmpty {
-            throw IngestError.invalidConfiguration(file: file, line: nil, problem: "no units; expected at least one row")
+            throw IngestError.invalidConfiguration(file: "units.csv", line: nil, problem: "no units; expected at least one row")
         }
         return units
     }
 
     static func loadPopulation(_ path: String, units: Set<String>) throws -> [PopulationCount] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        var reader = try CSVReader(path: path)
-        defer { reader.close() }
-        let file = (path as NSString).lastPathComponent
-        guard let header = reader.next() else { return [] }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        let expected = ["unit", "channel", "period", "dossiers"]
-        let positions = expected.map { columns.firstIndex(of: $0) }
-        guard positions.allSatisfy({ $0 != nil }) else {
-            throw IngestError.invalidConfiguration(
-                file: file, line: header.line,
-                problem: "header must have columns unit,channel,period,dossiers; found \(columns.joined(separator: ","))")
-        }
-        let at = positions.map { $0! }
         var rows: [PopulationCount] = []
-        var errors: [IngestError] = []
         var seen = Set<String>()
-        while let record = reader.next() {
-            func fail(_ problem: String) {
-                errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem))
-            }
-            if let problem = record.problem { fail(problem); continue }
-            guard record.fields.count == columns.count else {
-                fail("expected \(columns.count) fields, found \(record.fields.count)")
-                continue
-            }
-            let f = at.map { record.fields[$0].trimmingCharacters(in: .whitespaces) }
-            guard units.contains(f[0]) else { fail("unknown unit '\(f[0])'; expected a code from units.csv"); continue }
-            guard let channel = Channel(rawValue: f[1]) else {
-                fail("channel '\(f[1])'; expected paper or online")
-                continue
-            }
+        try readConfigTable(path, columns: ["unit", "channel", "period", "dossiers"], required: 4) { f in
+            guard units.contains(f[0]) else { return "unknown unit '\(f[0])'; expected a code from units.csv" }
+            guard let channel = Channel(rawValue: f[1]) else { return "channel '\(f[1])'; expected paper or online" }
             guard let period = Period(f[2]) else {
-                fail("period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)")
-                continue
+                return "period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)"
             }
             guard let dossiers = Double(f[3]), dossiers >= 0, dossiers.isFinite else {
-                fail("dossiers '\(f[3])'; expected a number of dossiers, 0 or more")
-                continue
+                return "dossiers '\(f[3])'; expected a number of dossiers, 0 or more"
             }
             guard seen.insert("\(f[0])|\(channel)|\(period)").inserted else {
-                fail("unit \(f[0]), channel \(channel), period \(period) appears twice")
-                continue
+                return "unit \(f[0]), channel \(channel), period \(period) appears twice"
             }
             rows.append(PopulationCount(unit: f[0], channel: channel, period: period, dossiers: dossiers))
+            return nil
         }
-        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
         return rows
     }
 }

@@ -66,6 +66,21 @@ struct CommonOptions: ParsableArguments {
 
 extension Language: ExpressibleByArgument {}
 
+/// Options of the commands that write reports (`run`, `report`).
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Report language: vi or en (default: survey.toml's language).")
+    var lang: Language?
+
+    @Option(help: "Release date for the report, yyyy-mm-dd (default: the latest form date).")
+    var releaseDate: String?
+
+    func validate() throws {
+        if let releaseDate, !ReleaseDate.isValid(releaseDate) {
+            throw ValidationError("--release-date '\(releaseDate)' is not a date; expected yyyy-mm-dd, such as 2024-12-31")
+        }
+    }
+}
+
 /// Checks `--release-date`: a real calendar date written yyyy-mm-dd.
 enum ReleaseDate {
     static func isValid(_ text: String) -> Bool {

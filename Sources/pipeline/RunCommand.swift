@@ -1,6 +1,5 @@
 import ArgumentParser
 import Stages
-import SurveyModel
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,22 +8,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Report language: vi or en (default: survey.toml's language).")
-    var lang: Language?
-
-    @Option(help: "Release date for the report, yyyy-mm-dd (default: the latest form date).")
-    var releaseDate: String?
-
-    func validate() throws {
-        if let releaseDate, !ReleaseDate.isValid(releaseDate) {
-            throw ValidationError("--release-date '\(releaseDate)' is not a date; expected yyyy-mm-dd, such as 2024-12-31")
-        }
-    }
+    @OptionGroup var report: ReportOptions
 
     func run() throws {
         let outcome = try options.perform("run") { logger in
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger)
-                .run(language: lang, releaseDate: releaseDate)
+                .run(language: report.lang, releaseDate: report.releaseDate)
         }
         print(CheckSummary.text(outcome.checks))
         print("Accepted \(outcome.ingest.accepted) forms, rejected \(outcome.ingest.rejected), duplicates \(outcome.ingest.duplicates).")
