@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 "SurveyModel", "Stats",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Reading the survey folder: survey.toml, units, population, inbox files.

@@ -10,8 +10,8 @@ struct RawForm {
     var isTimestamp: Bool
     var dossierCode: String?
     var comment: String?
-    /// Item id → the answer as written; absent keys are missing answers.
-    var answers: [String: RawAnswer]
+    /// One entry per answered item of the instrument, in order; nil = not given.
+    var answers: [RawAnswer?]
 }
 
 enum RawAnswer {
@@ -27,20 +27,23 @@ struct FormValidator {
     let unitCodes: Set<String>
     let unitList: String
     let items: [Item]
+    /// Item id → position in `items`.
+    let itemIndex: [String: Int]
 
     init(survey: SurveyDefinition, units: [SurveyUnit]) {
         self.survey = survey
         unitCodes = Set(units.map(\.code))
         unitList = units.map(\.code).sorted().joined(separator: ", ")
         items = survey.answeredItems
+        itemIndex = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
     }
 
     /// - Returns: the record, or every problem found in the row, joined by "; ".
     func validate(_ form: RawForm, path: String, line: Int, channel: Channel) -> Result<ResponseRecord, RowRejection> {
         var problems: [String] = []
-        let id = form.responseID?.trimmingCharacters(in: .whitespaces) ?? ""
+        let id = form.responseID?.trimmedOfSpaces ?? ""
         if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
-        let unit = form.unit?.trimmingCharacters(in: .whitespaces) ?? ""
+        let unit = form.unit?.trimmedOfSpaces ?? ""
         if unit.isEmpty {
             problems.append("missing unit; expected one of \(unitList)")
         } else if !unitCodes.contains(unit) {
@@ -48,7 +51,7 @@ struct FormValidator {
         }
         var date: (year: Int, month: Int, day: Int)?
         let rawDate = form.date ?? ""
-        if rawDate.trimmingCharacters(in: .whitespaces).isEmpty {
+        if rawDate.trimmedOfSpaces.isEmpty {
             problems.append("missing date; expected dd/mm/yyyy or yyyy-mm-dd")
         } else {
             date = form.isTimestamp ? AnswerParser.dateOfTimestamp(rawDate) : AnswerParser.date(rawDate)
@@ -60,9 +63,10 @@ struct FormValidator {
         var answers: [Int?] = []
         answers.reserveCapacity(items.count)
         var anyAnswer = false
-        for item in items {
+        for (position, item) in items.enumerated() {
+            let raw = position < form.answers.count ? form.answers[position] : nil
             let parsed: AnswerParser.Parsed
-            switch form.answers[item.id] {
+            switch raw {
             case nil, .null: parsed = .missing
             case .text(let s): parsed = AnswerParser.parse(s, kind: item.kind)
             case .number(let d): parsed = AnswerParser.parse(number: d, kind: item.kind)
@@ -76,7 +80,7 @@ struct FormValidator {
                 answers.append(nil)
             case .invalid(let expected):
                 answers.append(nil)
-                problems.append("\(item.id): '\(Self.shown(form.answers[item.id]))' is not an answer; expected \(expected)")
+                problems.append("\(item.id): '\(Self.shown(raw))' is not an answer; expected \(expected)")
             }
         }
         if problems.isEmpty && !anyAnswer {
@@ -85,8 +89,8 @@ struct FormValidator {
         guard problems.isEmpty, let date else {
             return .failure(RowRejection(responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; ")))
         }
-        let comment = form.comment?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let dossier = form.dossierCode?.trimmingCharacters(in: .whitespaces)
+        let comment = form.comment?.trimmedOfSpaces
+        let dossier = form.dossierCode?.trimmedOfSpaces
         return .success(ResponseRecord(
             path: path, line: line, responseID: id, channel: channel, unit: unit,
             submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),

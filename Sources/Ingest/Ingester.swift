@@ -98,7 +98,7 @@ public struct Ingester {
             summary.filesRemoved += 1
             logger.notice("\(path) is no longer in the inbox; its rows were removed")
         }
-        try database.resolveDuplicates()
+        if summary.filesRead > 0 || summary.filesRemoved > 0 { try database.resolveDuplicates() }
         let outcomes = try database.rejectsAndDuplicates()
         for file in try database.sourceFiles().values {
             summary.accepted += file.accepted

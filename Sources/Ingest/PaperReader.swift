@@ -26,6 +26,7 @@ struct PaperReader {
             }
             return
         }
+        let answerColumns = validator.items.map { index[$0.id]! }
         while let record = reader.next() {
             if let problem = record.problem {
                 try writer.reject(line: record.line, responseID: nil, reason: problem)
@@ -38,8 +39,7 @@ struct PaperReader {
                 continue
             }
             let f = record.fields
-            var answers: [String: RawAnswer] = [:]
-            for item in validator.items { answers[item.id] = .text(f[index[item.id]!]) }
+            let answers: [RawAnswer?] = answerColumns.map { .text(f[$0]) }
             let raw = RawForm(
                 responseID: f[index[columns.formID]!], unit: f[index[columns.unit]!], date: f[index[columns.date]!],
                 isTimestamp: false, dossierCode: nil, comment: index[columns.comment].map { f[$0] },

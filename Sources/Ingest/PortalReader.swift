@@ -76,10 +76,12 @@ struct PortalReader {
             return
         }
         let id = Self.text(dict[fields.id])
-        var answers: [String: RawAnswer] = [:]
+        var answers = [RawAnswer?](repeating: nil, count: validator.items.count)
         switch dict[fields.answers] {
         case let map as [String: Any]:
-            for (key, value) in map { answers[key] = Self.answer(value) }
+            for (key, value) in map {
+                if let position = validator.itemIndex[key] { answers[position] = Self.answer(value) }
+            }
         case nil, is NSNull:
             break
         case let other?:

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Stats
 import SurveyModel
 
@@ -227,14 +228,39 @@ public final class SurveyDatabase {
                 """)
         }
 
+        /// Binds with the raw SQLite calls: this is the ingest hot path (GRDB's argument
+        /// arrays box every value).
         public func accept(_ record: ResponseRecord) throws {
-            var values: [(any DatabaseValueConvertible)?] = [
-                record.path, record.line, sha256, record.responseID, record.channel.rawValue, record.unit,
-                record.submittedOn, record.period.description, record.dossierCode, record.comment,
-            ]
-            values.append(contentsOf: record.answers.map { $0 })
-            insertResponse.setUncheckedArguments(StatementArguments(values))
-            try insertResponse.execute()
+            let raw = insertResponse.sqliteStatement
+            sqlite3_reset(raw)
+            var column: Int32 = 1
+            func bind(_ text: String?) {
+                if let text {
+                    sqlite3_bind_text(raw, column, text, -1, sqliteTransient)
+                } else {
+                    sqlite3_bind_null(raw, column)
+                }
+                column += 1
+            }
+            bind(record.path)
+            sqlite3_bind_int64(raw, column, Int64(record.line))
+            column += 1
+            bind(sha256)
+            bind(record.responseID)
+            bind(record.channel.rawValue)
+            bind(record.unit)
+            bind(record.submittedOn)
+            bind(record.period.description)
+            bind(record.dossierCode)
+            bind(record.comment)
+            for answer in record.answers {
+                if let answer { sqlite3_bind_int64(raw, column, Int64(answer)) } else { sqlite3_bind_null(raw, column) }
+                column += 1
+            }
+            let rc = sqlite3_step(raw)
+            guard rc == SQLITE_DONE else {
+                throw StorageError.sqlite(path: record.path, reason: String(cString: sqlite3_errstr(rc)))
+            }
             accepted += 1
         }
 
@@ -284,13 +310,18 @@ public final class SurveyDatabase {
     public func resolveDuplicates() throws {
         try wrap {
             try queue.write { db in
+                // Only forms whose (channel, id) occurs more than once can be duplicates; the
+                // covering index finds those groups without touching the other rows.
                 try db.execute(sql: """
-                    UPDATE responses SET status = 'accepted';
+                    UPDATE responses SET status = 'accepted' WHERE status = 'duplicate';
                     UPDATE responses SET status = 'duplicate' WHERE rowid IN (
-                        SELECT rowid FROM (
-                            SELECT rowid, ROW_NUMBER() OVER (
-                                PARTITION BY channel, response_id ORDER BY path, line) AS rank
-                            FROM responses)
+                        SELECT rid FROM (
+                            SELECT r.rowid AS rid, ROW_NUMBER() OVER (
+                                PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line) AS rank
+                            FROM responses r JOIN (
+                                SELECT channel, response_id FROM responses
+                                GROUP BY channel, response_id HAVING COUNT(*) > 1) g
+                              ON g.channel = r.channel AND g.response_id = r.response_id)
                         WHERE rank > 1);
                     UPDATE source_files SET
                         rows_accepted = (SELECT COUNT(*) FROM responses r
@@ -335,25 +366,43 @@ public final class SurveyDatabase {
 
     // MARK: reading for check and stats
 
-    /// Streams every accepted form (never holding them all), ordered by unit, period, file and line.
+    /// Streams every accepted form (never holding them all), in file and line order: the
+    /// primary-key index gives that order without a sort, and it does not depend on the order
+    /// files were ingested in, so floating-point sums are the same in a fresh database.
     public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
         try wrap {
             try queue.read { db in
                 let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.joined(separator: ", ")
-                let cursor = try Row.fetchCursor(db, sql: """
+                let statement = try db.makeStatement(sql: """
                     SELECT unit, channel, submitted_on, period\(answerList) FROM responses
-                    WHERE status = 'accepted' ORDER BY unit, period, path, line
+                    WHERE status = 'accepted' ORDER BY path, line
                     """)
+                // Raw column reads: GRDB's Row subscripts cost more than the statistics.
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
                 var answers = [UInt8](repeating: 0, count: itemColumns.count)
-                while let row = try cursor.next() {
+                var periods: [String: Period] = [:]
+                func text(_ i: Int32) -> String {
+                    guard let c = sqlite3_column_text(raw, i) else { return "" }
+                    return String(cString: c)
+                }
+                while true {
+                    let rc = sqlite3_step(raw)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else { throw StorageError.sqlite(path: path, reason: String(cString: sqlite3_errstr(rc))) }
                     for j in 0..<itemColumns.count {
-                        let v: Int? = row[4 + j]
-                        answers[j] = UInt8(clamping: v ?? 0)
+                        let c = Int32(4 + j)
+                        answers[j] = sqlite3_column_type(raw, c) == SQLITE_NULL ? 0 : UInt8(clamping: sqlite3_column_int(raw, c))
                     }
-                    let periodText: String = row[3]
+                    let periodText = text(3)
+                    let period: Period
+                    if let known = periods[periodText] { period = known } else {
+                        period = Period(periodText) ?? Period(year: 0, quarter: 1)
+                        periods[periodText] = period
+                    }
                     try body(StoredForm(
-                        unit: row[0], channel: Channel(rawValue: row[1]) ?? .paper, submittedOn: row[2],
-                        period: Period(periodText) ?? Period(year: 0, quarter: 1), answers: answers))
+                        unit: text(0), channel: Channel(rawValue: text(1)) ?? .paper, submittedOn: text(2),
+                        period: period, answers: answers))
                 }
             }
         }
@@ -481,3 +530,6 @@ extension SurveyDatabase {
         }
     }
 }
+
+/// SQLite copies bound text before the call returns.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
