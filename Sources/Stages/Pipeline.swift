@@ -158,13 +158,18 @@ public struct Pipeline {
     private func statsStage(_ db: SurveyDatabase) throws -> [EstimateRow] {
         try requireForms(db)
         let likertPositions = folder.survey.answeredItems.indices.filter { folder.survey.answeredItems[$0].kind == .likert5 }
-        var accumulator = SumsAccumulator(itemCount: likertPositions.count, satisfiedAnswers: folder.survey.rules.satisfied)
+        var accumulator = SumsAccumulator(
+            itemCount: likertPositions.count, satisfiedAnswers: folder.survey.rules.satisfied,
+            groups: IndexStructure(survey: folder.survey).members)
         var likert = [UInt8](repeating: 0, count: likertPositions.count)
         try db.forEachAcceptedForm { form in
             for (k, j) in likertPositions.enumerated() { likert[k] = form.answers[j] }
             accumulator.add(AtomKey(unit: form.unit, quarter: form.period, channel: form.channel), answers: likert)
         }
-        let rows = Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms)
+        if let plan = WeightPlan.make(formsPerAtom: accumulator.atoms.mapValues(\.forms), population: folder.population) {
+            for problem in plan.problems { logger.warning("weights: \(problem)") }
+        }
+        let rows = Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
         try db.replaceEstimates(rows)
         logger.info("stats: \(rows.count) estimates for \(accumulator.atoms.count) unit x quarter x channel groups")
         return rows

@@ -30,8 +30,14 @@ public struct CellSums: Sendable, Equatable {
     public private(set) var satisfiedAndAnswered: [Int]
     /// J × J, row-major.
     public private(set) var bothSatisfied: [Int]
+    /// Respondent-level scores, one slot per factor and a last one for the overall index:
+    /// forms with a score, Σ f and Σ f², where f is the share satisfied among the form's
+    /// answered items of the factor, and the overall f is the mean of its factor scores.
+    public private(set) var respondents: [Int]
+    public private(set) var respondentSum: [Double]
+    public private(set) var respondentSquares: [Double]
 
-    public init(itemCount: Int) {
+    public init(itemCount: Int, groupCount: Int = 0) {
         self.itemCount = itemCount
         answered = Array(repeating: 0, count: itemCount)
         satisfied = answered
@@ -40,11 +46,14 @@ public struct CellSums: Sendable, Equatable {
         bothAnswered = Array(repeating: 0, count: itemCount * itemCount)
         satisfiedAndAnswered = bothAnswered
         bothSatisfied = bothAnswered
+        respondents = Array(repeating: 0, count: groupCount == 0 ? 0 : groupCount + 1)
+        respondentSum = Array(repeating: 0, count: respondents.count)
+        respondentSquares = respondentSum
     }
 
     /// Adds one form. `answers[j]` is 1...5, or 0 for a missing answer;
     /// `isSatisfied[y]` says whether answer y counts as satisfied.
-    public mutating func add(answers: [UInt8], isSatisfied: [Bool]) {
+    public mutating func add(answers: [UInt8], isSatisfied: [Bool], groups: [[Int]] = []) {
         precondition(answers.count == itemCount, "answer vector does not match the instrument")
         forms += 1
         var present: [Int] = []
@@ -72,17 +81,52 @@ public struct CellSums: Sendable, Equatable {
                 }
             }
         }
+        guard !groups.isEmpty else { return }
+        var scoreTotal = 0.0
+        var scored = 0
+        for (g, members) in groups.enumerated() {
+            var given = 0
+            var good = 0
+            for j in members where answers[j] != 0 {
+                given += 1
+                if happy[j] { good += 1 }
+            }
+            guard given > 0 else { continue }
+            let f = Double(good) / Double(given)
+            respondents[g] += 1
+            respondentSum[g] += f
+            respondentSquares[g] += f * f
+            scoreTotal += f
+            scored += 1
+        }
+        if scored > 0 {
+            let f = scoreTotal / Double(scored)
+            respondents[groups.count] += 1
+            respondentSum[groups.count] += f
+            respondentSquares[groups.count] += f * f
+        }
     }
 
     /// Adds another group's sums (same instrument).
     public mutating func merge(_ other: CellSums) {
         precondition(other.itemCount == itemCount, "cannot merge sums of different instruments")
+        if respondents.isEmpty && !other.respondents.isEmpty {
+            respondents = Array(repeating: 0, count: other.respondents.count)
+            respondentSum = Array(repeating: 0, count: other.respondents.count)
+            respondentSquares = respondentSum
+        }
+        precondition(other.respondents.isEmpty || other.respondents.count == respondents.count, "cannot merge different factor groupings")
         forms += other.forms
         for j in 0..<itemCount {
             answered[j] += other.answered[j]
             satisfied[j] += other.satisfied[j]
             scoreSum[j] += other.scoreSum[j]
             scoreSquares[j] += other.scoreSquares[j]
+        }
+        for g in other.respondents.indices {
+            respondents[g] += other.respondents[g]
+            respondentSum[g] += other.respondentSum[g]
+            respondentSquares[g] += other.respondentSquares[g]
         }
         for i in 0..<(itemCount * itemCount) {
             bothAnswered[i] += other.bothAnswered[i]
@@ -115,17 +159,22 @@ public struct AtomKey: Sendable, Hashable, Comparable {
 public struct SumsAccumulator: Sendable {
     public let itemCount: Int
     private let isSatisfied: [Bool]
+    /// Likert positions of each factor, for the respondent-level scores.
+    private let groups: [[Int]]
     public private(set) var atoms: [AtomKey: CellSums] = [:]
 
-    /// - Parameter satisfiedAnswers: the Likert answers counted as satisfied (default 4, 5).
-    public init(itemCount: Int, satisfiedAnswers: Set<Int>) {
+    /// - Parameters:
+    ///   - satisfiedAnswers: the Likert answers counted as satisfied (default 4, 5).
+    ///   - groups: the Likert positions of each factor (empty: no respondent-level scores).
+    public init(itemCount: Int, satisfiedAnswers: Set<Int>, groups: [[Int]] = []) {
         self.itemCount = itemCount
+        self.groups = groups
         isSatisfied = (0...255).map { satisfiedAnswers.contains($0) }
     }
 
     public mutating func add(_ key: AtomKey, answers: [UInt8]) {
-        if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount) }
-        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied)
+        if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount, groupCount: groups.count) }
+        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied, groups: groups)
     }
 
     /// Adds the atoms of another accumulator (for example a second batch of files).

@@ -47,19 +47,24 @@ public struct Estimator: Sendable {
 
     /// Every estimate, in a fixed order: cells sorted by scope, unit and period, then the
     /// comparisons between consecutive periods.
-    public func estimate(atoms: [AtomKey: CellSums]) -> [EstimateRow] {
+    /// - Parameter population: dossiers per unit, channel and period; empty for no weighting.
+    public func estimate(atoms: [AtomKey: CellSums], population: [PopulationCount] = []) -> [EstimateRow] {
         let cells = Self.cells(of: atoms.keys)
-        var batchForms: [Int: Int] = [:]
-        for (key, sums) in atoms { batchForms[key.quarter.year, default: 0] += sums.forms }
+        let forms = atoms.mapValues(\.forms)
+        // The unweighted design of the reference: one batch per year, weights 1.
+        var yearForms: [Period: Int] = [:]
+        for (key, n) in forms { yearForms[key.quarter.yearPeriod, default: 0] += n }
+        let unweighted = DesignVariance(batchOf: { $0.quarter.yearPeriod }, batchForms: yearForms, stratumForms: [:])
+        let plan = WeightPlan.make(formsPerAtom: forms, population: population)
 
         var rows: [EstimateRow] = []
         var summaries: [CellKey: CellSummary] = [:]
         for cell in cells.keys.sorted() {
-            let members = cells[cell]!.sorted()
-            var total = CellSums(itemCount: likertIDs.count)
-            for key in members { total.merge(atoms[key]!) }
-            let batch = batchForms[cell.period.year] ?? 0
-            summaries[cell] = emitCell(cell, sums: total, batchForms: batch, into: &rows)
+            let members = cells[cell]!.sorted().map { ($0, atoms[$0]!) }
+            summaries[cell] = emitCell(cell, members: members, design: unweighted, into: &rows)
+            if let plan, members.allSatisfy({ plan.weights[$0.0] != nil }) {
+                emitWeighted(cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design, into: &rows)
+            }
         }
         for cell in cells.keys.sorted() {
             let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: cell.period.previous)
@@ -70,8 +75,10 @@ public struct Estimator: Sendable {
     }
 
     private func emitCell(
-        _ cell: CellKey, sums: CellSums, batchForms: Int, into rows: inout [EstimateRow]
+        _ cell: CellKey, members: [(AtomKey, CellSums)], design: DesignVariance, into rows: inout [EstimateRow]
     ) -> CellSummary {
+        var sums = CellSums(itemCount: likertIDs.count)
+        for (_, atom) in members { sums.merge(atom) }
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
@@ -129,24 +136,126 @@ public struct Estimator: Sendable {
 
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
-        let lin = LinearisedIndex(atoms: [(sums, 1)], itemCount: likertIDs.count)
-        let answered = sums.answered.map { $0 > 0 }
-        let tq = t(sums.forms - 1)
-        for (id, coefficients) in structure.coefficients(answered: answered, itemCount: likertIDs.count) {
-            let est = lin.estimate(coefficients: coefficients, batchForms: batchForms)
-            let se = est.standardError
-            linearisedSE[id] = se.isFinite ? se : nil
-            emit(id, "index_se", "lin_unweighted", se)
-            let wald = tq.flatMap { IndexInterval.wald(est.value, se: se, quantile: $0) }
-            emit(id, "index_lower", "lin_unweighted_wald", wald?.lower)
-            emit(id, "index_upper", "lin_unweighted_wald", wald?.upper)
-            let logit = tq.flatMap { IndexInterval.logit(est.value, se: se, quantile: $0) }
-            emit(id, "index_lower", "lin_unweighted_logit", logit?.lower)
-            emit(id, "index_upper", "lin_unweighted_logit", logit?.upper)
+        let lin = LinearisedIndex(atoms: members.map { ($0.0, $0.1, 1) }, itemCount: likertIDs.count)
+        for (id, se) in emitLinearised(lin, tag: "unweighted", forms: sums.forms, design: design, poststratified: false, emit: emit) {
+            linearisedSE[id] = se
         }
         return CellSummary(
             answered: sums.answered, satisfied: sums.satisfied, indices: indices,
             linearisedSE: linearisedSE)
+    }
+
+    /// index_se, and Wald and logit intervals with df = forms in the cell − 1, for every index
+    /// with answered items. - Returns: the finite SEs by index id.
+    private func emitLinearised(
+        _ lin: LinearisedIndex, tag: String, forms: Int, design: DesignVariance, poststratified: Bool,
+        emitPoint: Bool = false, emit: (String, String, String, Double?) -> Void
+    ) -> [String: Double] {
+        let answered = lin.weightTotals.map { $0 > 0 }
+        let t = forms >= 2 ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(forms - 1)) : nil
+        var ses: [String: Double] = [:]
+        for (id, coefficients) in structure.coefficients(answered: answered, itemCount: likertIDs.count) {
+            let value = lin.value(coefficients: coefficients)
+            let se = design.variance(lin.influence(coefficients: coefficients), poststratified: poststratified).squareRoot()
+            if se.isFinite { ses[id] = se }
+            if emitPoint { emit(id, "index", "weighted", value) }
+            emit(id, "index_se", "lin_\(tag)", se)
+            let wald = t.flatMap { IndexInterval.wald(value, se: se, quantile: $0) }
+            emit(id, "index_lower", "lin_\(tag)_wald", wald?.lower)
+            emit(id, "index_upper", "lin_\(tag)_wald", wald?.upper)
+            let logit = t.flatMap { IndexInterval.logit(value, se: se, quantile: $0) }
+            emit(id, "index_lower", "lin_\(tag)_logit", logit?.lower)
+            emit(id, "index_upper", "lin_\(tag)_logit", logit?.upper)
+        }
+        return ses
+    }
+
+    /// The weighted estimates of one cell: population weights, a fixed-weights design and a
+    /// post-stratified one (same weights; the variance accounts for the calibration).
+    /// Definitions and R calls: `../shared/reference/README.md`, "Weighted".
+    private func emitWeighted(
+        _ cell: CellKey, members: [(AtomKey, CellSums, Double)], design: DesignVariance, into rows: inout [EstimateRow]
+    ) {
+        let period = cell.period.description
+        func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
+            rows.append(EstimateRow(
+                scope: cell.scope, unit: cell.unit, period: period, subject: subject,
+                statistic: statistic, method: method, value: value))
+        }
+        let forms = members.reduce(0) { $0 + $1.1.forms }
+        let lin = LinearisedIndex(atoms: members, itemCount: likertIDs.count)
+        guard lin.weightTotals.contains(where: { $0 > 0 }) else { return }
+        let kish = { (counts: (CellSums) -> Double) -> (Double, Double) in
+            var w1 = 0.0, w2 = 0.0
+            for (_, sums, w) in members {
+                w1 += w * counts(sums)
+                w2 += w * w * counts(sums)
+            }
+            return (w1, w1 * w1 / w2)
+        }
+        let (sumW, nEff) = kish { Double($0.forms) }
+        emit("ALL", "sum_w", "weights", sumW)
+        emit("ALL", "n_eff", "kish", nEff)
+        _ = emitLinearised(lin, tag: "fixed", forms: forms, design: design, poststratified: false, emitPoint: true, emit: emit)
+        _ = emitLinearised(lin, tag: "ps", forms: forms, design: design, poststratified: true, emit: emit)
+        // The rows of every batch the cell draws on: nrow() of a post-stratified domain.
+        let batchRows = Set(members.map { design.batchOf($0.0) }).reduce(0) { $0 + (design.batchForms[$1] ?? 0) }
+
+        for (j, id) in likertIDs.enumerated() {
+            guard lin.weightTotals[j] > 0, let p = lin.proportions[j] else { continue }
+            let n = members.reduce(0) { $0 + $1.1.answered[j] }
+            let (sumWj, nEffj) = kish { Double($0.answered[j]) }
+            emit(id, "sum_w", "weights", sumWj)
+            emit(id, "n_eff", "kish", nEffj)
+            emit(id, "p", "weighted", p)
+            var unit = [Double](repeating: 0, count: likertIDs.count)
+            unit[j] = 1
+            let parts = lin.influence(coefficients: unit)
+            // Mean score: a ratio of Σ w y to Σ w over the same domain.
+            let totalY = members.reduce(0.0) { $0 + $1.2 * Double($1.1.scoreSum[j]) }
+            let mean = totalY / sumWj
+            let meanParts = members.map { key, sums, w in
+                InfluencePart(
+                    atom: key, sum: w * (Double(sums.scoreSum[j]) - mean * Double(sums.answered[j])) / sumWj,
+                    squares: w * w * (Double(sums.scoreSquares[j]) - 2 * mean * Double(sums.scoreSum[j])
+                        + mean * mean * Double(sums.answered[j])) / (sumWj * sumWj))
+            }
+            emit(id, "mean_score", "weighted", mean)
+            let df = Double(n - 1)
+            for (tag, poststratified, rowsInDesign) in [("fixed", false, Double(n)), ("ps", true, Double(batchRows))] {
+                let se = design.variance(parts, poststratified: poststratified).squareRoot()
+                emit(id, "p_se", "svymean_\(tag)", se)
+                let degenerate = p <= 0 || p >= 1
+                let logit = degenerate ? nil : SurveyInterval.logit(p, se: se, df: df, level: level)
+                let beta = degenerate ? nil : SurveyInterval.beta(p, se: se, df: df, rows: rowsInDesign, level: level)
+                let plain = SurveyInterval.mean(p, se: degenerate ? 0 : se, df: df, level: level)
+                for (method, ci) in [("logit", logit), ("beta", beta), ("mean", plain)] {
+                    emit(id, "p_lower", "svy_\(tag)_\(method)", ci?.lower)
+                    emit(id, "p_upper", "svy_\(tag)_\(method)", ci?.upper)
+                }
+                emit(id, "mean_score_se", "svymean_\(tag)", design.variance(meanParts, poststratified: poststratified).squareRoot())
+            }
+        }
+
+        // Respondent-level index: mean over forms of each form's own factor score.
+        let respondentGroups = members.first?.1.respondents.count ?? 0
+        for (g, id) in (structure.factorIDs + [overallIndexID]).enumerated() where g < respondentGroups {
+            let count = members.reduce(0) { $0 + $1.1.respondents[g] }
+            guard count > 0 else { continue }
+            let w1 = members.reduce(0.0) { $0 + $1.2 * Double($1.1.respondents[g]) }
+            let p = members.reduce(0.0) { $0 + $1.2 * $1.1.respondentSum[g] } / w1
+            let parts = members.map { key, sums, w in
+                InfluencePart(
+                    atom: key, sum: w * (sums.respondentSum[g] - p * Double(sums.respondents[g])) / w1,
+                    squares: w * w * (sums.respondentSquares[g] - 2 * p * sums.respondentSum[g]
+                        + p * p * Double(sums.respondents[g])) / (w1 * w1))
+            }
+            emit(id, "resp_index", "weighted", p)
+            let se = design.variance(parts, poststratified: false).squareRoot()
+            let ci = SurveyInterval.logit(p, se: se, df: Double(count - 1), level: level)
+            emit(id, "resp_index_lower", "svy_fixed_logit", ci?.lower)
+            emit(id, "resp_index_upper", "svy_fixed_logit", ci?.upper)
+        }
     }
 
     private func emitComparison(

@@ -1,86 +1,142 @@
 import SurveyModel
 
-/// A mean of item proportions and its linearised standard error.
-public struct IndexEstimate: Sendable, Hashable {
-    public var value: Double
-    public var standardError: Double
+/// One atom's share of an estimator's influence values: Σ z_i and Σ z_i² over its forms.
+public struct InfluencePart: Sendable {
+    public var atom: AtomKey
+    public var sum: Double
+    public var squares: Double
 }
 
 /// Taylor linearisation of an index that is a linear combination of item ratio estimators.
 ///
 /// With item proportions p_j = Σ w r_j s_j / W_j, W_j = Σ w r_j, and an index
 /// I = Σ_j c_j p_j (a factor: c_j = 1/J_f over its answered items; the SIPAS index: the mean
-/// of the factor indices), the influence of form i is
+/// of the factor indices; one item: c = e_j), the influence of form i is
 /// ```
 /// z_i = Σ_j c_j w_i r_ij (s_ij − p_j) / W_j
-/// var(I) = n_B / (n_B − 1) · Σ_i z_i²
 /// ```
-/// where n_B counts every form of the design's batch (one year; survey pads a domain
-/// back to the batch), and Σ z_i = 0 so no centring term appears. Expanding the square,
-/// Σ z² = Σ_jk c_j c_k M_jk / (W_j W_k) with
+/// Weights are constant within an atom, so per atom
 /// ```
-/// M_jk = Σ_atoms w² (SS_jk − p_k S_jk − p_j S_kj + p_j p_k R_jk)
+/// Σ z_i  = w Σ_j c_j (x_j − p_j n_j) / W_j
+/// Σ z_i² = w² Σ_jk (c_j/W_j)(c_k/W_k) (SS_jk − p_k S_jk − p_j S_kj + p_j p_k R_jk)
 /// ```
-/// from the cross-products of `CellSums`, so one pass over the forms suffices.
+/// from the cross-products of `CellSums`; `DesignVariance` turns the parts into a variance.
 /// R: `svycontrast(svytotal(~sz_q01 + ... + r_q01 + ..., design), list(A = quote((sz_q01/r_q01 + ...)/5)))`.
 public struct LinearisedIndex: Sendable {
     public let itemCount: Int
+    let atoms: [(key: AtomKey, sums: CellSums, weight: Double)]
     /// Σ w r_j.
     public private(set) var weightTotals: [Double]
     /// Weighted proportions p_j; nil where no form answered item j.
     public private(set) var proportions: [Double?]
-    private var m: [Double]
 
-    /// - Parameter atoms: the groups of the cell with their (constant) weight per form.
-    public init(atoms: [(sums: CellSums, weight: Double)], itemCount: Int) {
+    public init(atoms: [(key: AtomKey, sums: CellSums, weight: Double)], itemCount: Int) {
         self.itemCount = itemCount
+        self.atoms = atoms
         var totals = [Double](repeating: 0, count: itemCount)
         var happy = [Double](repeating: 0, count: itemCount)
-        for (sums, w) in atoms {
+        for (_, sums, w) in atoms {
             for j in 0..<itemCount {
                 totals[j] += w * Double(sums.answered[j])
                 happy[j] += w * Double(sums.satisfied[j])
             }
         }
-        let p = (0..<itemCount).map { j in totals[j] > 0 ? happy[j] / totals[j] : 0 }
-        var m = [Double](repeating: 0, count: itemCount * itemCount)
-        for (sums, w) in atoms {
-            let w2 = w * w
-            for j in 0..<itemCount {
-                let row = j * itemCount
-                for k in 0..<itemCount {
-                    let both = Double(sums.bothAnswered[row + k])
-                    if both == 0 { continue }
-                    let ss = Double(sums.bothSatisfied[row + k])
-                    let sjk = Double(sums.satisfiedAndAnswered[row + k])
-                    let skj = Double(sums.satisfiedAndAnswered[k * itemCount + j])
-                    m[row + k] += w2 * (ss - p[k] * sjk - p[j] * skj + p[j] * p[k] * both)
-                }
-            }
-        }
         weightTotals = totals
-        proportions = (0..<itemCount).map { totals[$0] > 0 ? p[$0] : nil }
-        self.m = m
+        proportions = (0..<itemCount).map { totals[$0] > 0 ? happy[$0] / totals[$0] : nil }
     }
 
-    /// The index Σ c_j p_j and its SE for a design batch of `batchForms` forms.
-    /// `coefficients[j]` must be 0 for items with no answer.
-    public func estimate(coefficients: [Double], batchForms: Int) -> IndexEstimate {
+    /// The index Σ c_j p_j. `coefficients[j]` must be 0 for items with no answer.
+    public func value(coefficients: [Double]) -> Double {
         var value = 0.0
-        for j in 0..<itemCount where coefficients[j] != 0 {
-            value += coefficients[j] * (proportions[j] ?? 0)
-        }
-        var sumZ2 = 0.0
-        for j in 0..<itemCount where coefficients[j] != 0 {
-            let a = coefficients[j] / weightTotals[j]
-            let row = j * itemCount
-            for k in 0..<itemCount where coefficients[k] != 0 {
-                sumZ2 += a * coefficients[k] / weightTotals[k] * m[row + k]
+        for j in 0..<itemCount where coefficients[j] != 0 { value += coefficients[j] * (proportions[j] ?? 0) }
+        return value
+    }
+
+    /// Each atom's Σ z and Σ z² for the index with these coefficients.
+    public func influence(coefficients: [Double]) -> [InfluencePart] {
+        let used = (0..<itemCount).filter { coefficients[$0] != 0 }
+        let a = used.map { coefficients[$0] / weightTotals[$0] }
+        let p = used.map { proportions[$0] ?? 0 }
+        return atoms.map { key, sums, w in
+            var sum = 0.0
+            var squares = 0.0
+            for (u, j) in used.enumerated() {
+                sum += a[u] * (Double(sums.satisfied[j]) - p[u] * Double(sums.answered[j]))
+                let row = j * itemCount
+                for (v, k) in used.enumerated() {
+                    let both = Double(sums.bothAnswered[row + k])
+                    if both == 0 { continue }
+                    let m = Double(sums.bothSatisfied[row + k]) - p[v] * Double(sums.satisfiedAndAnswered[row + k])
+                        - p[u] * Double(sums.satisfiedAndAnswered[k * itemCount + j]) + p[u] * p[v] * both
+                    squares += a[u] * a[v] * m
+                }
             }
+            return InfluencePart(atom: key, sum: w * sum, squares: w * w * squares)
         }
-        let nb = Double(batchForms)
-        let variance = batchForms > 1 ? nb / (nb - 1) * max(0, sumZ2) : .nan
-        return IndexEstimate(value: value, standardError: variance.squareRoot())
+    }
+}
+
+/// The design a variance is computed under.
+///
+/// A *batch* is one `svydesign` of the reference (a year, or a quarter when the population is
+/// given per quarter); forms of different batches are independent, so a cell spanning several
+/// batches has them as strata. Post-strata are unit × channel × batch period.
+/// ```
+/// fixed: var = Σ_b n_b/(n_b − 1) [Σ_{i∈b} z_i² − (Σ_{i∈b} z_i)² / n_b]
+/// ps:    var = Σ_b n_b/(n_b − 1) [Σ_{i∈b} z_i² − Σ_{h⊂b} (Σ_{i∈h} z_i)² / N_h]
+/// ```
+/// n_b counts every form of the batch (survey pads a domain back to the whole design), N_h
+/// every form of post-stratum h. With one batch the fixed correction term is 0 (Σ z = 0).
+public struct DesignVariance: Sendable {
+    public let batchOf: @Sendable (AtomKey) -> Period
+    public let batchForms: [Period: Int]
+    public let stratumForms: [StratumKey: Int]
+
+    public init(batchOf: @escaping @Sendable (AtomKey) -> Period, batchForms: [Period: Int], stratumForms: [StratumKey: Int]) {
+        self.batchOf = batchOf
+        self.batchForms = batchForms
+        self.stratumForms = stratumForms
+    }
+
+    public func stratum(of atom: AtomKey) -> StratumKey {
+        StratumKey(unit: atom.unit, channel: atom.channel, period: batchOf(atom))
+    }
+
+    /// The variance of an estimator from its atoms' influence parts; NaN when a batch has one form.
+    public func variance(_ parts: [InfluencePart], poststratified: Bool) -> Double {
+        var byBatch: [Period: [InfluencePart]] = [:]
+        for part in parts { byBatch[batchOf(part.atom), default: []].append(part) }
+        var total = 0.0
+        for batch in byBatch.keys.sorted() {
+            let members = byBatch[batch]!.sorted { $0.atom < $1.atom }
+            let n = Double(batchForms[batch] ?? 0)
+            guard n > 1 else { return .nan }
+            var squares = 0.0
+            for part in members { squares += part.squares }
+            if poststratified {
+                var byStratum: [StratumKey: Double] = [:]
+                for part in members { byStratum[stratum(of: part.atom), default: 0] += part.sum }
+                for (key, sum) in byStratum.sorted(by: { $0.key < $1.key }) {
+                    squares -= sum * sum / Double(stratumForms[key] ?? 1)
+                }
+            } else {
+                let sum = members.reduce(0) { $0 + $1.sum }
+                squares -= sum * sum / n
+            }
+            total += n / (n - 1) * max(0, squares)
+        }
+        return total
+    }
+}
+
+/// A post-stratum: unit × channel × batch period.
+public struct StratumKey: Sendable, Hashable, Comparable {
+    public var unit: String
+    public var channel: Channel
+    public var period: Period
+
+    public static func < (a: StratumKey, b: StratumKey) -> Bool {
+        (a.unit, a.channel.rawValue, a.period.year, a.period.quarter ?? 0) < (b.unit, b.channel.rawValue, b.period.year, b.period.quarter ?? 0)
     }
 }
 
@@ -93,15 +149,8 @@ public struct IndexStructure: Sendable {
 
     public init(survey: SurveyDefinition) {
         let likert = survey.likertItems
-        var ids: [String] = []
-        var members: [[Int]] = []
-        for factor in survey.factors {
-            let positions = likert.indices.filter { likert[$0].factor == factor.id }
-            ids.append(factor.id)
-            members.append(positions)
-        }
-        factorIDs = ids
-        self.members = members
+        factorIDs = survey.factors.map(\.id)
+        members = survey.factors.map { factor in likert.indices.filter { likert[$0].factor == factor.id } }
     }
 
     /// Coefficient vectors of the factors that have at least one answered item, and of the
@@ -109,7 +158,6 @@ public struct IndexStructure: Sendable {
     /// `answered[j]` says whether item j has any answer in the cell.
     public func coefficients(answered: [Bool], itemCount: Int) -> [(id: String, coefficients: [Double])] {
         var result: [(String, [Double])] = []
-        var overall = [Double](repeating: 0, count: itemCount)
         var available: [[Double]] = []
         for (f, positions) in members.enumerated() {
             let used = positions.filter { answered[$0] }
@@ -120,6 +168,7 @@ public struct IndexStructure: Sendable {
             available.append(c)
         }
         guard !available.isEmpty else { return [] }
+        var overall = [Double](repeating: 0, count: itemCount)
         for c in available {
             for j in 0..<itemCount { overall[j] += c[j] / Double(available.count) }
         }
