@@ -199,6 +199,23 @@ enum SurveyFileParser {
                 errors.append("survey.\(key) '\(text)'; expected a quarter such as 2024-Q1")
             }
         }
+        let measure = string(surveyTable, "index_measure", rules.indexMeasure.rawValue)
+        if let m = IndexMeasure(rawValue: measure) { rules.indexMeasure = m } else {
+            errors.append("survey.index_measure '\(measure)'; expected unweighted or weighted")
+        }
+        let aggregation = string(surveyTable, "aggregation", rules.aggregation.rawValue)
+        if let a = Aggregation(rawValue: aggregation) { rules.aggregation = a } else {
+            errors.append("survey.aggregation '\(aggregation)'; expected pooled, unit_mean or dossier_weighted")
+        }
+        if surveyTable?["target"] != nil {
+            let target = number(surveyTable, "target", 0)
+            if target > 0 && target < 1 { rules.target = target } else {
+                errors.append("survey.target must be a share between 0 and 1, such as 0.90")
+            }
+        }
+        let flags = table["flags"]?.table
+        rules.suppressBelow = Int(number(flags, "suppress_below", Double(rules.suppressBelow)))
+        rules.maxHalfWidth = number(flags, "max_half_width", rules.maxHalfWidth)
         let checks = table["checks"]?.table
         rules.maxMissingShare = number(checks, "max_missing_share", rules.maxMissingShare)
         rules.maxStraightliningShare = number(checks, "max_straightlining_share", rules.maxStraightliningShare)
@@ -257,8 +274,20 @@ enum SurveyFileParser {
                     continue
                 }
             }
-            items.append(Item(
-                id: id, factor: factor, kind: kind, textVi: string(t, "text_vi", id), textEn: string(t, "text_en", id)))
+            var item = Item(
+                id: id, factor: factor, kind: kind, textVi: string(t, "text_vi", id), textEn: string(t, "text_en", id),
+                favourableVi: string(t, "favourable_vi", ""), favourableEn: string(t, "favourable_en", ""))
+            if kind == .yesno {
+                let favourable = Int(number(t, "favourable", 1))
+                if favourable == 0 || favourable == 1 { item.favourable = favourable } else {
+                    errors.append("item \(id): favourable must be 0 (no) or 1 (yes)")
+                }
+            }
+            if kind == .count { item.favourableAtMost = Int(number(t, "favourable_at_most", 1)) }
+            if kind != .likert5 && factor != nil {
+                errors.append("item \(id): only likert5 items belong to a factor")
+            }
+            items.append(item)
         }
         if items.filter({ $0.kind == .likert5 }).isEmpty {
             errors.append("the instrument needs at least one [[items]] entry of kind likert5")

@@ -46,34 +46,6 @@ public struct ReportInput: Sendable {
     }
 }
 
-/// Random access to the tidy estimates.
-struct EstimateLookup {
-    private var values: [String: Double?] = [:]
-    private(set) var quarters: Set<Period> = []
-    private(set) var years: Set<Period> = []
-
-    init(_ rows: [EstimateRow]) {
-        for row in rows {
-            values[Self.key(row.scope, row.unit, row.period, row.subject, row.statistic, row.method)] = row.value
-            if !row.period.contains(" "), let p = Period(row.period) {
-                if p.isQuarter { quarters.insert(p) } else { years.insert(p) }
-            }
-        }
-    }
-
-    static func key(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> String {
-        "\(scope.rawValue)|\(unit)|\(period)|\(subject)|\(statistic)|\(method)"
-    }
-
-    func value(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> Double? {
-        values[Self.key(scope, unit, period, subject, statistic, method)] ?? nil
-    }
-
-    func has(_ scope: Scope, _ unit: String, _ period: String) -> Bool {
-        values[Self.key(scope, unit, period, "ALL", "n_rows", "count")] != nil
-    }
-}
-
 /// Number formats of the publication: decimal comma and dot thousands in Vietnamese.
 enum NumberStyle {
     static func fixed(_ value: Double, decimals: Int, language: Language) -> String {

@@ -157,19 +157,29 @@ public struct Pipeline {
 
     private func statsStage(_ db: SurveyDatabase) throws -> [EstimateRow] {
         try requireForms(db)
-        let likertPositions = folder.survey.answeredItems.indices.filter { folder.survey.answeredItems[$0].kind == .likert5 }
+        let answered = folder.survey.answeredItems
+        let likertPositions = answered.indices.filter { answered[$0].kind == .likert5 }
+        let qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
         var accumulator = SumsAccumulator(
             itemCount: likertPositions.count, satisfiedAnswers: folder.survey.rules.satisfied,
             groups: IndexStructure(survey: folder.survey).members)
         var likert = [UInt8](repeating: 0, count: likertPositions.count)
+        var quality = [UInt8](repeating: 0, count: qualityPositions.count)
         try db.forEachAcceptedForm { form in
-            for (k, j) in likertPositions.enumerated() { likert[k] = form.answers[j] }
-            accumulator.add(AtomKey(unit: form.unit, quarter: form.period, channel: form.channel), answers: likert)
+            for (k, j) in likertPositions.enumerated() {
+                likert[k] = form.answers[j] == missingAnswer ? 0 : form.answers[j]
+            }
+            for (k, j) in qualityPositions.enumerated() {
+                let v = form.answers[j]
+                quality[k] = v == missingAnswer ? 0 : (answered[j].isFavourable(Int(v)) == true ? 2 : 1)
+            }
+            accumulator.add(AtomKey(unit: form.unit, quarter: form.period, channel: form.channel), answers: likert, quality: quality)
         }
         if let plan = WeightPlan.make(formsPerAtom: accumulator.atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
-        let rows = Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
+        var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
+        rows += Publication(survey: folder.survey).derive(from: rows, population: folder.population)
         try db.replaceEstimates(rows)
         logger.info("stats: \(rows.count) estimates for \(accumulator.atoms.count) unit x quarter x channel groups")
         return rows
@@ -258,7 +268,7 @@ public struct Pipeline {
     private func publish(_ staging: URL) throws {
         let out = outDirectory.path
         if FileManager.default.fileExists(atPath: out) {
-            guard Publication.exchange(staging.path, out) else {
+            guard DirectoryExchange.exchange(staging.path, out) else {
                 throw StageError.cannotWrite(path: out, reason: "cannot swap in the new release: \(String(cString: strerror(errno)))")
             }
             try? FileManager.default.removeItem(at: staging)

@@ -36,6 +36,9 @@ public struct CellSums: Sendable, Equatable {
     public private(set) var respondents: [Int]
     public private(set) var respondentSum: [Double]
     public private(set) var respondentSquares: [Double]
+    /// Quality (yes/no, count) items: answers given and favourable answers.
+    public private(set) var qualityAnswered: [Int] = []
+    public private(set) var qualityFavourable: [Int] = []
 
     public init(itemCount: Int, groupCount: Int = 0) {
         self.itemCount = itemCount
@@ -53,9 +56,21 @@ public struct CellSums: Sendable, Equatable {
 
     /// Adds one form. `answers[j]` is 1...5, or 0 for a missing answer;
     /// `isSatisfied[y]` says whether answer y counts as satisfied.
-    public mutating func add(answers: [UInt8], isSatisfied: [Bool], groups: [[Int]] = []) {
+    ///
+    /// `quality[q]` is 0 for a missing answer, 1 unfavourable, 2 favourable.
+    public mutating func add(answers: [UInt8], isSatisfied: [Bool], groups: [[Int]] = [], quality: [UInt8] = []) {
         precondition(answers.count == itemCount, "answer vector does not match the instrument")
         forms += 1
+        if !quality.isEmpty {
+            if qualityAnswered.isEmpty {
+                qualityAnswered = Array(repeating: 0, count: quality.count)
+                qualityFavourable = qualityAnswered
+            }
+            for (q, code) in quality.enumerated() where code != 0 {
+                qualityAnswered[q] += 1
+                if code == 2 { qualityFavourable[q] += 1 }
+            }
+        }
         var present: [Int] = []
         present.reserveCapacity(itemCount)
         var happy = [Bool](repeating: false, count: itemCount)
@@ -123,6 +138,14 @@ public struct CellSums: Sendable, Equatable {
             scoreSum[j] += other.scoreSum[j]
             scoreSquares[j] += other.scoreSquares[j]
         }
+        if qualityAnswered.isEmpty && !other.qualityAnswered.isEmpty {
+            qualityAnswered = Array(repeating: 0, count: other.qualityAnswered.count)
+            qualityFavourable = qualityAnswered
+        }
+        for q in other.qualityAnswered.indices {
+            qualityAnswered[q] += other.qualityAnswered[q]
+            qualityFavourable[q] += other.qualityFavourable[q]
+        }
         for g in other.respondents.indices {
             respondents[g] += other.respondents[g]
             respondentSum[g] += other.respondentSum[g]
@@ -172,9 +195,12 @@ public struct SumsAccumulator: Sendable {
         isSatisfied = (0...255).map { satisfiedAnswers.contains($0) }
     }
 
-    public mutating func add(_ key: AtomKey, answers: [UInt8]) {
+    /// - Parameters:
+    ///   - answers: Likert answers 1...5, 0 = missing.
+    ///   - quality: per quality item, 0 = missing, 1 = unfavourable, 2 = favourable.
+    public mutating func add(_ key: AtomKey, answers: [UInt8], quality: [UInt8] = []) {
         if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount, groupCount: groups.count) }
-        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied, groups: groups)
+        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied, groups: groups, quality: quality)
     }
 
     /// Adds the atoms of another accumulator (for example a second batch of files).

@@ -117,6 +117,21 @@ public struct Estimator: Sendable {
             }
         }
 
+        // Quality items: the share of favourable answers, with the same interval methods.
+        for (q, item) in survey.qualityItems.enumerated() where q < sums.qualityAnswered.count {
+            let n = sums.qualityAnswered[q]
+            let x = sums.qualityFavourable[q]
+            emit(item.id, "n", "count", Double(n))
+            emit(item.id, "favourable", "count", Double(x))
+            guard n > 0 else { continue }
+            emit(item.id, "p", "unweighted", Double(x) / Double(n))
+            for method in IntervalMethod.allCases {
+                let ci = BinomialInterval.interval(method, successes: x, trials: n, level: level)
+                emit(item.id, "p_lower", method.rawValue, ci.lower)
+                emit(item.id, "p_upper", method.rawValue, ci.upper)
+            }
+        }
+
         // Unweighted SIPAS indices: factor = mean of its answered items' p; index = mean of factors.
         var indices: [String: Double] = [:]
         var factorValues: [Double] = []

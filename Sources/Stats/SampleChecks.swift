@@ -64,13 +64,13 @@ public struct CheckAccumulator: Sendable {
         }
     }
 
-    /// Adds one accepted form; `answers` has one entry per answered item (0 = missing).
+    /// Adds one accepted form; `answers` has one entry per answered item (`missingAnswer` = missing).
     public mutating func add(unit: String, quarter: Period, answers: [UInt8]) {
         var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount))
         counts.forms += 1
-        for j in 0..<answeredCount where answers[j] == 0 { counts.missing[j] += 1 }
+        for j in 0..<answeredCount where answers[j] == missingAnswer { counts.missing[j] += 1 }
         // Straight-lining: at least five Likert answers (or all, if fewer items), all identical.
-        let given = likertPositions.map { answers[$0] }.filter { $0 != 0 }
+        let given = likertPositions.map { answers[$0] }.filter { $0 != missingAnswer }
         if given.count >= min(5, likertPositions.count), let first = given.first, given.allSatisfy({ $0 == first }) {
             counts.straightLined += 1
         }

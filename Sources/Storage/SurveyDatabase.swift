@@ -85,7 +85,7 @@ public struct StoredForm: Sendable {
     public var channel: Channel
     public var submittedOn: String
     public var period: Period
-    /// 0 = missing, else the answer; one per answered (non-text) item.
+    /// The answer, or `missingAnswer` (255); one per answered (non-text) item.
     public var answers: [UInt8]
 }
 
@@ -392,7 +392,7 @@ public final class SurveyDatabase {
                     guard rc == SQLITE_ROW else { throw StorageError.sqlite(path: path, reason: String(cString: sqlite3_errstr(rc))) }
                     for j in 0..<itemColumns.count {
                         let c = Int32(4 + j)
-                        answers[j] = sqlite3_column_type(raw, c) == SQLITE_NULL ? 0 : UInt8(clamping: sqlite3_column_int(raw, c))
+                        answers[j] = sqlite3_column_type(raw, c) == SQLITE_NULL ? missingAnswer : UInt8(clamping: sqlite3_column_int(raw, c))
                     }
                     let periodText = text(3)
                     let period: Period

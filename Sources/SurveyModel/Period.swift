@@ -60,3 +60,7 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
         year == other.year && (other.quarter == nil || other.quarter == quarter)
     }
 }
+
+/// The stored value of a missing answer in `StoredForm`-style answer vectors (0 is a real
+/// answer for yes/no and count items).
+public let missingAnswer: UInt8 = 255

@@ -18,14 +18,60 @@ public struct Item: Sendable, Hashable, Codable {
     public var kind: ItemKind
     public var textVi: String
     public var textEn: String
+    /// yesno items: the favourable answer (0 = no, 1 = yes).
+    public var favourable: Int?
+    /// count items: favourable when the count is at most this.
+    public var favourableAtMost: Int?
+    /// Quality items: the label of the published favourable share.
+    public var favourableVi: String
+    public var favourableEn: String
 
-    public init(id: String, factor: String?, kind: ItemKind, textVi: String, textEn: String) {
+    public init(
+        id: String, factor: String?, kind: ItemKind, textVi: String, textEn: String, favourable: Int? = nil,
+        favourableAtMost: Int? = nil, favourableVi: String = "", favourableEn: String = ""
+    ) {
         self.id = id
         self.factor = factor
         self.kind = kind
         self.textVi = textVi
         self.textEn = textEn
+        self.favourable = favourable
+        self.favourableAtMost = favourableAtMost
+        self.favourableVi = favourableVi
+        self.favourableEn = favourableEn
     }
+
+    /// Whether an answer of a quality item is favourable; nil for Likert and text items.
+    public func isFavourable(_ answer: Int) -> Bool? {
+        switch kind {
+        case .yesno: answer == (favourable ?? 1)
+        case .count: answer <= (favourableAtMost ?? 1)
+        case .likert5, .text: nil
+        }
+    }
+}
+
+/// The index the report publishes and ranks.
+public enum IndexMeasure: String, Sendable, CaseIterable, Codable {
+    /// Mean of item proportions over the respondents as sampled; interval `lin_unweighted_logit`.
+    case unweighted
+    /// With population weights; interval `lin_ps_logit` (needs population.csv).
+    case weighted
+
+    /// The `method` of the index in estimates.csv.
+    public var indexMethod: String { rawValue }
+    /// The method of its SE and the prefix of its interval methods.
+    public var linearisation: String { self == .unweighted ? "lin_unweighted" : "lin_ps" }
+}
+
+/// How the all-units figures combine units.
+public enum Aggregation: String, Sendable, CaseIterable, Codable {
+    /// All units' respondents pooled (the reference's `ALL`).
+    case pooled
+    /// The simple mean of the unit indices.
+    case unitMean = "unit_mean"
+    /// Unit indices weighted by each unit's dossiers in the period.
+    case dossierWeighted = "dossier_weighted"
 }
 
 /// A group of Likert items whose mean proportion is a factor index.
@@ -83,6 +129,14 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     /// Per cell, forms with one identical answer on every Likert item above this share fail.
     public var maxStraightliningShare: Double = 0.25
     public var language: Language = .vi
+    public var indexMeasure: IndexMeasure = .unweighted
+    public var aggregation: Aggregation = .pooled
+    /// The target share for the SIPAS index (for example 0.90), if any.
+    public var target: Double?
+    /// Flag Q: an estimate on fewer forms (or a smaller effective n) is suppressed.
+    public var suppressBelow: Int = 30
+    /// Flag U: an interval half-width above this is low reliability.
+    public var maxHalfWidth: Double = 0.10
 
     public init() {}
 }
@@ -140,6 +194,9 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
 
     /// Likert items, in instrument order: the ones that make the indices.
     public var likertItems: [Item] { items.filter { $0.kind == .likert5 } }
+
+    /// Yes/no and count items: published as favourable shares.
+    public var qualityItems: [Item] { items.filter { $0.kind == .yesno || $0.kind == .count } }
 
     /// Likert items of one factor, in instrument order.
     public func likertItems(inFactor factorID: String) -> [Item] {

@@ -198,7 +198,7 @@ struct SampleCheckTests {
         var acc = CheckAccumulator(survey: survey)
         let q = Period(year: 2024, quarter: 1)
         acc.add(unit: "U", quarter: q, answers: [5, 5, 5, 5, 5])
-        acc.add(unit: "U", quarter: q, answers: [4, 0, 3, 2, 1])
+        acc.add(unit: "U", quarter: q, answers: [4, missingAnswer, 3, 2, 1])
         let results = acc.evaluate(
             survey: survey, population: [PopulationCount(unit: "U", channel: .paper, period: q, dossiers: 10)],
             duplicates: [:], repeatedDossiers: [:])

@@ -1,6 +1,6 @@
 import CShims
 
-enum Publication {
+enum DirectoryExchange {
     /// Atomically exchanges two directories (Linux `renameat2(RENAME_EXCHANGE)`).
     static func exchange(_ a: String, _ b: String) -> Bool {
         cshims_exchange_paths(a, b) == 0

@@ -1,0 +1,202 @@
+import Foundation
+import SurveyModel
+
+/// What a publication needs beyond the reference: all-units aggregations, reliability flags,
+/// target attainment and rankings, derived from the estimates and added to them as rows.
+///
+/// All of it concerns the *published measure* (`survey.rules.indexMeasure`): the index
+/// `index/<measure>` with its linearised SE and logit interval.
+public struct Publication: Sendable {
+    public let survey: SurveyDefinition
+    let rules: SurveyRules
+    let level: Double
+    let z: Double
+
+    public init(survey: SurveyDefinition) {
+        self.survey = survey
+        rules = survey.rules
+        level = survey.rules.confidenceLevel
+        z = Distributions.normalQuantile(1 - (1 - survey.rules.confidenceLevel) / 2)
+    }
+
+    var measure: IndexMeasure { rules.indexMeasure }
+    var indexIDs: [String] { survey.factors.map(\.id) + [overallIndexID] }
+
+    /// The published index of a cell: value and interval (nil where undefined).
+    public func publishedIndex(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String, _ id: String)
+        -> (value: Double?, se: Double?, lower: Double?, upper: Double?, method: String)
+    {
+        if scope.isAllUnits && rules.aggregation != .pooled {
+            let m = rules.aggregation.rawValue
+            return (lookup.value(scope, unit, period, id, "index", m), lookup.value(scope, unit, period, id, "index_se", m),
+                    lookup.value(scope, unit, period, id, "index_lower", "\(m)_logit"),
+                    lookup.value(scope, unit, period, id, "index_upper", "\(m)_logit"), m)
+        }
+        let lin = measure.linearisation
+        return (lookup.value(scope, unit, period, id, "index", measure.indexMethod),
+                lookup.value(scope, unit, period, id, "index_se", lin),
+                lookup.value(scope, unit, period, id, "index_lower", "\(lin)_logit"),
+                lookup.value(scope, unit, period, id, "index_upper", "\(lin)_logit"), measure.indexMethod)
+    }
+
+    /// The derived rows, in a fixed order: aggregations, flags, targets, ranks.
+    public func derive(from rows: [EstimateRow], population: [PopulationCount]) -> [EstimateRow] {
+        var lookup = EstimateLookup(rows)
+        var cells = Set<CellKey>()
+        for row in rows where row.statistic == "n_rows" {
+            if let p = Period(row.period) { cells.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
+        }
+        let sortedCells = cells.sorted()
+        var derived: [EstimateRow] = []
+        func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
+            let row = EstimateRow(
+                scope: cell.scope, unit: cell.unit, period: period ?? cell.period.description, subject: subject,
+                statistic: statistic, method: method, value: value)
+            derived.append(row)
+            lookup.insert(row)
+        }
+
+        // 1. All-units figures as the mean of unit indices, plain and dossier-weighted.
+        for cell in sortedCells where cell.scope.isAllUnits {
+            let unitScope: Scope = cell.scope == .allQuarter ? .unitQuarter : .unitYear
+            let units = sortedCells.filter { $0.scope == unitScope && $0.period == cell.period }.map(\.unit)
+            let dossiers = Self.dossiers(population, period: cell.period)
+            for id in indexIDs {
+                let parts: [(unit: String, value: Double, se: Double)] = units.compactMap { unit in
+                    let lin = measure.linearisation
+                    guard let v = lookup.value(unitScope, unit, cell.period.description, id, "index", measure.indexMethod),
+                        let se = lookup.value(unitScope, unit, cell.period.description, id, "index_se", lin)
+                    else { return nil }
+                    return (unit, v, se)
+                }
+                guard parts.count == units.count, !parts.isEmpty else { continue }
+                var schemes: [(String, [Double])] = [(Aggregation.unitMean.rawValue, parts.map { _ in 1 / Double(parts.count) })]
+                let unitDossiers = parts.map { dossiers[$0.unit] ?? 0 }
+                let total = unitDossiers.reduce(0, +)
+                if total > 0, unitDossiers.allSatisfy({ $0 > 0 }) {
+                    schemes.append((Aggregation.dossierWeighted.rawValue, unitDossiers.map { $0 / total }))
+                }
+                for (method, shares) in schemes {
+                    // Units are independent samples: var = Σ a_u² se_u².
+                    let value = zip(shares, parts).reduce(0) { $0 + $1.0 * $1.1.value }
+                    let se = zip(shares, parts).reduce(0) { $0 + $1.0 * $1.0 * $1.1.se * $1.1.se }.squareRoot()
+                    emit(cell, nil, id, "index", method, value)
+                    emit(cell, nil, id, "index_se", method, se)
+                    let ci = IndexInterval.logit(value, se: se, quantile: z)
+                    emit(cell, nil, id, "index_lower", "\(method)_logit", ci?.lower)
+                    emit(cell, nil, id, "index_upper", "\(method)_logit", ci?.upper)
+                }
+            }
+        }
+
+        // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum.
+        for cell in sortedCells {
+            let period = cell.period.description
+            let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count") ?? 0
+            if cell.scope == .unitQuarter && forms < Double(rules.planMinimum) {
+                emit(cell, nil, "ALL", "flag", "I", 1)
+            }
+            let method = rules.intervalMethod.rawValue
+            for item in survey.likertItems + survey.qualityItems {
+                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count") ?? 0
+                if n < Double(rules.suppressBelow) {
+                    emit(cell, nil, item.id, "flag", "Q", 1)
+                } else if let lo = lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method),
+                    let hi = lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method),
+                    (hi - lo) / 2 > rules.maxHalfWidth
+                {
+                    emit(cell, nil, item.id, "flag", "U", 1)
+                }
+            }
+            var effective = forms
+            if measure == .weighted, let nEff = lookup.value(cell.scope, cell.unit, period, "ALL", "n_eff", "kish") {
+                effective = min(forms, nEff)
+            }
+            for id in indexIDs {
+                let published = publishedIndex(lookup, cell.scope, cell.unit, period, id)
+                guard published.value != nil || lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
+                if effective < Double(rules.suppressBelow) {
+                    emit(cell, nil, id, "flag", "Q", 1)
+                } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
+                    emit(cell, nil, id, "flag", "U", 1)
+                } else if published.lower == nil {
+                    emit(cell, nil, id, "flag", "U", 1)
+                }
+            }
+        }
+        // N: a change whose interval covers 0 is not significant.
+        for row in rows where row.statistic == "diff_lower" {
+            guard let lo = row.value,
+                let hi = lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method),
+                lo <= 0 && hi >= 0
+            else { continue }
+            derived.append(EstimateRow(scope: row.scope, unit: row.unit, period: row.period, subject: row.subject,
+                                       statistic: "flag", method: "N", value: 1))
+        }
+
+        // 3. Target attainment of the SIPAS index.
+        if let target = rules.target {
+            for cell in sortedCells {
+                let p = publishedIndex(lookup, cell.scope, cell.unit, cell.period.description, overallIndexID)
+                guard let value = p.value else { continue }
+                emit(cell, nil, overallIndexID, "target", "configured", target)
+                emit(cell, nil, overallIndexID, "target_met", "point", value >= target ? 1 : 0)
+                emit(cell, nil, overallIndexID, "target_met", "lower_bound", (p.lower ?? -1) >= target ? 1 : 0)
+                emit(cell, nil, overallIndexID, "target_missed", "upper_bound", (p.upper ?? 2) < target ? 1 : 0)
+            }
+        }
+
+        // 4. Rankings of units by the published SIPAS index, with tiers of overlapping intervals.
+        var ranks: [Scope: [Period: [String: Int]]] = [:]
+        for scope in [Scope.unitQuarter, .unitYear] {
+            let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
+            for period in periods {
+                let label = period.description
+                var entries: [(unit: String, value: Double, lower: Double, upper: Double)] = []
+                for cell in sortedCells where cell.scope == scope && cell.period == period {
+                    let p = publishedIndex(lookup, scope, cell.unit, label, overallIndexID)
+                    guard let v = p.value, !lookup.flagged(scope, cell.unit, label, overallIndexID, "Q") else { continue }
+                    entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
+                }
+                entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+                var tier = 0
+                var leaderLower = Double.infinity
+                var rank = 0
+                for (position, e) in entries.enumerated() {
+                    // Ties share the better rank.
+                    if position == 0 || e.value != entries[position - 1].value { rank = position + 1 }
+                    if e.upper < leaderLower {
+                        tier += 1
+                        leaderLower = e.lower
+                    }
+                    ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
+                    let cell = CellKey(scope: scope, unit: e.unit, period: period)
+                    emit(cell, nil, overallIndexID, "rank", measure.indexMethod, Double(rank))
+                    emit(cell, nil, overallIndexID, "rank_group", "interval_overlap", Double(tier))
+                    emit(cell, nil, overallIndexID, "rank_of", "units_ranked", Double(entries.count))
+                    for (method, earlier) in [("previous_period", period.previous), ("previous_year", period.sameTimeLastYear)]
+                    where method == "previous_period" || scope == .unitQuarter {
+                        if let before = ranks[scope]?[earlier]?[e.unit] {
+                            emit(cell, nil, overallIndexID, "rank_change", method, Double(before - rank))
+                        }
+                    }
+                }
+            }
+        }
+        return derived
+    }
+
+    /// Dossiers per unit for a period: its own rows, else the rows of the quarters or year
+    /// that hold it (only the units' relative sizes matter).
+    static func dossiers(_ population: [PopulationCount], period: Period) -> [String: Double] {
+        var exact: [String: Double] = [:]
+        var inside: [String: Double] = [:]
+        var around: [String: Double] = [:]
+        for row in population {
+            if row.period == period { exact[row.unit, default: 0] += row.dossiers }
+            else if row.period.isInside(period) { inside[row.unit, default: 0] += row.dossiers }
+            else if period.isInside(row.period) { around[row.unit, default: 0] += row.dossiers }
+        }
+        return !exact.isEmpty ? exact : (!inside.isEmpty ? inside : around)
+    }
+}
