@@ -24,10 +24,10 @@ enum HTMLReport {
                 "unit": labels.unitColumn, "index": labels.indexColumn, "interval": labels.intervalColumn,
                 "forms": labels.formsColumn, "change": labels.changeColumn, "flag": labels.flagColumn,
                 "factors": labels.factorsHeading, "checks": labels.checksHeading, "method": labels.methodHeading,
-                "sources": labels.sourcesHeading, "legend": labels.legend, "file": labels.fileColumn,
+                "sources": labels.sourcesHeading, "legend": labels.legend(rules), "file": labels.fileColumn,
                 "accepted": labels.acceptedColumn, "rejected": labels.rejectedColumn,
                 "duplicates": labels.duplicateColumn, "check": labels.checkColumn, "result": labels.resultColumn,
-                "noChecksFailed": labels.noChecksFailed,
+                "noChecksFailed": labels.noChecksFailed, "rank": labels.rankColumn, "quality": labels.qualityHeading,
             ],
             "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
             "method": labels.methodNote(rules).map { ["text": $0] },
@@ -47,12 +47,18 @@ enum HTMLReport {
         let previous = latest.previous
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
 
+        let publication = Publication(survey: input.survey)
+        func shown(_ scope: Scope, _ unit: String, _ subject: String, _ value: Double?) -> String {
+            lookup.flagged(scope, unit, period, subject, "Q") ? "Q" : NumberStyle.percent(value, language: lang)
+        }
+        func flags(_ scope: Scope, _ unit: String, _ subject: String) -> String {
+            ["Q", "U", "I"].filter { lookup.flagged(scope, unit, period, $0 == "I" ? "ALL" : subject, $0) }.joined(separator: " ")
+        }
         func row(scope: Scope, unit: String, name: String) -> [String: Any]? {
             guard lookup.has(scope, unit, period) else { return nil }
             let forms = Int(lookup.value(scope, unit, period, "ALL", "n_rows", "count") ?? 0)
-            let index = lookup.value(scope, unit, period, overallIndexID, "index", "unweighted")
-            let lower = lookup.value(scope, unit, period, overallIndexID, "index_lower", "lin_unweighted_logit")
-            let upper = lookup.value(scope, unit, period, overallIndexID, "index_upper", "lin_unweighted_logit")
+            let published = publication.publishedIndex(lookup, scope, unit, period, overallIndexID)
+            let suppressed = lookup.flagged(scope, unit, period, overallIndexID, "Q")
             let label = "\(latest) vs \(previous)"
             let diff = lookup.value(scope, unit, label, overallIndexID, "diff", "unweighted")
             let dLower = lookup.value(scope, unit, label, overallIndexID, "diff_lower", "lin_unweighted_wald_z")
@@ -61,19 +67,44 @@ enum HTMLReport {
             if diff != nil, let dLower, let dUpper {
                 changeNote = (dLower > 0 || dUpper < 0) ? labels.significant : labels.notSignificant
             }
-            let below = scope == .unitQuarter && forms < rules.planMinimum
+            let flagText = flags(scope, unit, overallIndexID)
+            var target = ""
+            if rules.target != nil, !suppressed, lookup.value(scope, unit, period, overallIndexID, "target", "configured") != nil {
+                if lookup.value(scope, unit, period, overallIndexID, "target_met", "lower_bound") == 1 {
+                    target = labels.targetSignificantlyMet
+                } else if lookup.value(scope, unit, period, overallIndexID, "target_missed", "upper_bound") == 1 {
+                    target = labels.targetSignificantlyMissed
+                } else if lookup.value(scope, unit, period, overallIndexID, "target_met", "point") == 1 {
+                    target = labels.targetMet
+                } else {
+                    target = labels.targetNotMet
+                }
+            }
+            var rank = "–"
+            var rankNote = ""
+            if let r = lookup.value(scope, unit, period, overallIndexID, "rank", rules.indexMeasure.indexMethod) {
+                rank = String(Int(r))
+                let tier = lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap").map { Int($0) }
+                var notes: [String] = []
+                if let tier { notes.append(labels.tier(tier)) }
+                if let change = lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period") {
+                    notes.append(labels.rankChange(Int(change)))
+                }
+                rankNote = notes.joined(separator: "; ")
+            }
             return [
-                "name": name, "code": unit,
-                "index": NumberStyle.percent(index, language: lang),
-                "interval": lower != nil && upper != nil
-                    ? "\(NumberStyle.percent(lower, language: lang)) – \(NumberStyle.percent(upper, language: lang))" : "–",
+                "name": name, "code": unit, "rank": rank, "rankNote": rankNote,
+                "index": suppressed ? "Q" : NumberStyle.percent(published.value, language: lang),
+                "interval": !suppressed && published.lower != nil && published.upper != nil
+                    ? "\(NumberStyle.percent(published.lower, language: lang)) – \(NumberStyle.percent(published.upper, language: lang))" : "–",
                 "forms": NumberStyle.count(forms, language: lang),
-                "change": diff == nil ? "–" : NumberStyle.points(diff, language: lang),
-                "changeNote": changeNote,
-                "flag": below ? labels.belowPlan(rules.planMinimum) : "",
-                "flagged": below,
+                "change": diff == nil || suppressed ? "–" : NumberStyle.points(diff, language: lang),
+                "changeNote": suppressed ? "" : changeNote,
+                "target": target,
+                "flag": flagText,
+                "flagged": !flagText.isEmpty,
                 "factors": factors.map {
-                    ["value": NumberStyle.percent(lookup.value(scope, unit, period, $0.id, "index", "unweighted"), language: lang)]
+                    ["value": shown(scope, unit, $0.id, publication.publishedIndex(lookup, scope, unit, period, $0.id).value)]
                 },
             ]
         }
@@ -81,8 +112,40 @@ enum HTMLReport {
         for unit in input.units {
             if let r = row(scope: .unitQuarter, unit: unit.code, name: unitNames[unit.code] ?? unit.code) { rows.append(r) }
         }
+        // Ranked units first, by rank; the others (suppressed) after, by code.
+        rows.sort { a, b in
+            let ra = Int(a["rank"] as! String) ?? Int.max, rb = Int(b["rank"] as! String) ?? Int.max
+            return ra != rb ? ra < rb : (a["code"] as! String) < (b["code"] as! String)
+        }
         context["rows"] = rows
-        context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits) ?? false
+        context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits(rules.aggregation)) ?? false
+        context["hasTarget"] = rules.target != nil
+        context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
+        let quality = input.survey.qualityItems
+        context["hasQuality"] = !quality.isEmpty
+        context["qualityHeaders"] = quality.map { ["id": $0.id, "name": lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)] }
+        var qualityRows: [[String: Any]] = []
+        for (scope, unit, name) in input.units.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
+            + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))]
+        where lookup.has(scope, unit, period) {
+            qualityRows.append([
+                "name": name, "total": scope == .allQuarter,
+                "values": quality.map { item -> [String: String] in
+                    let method = rules.intervalMethod.rawValue
+                    let p = lookup.value(scope, unit, period, item.id, "p", "unweighted")
+                    let lo = lookup.value(scope, unit, period, item.id, "p_lower", method)
+                    let hi = lookup.value(scope, unit, period, item.id, "p_upper", method)
+                    let suppressed = lookup.flagged(scope, unit, period, item.id, "Q")
+                    let n = Int(lookup.value(scope, unit, period, item.id, "n", "count") ?? 0)
+                    return [
+                        "value": suppressed ? "Q" : NumberStyle.percent(p, language: lang),
+                        "interval": suppressed || lo == nil ? "" : "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))",
+                        "n": "n = " + NumberStyle.count(n, language: lang),
+                    ]
+                },
+            ])
+        }
+        context["qualityRows"] = qualityRows
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
         context["failedChecks"] = failed.map {
             ["unit": unitNames[$0.unit] ?? $0.unit, "check": labels.checkName($0.check), "message": labels.checkFinding($0)]

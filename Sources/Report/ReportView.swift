@@ -33,9 +33,27 @@ struct Labels {
     var indexColumn: String { t("Chỉ số SIPAS", "SIPAS index") }
     var intervalColumn: String { t("Khoảng tin cậy 95%", "95% confidence interval") }
     var formsColumn: String { t("Số phiếu hợp lệ", "Valid forms") }
-    var changeColumn: String { t("Thay đổi so với quý trước (điểm %)", "Change on previous quarter (points)") }
+    var changeColumn: String { t("So với quý trước (điểm %)", "Change on previous quarter (points)") }
     var flagColumn: String { t("Ghi chú", "Flag") }
-    var allUnits: String { t("Tất cả đơn vị (gộp)", "All units (pooled)") }
+    func allUnits(_ aggregation: Aggregation) -> String {
+        switch aggregation {
+        case .pooled: t("Tất cả đơn vị (gộp phiếu)", "All units (pooled forms)")
+        case .unitMean: t("Tất cả đơn vị (trung bình các đơn vị)", "All units (mean of units)")
+        case .dossierWeighted: t("Tất cả đơn vị (gia quyền theo số hồ sơ)", "All units (weighted by dossiers)")
+        }
+    }
+    var rankColumn: String { t("Xếp hạng", "Rank") }
+    var qualityHeading: String { t("Chỉ tiêu chất lượng phục vụ", "Service quality indicators") }
+    func targetColumn(_ target: String) -> String { t("Mục tiêu \(target)", "Target \(target)") }
+    var targetSignificantlyMet: String { t("đạt (có ý nghĩa thống kê)", "met (significantly)") }
+    var targetMet: String { t("đạt", "met") }
+    var targetNotMet: String { t("chưa đạt", "not met") }
+    var targetSignificantlyMissed: String { t("chưa đạt (có ý nghĩa thống kê)", "missed (significantly)") }
+    func tier(_ n: Int) -> String { t("nhóm \(n)", "group \(n)") }
+    func rankChange(_ change: Int) -> String {
+        if change == 0 { return t("giữ hạng", "same rank") }
+        return change > 0 ? t("tăng \(change) bậc", "up \(change)") : t("giảm \(-change) bậc", "down \(-change)")
+    }
     var factorsHeading: String { t("Chỉ số thành phần theo yếu tố", "Factor indices") }
     var checksHeading: String { t("Kiểm tra mẫu khảo sát", "Sampling checks") }
     var methodHeading: String { t("Ghi chú phương pháp", "Methodology note") }
@@ -43,9 +61,6 @@ struct Labels {
     var significant: String { t("có ý nghĩa thống kê", "significant") }
     var notSignificant: String { t("không có ý nghĩa thống kê", "not significant") }
     var noPrevious: String { t("chưa có quý trước", "no previous quarter") }
-    func belowPlan(_ minimum: Int) -> String {
-        t("I: dưới mức tối thiểu \(minimum) phiếu", "I: below the plan minimum of \(minimum) forms")
-    }
     var noChecksFailed: String { t("Không có kiểm tra nào không đạt trong quý này.", "No check failed in this quarter.") }
     var periodWord: String { t("Quý", "Quarter") }
     var releaseWord: String { t("Dữ liệu đến ngày", "Data up to") }
@@ -55,9 +70,10 @@ struct Labels {
     var duplicateColumn: String { t("Trùng", "Duplicates") }
     var checkColumn: String { t("Kiểm tra", "Check") }
     var resultColumn: String { t("Kết quả", "Result") }
-    var legend: String {
-        t("Ký hiệu: I = số phiếu dưới mức tối thiểu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải). Dấu – = không xác định.",
-          "Flags: I = fewer forms than the plan minimum (published, interpret with care). A dash – means undefined.")
+    func legend(_ rules: SurveyRules) -> String {
+        let half = NumberStyle.fixed(rules.maxHalfWidth * 100, decimals: 0, language: language)
+        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm %); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
+          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
     }
 
     func periodName(_ p: Period) -> String {
@@ -81,8 +97,9 @@ struct Labels {
               "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices."),
             t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hoá Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
               "The \(level)% interval of an index comes from Taylor linearisation (rates over the same respondents are not independent), on the logit scale, with the number of forms minus one degrees of freedom. A change is significant when the interval of the difference excludes zero."),
-            t("Kết quả toàn tỉnh gộp tất cả phiếu của các đơn vị (chưa gia quyền). Kế hoạch yêu cầu tối thiểu \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý; cỡ mẫu cần thiết theo công thức n ≥ N/(1 + N·e²) với e = \(e), N là số hồ sơ giải quyết trong kỳ.",
-              "The all-units figures pool every unit's forms (unweighted). The plan requires at least \(rules.planMinimum) forms per unit and quarter; the sample-size rule is n ≥ N/(1 + N·e²) with e = \(e), N the dossiers handled in the period."),
+            measureNote(rules),
+            t("Kế hoạch yêu cầu tối thiểu \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý; cỡ mẫu cần thiết theo công thức n ≥ N/(1 + N·e²) với e = \(e), N là số hồ sơ giải quyết trong kỳ.",
+              "The plan requires at least \(rules.planMinimum) forms per unit and quarter; the sample-size rule is n ≥ N/(1 + N·e²) with e = \(e), N the dossiers handled in the period."),
             t("Ý kiến góp ý tự do không được công bố nguyên văn.", "Free-text comments are never published verbatim."),
         ]
     }
@@ -126,5 +143,28 @@ extension Labels {
         default:
             return c.message
         }
+    }
+}
+
+extension Labels {
+    /// Which index is published, how units are combined, and the target.
+    func measureNote(_ rules: SurveyRules) -> String {
+        let measure = rules.indexMeasure == .unweighted
+            ? t("Chỉ số công bố là chỉ số không gia quyền (theo phiếu thu được).", "The published index is unweighted (as sampled).")
+            : t("Chỉ số công bố được gia quyền theo số hồ sơ giải quyết của từng đơn vị và kênh (giấy, trực tuyến), khoảng tin cậy tính theo hậu phân tầng.",
+                "The published index is weighted by the dossiers each unit handled per channel (paper, online); its interval accounts for the post-stratification.")
+        let aggregation: String
+        switch rules.aggregation {
+        case .pooled: aggregation = t("Kết quả tất cả đơn vị gộp toàn bộ phiếu của các đơn vị.", "The all-units figure pools every unit's forms.")
+        case .unitMean: aggregation = t("Kết quả tất cả đơn vị là trung bình cộng chỉ số của các đơn vị.", "The all-units figure is the simple mean of the unit indices.")
+        case .dossierWeighted: aggregation = t("Kết quả tất cả đơn vị là trung bình chỉ số các đơn vị, gia quyền theo số hồ sơ.", "The all-units figure is the mean of the unit indices weighted by their dossiers.")
+        }
+        var target = ""
+        if let goal = rules.target {
+            let g = NumberStyle.percent(goal, language: language)
+            target = " " + t("Mục tiêu \(g): đạt nếu chỉ số từ \(g) trở lên; đạt có ý nghĩa thống kê nếu cận dưới của khoảng tin cậy đạt \(g); chưa đạt có ý nghĩa thống kê nếu cận trên dưới \(g).",
+                             "Target \(g): met when the index reaches \(g); significantly met when the interval's lower bound does; significantly missed when its upper bound is below \(g).")
+        }
+        return measure + " " + aggregation + target
     }
 }

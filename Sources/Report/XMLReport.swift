@@ -6,6 +6,12 @@ import SurveyModel
 enum XMLReport {
     static let namespace = "urn:x-sipas-pipeline:report:1"
 
+    /// The raised flags of an estimate, space-separated (an xs:list), or nil.
+    static func flagList(_ lookup: EstimateLookup, _ cell: CellKey, _ period: String, _ subject: String) -> String? {
+        let raised = ["Q", "U", "I"].filter { lookup.flagged(cell.scope, cell.unit, period, subject, $0) }
+        return raised.isEmpty ? nil : raised.joined(separator: " ")
+    }
+
     static func render(_ input: ReportInput, view: ReportView) throws -> Data {
         let w = try XMLWriter()
         let survey = input.survey
@@ -28,10 +34,14 @@ enum XMLReport {
         try w.start("method")
         try w.attribute("confidenceLevel", EstimateRow.format(rules.confidenceLevel))
         try w.attribute("itemInterval", rules.intervalMethod.rawValue)
-        try w.attribute("indexStandardError", "lin_unweighted")
-        try w.attribute("indexInterval", "lin_unweighted_logit")
+        try w.attribute("indexMeasure", rules.indexMeasure.rawValue)
+        try w.attribute("indexStandardError", rules.indexMeasure.linearisation)
+        try w.attribute("indexInterval", rules.indexMeasure.linearisation + "_logit")
         try w.attribute("changeTest", "lin_unweighted_wald_z")
-        try w.attribute("aggregation", "pooled")
+        try w.attribute("aggregation", rules.aggregation.rawValue)
+        try w.attribute("target", rules.target.map { EstimateRow.format($0) })
+        try w.attribute("suppressBelow", String(rules.suppressBelow))
+        try w.attribute("maxHalfWidth", EstimateRow.format(rules.maxHalfWidth))
         try w.attribute("planMinimum", String(rules.planMinimum))
         try w.attribute("marginOfError", EstimateRow.format(rules.marginOfError))
         for answer in rules.satisfied.sorted() { try w.element("satisfiedAnswer", text: String(answer)) }
@@ -53,8 +63,12 @@ enum XMLReport {
             try w.attribute("id", item.id)
             try w.attribute("factor", item.factor)
             try w.attribute("kind", item.kind.rawValue)
+            try w.attribute("favourable", item.favourable.map(String.init))
+            try w.attribute("favourableAtMost", item.favourableAtMost.map(String.init))
             try w.element("text", [("lang", "vi")], text: item.textVi)
             try w.element("text", [("lang", "en")], text: item.textEn)
+            if !item.favourableVi.isEmpty { try w.element("favourableLabel", [("lang", "vi")], text: item.favourableVi) }
+            if !item.favourableEn.isEmpty { try w.element("favourableLabel", [("lang", "en")], text: item.favourableEn) }
             try w.end()
         }
         try w.end()
@@ -92,14 +106,35 @@ enum XMLReport {
             if cell.scope == .unitQuarter {
                 try w.attribute("belowPlanMinimum", forms < rules.planMinimum ? "true" : "false")
             }
+            try w.attribute("flags", flagList(lookup, cell, period, "ALL"))
+            let publication = Publication(survey: survey)
             for id in indexIDs {
-                let value = lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted")
-                guard value != nil else { continue }
+                let p = publication.publishedIndex(lookup, cell.scope, cell.unit, period, id)
+                guard p.value != nil else { continue }
+                let suppressed = lookup.flagged(cell.scope, cell.unit, period, id, "Q")
                 try w.element("index", [
-                    ("id", id), ("value", NumberStyle.xml(value)),
-                    ("se", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_se", "lin_unweighted"))),
-                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_lower", "lin_unweighted_logit"))),
-                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "index_upper", "lin_unweighted_logit"))),
+                    ("id", id), ("method", p.method), ("value", NumberStyle.xml(p.value)), ("se", NumberStyle.xml(p.se)),
+                    ("lower", NumberStyle.xml(p.lower)), ("upper", NumberStyle.xml(p.upper)),
+                    ("flags", flagList(lookup, cell, period, id)), ("suppressed", suppressed ? "true" : nil),
+                ])
+            }
+            if let rank = lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank", rules.indexMeasure.indexMethod) {
+                try w.element("rank", [
+                    ("value", String(Int(rank))),
+                    ("of", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_of", "units_ranked").map { String(Int($0)) }),
+                    ("group", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_group", "interval_overlap").map { String(Int($0)) }),
+                    ("changeOnPreviousPeriod", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_change", "previous_period").map { String(Int($0)) }),
+                    ("changeOnPreviousYear", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_change", "previous_year").map { String(Int($0)) }),
+                ])
+            }
+            if let target = lookup.value(cell.scope, cell.unit, period, overallIndexID, "target", "configured") {
+                func flag(_ statistic: String, _ method: String) -> String {
+                    lookup.value(cell.scope, cell.unit, period, overallIndexID, statistic, method) == 1 ? "true" : "false"
+                }
+                try w.element("target", [
+                    ("value", EstimateRow.format(target)), ("met", flag("target_met", "point")),
+                    ("significantlyMet", flag("target_met", "lower_bound")),
+                    ("significantlyMissed", flag("target_missed", "upper_bound")),
                 ])
             }
             for item in likert {
@@ -112,6 +147,19 @@ enum XMLReport {
                     ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
                     ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
                     ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
+                    ("flags", flagList(lookup, cell, period, item.id)),
+                ])
+            }
+            for item in survey.qualityItems {
+                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
+                let x = lookup.value(cell.scope, cell.unit, period, item.id, "favourable", "count").map { Int($0) } ?? 0
+                let method = rules.intervalMethod.rawValue
+                try w.element("quality", [
+                    ("id", item.id), ("n", String(n)), ("favourable", String(x)),
+                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p", "unweighted"))),
+                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
+                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
+                    ("flags", flagList(lookup, cell, period, item.id)),
                 ])
             }
             try w.end()
@@ -133,6 +181,7 @@ enum XMLReport {
                     ("lower", NumberStyle.xml(lower)), ("upper", NumberStyle.xml(upper)),
                     ("pValue", NumberStyle.xml(lookup.value(cell.scope, cell.unit, label, id, "p_value", "lin_unweighted_wald_z"))),
                     ("significant", significant),
+                    ("flags", lookup.flagged(cell.scope, cell.unit, label, id, "N") ? "N" : nil),
                 ])
             }
         }

@@ -114,3 +114,28 @@ struct ReleaseTests {
         }
     }
 }
+
+@Suite("Split input")
+struct SplitInputTests {
+    @Test("splitting a paper file in two gives byte-identical estimates")
+    func splitFile() throws {
+        let whole = try copyFixture("reference")
+        let split = try copyFixture("reference")
+        let file = split.appendingPathComponent("inbox/paper/small_2024.csv")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let header = lines[0]
+        let body = lines.dropFirst().filter { !$0.isEmpty }
+        let half = body.count / 2
+        try FileManager.default.removeItem(at: file)
+        try ([header] + body.prefix(half)).joined(separator: "\n").appending("\n")
+            .write(to: split.appendingPathComponent("inbox/paper/small_2024_a.csv"), atomically: true, encoding: .utf8)
+        try ([header] + body.dropFirst(half)).joined(separator: "\n").appending("\n")
+            .write(to: split.appendingPathComponent("inbox/paper/small_2024_b.csv"), atomically: true, encoding: .utf8)
+        let a = try Pipeline(folderPath: whole.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let b = try Pipeline(folderPath: split.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let ea = try Data(contentsOf: a.outDirectory.appendingPathComponent("estimates.csv"))
+        let eb = try Data(contentsOf: b.outDirectory.appendingPathComponent("estimates.csv"))
+        #expect(ea == eb)
+        #expect(b.ingest.filesRead == 5)
+    }
+}

@@ -7,17 +7,19 @@ import SurveyModel
 
 /// A small but complete report input: two units, two quarters.
 func sampleInput(language: Language = .vi, unitName: String = "Sở Tư pháp") -> ReportInput {
-    let survey = SurveyDefinition(
+    var survey = SurveyDefinition(
         titleVi: "Khảo sát thử", titleEn: "Test survey",
         factors: [Factor(id: "A", nameVi: "Tiếp cận", nameEn: "Access")],
         items: [Item(id: "q01", factor: "A", kind: .likert5, textVi: "Câu 1", textEn: "Item 1")])
+    survey.rules.suppressBelow = 5
     var acc = SumsAccumulator(itemCount: 1, satisfiedAnswers: [4, 5])
     for (unit, quarter, answers) in [("STP", 1, [5, 4, 4, 2, 3, 5]), ("STP", 2, [5, 5, 4, 4, 4, 1]), ("SYT", 2, [1, 2, 4])] {
         for a in answers {
             acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)])
         }
     }
-    let estimates = Estimator(survey: survey).estimate(atoms: acc.atoms)
+    let computed = Estimator(survey: survey).estimate(atoms: acc.atoms)
+    let estimates = computed + Publication(survey: survey).derive(from: computed, population: [])
     return ReportInput(
         survey: survey,
         units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health")],
@@ -34,7 +36,7 @@ struct ReportTests {
         #expect(try SchemaValidator.validate(rendered.xml, schemaPath: ReportRenderer.schemaPath).isEmpty)
         let text = String(decoding: rendered.xml, as: UTF8.self)
         #expect(text.contains(#"xmlns="urn:x-sipas-pipeline:report:1""#))
-        #expect(text.contains(#"<cell scope="unit_quarter" unit="SYT" period="2024-Q2" forms="3" belowPlanMinimum="true">"#))
+        #expect(text.contains(#"<cell scope="unit_quarter" unit="SYT" period="2024-Q2" forms="3" belowPlanMinimum="true" flags="I">"#))
     }
 
     @Test("the validator rejects a document that breaks the schema, with line numbers")
@@ -67,7 +69,11 @@ struct ReportTests {
         #expect(en.contains("83.33%"))
         #expect(vi.contains(#"<html lang="vi">"#) && en.contains(#"<html lang="en">"#))
         #expect(vi.contains("Quý 2/2024") && en.contains("2024 Q2"))
-        #expect(vi.contains("I: dưới mức tối thiểu 60 phiếu"))
+        // SYT has 3 forms, below suppress_below = 5: its index is never printed as a number.
+        let sytRow = try #require(vi.range(of: "Sở Y tế").map { String(vi[$0.lowerBound...].prefix(400)) })
+        #expect(sytRow.contains(#"<td class="num">Q</td>"#))
+        #expect(!sytRow.contains("33,33%"))
+        #expect(vi.contains("I = số phiếu dưới mức tối thiểu 60 phiếu"))
         for page in [vi, en] {
             #expect(!page.contains("<link") && !page.contains("<script") && !page.contains("src="))
         }
