@@ -60,9 +60,7 @@ enum HTMLReport {
             let published = publication.publishedIndex(lookup, scope, unit, period, overallIndexID)
             let suppressed = lookup.flagged(scope, unit, period, overallIndexID, "Q")
             let label = "\(latest) vs \(previous)"
-            let diff = lookup.value(scope, unit, label, overallIndexID, "diff", "unweighted")
-            let dLower = lookup.value(scope, unit, label, overallIndexID, "diff_lower", "lin_unweighted_wald_z")
-            let dUpper = lookup.value(scope, unit, label, overallIndexID, "diff_upper", "lin_unweighted_wald_z")
+            let (diff, dLower, dUpper, _) = publication.publishedChange(lookup, scope, unit, label, overallIndexID)
             var changeNote = labels.noPrevious
             if diff != nil, let dLower, let dUpper {
                 changeNote = (dLower > 0 || dUpper < 0) ? labels.significant : labels.notSignificant

@@ -166,22 +166,23 @@ enum XMLReport {
         }
         try w.end()
 
+        let publication = Publication(survey: survey)
         try w.start("changes")
         for cell in view.cells {
             let earlier = cell.period.previous
             let label = "\(cell.period) vs \(earlier)"
             for id in indexIDs {
-                guard let diff = lookup.value(cell.scope, cell.unit, label, id, "diff", "unweighted") else { continue }
-                let lower = lookup.value(cell.scope, cell.unit, label, id, "diff_lower", "lin_unweighted_wald_z")
-                let upper = lookup.value(cell.scope, cell.unit, label, id, "diff_upper", "lin_unweighted_wald_z")
+                let change = publication.publishedChange(lookup, cell.scope, cell.unit, label, id)
+                guard let diff = change.diff else { continue }
+                let (lower, upper) = (change.lower, change.upper)
                 let significant: String? = (lower != nil && upper != nil) ? ((lower! > 0 || upper! < 0) ? "true" : "false") : nil
                 try w.element("change", [
                     ("scope", cell.scope.rawValue), ("unit", cell.unit), ("period", cell.period.description),
                     ("versus", earlier.description), ("subject", id), ("diff", NumberStyle.xml(diff)),
                     ("lower", NumberStyle.xml(lower)), ("upper", NumberStyle.xml(upper)),
-                    ("pValue", NumberStyle.xml(lookup.value(cell.scope, cell.unit, label, id, "p_value", "lin_unweighted_wald_z"))),
+                    ("pValue", NumberStyle.xml(change.pValue)),
                     ("significant", significant),
-                    ("flags", lookup.flagged(cell.scope, cell.unit, label, id, "N") ? "N" : nil),
+                    ("flags", significant == "false" ? "N" : nil),
                 ])
             }
         }

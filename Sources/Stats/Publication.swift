@@ -39,7 +39,18 @@ public struct Publication: Sendable {
                 lookup.value(scope, unit, period, id, "index_upper", "\(lin)_logit"), measure.indexMethod)
     }
 
-    /// The derived rows, in a fixed order: aggregations, flags, targets, ranks.
+    /// The change of the published index against an earlier period: difference and interval.
+    public func publishedChange(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ label: String, _ id: String)
+        -> (diff: Double?, lower: Double?, upper: Double?, pValue: Double?)
+    {
+        var method = measure.indexMethod
+        if scope.isAllUnits && rules.aggregation != .pooled { method = rules.aggregation.rawValue }
+        let test = method == "unweighted" ? "lin_unweighted_wald_z" : "\(method)_wald_z"
+        return (lookup.value(scope, unit, label, id, "diff", method), lookup.value(scope, unit, label, id, "diff_lower", test),
+                lookup.value(scope, unit, label, id, "diff_upper", test), lookup.value(scope, unit, label, id, "p_value", test))
+    }
+
+    /// The derived rows, in a fixed order: aggregations, published changes, flags, targets, ranks.
     public func derive(from rows: [EstimateRow], population: [PopulationCount]) -> [EstimateRow] {
         var lookup = EstimateLookup(rows)
         var cells = Set<CellKey>()
@@ -89,6 +100,27 @@ public struct Publication: Sendable {
             }
         }
 
+        // 1b. Changes in the published measure when it is not the reference's unweighted pooled
+        // index: difference of the published indices, Wald interval from their independent SEs.
+        for cell in sortedCells {
+            let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: cell.period.previous)
+            guard cells.contains(earlier) else { continue }
+            let label = "\(cell.period) vs \(earlier.period)"
+            for id in indexIDs {
+                let now = publishedIndex(lookup, cell.scope, cell.unit, cell.period.description, id)
+                guard now.method != "unweighted" else { continue }
+                let before = publishedIndex(lookup, earlier.scope, earlier.unit, earlier.period.description, id)
+                guard let v1 = now.value, let v2 = before.value else { continue }
+                let d = v1 - v2
+                emit(cell, label, id, "diff", now.method, d)
+                guard let s1 = now.se, let s2 = before.se else { continue }
+                let se = (s1 * s1 + s2 * s2).squareRoot()
+                emit(cell, label, id, "diff_lower", "\(now.method)_wald_z", d - z * se)
+                emit(cell, label, id, "diff_upper", "\(now.method)_wald_z", d + z * se)
+                emit(cell, label, id, "p_value", "\(now.method)_wald_z", se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
+            }
+        }
+
         // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum.
         for cell in sortedCells {
             let period = cell.period.description
@@ -125,7 +157,7 @@ public struct Publication: Sendable {
             }
         }
         // N: a change whose interval covers 0 is not significant.
-        for row in rows where row.statistic == "diff_lower" {
+        for row in rows + derived where row.statistic == "diff_lower" {
             guard let lo = row.value,
                 let hi = lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method),
                 lo <= 0 && hi >= 0
