@@ -40,7 +40,7 @@ struct LCG {
 }
 nonisolated(unsafe) var random = LCG()
 let units = ["STP", "SYT", "SXD", "SNV"]
-let header = "form_id,unit,date,q01,q02,q03,q04,q05,q06,q07,q08,q09,q10,q11,q12,q13,q14,q15,q16,q17,q18,q19,q20,q21,q22,comment\n"
+let header = "form_id,unit,date,q01,q02,q03,q04,q05,q06,q07,q08,q09,q10,q11,q12,q13,q14,q15,q16,q17,q18,q19,q20,q21,q22,q23,q24,comment\n"
 let generation = try seconds {
     for year in [2023, 2024] {
         for quarter in 1...4 {
@@ -52,13 +52,15 @@ let generation = try seconds {
                 let unit = units[random(4)]
                 let month = (quarter - 1) * 3 + 1 + random(3)
                 let day = 1 + random(28)
-                let answers = (0..<22).map { _ in random(30) == 0 ? 0 : 1 + min(4, random(6)) }
+                // q01-q22 Likert 1-5, q23 yes/no, q24 a count; -1 = no answer.
+                let answers = (0..<22).map { _ in random(30) == 0 ? -1 : 1 + min(4, random(6)) }
+                    + [random(30) == 0 ? -1 : (random(50) == 0 ? 1 : 0), random(30) == 0 ? -1 : random(4)]
                 if i % 5 == 4 {
-                    let pairs = answers.enumerated().filter { $0.element > 0 }
+                    let pairs = answers.enumerated().filter { $0.element >= 0 }
                         .map { "\"q\(String(format: "%02d", $0.offset + 1))\": \($0.element)" }.joined(separator: ", ")
                     portal += "{\"id\": \"W\(year)\(quarter)-\(i)\", \"unit\": \"\(unit)\", \"submitted_at\": \"\(year)-\(String(format: "%02d", month))-\(String(format: "%02d", day))T09:30:00+07:00\", \"dossier_code\": \"HS-\(year)\(quarter)-\(i)\", \"answers\": {\(pairs)}}\n"
                 } else {
-                    let cells = answers.map { $0 == 0 ? "" : String($0) }.joined(separator: ",")
+                    let cells = answers.map { $0 < 0 ? "" : String($0) }.joined(separator: ",")
                     paper += "P\(year)\(quarter)-\(i),\(unit),\(String(format: "%02d", day))/\(String(format: "%02d", month))/\(year),\(cells),\n"
                 }
             }

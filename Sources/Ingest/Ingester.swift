@@ -98,28 +98,50 @@ public struct Ingester {
             summary.filesRemoved += 1
             logger.notice("\(path) is no longer in the inbox; its rows were removed")
         }
-        if summary.filesRead > 0 || summary.filesRemoved > 0 { try database.resolveDuplicates() }
-        let outcomes = try database.rejectsAndDuplicates()
-        for file in try database.sourceFiles().values {
-            summary.accepted += file.accepted
+        let changed = summary.filesRead > 0 || summary.filesRemoved > 0
+        if changed { try database.resolveDuplicates() }
+        (summary.accepted, summary.rejected, summary.duplicates) = try database.outcomeCounts()
+        if changed || !FileManager.default.fileExists(atPath: folder.rejectsPath) {
+            try writeRejects(database)
         }
-        summary.rejected = outcomes.filter { $0.outcome == .rejected }.count
-        summary.duplicates = outcomes.filter { $0.outcome == .duplicate }.count
-        try writeRejects(outcomes)
-        for reject in outcomes.prefix(50) {
-            logger.warning("\(reject.path):\(reject.line): \(reject.outcome.rawValue): \(reject.reason)")
-        }
-        if outcomes.count > 50 { logger.warning("... and \(outcomes.count - 50) more in \(folder.rejectsPath)") }
         return summary
     }
 
-    /// `work/rejects.csv`: `file,line,outcome,form_id,reason`, sorted by file and line.
-    func writeRejects(_ outcomes: [RejectRecord]) throws {
-        var text = "file,line,outcome,form_id,reason\n"
-        for r in outcomes {
-            text += [r.path, String(r.line), r.outcome.rawValue, r.responseID ?? "", r.reason]
-                .map(CSVField.quote).joined(separator: ",") + "\n"
+    /// `work/rejects.csv`: `file,line,outcome,form_id,reason`, sorted by file and line,
+    /// streamed from the database to a temporary file and renamed into place. The first 50
+    /// also go to the log.
+    func writeRejects(_ database: SurveyDatabase) throws {
+        let path = folder.rejectsPath
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw IngestError.unreadable(path: temporary, reason: "cannot create")
         }
-        try AtomicFile.write(Data(text.utf8), to: folder.rejectsPath)
+        var buffer = "file,line,outcome,form_id,reason\n"
+        var logged = 0
+        do {
+            try database.forEachRejectOrDuplicate { r in
+                buffer += [r.path, String(r.line), r.outcome.rawValue, r.responseID ?? "", r.reason]
+                    .map(CSVField.quote).joined(separator: ",") + "\n"
+                if buffer.utf8.count > 1 << 20 {
+                    handle.write(Data(buffer.utf8))
+                    buffer = ""
+                }
+                if logged < 50 {
+                    logger.warning("\(r.path):\(r.line): \(r.outcome.rawValue): \(r.reason)")
+                }
+                logged += 1
+            }
+            handle.write(Data(buffer.utf8))
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if logged > 50 { logger.warning("... and \(logged - 50) more in \(path)") }
+        guard rename(temporary, path) == 0 else {
+            throw IngestError.unreadable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+        }
     }
 }

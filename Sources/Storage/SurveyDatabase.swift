@@ -335,31 +335,50 @@ public final class SurveyDatabase {
 
     /// Rejected and duplicate rows, sorted by file and line.
     public func rejectsAndDuplicates() throws -> [RejectRecord] {
+        var out: [RejectRecord] = []
+        try forEachRejectOrDuplicate { out.append($0) }
+        return out
+    }
+
+    /// Streams rejected and duplicate rows in file and line order (rejects first on a tie).
+    public func forEachRejectOrDuplicate(_ body: (RejectRecord) throws -> Void) throws {
         try wrap {
             try queue.read { db in
-                var out: [RejectRecord] = []
-                for row in try Row.fetchAll(db, sql: "SELECT path, line, response_id, reason FROM rejects") {
-                    out.append(RejectRecord(
-                        path: row["path"], line: row["line"], outcome: .rejected,
-                        responseID: row["response_id"], reason: row["reason"]))
-                }
-                let sql = """
-                    SELECT d.path, d.line, d.response_id, f.path AS first_path, f.line AS first_line
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT path, line, 0 AS kind, response_id, reason, NULL AS first_path, NULL AS first_line
+                    FROM rejects
+                    UNION ALL
+                    SELECT d.path, d.line, 1, d.response_id, NULL, f.path, f.line
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
                     WHERE d.status = 'duplicate'
-                    """
-                for row in try Row.fetchAll(db, sql: sql) {
-                    let id: String = row["response_id"]
-                    let firstPath: String = row["first_path"]
-                    let firstLine: Int = row["first_line"]
-                    out.append(RejectRecord(
-                        path: row["path"], line: row["line"], outcome: .duplicate, responseID: id,
-                        reason: "duplicate of form \(id) first read at \(firstPath):\(firstLine)"))
+                    ORDER BY 1, 2, 3
+                    """)
+                while let row = try cursor.next() {
+                    let kind: Int = row[2]
+                    if kind == 0 {
+                        try body(RejectRecord(path: row[0], line: row[1], outcome: .rejected, responseID: row[3], reason: row[4]))
+                    } else {
+                        let id: String = row[3]
+                        let firstPath: String = row[5]
+                        let firstLine: Int = row[6]
+                        try body(RejectRecord(
+                            path: row[0], line: row[1], outcome: .duplicate, responseID: id,
+                            reason: "duplicate of form \(id) first read at \(firstPath):\(firstLine)"))
+                    }
                 }
-                return out.sorted {
-                    ($0.path, $0.line) < ($1.path, $1.line)
-                }
+            }
+        }
+    }
+
+    /// Rows rejected and set aside as duplicates, counted in SQL.
+    public func outcomeCounts() throws -> (accepted: Int, rejected: Int, duplicates: Int) {
+        try wrap {
+            try queue.read { db in
+                let accepted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses WHERE status = 'accepted'") ?? 0
+                let duplicates = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses WHERE status = 'duplicate'") ?? 0
+                let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejects") ?? 0
+                return (accepted, rejected, duplicates)
             }
         }
     }
