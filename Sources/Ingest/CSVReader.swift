@@ -70,11 +70,11 @@ public struct CSVReader {
     private mutating func readRecord() -> CSVRecord? {
         if atStart {
             atStart = false
-            if peekByte() == 0xEF {
-                // Skip a UTF-8 byte-order mark (EF BB BF).
-                _ = nextByte()
-                if peekByte() == 0xBB { _ = nextByte() }
-                if peekByte() == 0xBF { _ = nextByte() }
+            // Skip a UTF-8 byte-order mark: all three bytes EF BB BF, or nothing (EF alone
+            // starts an ordinary character such as U+F000).
+            _ = peekByte()
+            if filled - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB, buffer[position + 2] == 0xBF {
+                position += 3
             }
         }
         let startLine = line

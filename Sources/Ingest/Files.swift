@@ -12,7 +12,10 @@ public enum FileHash {
         var hasher = SHA256()
         var total = 0
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw IngestError.unreadable(path: path, reason: "\(error)")
+            }
             if chunk.isEmpty { break }
             total += chunk.count
             hasher.update(data: chunk)
@@ -33,17 +36,21 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IngestError.unwritable(path: folder.path, reason: "\(error)")
+        }
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
-            try data.write(to: temporary, options: [])
+            do { try data.write(to: temporary, options: []) } catch {
+                throw IngestError.unwritable(path: temporary.path, reason: "\(error)")
+            }
             let fd = open(temporary.path, O_RDONLY)
             if fd >= 0 {
                 fsync(fd)
                 close(fd)
             }
             if rename(temporary.path, path) != 0 {
-                throw IngestError.unreadable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+                throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -55,7 +62,8 @@ public enum AtomicFile {
 /// CSV field quoting (RFC 4180) for the files the pipeline writes.
 public enum CSVField {
     public static func quote(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        if s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s

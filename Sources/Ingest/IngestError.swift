@@ -9,6 +9,8 @@ public enum IngestError: Error, CustomStringConvertible, Equatable {
     case invalidConfigurations([IngestError])
     /// Reading a file failed at the operating-system level.
     case unreadable(path: String, reason: String)
+    /// Writing a file or folder failed.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum IngestError: Error, CustomStringConvertible, Equatable {
             return errors.map(\.description).joined(separator: "\n")
         case .unreadable(let path, let reason):
             return "\(path): cannot read: \(reason)"
+        case .unwritable(let path, let reason):
+            return "\(path): cannot write: \(reason)"
         }
     }
 }

@@ -40,6 +40,12 @@ public struct Ingester {
         ] {
             guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
             for name in names where !name.hasPrefix(".") {
+                let full = dir.appendingPathComponent(name).path
+                let type = (try? fm.attributesOfItem(atPath: full)[.type] as? FileAttributeType) ?? nil
+                guard type == .typeRegular || type == .typeSymbolicLink else {
+                    logger.warning("ignoring inbox/\(dir.lastPathComponent)/\(name): not a regular file")
+                    continue
+                }
                 let ext = (name as NSString).pathExtension.lowercased()
                 guard extensions.contains(ext) else {
                     logger.warning("ignoring \(dir.lastPathComponent)/\(name): expected \(extensions.map { "*." + $0 }.joined(separator: " or "))")
@@ -54,7 +60,9 @@ public struct Ingester {
 
     /// Opens the working database for this folder's instrument.
     public func openDatabase() throws -> SurveyDatabase {
-        try FileManager.default.createDirectory(at: folder.workDirectory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder.workDirectory, withIntermediateDirectories: true) } catch {
+            throw IngestError.unwritable(path: folder.workDirectory.path, reason: "\(error)")
+        }
         let (db, rebuilt) = try SurveyDatabase.open(
             path: folder.databasePath, itemColumns: folder.survey.answeredItems.map(\.id),
             fingerprint: folder.ingestFingerprint)
@@ -69,7 +77,19 @@ public struct Ingester {
         let files = try inboxFiles()
         let validator = FormValidator(survey: folder.survey, units: folder.units)
         for file in files {
-            let (sha, bytes) = try FileHash.sha256(path: file.absolute)
+            let sha: String, bytes: Int
+            do {
+                (sha, bytes) = try FileHash.sha256(path: file.absolute)
+            } catch {
+                // One unreadable file (a broken link, no permission) must not stop the others:
+                // it is recorded as a reject and read again next time.
+                logger.error("\(file.relative): cannot read (\(error)); its rows are left out until it can be read")
+                try database.replaceFile(path: file.relative, channel: file.channel, sha256: "unreadable", bytes: 0) { writer in
+                    try writer.reject(line: 0, responseID: nil, reason: "the file could not be read: \(error)")
+                }
+                summary.filesRead += 1
+                continue
+            }
             summary.fileHashes[file.relative] = sha
             if let old = known[file.relative], old.sha256 == sha {
                 summary.filesUnchanged += 1
@@ -114,7 +134,7 @@ public struct Ingester {
         let path = folder.rejectsPath
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw IngestError.unreadable(path: temporary, reason: "cannot create")
+            throw IngestError.unwritable(path: temporary, reason: "cannot create")
         }
         var buffer = "file,line,outcome,form_id,reason\n"
         var logged = 0
@@ -141,7 +161,7 @@ public struct Ingester {
         }
         if logged > 50 { logger.warning("... and \(logged - 50) more in \(path)") }
         guard rename(temporary, path) == 0 else {
-            throw IngestError.unreadable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+            throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -13,9 +13,21 @@ struct PaperReader {
         guard let header = reader.next() else { return }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        var repeated: [String] = []
+        for (i, name) in names.enumerated() {
+            if index[name] == nil { index[name] = i } else { repeated.append(name) }
+        }
         let required = [columns.formID, columns.unit, columns.date] + validator.items.map(\.id)
         let missing = required.filter { index[$0] == nil }
+        if !repeated.isEmpty {
+            // Which of two columns holds the answer is unknowable: read none of the rows.
+            let reason = "header repeats column(s) \(repeated.joined(separator: ", ")); expected each column once"
+            try writer.reject(line: header.line, responseID: nil, reason: reason)
+            while let record = reader.next() {
+                try writer.reject(line: record.line, responseID: nil, reason: "not read: the file's header repeats column(s) \(repeated.joined(separator: ", "))")
+            }
+            return
+        }
         if !missing.isEmpty {
             // Without these columns no row can be read: record the header, then every row,
             // so that nothing in the file passes unnoticed.

@@ -28,7 +28,10 @@ struct PortalReader {
             try handleElement(Data(body), line: lineNumber, writer: writer, path: displayPath, isLine: true)
         }
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw IngestError.unreadable(path: displayPath, reason: "\(error)")
+            }
             if chunk.isEmpty { break }
             pending.append(chunk)
             var start = pending.startIndex
@@ -49,30 +52,35 @@ struct PortalReader {
         }
         let bytes = [UInt8](data)
         let scan = JSONArrayScanner.elements(of: bytes)
-        for element in scan.elements {
+        for (index, element) in scan.elements.enumerated() {
             try handleElement(
-                Data(bytes[element.range]), line: element.line, writer: writer, path: displayPath, isLine: false)
+                Data(bytes[element.range]), line: element.line, position: index + 1, writer: writer, path: displayPath,
+                isLine: false)
         }
         if let problem = scan.problem {
-            try writer.reject(line: problem.line, responseID: nil, reason: problem.reason)
+            try writer.reject(
+                line: problem.line, position: scan.elements.count + 1, responseID: nil,
+                reason: "array element \(scan.elements.count + 1): \(problem.reason)")
         }
     }
 
     private func handleElement(
-        _ data: Data, line: Int, writer: SurveyDatabase.FileWriter, path: String, isLine: Bool
+        _ data: Data, line: Int, position: Int = 0, writer: SurveyDatabase.FileWriter, path: String, isLine: Bool
     ) throws {
+        let element = isLine ? "" : "array element \(position): "
+        func reject(_ id: String?, _ reason: String) throws {
+            try writer.reject(line: line, position: position, responseID: id, reason: element + reason)
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            let what = isLine ? "line" : "array element"
-            try writer.reject(
-                line: line, responseID: nil,
-                reason: "this \(what) is not valid JSON (truncated or malformed); expected one complete object {\"\(fields.id)\": ..., \"\(fields.answers)\": {...}}")
+            let what = isLine ? "line" : "element"
+            try reject(nil, "this \(what) is not valid JSON (truncated or malformed); expected one complete object {\"\(fields.id)\": ..., \"\(fields.answers)\": {...}}")
             return
         }
         guard let dict = object as? [String: Any] else {
-            try writer.reject(line: line, responseID: nil, reason: "expected a JSON object, found \(Self.typeName(object))")
+            try reject(nil, "expected a JSON object, found \(Self.typeName(object))")
             return
         }
         let id = Self.text(dict[fields.id])
@@ -85,9 +93,7 @@ struct PortalReader {
         case nil, is NSNull:
             break
         case let other?:
-            try writer.reject(
-                line: line, responseID: id,
-                reason: "\(fields.answers): expected an object of item: answer, found \(Self.typeName(other))")
+            try reject(id, "\(fields.answers): expected an object of item: answer, found \(Self.typeName(other))")
             return
         }
         let raw = RawForm(
@@ -95,14 +101,21 @@ struct PortalReader {
             isTimestamp: true, dossierCode: Self.text(dict[fields.dossierCode]), comment: Self.text(dict[fields.comment]),
             answers: answers)
         switch validator.validate(raw, path: path, line: line, channel: .online) {
-        case .success(let response): try writer.accept(response)
-        case .failure(let rejection): try writer.reject(line: line, responseID: rejection.responseID, reason: rejection.reason)
+        case .success(var response):
+            response.position = position
+            try writer.accept(response)
+        case .failure(let rejection): try reject(rejection.responseID, rejection.reason)
         }
+    }
+
+    static func isBoolean(_ n: NSNumber) -> Bool {
+        String(cString: n.objCType) == "c"
     }
 
     static func text(_ value: Any?) -> String? {
         switch value {
         case let s as String: return s
+        case let n as NSNumber where isBoolean(n): return nil
         case let n as NSNumber: return FormValidator.shown(.number(n.doubleValue))
         default: return nil
         }
@@ -112,9 +125,9 @@ struct PortalReader {
         switch value {
         case is NSNull: return .null
         case let s as String: return .text(s)
-        // JSON true/false arrive as Swift Bools; numbers as NSNumber, which also casts to
-        // Bool on Linux, so the dynamic type decides.
-        case let b as Bool where type(of: value) == Bool.self: return .other(b ? "true" : "false")
+        // JSON true/false arrive as NSNumber booleans (objCType "c"); numbers are "i", "q"
+        // or "d". Both cast to Bool and to Int on Linux, so the type code decides.
+        case let n as NSNumber where isBoolean(n): return .other(n.boolValue ? "true" : "false")
         case let n as NSNumber: return .number(n.doubleValue)
         default: return .other(typeName(value))
         }
@@ -123,6 +136,7 @@ struct PortalReader {
     static func typeName(_ value: Any) -> String {
         switch value {
         case is String: "a string"
+        case let n as NSNumber where isBoolean(n): "a boolean"
         case is NSNumber: "a number"
         case is [Any]: "an array"
         case is [String: Any]: "an object"
@@ -181,6 +195,10 @@ enum JSONArrayScanner {
                 } else if b == UInt8(ascii: ","), depth == 0 { break }
                 else if b == 0x0A { line += 1 }
                 i += 1
+            }
+            if i == start {
+                // A closing bracket where an element should start: the array is malformed here.
+                return (elements, (line, "unexpected '\(UnicodeScalar(bytes[i]))' where an array element should start"))
             }
             elements.append(Element(range: start..<min(i, bytes.count), line: startLine))
             guard i < bytes.count else {

@@ -51,6 +51,11 @@ public struct SurveyFolder: Sendable {
         return parts.joined(separator: ";")
     }
 
+    /// C0 control characters other than tab and line ends cannot appear in XML 1.0.
+    static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }
+    }
+
     static let codePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_.-]{1,32}$")
 
     static func isValidCode(_ code: String) -> Bool {
@@ -103,6 +108,9 @@ public struct SurveyFolder: Sendable {
                 return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }
             guard seen.insert(f[0]).inserted else { return "unit code \(f[0]) appears twice" }
+            guard !hasControlCharacters(f[1]) && !hasControlCharacters(f[2]) else {
+                return "unit name contains control characters; expected printable text"
+            }
             units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2]))
             return nil
         }
@@ -122,8 +130,11 @@ public struct SurveyFolder: Sendable {
             guard let period = Period(f[2]) else {
                 return "period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)"
             }
-            guard let dossiers = Double(f[3]), dossiers >= 0, dossiers.isFinite else {
-                return "dossiers '\(f[3])'; expected a number of dossiers, 0 or more"
+            guard let dossiers = Double(f[3]), dossiers >= 0, dossiers <= 1e12 else {
+                return "dossiers '\(f[3])'; expected a number of dossiers from 0 to 10^12"
+            }
+            if let first = rows.first, first.period.isQuarter != period.isQuarter {
+                return "period \(period) mixes years and quarters; expected every row by year or every row by quarter"
             }
             guard seen.insert("\(f[0])|\(channel)|\(period)").inserted else {
                 return "unit \(f[0]), channel \(channel), period \(period) appears twice"
@@ -157,7 +168,28 @@ enum SurveyFileParser {
         func string(_ t: TOMLTable?, _ key: String, _ fallback: String) -> String {
             guard let value = t?[key] else { return fallback }
             guard let s = value.string else { errors.append("\(key) must be a string"); return fallback }
+            if SurveyFolder.hasControlCharacters(s) {
+                errors.append("\(key) contains control characters; expected printable text")
+                return fallback
+            }
             return s
+        }
+        /// A whole number in `range`; a TOML float, nan or inf is an error, never a trap.
+        func integer(_ t: TOMLTable?, _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let value = t?[key] else { return fallback }
+            guard let i = value.int, range.contains(i) else {
+                errors.append("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return fallback
+            }
+            return i
+        }
+        func share(_ t: TOMLTable?, _ key: String, _ fallback: Double, above zero: Bool = false) -> Double {
+            let v = number(t, key, fallback)
+            guard v.isFinite, v <= 1, zero ? v > 0 : v >= 0 else {
+                errors.append("\(key) must be a share from 0 to 1, such as 0.10")
+                return fallback
+            }
+            return v
         }
         func number(_ t: TOMLTable?, _ key: String, _ fallback: Double) -> Double {
             guard let value = t?[key] else { return fallback }
@@ -168,8 +200,9 @@ enum SurveyFileParser {
         }
         var rules = SurveyRules()
         if let satisfied = surveyTable?["satisfied"] {
-            let values = satisfied.array.map { $0.compactMap(\.int) } ?? []
-            if values.isEmpty || values.contains(where: { !(1...5).contains($0) }) {
+            let raw = satisfied.array.map { Array($0) } ?? []
+            let values = raw.compactMap(\.int)
+            if values.isEmpty || values.count != raw.count || values.contains(where: { !(1...5).contains($0) }) {
                 errors.append("survey.satisfied must be a list of answers from 1 to 5, such as [4, 5]")
             } else {
                 rules.satisfied = Set(values)
@@ -183,7 +216,7 @@ enum SurveyFileParser {
         if let m = IntervalMethod(rawValue: method) { rules.intervalMethod = m } else {
             errors.append("survey.interval_method '\(method)'; expected one of \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        rules.planMinimum = Int(number(surveyTable, "plan_minimum", Double(rules.planMinimum)))
+        rules.planMinimum = integer(surveyTable, "plan_minimum", rules.planMinimum, 0...1_000_000)
         rules.marginOfError = number(surveyTable, "margin_of_error", rules.marginOfError)
         if !(rules.marginOfError > 0 && rules.marginOfError < 1) {
             errors.append("survey.margin_of_error must lie between 0 and 1, such as 0.05")
@@ -214,11 +247,11 @@ enum SurveyFileParser {
             }
         }
         let flags = table["flags"]?.table
-        rules.suppressBelow = Int(number(flags, "suppress_below", Double(rules.suppressBelow)))
-        rules.maxHalfWidth = number(flags, "max_half_width", rules.maxHalfWidth)
+        rules.suppressBelow = integer(flags, "suppress_below", rules.suppressBelow, 0...1_000_000)
+        rules.maxHalfWidth = share(flags, "max_half_width", rules.maxHalfWidth, above: true)
         let checks = table["checks"]?.table
-        rules.maxMissingShare = number(checks, "max_missing_share", rules.maxMissingShare)
-        rules.maxStraightliningShare = number(checks, "max_straightlining_share", rules.maxStraightliningShare)
+        rules.maxMissingShare = share(checks, "max_missing_share", rules.maxMissingShare)
+        rules.maxStraightliningShare = share(checks, "max_straightlining_share", rules.maxStraightliningShare)
 
         var paper = PaperColumns()
         let paperTable = table["columns"]?.table?["paper"]?.table
@@ -241,7 +274,7 @@ enum SurveyFileParser {
                 errors.append("factors[\(i + 1)] needs an id (letters or digits)")
                 continue
             }
-            if factors.contains(where: { $0.id == id }) || id == overallID {
+            if factors.contains(where: { $0.id == id }) || id.lowercased() == overallID || id.uppercased() == "ALL" {
                 errors.append("factor id \(id) is used twice or is reserved")
             }
             factors.append(Factor(id: id, nameVi: string(t, "name_vi", id), nameEn: string(t, "name_en", id)))
@@ -277,17 +310,15 @@ enum SurveyFileParser {
             var item = Item(
                 id: id, factor: factor, kind: kind, textVi: string(t, "text_vi", id), textEn: string(t, "text_en", id),
                 favourableVi: string(t, "favourable_vi", ""), favourableEn: string(t, "favourable_en", ""))
-            if kind == .yesno {
-                let favourable = Int(number(t, "favourable", 1))
-                if favourable == 0 || favourable == 1 { item.favourable = favourable } else {
-                    errors.append("item \(id): favourable must be 0 (no) or 1 (yes)")
-                }
-            }
-            if kind == .count { item.favourableAtMost = Int(number(t, "favourable_at_most", 1)) }
+            if kind == .yesno { item.favourable = integer(t, "favourable", 1, 0...1) }
+            if kind == .count { item.favourableAtMost = integer(t, "favourable_at_most", 1, 0...250) }
             if kind != .likert5 && factor != nil {
                 errors.append("item \(id): only likert5 items belong to a factor")
             }
             items.append(item)
+        }
+        for factor in factors where items.contains(where: { $0.id.lowercased() == factor.id.lowercased() }) {
+            errors.append("factor id \(factor.id) is also an item id; expected distinct ids")
         }
         if items.filter({ $0.kind == .likert5 }).isEmpty {
             errors.append("the instrument needs at least one [[items]] entry of kind likert5")

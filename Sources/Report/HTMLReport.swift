@@ -6,7 +6,7 @@ import SurveyModel
 /// Renders `report.html` from `Resources/report.html.mustache`: one self-contained page.
 enum HTMLReport {
     static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) -> Data {
-        let labels = Labels(language: input.language)
+        let labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         let lang = input.language
         let rules = input.survey.rules
         let lookup = view.lookup

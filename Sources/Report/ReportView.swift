@@ -24,6 +24,7 @@ struct ReportView {
 /// The words of the report in one language.
 struct Labels {
     let language: Language
+    var confidenceLevel = 0.95
 
     func t(_ vi: String, _ en: String) -> String { language == .vi ? vi : en }
 
@@ -31,7 +32,10 @@ struct Labels {
     var headline: String { t("Kết quả quý", "Results for the quarter") }
     var unitColumn: String { t("Đơn vị", "Unit") }
     var indexColumn: String { t("Chỉ số SIPAS", "SIPAS index") }
-    var intervalColumn: String { t("Khoảng tin cậy 95%", "95% confidence interval") }
+    var intervalColumn: String {
+        let level = NumberStyle.fixed(confidenceLevel * 100, decimals: confidenceLevel * 100 == (confidenceLevel * 100).rounded() ? 0 : 1, language: language)
+        return t("Khoảng tin cậy \(level)%", "\(level)% confidence interval")
+    }
     var formsColumn: String { t("Số phiếu hợp lệ", "Valid forms") }
     var changeColumn: String { t("So với quý trước (điểm %)", "Change on previous quarter (points)") }
     var flagColumn: String { t("Ghi chú", "Flag") }

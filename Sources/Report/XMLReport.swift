@@ -37,7 +37,7 @@ enum XMLReport {
         try w.attribute("indexMeasure", rules.indexMeasure.rawValue)
         try w.attribute("indexStandardError", rules.indexMeasure.linearisation)
         try w.attribute("indexInterval", rules.indexMeasure.linearisation + "_logit")
-        try w.attribute("changeTest", "lin_unweighted_wald_z")
+        try w.attribute("changeTest", rules.indexMeasure == .unweighted ? "lin_unweighted_wald_z" : "weighted_wald_z")
         try w.attribute("aggregation", rules.aggregation.rawValue)
         try w.attribute("target", rules.target.map { EstimateRow.format($0) })
         try w.attribute("suppressBelow", String(rules.suppressBelow))

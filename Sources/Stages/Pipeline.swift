@@ -138,6 +138,9 @@ public struct Pipeline {
         if try db.sourceFiles().isEmpty {
             throw StageError.missingStageInput("no forms in \(folder.databasePath): put files in inbox/ and run `pipeline ingest` first")
         }
+        if try db.outcomeCounts().accepted == 0 {
+            throw StageError.missingStageInput("no accepted forms: every row of the inbox was rejected (see \(folder.rejectsPath))")
+        }
     }
 
     private func checkStage(_ db: SurveyDatabase) throws -> CheckOutcome {
@@ -148,7 +151,7 @@ public struct Pipeline {
         }
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),
-            repeatedDossiers: try db.repeatedDossierCounts())
+            repeatedDossiers: try db.repeatedDossierCounts(), units: folder.units.map(\.code))
         try db.replaceChecks(results)
         let outcome = CheckOutcome(results: results)
         logger.info("check: \(results.count) checks, \(outcome.failed.count) failed")
@@ -165,7 +168,15 @@ public struct Pipeline {
             groups: IndexStructure(survey: folder.survey).members)
         var likert = [UInt8](repeating: 0, count: likertPositions.count)
         var quality = [UInt8](repeating: 0, count: qualityPositions.count)
+        // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
+        // estimates; `check` reports them.
+        let window = CheckAccumulator(survey: folder.survey)
+        var outside = 0
         try db.forEachAcceptedForm { form in
+            guard window.isInWindow(form.period) else {
+                outside += 1
+                return
+            }
             for (k, j) in likertPositions.enumerated() {
                 likert[k] = form.answers[j] == missingAnswer ? 0 : form.answers[j]
             }
@@ -175,6 +186,7 @@ public struct Pipeline {
             }
             accumulator.add(AtomKey(unit: form.unit, quarter: form.period, channel: form.channel), answers: likert, quality: quality)
         }
+        if outside > 0 { logger.warning("stats: \(outside) forms dated outside the survey window are left out (see checks.csv)") }
         if let plan = WeightPlan.make(formsPerAtom: accumulator.atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
@@ -253,7 +265,9 @@ public struct Pipeline {
     /// Leftovers of crashed runs are removed: the lock proves no one else is using them.
     private func makeStaging() throws -> URL {
         let parent = outDirectory.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw StageError.cannotWrite(path: parent.path, reason: "\(error)")
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(stagingPrefix) {
             try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }

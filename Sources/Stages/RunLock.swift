@@ -8,7 +8,9 @@ public final class RunLock {
     public let path: String
 
     public init(directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw StageError.cannotWrite(path: directory.path, reason: "\(error)")
+        }
         path = directory.appendingPathComponent("pipeline.lock").path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -53,6 +53,7 @@ extension ExitStatus {
             case .missingInput: return .missingInput
             case .invalidConfiguration, .invalidConfigurations: return .dataError
             case .unreadable: return .missingInput
+            case .unwritable: return .cannotWrite
             }
         case let e as ReportError:
             if case .noEstimates = e { return .missingInput }

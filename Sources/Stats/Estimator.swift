@@ -162,12 +162,13 @@ public struct Estimator: Sendable {
 
     /// index_se, and Wald and logit intervals with df = forms in the cell − 1, for every index
     /// with answered items. - Returns: the finite SEs by index id.
+    /// `strata`: the independent designs (batches) the cell spans; df = forms − strata.
     private func emitLinearised(
-        _ lin: LinearisedIndex, tag: String, forms: Int, design: DesignVariance, poststratified: Bool,
+        _ lin: LinearisedIndex, tag: String, forms: Int, strata: Int = 1, design: DesignVariance, poststratified: Bool,
         emitPoint: Bool = false, emit: (String, String, String, Double?) -> Void
     ) -> [String: Double] {
         let answered = lin.weightTotals.map { $0 > 0 }
-        let t = forms >= 2 ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(forms - 1)) : nil
+        let t = forms - strata >= 1 ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(forms - strata)) : nil
         var ses: [String: Double] = [:]
         for (id, coefficients) in structure.coefficients(answered: answered, itemCount: likertIDs.count) {
             let value = lin.value(coefficients: coefficients)
@@ -211,8 +212,11 @@ public struct Estimator: Sendable {
         let (sumW, nEff) = kish { Double($0.forms) }
         emit("ALL", "sum_w", "weights", sumW)
         emit("ALL", "n_eff", "kish", nEff)
-        _ = emitLinearised(lin, tag: "fixed", forms: forms, design: design, poststratified: false, emitPoint: true, emit: emit)
-        _ = emitLinearised(lin, tag: "ps", forms: forms, design: design, poststratified: true, emit: emit)
+        // A cell spanning several designs (quarterly populations, a year cell) has them as
+        // strata: degrees of freedom are forms − strata, as survey's degf.
+        let strata = Set(members.map { design.batchOf($0.0) }).count
+        _ = emitLinearised(lin, tag: "fixed", forms: forms, strata: strata, design: design, poststratified: false, emitPoint: true, emit: emit)
+        _ = emitLinearised(lin, tag: "ps", forms: forms, strata: strata, design: design, poststratified: true, emit: emit)
         // The rows of every batch the cell draws on: nrow() of a post-stratified domain.
         let batchRows = Set(members.map { design.batchOf($0.0) }).reduce(0) { $0 + (design.batchForms[$1] ?? 0) }
 
@@ -236,7 +240,7 @@ public struct Estimator: Sendable {
                         + mean * mean * Double(sums.answered[j])) / (sumWj * sumWj))
             }
             emit(id, "mean_score", "weighted", mean)
-            let df = Double(n - 1)
+            let df = Double(n - strata)
             for (tag, poststratified, rowsInDesign) in [("fixed", false, Double(n)), ("ps", true, Double(batchRows))] {
                 let se = design.variance(parts, poststratified: poststratified).squareRoot()
                 emit(id, "p_se", "svymean_\(tag)", se)
@@ -267,7 +271,7 @@ public struct Estimator: Sendable {
             }
             emit(id, "resp_index", "weighted", p)
             let se = design.variance(parts, poststratified: false).squareRoot()
-            let ci = SurveyInterval.logit(p, se: se, df: Double(count - 1), level: level)
+            let ci = SurveyInterval.logit(p, se: se, df: Double(count - strata), level: level)
             emit(id, "resp_index_lower", "svy_fixed_logit", ci?.lower)
             emit(id, "resp_index_upper", "svy_fixed_logit", ci?.upper)
         }

@@ -26,17 +26,27 @@ public struct Publication: Sendable {
     public func publishedIndex(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String, _ id: String)
         -> (value: Double?, se: Double?, lower: Double?, upper: Double?, method: String)
     {
+        let method: String, seMethod: String, intervalMethod: String
         if scope.isAllUnits && rules.aggregation != .pooled {
-            let m = rules.aggregation.rawValue
-            return (lookup.value(scope, unit, period, id, "index", m), lookup.value(scope, unit, period, id, "index_se", m),
-                    lookup.value(scope, unit, period, id, "index_lower", "\(m)_logit"),
-                    lookup.value(scope, unit, period, id, "index_upper", "\(m)_logit"), m)
+            method = rules.aggregation.rawValue
+            seMethod = method
+            intervalMethod = "\(method)_logit"
+        } else {
+            method = measure.indexMethod
+            seMethod = measure.linearisation
+            intervalMethod = "\(measure.linearisation)_logit"
         }
-        let lin = measure.linearisation
-        return (lookup.value(scope, unit, period, id, "index", measure.indexMethod),
-                lookup.value(scope, unit, period, id, "index_se", lin),
-                lookup.value(scope, unit, period, id, "index_lower", "\(lin)_logit"),
-                lookup.value(scope, unit, period, id, "index_upper", "\(lin)_logit"), measure.indexMethod)
+        let value = lookup.value(scope, unit, period, id, "index", method)
+        let se = lookup.value(scope, unit, period, id, "index_se", seMethod)
+        var lower = lookup.value(scope, unit, period, id, "index_lower", intervalMethod)
+        var upper = lookup.value(scope, unit, period, id, "index_upper", intervalMethod)
+        // At 0 or 1 every form agrees, the SE is 0 and the logit interval is undefined:
+        // the interval is the point itself, not "low reliability".
+        if let value, value == 0 || value == 1, lower == nil, (se ?? 0) == 0 {
+            lower = value
+            upper = value
+        }
+        return (value, se, lower, upper, method)
     }
 
     /// The change of the published index against an earlier period: difference and interval.
@@ -151,14 +161,25 @@ public struct Publication: Sendable {
                     emit(cell, nil, id, "flag", "Q", 1)
                 } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
                     emit(cell, nil, id, "flag", "U", 1)
-                } else if published.lower == nil {
+                } else if published.value != nil && published.lower == nil {
+                    // No interval at all (for example a single form): nothing vouches for the value.
                     emit(cell, nil, id, "flag", "U", 1)
                 }
             }
         }
-        // N: a change whose interval covers 0 is not significant.
+        // N: a published change whose interval covers 0 is not significant (questions: the
+        // Newcombe interval; indices: the published measure's test).
+        let indexSet = Set(indexIDs)
         for row in rows + derived where row.statistic == "diff_lower" {
-            guard let lo = row.value,
+            let published: Bool
+            if indexSet.contains(row.subject) {
+                let method = publishedChange(lookup, row.scope, row.unit, row.period, row.subject)
+                published = method.lower != nil && method.lower == row.value
+                    && lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method) == method.upper
+            } else {
+                published = row.method == "newcombe_hybrid"
+            }
+            guard published, let lo = row.value,
                 let hi = lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method),
                 lo <= 0 && hi >= 0
             else { continue }

@@ -1,3 +1,4 @@
+import Foundation
 import SurveyModel
 
 /// The result of one sampling or quality check on one cell.
@@ -51,6 +52,9 @@ public struct CheckAccumulator: Sendable {
     let window: ClosedRange<Period>?
     var cells: [String: [Period: Counts]] = [:]
 
+    /// Whether a quarter lies in the configured survey window (always, without one).
+    public func isInWindow(_ quarter: Period) -> Bool { window?.contains(quarter) ?? true }
+
     /// - Parameters:
     ///   - survey: the instrument; answers arrive for its `answeredItems`, in order.
     public init(survey: SurveyDefinition) {
@@ -83,10 +87,27 @@ public struct CheckAccumulator: Sendable {
     ///
     /// Sample-size rule (MoHA guidance, Yamane's formula): n ≥ N / (1 + N e²), N the
     /// dossiers handled by the unit in the period (all channels), e the margin of error.
+    /// - Parameter units: every unit of units.csv; a unit with no form in a quarter that
+    ///   others have (or that lies in the survey window) fails the plan minimum with 0 forms.
     public func evaluate(
         survey: SurveyDefinition, population: [PopulationCount], duplicates: [String: [Period: Int]],
-        repeatedDossiers: [String: [Period: Int]]
+        repeatedDossiers: [String: [Period: Int]], units: [String] = []
     ) -> [CheckResult] {
+        var cells = self.cells
+        var quarters = Set(cells.values.flatMap(\.keys))
+        if let window {
+            quarters = quarters.filter { window.contains($0) }
+            var q = window.lowerBound
+            while q <= window.upperBound {
+                quarters.insert(q)
+                q = Period(year: q.quarter == 4 ? q.year + 1 : q.year, quarter: q.quarter == 4 ? 1 : q.quarter! + 1)
+            }
+        }
+        for unit in units {
+            for quarter in quarters where cells[unit]?[quarter] == nil {
+                cells[unit, default: [:]][quarter] = Counts(missing: Array(repeating: 0, count: answeredCount))
+            }
+        }
         let rules = survey.rules
         let items = survey.answeredItems
         var dossiers: [String: [Period: Double]] = [:]
@@ -103,6 +124,14 @@ public struct CheckAccumulator: Sendable {
                         required: required, status: status, message: message))
                 }
                 let n = Double(c.forms)
+                guard c.forms > 0 else {
+                    add("plan_minimum", observed: 0, required: Double(rules.planMinimum), rules.planMinimum == 0 ? .pass : .fail,
+                        "no valid form this quarter; the plan minimum is \(rules.planMinimum)")
+                    if let bigN = dossiers[unit]?[quarter] {
+                        results.append(sampleSizeCheck(unit: unit, period: quarter, forms: 0, dossiers: bigN, e: rules.marginOfError))
+                    }
+                    continue
+                }
                 let planOK = c.forms >= rules.planMinimum
                 add("plan_minimum", observed: n, required: Double(rules.planMinimum), planOK ? .pass : .fail,
                     planOK ? "\(c.forms) valid forms, plan minimum \(rules.planMinimum)"
@@ -148,14 +177,15 @@ public struct CheckAccumulator: Sendable {
 
     /// n ≥ N / (1 + N e²); N = 1 000, e = 0.05 needs 286 forms.
     public static func requiredSampleSize(dossiers: Double, marginOfError e: Double) -> Int {
-        guard dossiers > 0 else { return 0 }
-        return Int((dossiers / (1 + dossiers * e * e) - 1e-9).rounded(.up))
+        guard dossiers > 0, e > 0 else { return 0 }
+        let need = (dossiers / (1 + dossiers * e * e) - 1e-9).rounded(.up)
+        return need.isFinite && need < 1e15 ? Int(need) : Int(1e15)
     }
 
     func sampleSizeCheck(unit: String, period: Period, forms: Int, dossiers: Double, e: Double) -> CheckResult {
         let need = Self.requiredSampleSize(dossiers: dossiers, marginOfError: e)
         let ok = forms >= need
-        let nText = dossiers == dossiers.rounded() ? String(Int(dossiers)) : String(dossiers)
+        let nText = String(format: "%.0f", dossiers)
         return CheckResult(
             unit: unit, period: period, check: "sample_size_rule", subject: "ALL", observed: Double(forms),
             required: Double(need), status: ok ? .pass : .fail,

@@ -42,6 +42,9 @@ public struct WeightPlan: Sendable {
                 weights[atom] = bigN / Double(n)
             }
         }
+        for key in stratumForms.keys.sorted() where dossiers[key] == 0 {
+            problems.append("unit \(key.unit), channel \(key.channel), \(key.period) has forms but 0 dossiers in population.csv: its cells have no weighted estimates")
+        }
         for key in Set(stratumForms.keys).subtracting(dossiers.keys).sorted() {
             problems.append("no population for unit \(key.unit), channel \(key.channel), \(key.period): its cells have no weighted estimates")
         }

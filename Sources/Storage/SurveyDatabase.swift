@@ -22,6 +22,9 @@ public struct ResponseRecord: Sendable, Hashable {
     public var path: String
     /// 1-based physical line of the record's first line (for `.json` arrays, of the element's start).
     public var line: Int
+    /// For `.json` arrays, the element's 1-based position in the array (several may share a
+    /// line); 0 for CSV rows and JSON Lines.
+    public var position: Int = 0
     public var responseID: String
     public var channel: Channel
     public var unit: String
@@ -34,11 +37,12 @@ public struct ResponseRecord: Sendable, Hashable {
     public var answers: [Int?]
 
     public init(
-        path: String, line: Int, responseID: String, channel: Channel, unit: String,
+        path: String, line: Int, position: Int = 0, responseID: String, channel: Channel, unit: String,
         submittedOn: String, period: Period, dossierCode: String?, comment: String?, answers: [Int?]
     ) {
         self.path = path
         self.line = line
+        self.position = position
         self.responseID = responseID
         self.channel = channel
         self.unit = unit
@@ -55,13 +59,16 @@ public struct RejectRecord: Sendable, Hashable {
     public enum Outcome: String, Sendable { case rejected, duplicate }
     public var path: String
     public var line: Int
+    /// The array element's position for `.json` files, else 0.
+    public var position: Int = 0
     public var outcome: Outcome
     public var responseID: String?
     public var reason: String
 
-    public init(path: String, line: Int, outcome: Outcome, responseID: String?, reason: String) {
+    public init(path: String, line: Int, position: Int = 0, outcome: Outcome, responseID: String?, reason: String) {
         self.path = path
         self.line = line
+        self.position = position
         self.outcome = outcome
         self.responseID = responseID
         self.reason = reason
@@ -100,7 +107,7 @@ public struct StoredForm: Sendable {
 /// - `estimates`, `checks`: the outputs of `stats` and `check`;
 /// - `stage_runs`: what each stage read and wrote, the program version and the time.
 public final class SurveyDatabase {
-    public static let schemaVersion = "1"
+    public static let schemaVersion = "2"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
@@ -150,7 +157,7 @@ public final class SurveyDatabase {
                         try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
                     }
                 }
-                let answerColumns = itemColumns.map { "\($0) INTEGER" }.joined(separator: ", ")
+                let answerColumns = itemColumns.map { "\"\($0)\" INTEGER" }.joined(separator: ", ")
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS source_files (
                         path TEXT PRIMARY KEY, channel TEXT NOT NULL, sha256 TEXT NOT NULL,
@@ -158,14 +165,16 @@ public final class SurveyDatabase {
                         rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0);
                     CREATE TABLE IF NOT EXISTS responses (
                         path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
+                        position INTEGER NOT NULL DEFAULT 0,
                         response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
                         submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
                         comment TEXT, status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
-                        PRIMARY KEY (path, line));
+                        PRIMARY KEY (path, line, position));
                     CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
                     CREATE TABLE IF NOT EXISTS rejects (
-                        path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
-                        response_id TEXT, reason TEXT NOT NULL, PRIMARY KEY (path, line));
+                        path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
+                        file_sha256 TEXT NOT NULL, response_id TEXT, reason TEXT NOT NULL,
+                        PRIMARY KEY (path, line, position));
                     CREATE TABLE IF NOT EXISTS estimates (
                         scope TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL,
                         question_or_factor TEXT NOT NULL, statistic TEXT NOT NULL, method TEXT NOT NULL,
@@ -217,14 +226,15 @@ public final class SurveyDatabase {
         init(db: Database, path: String, sha256: String, itemColumns: [String]) throws {
             self.path = path
             self.sha256 = sha256
-            let columns = ["path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on",
+            let columns = ["path", "line", "position", "file_sha256", "response_id", "channel", "unit", "submitted_on",
                            "period", "dossier_code", "comment"] + itemColumns
+            // Plain INSERT: two rows with one (path, line, position) would be a bug, and must fail loudly.
             insertResponse = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO responses (\(columns.joined(separator: ", ")))
+                INSERT INTO responses (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
                 VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                 """)
             insertReject = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO rejects (path, line, file_sha256, response_id, reason) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO rejects (path, line, position, file_sha256, response_id, reason) VALUES (?, ?, ?, ?, ?, ?)
                 """)
         }
 
@@ -245,6 +255,8 @@ public final class SurveyDatabase {
             bind(record.path)
             sqlite3_bind_int64(raw, column, Int64(record.line))
             column += 1
+            sqlite3_bind_int64(raw, column, Int64(record.position))
+            column += 1
             bind(sha256)
             bind(record.responseID)
             bind(record.channel.rawValue)
@@ -264,8 +276,8 @@ public final class SurveyDatabase {
             accepted += 1
         }
 
-        public func reject(line: Int, responseID: String?, reason: String) throws {
-            insertReject.setUncheckedArguments([path, line, sha256, responseID, reason])
+        public func reject(line: Int, position: Int = 0, responseID: String?, reason: String) throws {
+            insertReject.setUncheckedArguments([path, line, position, sha256, responseID, reason])
             try insertReject.execute()
             rejected += 1
         }
@@ -317,7 +329,7 @@ public final class SurveyDatabase {
                     UPDATE responses SET status = 'duplicate' WHERE rowid IN (
                         SELECT rid FROM (
                             SELECT r.rowid AS rid, ROW_NUMBER() OVER (
-                                PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line) AS rank
+                                PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line, r.position) AS rank
                             FROM responses r JOIN (
                                 SELECT channel, response_id FROM responses
                                 GROUP BY channel, response_id HAVING COUNT(*) > 1) g
@@ -345,25 +357,26 @@ public final class SurveyDatabase {
         try wrap {
             try queue.read { db in
                 let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT path, line, 0 AS kind, response_id, reason, NULL AS first_path, NULL AS first_line
+                    SELECT path, line, 0 AS kind, response_id, reason, NULL AS first_path, NULL AS first_line, position
                     FROM rejects
                     UNION ALL
-                    SELECT d.path, d.line, 1, d.response_id, NULL, f.path, f.line
+                    SELECT d.path, d.line, 1, d.response_id, NULL, f.path, f.line, d.position
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
                     WHERE d.status = 'duplicate'
-                    ORDER BY 1, 2, 3
+                    ORDER BY 1, 2, 8, 3
                     """)
                 while let row = try cursor.next() {
                     let kind: Int = row[2]
                     if kind == 0 {
-                        try body(RejectRecord(path: row[0], line: row[1], outcome: .rejected, responseID: row[3], reason: row[4]))
+                        try body(RejectRecord(
+                            path: row[0], line: row[1], position: row[7], outcome: .rejected, responseID: row[3], reason: row[4]))
                     } else {
                         let id: String = row[3]
                         let firstPath: String = row[5]
                         let firstLine: Int = row[6]
                         try body(RejectRecord(
-                            path: row[0], line: row[1], outcome: .duplicate, responseID: id,
+                            path: row[0], line: row[1], position: row[7], outcome: .duplicate, responseID: id,
                             reason: "duplicate of form \(id) first read at \(firstPath):\(firstLine)"))
                     }
                 }
@@ -391,10 +404,10 @@ public final class SurveyDatabase {
     public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
         try wrap {
             try queue.read { db in
-                let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.joined(separator: ", ")
+                let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.map { "\"\($0)\"" }.joined(separator: ", ")
                 let statement = try db.makeStatement(sql: """
                     SELECT unit, channel, submitted_on, period\(answerList) FROM responses
-                    WHERE status = 'accepted' ORDER BY path, line
+                    WHERE status = 'accepted' ORDER BY path, line, position
                     """)
                 // Raw column reads: GRDB's Row subscripts cost more than the statistics.
                 let raw = statement.sqliteStatement
