@@ -43,6 +43,9 @@ struct FormValidator {
         var problems: [String] = []
         let id = form.responseID?.trimmedOfSpaces ?? ""
         if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
+        else if SurveyFolder.hasControlCharacters(id) || id.contains("\n") || id.contains("\r") || id.contains("\t") {
+            problems.append("form id contains control characters; expected printable text")
+        }
         let unit = form.unit?.trimmedOfSpaces ?? ""
         if unit.isEmpty {
             problems.append("missing unit; expected one of \(unitList)")

@@ -181,7 +181,11 @@ enum JSONArrayScanner {
             while i < bytes.count {
                 let b = bytes[i]
                 if inString {
-                    if b == UInt8(ascii: "\\") { i += 2; continue }
+                    if b == UInt8(ascii: "\\") {
+                        if i + 1 < bytes.count && bytes[i + 1] == 0x0A { line += 1 }
+                        i += 2
+                        continue
+                    }
                     if b == UInt8(ascii: "\"") { inString = false }
                     if b == 0x0A { line += 1 }
                     i += 1

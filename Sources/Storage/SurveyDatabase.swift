@@ -246,7 +246,15 @@ public final class SurveyDatabase {
             var column: Int32 = 1
             func bind(_ text: String?) {
                 if let text {
-                    sqlite3_bind_text(raw, column, text, -1, sqliteTransient)
+                    // The byte length, not -1: a NUL inside the text must not cut it short.
+                    let bytes = Array(text.utf8)
+                    if bytes.isEmpty {
+                        sqlite3_bind_text(raw, column, "", 0, sqliteTransient)
+                    } else { bytes.withUnsafeBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) {
+                            _ = sqlite3_bind_text(raw, column, $0.baseAddress, Int32($0.count), sqliteTransient)
+                        }
+                    } }
                 } else {
                     sqlite3_bind_null(raw, column)
                 }
