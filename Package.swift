@@ -66,14 +66,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "pipeline",
+        // The commands: one file each; option parsing and exit statuses only.
+        .target(
+            name: "CommandLineInterface",
             dependencies: [
                 "Stages", "SurveyModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "pipeline", dependencies: ["CommandLineInterface"]),
         // `make bench`: times each stage on a synthetic survey; not a test.
         .executableTarget(
             name: "pipeline-bench",
@@ -89,8 +91,9 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Stages", "Stats", "Storage", "Ingest", "Report", "SurveyModel",
+                "Stages", "Stats", "Storage", "Ingest", "Report", "SurveyModel", "CommandLineInterface",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
     ]

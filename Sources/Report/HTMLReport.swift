@@ -28,6 +28,8 @@ enum HTMLReport {
                 "accepted": labels.acceptedColumn, "rejected": labels.rejectedColumn,
                 "duplicates": labels.duplicateColumn, "check": labels.checkColumn, "result": labels.resultColumn,
                 "noChecksFailed": labels.noChecksFailed, "rank": labels.rankColumn, "quality": labels.qualityHeading,
+                "trend": labels.trendHeading, "sampling": labels.samplingHeading, "chartTable": labels.chartTableNote,
+                "failedChecks": labels.failedChecksHeading, "headline": labels.headlineHeading,
             ],
             "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
             "method": labels.methodNote(rules).map { ["text": $0] },
@@ -144,6 +146,75 @@ enum HTMLReport {
             ])
         }
         context["qualityRows"] = qualityRows
+        // Headline: the all-units SIPAS index of the period in one sentence.
+        if let all = context["allRow"] as? [String: Any] {
+            context["headline"] = labels.headline(
+                period: labels.periodName(latest), index: all["index"] as! String, interval: all["interval"] as! String,
+                change: all["change"] as! String, changeNote: all["changeNote"] as! String, target: all["target"] as! String,
+                targetText: rules.target.map { NumberStyle.percent($0, language: lang) })
+        }
+        // Bar chart: each unit's published index with its interval (suppressed: "Q", no bar).
+        let bars = rows.map { r in
+            let code = r["code"] as! String
+            let p = publication.publishedIndex(lookup, .unitQuarter, code, period, overallIndexID)
+            let hidden = lookup.flagged(.unitQuarter, code, period, overallIndexID, "Q")
+            return SVGChart.Bar(label: r["name"] as! String, value: p.value, lower: p.lower, upper: p.upper,
+                                note: hidden ? labels.suppressedNote : nil)
+        }
+        context["barChart"] = SVGChart.bars(
+            bars, id: "chart-units", title: labels.barTitle(labels.periodName(latest)),
+            description: bars.map { b in "\(b.label): " + (b.note ?? "\(NumberStyle.percent(b.value, language: lang)) (\(NumberStyle.percent(b.lower, language: lang)) – \(NumberStyle.percent(b.upper, language: lang)))") }
+                .joined(separator: "; "),
+            language: lang)
+        // Trend over the last eight quarters: all units (band = interval), and a table per unit.
+        let quarters = lookup.quarters.sorted().suffix(8)
+        let trendPoints = quarters.map { q -> SVGChart.Point in
+            let p = publication.publishedIndex(lookup, .allQuarter, allUnitsCode, q.description, overallIndexID)
+            return SVGChart.Point(label: labels.shortPeriod(q), value: p.value, lower: p.lower, upper: p.upper)
+        }
+        context["trendChart"] = SVGChart.trend(
+            trendPoints, id: "chart-trend", title: labels.trendTitle,
+            description: trendPoints.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
+            language: lang)
+        context["trendHeaders"] = quarters.map { ["label": labels.shortPeriod($0)] }
+        var trendRows: [[String: Any]] = []
+        for (scope, unit, name) in input.units.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
+            + [(Scope.allQuarter, allUnitsCode, labels.allUnits(rules.aggregation))]
+        {
+            trendRows.append([
+                "name": name, "total": scope == .allQuarter,
+                "values": quarters.map { q -> [String: String] in
+                    let label = q.description
+                    guard lookup.has(scope, unit, label) else { return ["value": "–"] }
+                    if lookup.flagged(scope, unit, label, overallIndexID, "Q") { return ["value": "Q"] }
+                    return ["value": NumberStyle.percent(publication.publishedIndex(lookup, scope, unit, label, overallIndexID).value, language: lang)]
+                },
+            ])
+        }
+        context["trendRows"] = trendRows
+        // Sampling: forms per unit and quarter against the plan minimum and the sample-size rule.
+        var sampling: [[String: Any]] = []
+        for unit in input.units {
+            sampling.append([
+                "name": unitNames[unit.code] ?? unit.code,
+                "values": quarters.map { q -> [String: String] in
+                    let checks = input.checks.filter { $0.unit == unit.code && $0.period == q }
+                    let plan = checks.first { $0.check == "plan_minimum" }
+                    let rule = checks.first { $0.check == "sample_size_rule" }
+                    let forms = Int(plan?.observed ?? 0)
+                    var notes: [String] = []
+                    if plan?.status == .fail { notes.append(labels.belowPlanShort(Int(plan?.required ?? 0))) }
+                    if let rule {
+                        notes.append(rule.status == .fail ? labels.ruleShort(Int(rule.required ?? 0), met: false)
+                                                           : labels.ruleShort(Int(rule.required ?? 0), met: true))
+                    }
+                    return ["forms": plan == nil ? "–" : NumberStyle.count(forms, language: lang), "note": notes.joined(separator: "; "),
+                            "fail": (plan?.status == .fail || rule?.status == .fail) ? "1" : ""]
+                },
+            ])
+        }
+        context["samplingRows"] = sampling
+        context["samplingNote"] = labels.samplingNote(rules)
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
         context["failedChecks"] = failed.map {
             ["unit": unitNames[$0.unit] ?? $0.unit, "check": labels.checkName($0.check), "message": labels.checkFinding($0)]
@@ -159,7 +230,13 @@ enum HTMLReport {
 public enum ReportRenderer {
     public struct Rendered: Sendable {
         public var xml: Data
+        /// The report in the release's language.
         public var html: Data
+        /// The report in the other language, and that language.
+        public var otherHTML: Data
+        public var otherLanguage: Language
+        public var sdmx: Data
+        public var summary: Data
     }
 
     /// The schema shipped with the program.
@@ -183,7 +260,13 @@ public enum ReportRenderer {
         let xml = try XMLReport.render(input, view: view)
         let errors = try SchemaValidator.validate(xml, schemaPath: schemaPath)
         guard errors.isEmpty else { throw ReportError.validationFailed(errors) }
-        let html = HTMLReport.render(input, view: view, template: try template())
-        return Rendered(xml: xml, html: html)
+        let template = try template()
+        let html = HTMLReport.render(input, view: view, template: template)
+        var other = input
+        other.language = input.language == .vi ? .en : .vi
+        let otherHTML = HTMLReport.render(other, view: view, template: template)
+        let sdmx = try SDMXExport.render(input, view: view)
+        let summary = SummaryCSV.render(input, view: view)
+        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx, summary: summary)
     }
 }

@@ -172,3 +172,38 @@ extension Labels {
         return measure + " " + aggregation + target
     }
 }
+
+extension Labels {
+    var headlineHeading: String { t("Tóm tắt", "Summary") }
+    var trendHeading: String { t("Diễn biến tám quý gần nhất", "Trend over the last eight quarters") }
+    var trendTitle: String { t("Chỉ số SIPAS của tất cả đơn vị theo quý, với khoảng tin cậy", "SIPAS index of all units by quarter, with its confidence interval") }
+    func barTitle(_ period: String) -> String { t("Chỉ số SIPAS theo đơn vị, \(period), với khoảng tin cậy", "SIPAS index by unit, \(period), with confidence intervals") }
+    var chartTableNote: String { t("Số liệu của biểu đồ có trong bảng.", "The chart's numbers are in the table.") }
+    var suppressedNote: String { t("Q: không công bố (quá ít phiếu)", "Q: suppressed (too few forms)") }
+    var samplingHeading: String { t("Số phiếu theo đơn vị và quý", "Forms per unit and quarter") }
+    var failedChecksHeading: String { t("Kiểm tra không đạt trong quý", "Checks that failed this quarter") }
+    func shortPeriod(_ p: Period) -> String {
+        guard let q = p.quarter else { return String(p.year) }
+        return t("Q\(q)/\(p.year)", "\(p.year) Q\(q)")
+    }
+    func belowPlanShort(_ minimum: Int) -> String { t("dưới \(minimum)", "below \(minimum)") }
+    func ruleShort(_ need: Int, met: Bool) -> String {
+        met ? t("cỡ mẫu cần \(need): đạt", "rule needs \(need): met") : t("cỡ mẫu cần \(need): không đạt", "rule needs \(need): not met")
+    }
+    func samplingNote(_ rules: SurveyRules) -> String {
+        let e = NumberStyle.fixed(rules.marginOfError, decimals: 2, language: language)
+        return t("Mức tối thiểu của kế hoạch: \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý. Cỡ mẫu cần thiết theo số hồ sơ N của quý: n ≥ N/(1 + N·e²), e = \(e). Ô có ghi chú \"dưới\" hoặc \"không đạt\" là không đạt.",
+                 "Plan minimum: \(rules.planMinimum) forms per unit and quarter. Sample size needed for the quarter's N dossiers: n ≥ N/(1 + N·e²), e = \(e). A note saying \"below\" or \"not met\" marks a failure.")
+    }
+    func headline(period: String, index: String, interval: String, change: String, changeNote: String, target: String, targetText: String?) -> String {
+        var text = t("\(period): Chỉ số SIPAS của tất cả đơn vị là \(index) (khoảng tin cậy \(interval))",
+                     "\(period): the SIPAS index of all units is \(index) (confidence interval \(interval))")
+        if change != "–" {
+            text += t(", thay đổi \(change) điểm % so với quý trước (\(changeNote))", ", a change of \(change) points on the previous quarter (\(changeNote))")
+        }
+        if let targetText, !target.isEmpty {
+            text += t("; mục tiêu \(targetText): \(target)", "; target \(targetText): \(target)")
+        }
+        return text + "."
+    }
+}

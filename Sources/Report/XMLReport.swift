@@ -147,6 +147,9 @@ enum XMLReport {
                     ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
                     ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
                     ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
+                    ("levels", (1...5).map { level in
+                        String(Int(lookup.value(cell.scope, cell.unit, period, item.id, "answers", "level_\(level)") ?? 0))
+                    }.joined(separator: " ")),
                     ("flags", flagList(lookup, cell, period, item.id)),
                 ])
             }

@@ -59,6 +59,16 @@ final class XMLWriter {
         }
     }
 
+    /// A prefixed element, declaring the namespace when given.
+    func start(_ name: String, prefix: String, namespace: String? = nil) throws {
+        try check(xmlTextWriterStartElementNS(writer, prefix, name, namespace), "start \(prefix):\(name)")
+    }
+
+    /// A prefixed attribute; a namespace declaration when `prefix` is "xmlns".
+    func attribute(_ name: String, prefix: String, _ value: String) throws {
+        try check(xmlTextWriterWriteAttributeNS(writer, prefix, name, nil, value), "attribute \(prefix):\(name)")
+    }
+
     func attribute(_ name: String, _ value: String?) throws {
         guard let value else { return }
         try check(xmlTextWriterWriteAttribute(writer, name, value), "attribute \(name)")

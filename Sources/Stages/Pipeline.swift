@@ -34,7 +34,9 @@ public struct Pipeline {
     let logger: Logger
 
     /// Output files of a release, in manifest order.
-    public static let releaseFiles = ["checks.csv", "estimates.csv", "report.xml", "report.html"]
+    public static let releaseFiles = [
+        "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "report.html", "report.en.html", "report.vi.html",
+    ]
 
     public init(folderPath: String, outPath: String?, logger: Logger) throws {
         folder = try SurveyFolder.load(folderPath)
@@ -106,7 +108,9 @@ public struct Pipeline {
                 try publish(staging)
                 return RunOutcome(
                     ingest: summary, checks: outcome, estimateRows: rows.count, outDirectory: outDirectory,
-                    files: Self.releaseFiles + ["manifest.json"])
+                    files: Self.releaseFiles.filter {
+                        FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent($0).path)
+                    } + ["manifest.json"])
             } catch {
                 try? FileManager.default.removeItem(at: staging)
                 throw error
@@ -231,9 +235,18 @@ public struct Pipeline {
         try write(Data(text.utf8), "estimates.csv", in: dir)
     }
 
+    /// report.html in the release's language, and report.<other>.html in the other one.
     private func writeReport(_ rendered: ReportRenderer.Rendered, into dir: URL) throws {
         try write(rendered.xml, "report.xml", in: dir)
         try write(rendered.html, "report.html", in: dir)
+        let other = "report.\(rendered.otherLanguage.rawValue).html"
+        try write(rendered.otherHTML, other, in: dir)
+        // A release holds exactly one other-language page.
+        for stale in ["report.en.html", "report.vi.html"] where stale != other {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(stale))
+        }
+        try write(rendered.sdmx, "sdmx.xml", in: dir)
+        try write(rendered.summary, "summary.csv", in: dir)
     }
 
     private func write(_ data: Data, _ name: String, in dir: URL) throws {

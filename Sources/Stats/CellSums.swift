@@ -24,6 +24,8 @@ public struct CellSums: Sendable, Equatable {
     public private(set) var satisfied: [Int]
     public private(set) var scoreSum: [Int]
     public private(set) var scoreSquares: [Int]
+    /// J × 5, row-major: how many forms gave answer y (1...5) to item j.
+    public private(set) var levelCounts: [Int]
     /// J × J, row-major.
     public private(set) var bothAnswered: [Int]
     /// J × J, row-major; entry [j, k] counts forms satisfied on j that answered k.
@@ -46,6 +48,7 @@ public struct CellSums: Sendable, Equatable {
         satisfied = answered
         scoreSum = answered
         scoreSquares = answered
+        levelCounts = Array(repeating: 0, count: itemCount * 5)
         bothAnswered = Array(repeating: 0, count: itemCount * itemCount)
         satisfiedAndAnswered = bothAnswered
         bothSatisfied = bothAnswered
@@ -81,6 +84,7 @@ public struct CellSums: Sendable, Equatable {
             answered[j] += 1
             scoreSum[j] += y
             scoreSquares[j] += y * y
+            if y <= 5 { levelCounts[j * 5 + y - 1] += 1 }
             if isSatisfied[y] {
                 satisfied[j] += 1
                 happy[j] = true
@@ -151,6 +155,7 @@ public struct CellSums: Sendable, Equatable {
             respondentSum[g] += other.respondentSum[g]
             respondentSquares[g] += other.respondentSquares[g]
         }
+        for i in 0..<(itemCount * 5) { levelCounts[i] += other.levelCounts[i] }
         for i in 0..<(itemCount * itemCount) {
             bothAnswered[i] += other.bothAnswered[i]
             satisfiedAndAnswered[i] += other.satisfiedAndAnswered[i]

@@ -94,6 +94,8 @@ public struct Estimator: Sendable {
             let x = sums.satisfied[j]
             emit(id, "n", "count", Double(n))
             emit(id, "satisfied", "count", Double(x))
+            // The raw distribution, so that anyone can recompute every figure.
+            for level in 1...5 { emit(id, "answers", "level_\(level)", Double(sums.levelCounts[j * 5 + level - 1])) }
             guard n > 0 else {
                 proportions.append(nil)
                 continue

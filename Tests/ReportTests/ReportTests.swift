@@ -70,7 +70,7 @@ struct ReportTests {
         #expect(vi.contains(#"<html lang="vi">"#) && en.contains(#"<html lang="en">"#))
         #expect(vi.contains("Quý 2/2024") && en.contains("2024 Q2"))
         // SYT has 3 forms, below suppress_below = 5: its index is never printed as a number.
-        let sytRow = try #require(vi.range(of: "Sở Y tế").map { String(vi[$0.lowerBound...].prefix(400)) })
+        let sytRow = try #require(vi.range(of: #"<th scope="row">Sở Y tế"#).map { String(vi[$0.lowerBound...].prefix(400)) })
         #expect(sytRow.contains(#"<td class="num">Q</td>"#))
         #expect(!sytRow.contains("33,33%"))
         #expect(vi.contains("I = số phiếu dưới mức tối thiểu 60 phiếu"))

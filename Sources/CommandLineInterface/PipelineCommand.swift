@@ -3,9 +3,10 @@ import Logging
 import Stages
 import SurveyModel
 
-@main
-struct PipelineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+
+public struct PipelineCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Citizen-satisfaction (SIPAS) survey statistics: from forms to a validated report.",
         discussion: """
@@ -98,3 +99,8 @@ enum ReleaseDate {
         return d <= days[m - 1]
     }
 }
+
+/// The commands whose help text is kept as golden files.
+public let allCommands: [any ParsableCommand.Type] = [
+    PipelineCommand.self, RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self,
+]

@@ -1,0 +1,122 @@
+import Foundation
+import SurveyModel
+
+/// Inline SVG charts drawn by our own code: no script, no external resource. Every chart
+/// has a title and a description (its text alternative) and is accompanied by a table of
+/// the same numbers. Colours meet 4.5:1 contrast on white, and no meaning is carried by
+/// colour alone (suppressed values are labelled, intervals are drawn as whiskers or a band).
+enum SVGChart {
+    struct Bar {
+        var label: String
+        var value: Double?
+        var lower: Double?
+        var upper: Double?
+        /// Shown instead of a value (for example "Q" for a suppressed estimate).
+        var note: String?
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Horizontal bars from 0 to 100 % with interval whiskers.
+    static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language) -> String {
+        let labelWidth = 230.0, plotWidth = 420.0, rowHeight = 30.0, top = 28.0
+        let width = labelWidth + plotWidth + 70
+        let height = top + rowHeight * Double(bars.count) + 30
+        func x(_ share: Double) -> Double { labelWidth + plotWidth * min(1, max(0, share)) }
+        var svg = """
+            <svg role="img" aria-labelledby="\(id)-title \(id)-desc" \
+            viewBox="0 0 \(f(width)) \(f(height))" width="100%" style="max-width:\(Int(width))px">
+            <title id="\(id)-title">\(escape(title))</title>
+            <desc id="\(id)-desc">\(escape(description))</desc>
+
+            """
+        for tick in stride(from: 0, through: 100, by: 20) {
+            let tx = x(Double(tick) / 100)
+            svg += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(height - 24))\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>"
+            svg += "<text x=\"\(f(tx))\" y=\"\(f(height - 8))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(tick)%</text>\n"
+        }
+        for (i, bar) in bars.enumerated() {
+            let y = top + rowHeight * Double(i)
+            svg += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 19))\" font-size=\"13\" text-anchor=\"end\" fill=\"#1a1a1a\">\(escape(bar.label))</text>"
+            if let note = bar.note {
+                svg += "<text x=\"\(f(x(0) + 6))\" y=\"\(f(y + 19))\" font-size=\"13\" fill=\"#1a1a1a\">\(escape(note))</text>\n"
+                continue
+            }
+            guard let value = bar.value else { continue }
+            svg += "<rect x=\"\(f(x(0)))\" y=\"\(f(y + 6))\" width=\"\(f(x(value) - x(0)))\" height=\"\(f(rowHeight - 12))\" fill=\"#0b4f8a\"/>"
+            if let lo = bar.lower, let hi = bar.upper {
+                let cy = y + rowHeight / 2
+                svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
+                svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(lo)))\" y2=\"\(f(cy + 7))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
+                svg += "<line x1=\"\(f(x(hi)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy + 7))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
+            }
+            svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + 19))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
+        }
+        return svg + "</svg>"
+    }
+
+    struct Point {
+        var label: String
+        var value: Double?
+        var lower: Double?
+        var upper: Double?
+    }
+
+    /// A line over periods with a shaded interval band; the y axis spans the data, labelled.
+    static func trend(_ points: [Point], id: String, title: String, description: String, language: Language) -> String {
+        let left = 56.0, right = 44.0, top = 20.0, bottom = 40.0, plotWidth = 600.0, plotHeight = 220.0
+        let width = left + plotWidth + right, height = top + plotHeight + bottom
+        let known = points.compactMap { p in p.value.map { (p.lower ?? $0, p.upper ?? $0) } }
+        var low = (known.map(\.0).min() ?? 0) * 100, high = (known.map(\.1).max() ?? 1) * 100
+        low = max(0, (low / 5).rounded(.down) * 5)
+        high = min(100, (high / 5).rounded(.up) * 5)
+        if high - low < 10 { high = min(100, low + 10); low = max(0, high - 10) }
+        let step = points.count > 1 ? plotWidth / Double(points.count - 1) : 0
+        func x(_ i: Int) -> Double { left + (points.count > 1 ? step * Double(i) : plotWidth / 2) }
+        func y(_ share: Double) -> Double { top + plotHeight * (1 - (share * 100 - low) / (high - low)) }
+        var svg = """
+            <svg role="img" aria-labelledby="\(id)-title \(id)-desc" \
+            viewBox="0 0 \(f(width)) \(f(height))" width="100%" style="max-width:\(Int(width))px">
+            <title id="\(id)-title">\(escape(title))</title>
+            <desc id="\(id)-desc">\(escape(description))</desc>
+
+            """
+        for tick in stride(from: low, through: high, by: (high - low) > 20 ? 10 : 5) {
+            let ty = y(tick / 100)
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(ty))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>"
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1a1a1a\">\(Int(tick))%</text>\n"
+        }
+        // The band: upper bounds left to right, then lower bounds back.
+        let banded = points.indices.filter { points[$0].lower != nil && points[$0].upper != nil }
+        if banded.count > 1 {
+            let upperPath = banded.map { "\(f(x($0))),\(f(y(points[$0].upper!)))" }
+            let lowerPath = banded.reversed().map { "\(f(x($0))),\(f(y(points[$0].lower!)))" }
+            svg += "<polygon points=\"\((upperPath + lowerPath).joined(separator: " "))\" fill=\"#0b4f8a\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
+        }
+        let line = points.indices.filter { points[$0].value != nil }
+        if line.count > 1 {
+            svg += "<polyline points=\"\(line.map { "\(f(x($0))),\(f(y(points[$0].value!)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"2.5\"/>\n"
+        }
+        for i in line {
+            svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(points[i].value!)))\" r=\"4\" fill=\"#0b4f8a\"/>"
+        }
+        for (i, p) in points.enumerated() {
+            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 22))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(escape(p.label))</text>"
+        }
+        return svg + "\n</svg>"
+    }
+}
