@@ -188,12 +188,12 @@ extension Labels {
     }
     func belowPlanShort(_ minimum: Int) -> String { t("dưới \(minimum)", "below \(minimum)") }
     func ruleShort(_ need: Int, met: Bool) -> String {
-        met ? t("cỡ mẫu cần \(need): đạt", "rule needs \(need): met") : t("cỡ mẫu cần \(need): không đạt", "rule needs \(need): not met")
+        met ? t("cần \(need): đạt", "needs \(need): met") : t("cần \(need): không đạt", "needs \(need): not met")
     }
     func samplingNote(_ rules: SurveyRules) -> String {
         let e = NumberStyle.fixed(rules.marginOfError, decimals: 2, language: language)
-        return t("Mức tối thiểu của kế hoạch: \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý. Cỡ mẫu cần thiết theo số hồ sơ N của quý: n ≥ N/(1 + N·e²), e = \(e). Ô có ghi chú \"dưới\" hoặc \"không đạt\" là không đạt.",
-                 "Plan minimum: \(rules.planMinimum) forms per unit and quarter. Sample size needed for the quarter's N dossiers: n ≥ N/(1 + N·e²), e = \(e). A note saying \"below\" or \"not met\" marks a failure.")
+        return t("Mức tối thiểu của kế hoạch: \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý. Cỡ mẫu cần thiết theo số hồ sơ N của quý: n ≥ N/(1 + N·e²), e = \(e). \"cần\" là cỡ mẫu cần thiết; ô có ghi chú \"dưới\" hoặc \"không đạt\" (chữ đậm) là không đạt.",
+                 "Plan minimum: \(rules.planMinimum) forms per unit and quarter. Sample size needed for the quarter's N dossiers: n ≥ N/(1 + N·e²), e = \(e). \"needs\" is the sample size the rule needs; a note saying \"below\" or \"not met\" (in bold) marks a failure.")
     }
     func headline(period: String, index: String, interval: String, change: String, changeNote: String, target: String, targetText: String?) -> String {
         var text = t("\(period): Chỉ số SIPAS của tất cả đơn vị là \(index) (khoảng tin cậy \(interval))",
