@@ -26,7 +26,7 @@ run: deps
 	$(SWIFT) build -c release
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
-	echo; echo "Reports: $(EXAMPLE)/out/report.html and $(EXAMPLE)/out/report.xml"
+	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
 
 test: deps browser
 	$(SWIFT) test
