@@ -68,17 +68,13 @@ enum HTMLReport {
                 changeNote = (dLower > 0 || dUpper < 0) ? labels.significant : labels.notSignificant
             }
             let flagText = flags(scope, unit, overallIndexID)
-            var target = ""
-            if rules.target != nil, !suppressed, lookup.value(scope, unit, period, overallIndexID, "target", "configured") != nil {
-                if lookup.value(scope, unit, period, overallIndexID, "target_met", "lower_bound") == 1 {
-                    target = labels.targetSignificantlyMet
-                } else if lookup.value(scope, unit, period, overallIndexID, "target_missed", "upper_bound") == 1 {
-                    target = labels.targetSignificantlyMissed
-                } else if lookup.value(scope, unit, period, overallIndexID, "target_met", "point") == 1 {
-                    target = labels.targetMet
-                } else {
-                    target = labels.targetNotMet
-                }
+            let target: String
+            switch publication.targetStatus(lookup, scope, unit, period) {
+            case .significantlyMet: target = labels.targetSignificantlyMet
+            case .met: target = labels.targetMet
+            case .notMet: target = labels.targetNotMet
+            case .significantlyMissed: target = labels.targetSignificantlyMissed
+            case nil: target = ""
             }
             var rank = "–"
             var rankNote = ""

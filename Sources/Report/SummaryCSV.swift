@@ -49,13 +49,7 @@ enum SummaryCSV {
             row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank", measure).map { String(Int($0)) } ?? "")
             row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_of", "units_ranked").map { String(Int($0)) } ?? "")
             row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_group", "interval_overlap").map { String(Int($0)) } ?? "")
-            var target = ""
-            if lookup.value(cell.scope, cell.unit, period, overallIndexID, "target", "configured") != nil && !suppressed {
-                if lookup.value(cell.scope, cell.unit, period, overallIndexID, "target_met", "lower_bound") == 1 { target = "significantly_met" }
-                else if lookup.value(cell.scope, cell.unit, period, overallIndexID, "target_missed", "upper_bound") == 1 { target = "significantly_missed" }
-                else if lookup.value(cell.scope, cell.unit, period, overallIndexID, "target_met", "point") == 1 { target = "met" }
-                else { target = "not_met" }
-            }
+            let target = publication.targetStatus(lookup, cell.scope, cell.unit, period)?.rawValue ?? ""
             row.append(target)
             let flags = ["Q", "U"].filter { lookup.flagged(cell.scope, cell.unit, period, overallIndexID, $0) }
                 + (lookup.flagged(cell.scope, cell.unit, period, "ALL", "I") ? ["I"] : [])

@@ -49,6 +49,24 @@ public struct Publication: Sendable {
         return (value, se, lower, upper, method)
     }
 
+    /// How the SIPAS index of a cell stands against the target.
+    public enum TargetStatus: String, Sendable {
+        case significantlyMet = "significantly_met"
+        case met
+        case notMet = "not_met"
+        case significantlyMissed = "significantly_missed"
+    }
+
+    /// The target status of a cell, from its `target_*` rows; nil without a target or when suppressed.
+    public func targetStatus(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String) -> TargetStatus? {
+        guard lookup.value(scope, unit, period, overallIndexID, "target", "configured") != nil,
+            !lookup.flagged(scope, unit, period, overallIndexID, "Q")
+        else { return nil }
+        if lookup.value(scope, unit, period, overallIndexID, "target_met", "lower_bound") == 1 { return .significantlyMet }
+        if lookup.value(scope, unit, period, overallIndexID, "target_missed", "upper_bound") == 1 { return .significantlyMissed }
+        return lookup.value(scope, unit, period, overallIndexID, "target_met", "point") == 1 ? .met : .notMet
+    }
+
     /// The change of the published index against an earlier period: difference and interval.
     public func publishedChange(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ label: String, _ id: String)
         -> (diff: Double?, lower: Double?, upper: Double?, pValue: Double?)
