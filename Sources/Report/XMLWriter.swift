@@ -131,6 +131,17 @@ public enum SchemaValidator {
         return errors.messages
     }
 
+    /// Whether a document is well-formed XML (no DTD loading, no network, no entity expansion).
+    public static func isWellFormed(_ document: Data) -> Bool {
+        let doc = document.withUnsafeBytes { raw -> xmlDocPtr? in
+            xmlReadMemory(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), "document.xml", nil,
+                          Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue))
+        }
+        guard let doc else { return false }
+        xmlFreeDoc(doc)
+        return true
+    }
+
     private static let collect: xmlStructuredErrorFunc = { userData, error in
         guard let userData, let error else { return }
         let errors = Unmanaged<Errors>.fromOpaque(userData).takeUnretainedValue()

@@ -94,6 +94,39 @@ struct ReportTests {
         #expect(NumberStyle.points(0.00001, language: .en) == "±0.00")
     }
 
+    @Test("sdmx.xml is well-formed SDMX-ML 2.1 and sends no value for a suppressed estimate")
+    func sdmx() throws {
+        let rendered = try ReportRenderer.render(sampleInput())
+        #expect(SchemaValidator.isWellFormed(rendered.sdmx))
+        #expect(!SchemaValidator.isWellFormed(Data("<a><b></a>".utf8)))
+        let text = String(decoding: rendered.sdmx, as: UTF8.self)
+        #expect(text.contains(#"xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message""#))
+        #expect(text.contains(#"<message:StructureSpecificData"#))
+        // SYT 2024-Q2 has 3 forms, below suppress_below = 5.
+        #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_STATUS="Q"/>"#))
+        #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_VALUE="83.3333" OBS_STATUS="#))
+    }
+
+    @Test("summary.csv starts with a UTF-8 byte-order mark and keeps Vietnamese names")
+    func summary() throws {
+        let rendered = try ReportRenderer.render(sampleInput())
+        #expect(rendered.summary.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: rendered.summary.dropFirst(3), as: UTF8.self)
+        #expect(text.hasPrefix("scope,unit,unit_name,period,forms,sipas_index_pct"))
+        #expect(text.contains("unit_quarter,STP,Sở Tư pháp,2024-Q2,6,83.33,"))
+        #expect(text.contains("unit_quarter,SYT,Sở Y tế,2024-Q2,3,,,,"), "suppressed figures are empty")
+    }
+
+    @Test("the page loads nothing from outside: no links, scripts, sources, imports or URLs")
+    func selfContained() throws {
+        for language in Language.allCases {
+            let html = String(decoding: try ReportRenderer.render(sampleInput(language: language)).html, as: UTF8.self)
+            for pattern in ["<link", "<script", "src=", "url(", "@import", "href=\"http", "http://", "https://", "<iframe", "<img"] {
+                #expect(!html.contains(pattern), "\(language): \(pattern)")
+            }
+        }
+    }
+
     @Test("rendering twice gives the same bytes")
     func deterministic() throws {
         let a = try ReportRenderer.render(sampleInput())
