@@ -4,7 +4,7 @@ import Stages
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write report.xml (validated against report.xsd) and report.html from the stored estimates.")
+        abstract: "Write report.xml (validated against report.xsd), report.html in both languages, sdmx.xml and summary.csv from the stored estimates.")
 
     @OptionGroup var options: CommonOptions
 
@@ -15,6 +15,6 @@ struct ReportCommand: ParsableCommand {
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger)
                 .report(language: report.lang, releaseDate: report.releaseDate)
         }
-        print("Wrote report.xml and report.html.")
+        print("Wrote report.xml, report.html (and the other language's page), sdmx.xml and summary.csv.")
     }
 }
