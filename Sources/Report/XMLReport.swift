@@ -137,15 +137,19 @@ enum XMLReport {
                     ("significantlyMissed", flag("target_missed", "upper_bound")),
                 ])
             }
+            /// p with the configured interval, shared by Likert and quality items.
+            func proportion(_ id: String) -> [(String, String?)] {
+                let method = rules.intervalMethod.rawValue
+                return [
+                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p", "unweighted"))),
+                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p_lower", method))),
+                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p_upper", method))),
+                ]
+            }
             for item in likert {
                 let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
                 let x = lookup.value(cell.scope, cell.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
-                let method = rules.intervalMethod.rawValue
-                try w.element("item", [
-                    ("id", item.id), ("n", String(n)), ("satisfied", String(x)),
-                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p", "unweighted"))),
-                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
-                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
+                try w.element("item", [("id", item.id), ("n", String(n)), ("satisfied", String(x))] + proportion(item.id) + [
                     ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
                     ("levels", (1...5).map { level in
                         String(Int(lookup.value(cell.scope, cell.unit, period, item.id, "answers", "level_\(level)") ?? 0))
@@ -156,12 +160,7 @@ enum XMLReport {
             for item in survey.qualityItems {
                 let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
                 let x = lookup.value(cell.scope, cell.unit, period, item.id, "favourable", "count").map { Int($0) } ?? 0
-                let method = rules.intervalMethod.rawValue
-                try w.element("quality", [
-                    ("id", item.id), ("n", String(n)), ("favourable", String(x)),
-                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p", "unweighted"))),
-                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method))),
-                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method))),
+                try w.element("quality", [("id", item.id), ("n", String(n)), ("favourable", String(x))] + proportion(item.id) + [
                     ("flags", flagList(lookup, cell, period, item.id)),
                 ])
             }
