@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "SurveyModel", "Stats",
+                "SurveyModel", "Stats", "CShims",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -80,14 +80,14 @@ let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 let pipeline = try Pipeline(folderPath: root.path, outPath: nil, logger: logger)
 print("forms: \(forms), inbox: \(String(format: "%.1f", Double(inboxBytes) / 1e6)) MB (generated in \(String(format: "%.1f", generation)) s)")
 var accepted = 0
-let ingest = try seconds { accepted = try pipeline.ingest().accepted }
+let ingest = try seconds { accepted = try pipeline.ingest().ingest.accepted }
 print(String(format: "ingest:    %7.2f s  %9.0f forms/s  (%d accepted)", ingest, Double(forms) / ingest, accepted))
 let reingest = try seconds { _ = try pipeline.ingest() }
 print(String(format: "re-ingest: %7.2f s  (unchanged files: hashing only)", reingest))
 let check = try seconds { _ = try pipeline.check() }
 print(String(format: "check:     %7.2f s  %9.0f forms/s", check, Double(forms) / check))
 var rows = 0
-let stats = try seconds { rows = try pipeline.stats().count }
+let stats = try seconds { rows = try pipeline.stats().0.count }
 print(String(format: "stats:     %7.2f s  %9.0f forms/s  (%d estimates)", stats, Double(forms) / stats, rows))
 let report = try seconds { _ = try pipeline.report(language: nil, releaseDate: nil) }
 print(String(format: "report:    %7.2f s", report))

@@ -9,10 +9,11 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let outcome = try options.perform("check") { logger in
-            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger).check()
+        let (outcome, verdict) = try options.perform("check") { logger in
+            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions()).check()
         }
         print(CheckSummary.text(outcome))
-        if outcome.anyFailed { throw ExitCode(ExitStatus.checksFailed.rawValue) }
+        print(SummaryLine.text(stage: "check", verdict: verdict, published: nil, out: nil))
+        try finish(verdict)
     }
 }

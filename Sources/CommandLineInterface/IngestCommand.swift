@@ -8,11 +8,17 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Drop the rows of a file that left the inbox (path as listed, e.g. inbox/paper/2024-Q1.csv); repeatable.",
+        valueName: "PATH"))
+    var forget: [String] = []
+
     func run() throws {
-        let summary = try options.perform("ingest") { logger in
-            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger).ingest()
+        let verdict = try options.perform("ingest") { logger in
+            try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions())
+                .ingest(forget: forget)
         }
-        print("Files read \(summary.filesRead), unchanged \(summary.filesUnchanged), removed \(summary.filesRemoved).")
-        print("Forms accepted \(summary.accepted), rejected \(summary.rejected), duplicates \(summary.duplicates).")
+        print(SummaryLine.text(stage: "ingest", verdict: verdict, published: nil, out: nil))
+        try finish(verdict)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Stages
 import SurveyModel
@@ -14,15 +15,24 @@ public struct PipelineCommand: ParsableCommand {
             (inbox/paper/*.csv, inbox/portal/*.jsonl and *.json). `run` does every stage; each stage
             can also be run alone. Logs go to standard error; summaries to standard output.
 
+            The last line on standard output sums up what happened (for cron mail).
+
             EXIT STATUS
               0   success, every check passed
-              1   success, outputs written, but at least one check failed (cells are flagged)
+              1   published, but at least one sampling check failed (cells are flagged)
+              2   published, but the input needs attention: a file wholly rejected or
+                  unreadable, a file missing from the inbox, conflicting versions of a
+                  form, too many rejects, a unit or channel without forms in the latest
+                  quarter (the summary line says which)
               64  usage error (bad command line)
               65  invalid survey configuration (survey.toml, units.csv, population.csv)
-              66  missing input (no survey folder, no forms ingested, no estimates yet)
+              66  missing or out-of-date input (no forms ingested; a stage to run first)
               70  internal error, or a report that fails its own XSD (nothing is published)
-              73  an output could not be written
+              73  an output could not be written (disk full, permissions); previous release kept
+              74  work/pipeline.sqlite is damaged; nothing was published
               75  another run holds the survey folder's lock; nothing was done
+              77  --out is not a folder the pipeline may replace; nothing was written
+              130 stopped by SIGINT, 143 by SIGTERM; nothing half-done was kept
             """,
         version: programVersion,
         subcommands: [RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self]
@@ -40,15 +50,27 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Log format on standard error: text, or json (one object per event).")
+    var logFormat: String = "text"
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)'; expected trace, debug, info, notice, warning, error or critical")
+        }
+        guard ["text", "json"].contains(logFormat) else {
+            throw ValidationError("--log-format '\(logFormat)'; expected text or json")
         }
     }
 
     func makeLogger(_ label: String) -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -56,19 +78,42 @@ struct CommonOptions: ParsableArguments {
         return Logger(label: "pipeline.\(label)")
     }
 
-    /// Runs a stage body, mapping any error to its documented exit status.
+    /// Pipeline options: progress lines only when standard error is a terminal (never under cron).
+    func pipelineOptions(force: Bool = false) -> PipelineOptions {
+        var options = PipelineOptions()
+        options.force = force
+        if isatty(2) == 1 && logFormat == "text" {
+            options.progress = { line in
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            }
+        }
+        return options
+    }
+
+    /// Runs a stage body, mapping any error to its documented exit status; SIGINT and
+    /// SIGTERM stop the stage cleanly.
     func perform<T>(_ stage: String, _ body: (Logger) throws -> T) throws -> T {
         let logger = makeLogger(stage)
+        StopSignal.install()
         do {
-            return try body(logger)
+            let result = try body(logger)
+            if isatty(2) == 1 && logFormat == "text" { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            return result
         } catch let error as ExitCode {
             throw error
         } catch {
             let status = ExitStatus.for(error)
             logger.error("\(stage) failed: \(error)")
+            print("\(stage) FAILED (exit \(status.rawValue)): \(String(describing: error).split(separator: "\n").first ?? "")")
             throw ExitCode(status.rawValue)
         }
     }
+}
+
+/// Ends a command with its verdict's exit status (0 returns normally).
+func finish(_ verdict: Verdict) throws {
+    let status = verdict.exitStatus
+    if status != .success { throw ExitCode(status.rawValue) }
 }
 
 extension Language: ExpressibleByArgument {}

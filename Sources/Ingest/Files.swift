@@ -23,6 +23,24 @@ public enum FileHash {
         return (hex(hasher.finalize()), total)
     }
 
+    /// Hashes what an open descriptor holds, from its current offset, in 1 MiB chunks.
+    public static func sha256(descriptor fd: Int32, path: String) throws -> (hex: String, bytes: Int) {
+        var hasher = SHA256()
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IngestError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            total += n
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return (hex(hasher.finalize()), total)
+    }
+
     public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
     static func hex(_ digest: SHA256.Digest) -> String {
@@ -61,6 +79,14 @@ public enum AtomicFile {
 
 /// CSV field quoting (RFC 4180) for the files the pipeline writes.
 public enum CSVField {
+    /// A text cell for a CSV file a spreadsheet may open: quoted, and prefixed with `'` when
+    /// it would start a formula (`=`, `+`, `-`, `@`, tab or CR first), so that
+    /// `=HYPERLINK(...)` in a name is shown as text, never run.
+    public static func text(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return quote(s) }
+        return quote("'" + s)
+    }
+
     public static func quote(_ s: String) -> String {
         // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
         if s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {

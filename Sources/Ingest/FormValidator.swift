@@ -29,8 +29,11 @@ struct FormValidator {
     let items: [Item]
     /// Item id → position in `items`.
     let itemIndex: [String: Int]
+    /// The day of the ingest in the survey's time zone: a form cannot be dated after it.
+    let today: (year: Int, month: Int, day: Int)?
 
-    init(survey: SurveyDefinition, units: [SurveyUnit]) {
+    init(survey: SurveyDefinition, units: [SurveyUnit], today: (year: Int, month: Int, day: Int)? = nil) {
+        self.today = today
         self.survey = survey
         unitCodes = Set(units.map(\.code))
         unitList = units.map(\.code).sorted().joined(separator: ", ")
@@ -61,11 +64,17 @@ struct FormValidator {
             if date == nil {
                 let expected = form.isTimestamp ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00" : "a real date as dd/mm/yyyy or yyyy-mm-dd"
                 problems.append("date '\(rawDate)' is not a date; expected \(expected)")
+            } else if let d = date, let today, (d.year, d.month, d.day) > (today.year, today.month, today.day) {
+                problems.append("date '\(rawDate)' is after the day of the ingest (\(AnswerParser.isoDate(today))); expected the day the form was filled in")
+                date = nil
             }
         }
         var answers: [Int?] = []
         answers.reserveCapacity(items.count)
         var anyAnswer = false
+        // Bad answers grouped by what was written and what was expected, so that a row
+        // with one wrong value in every column names it once, with the items it affects.
+        var bad: [(shown: String, expected: String, items: [String])] = []
         for (position, item) in items.enumerated() {
             let raw = position < form.answers.count ? form.answers[position] : nil
             let parsed: AnswerParser.Parsed
@@ -83,8 +92,16 @@ struct FormValidator {
                 answers.append(nil)
             case .invalid(let expected):
                 answers.append(nil)
-                problems.append("\(item.id): '\(Self.shown(raw))' is not an answer; expected \(expected)")
+                let shown = Self.shown(raw)
+                if let k = bad.firstIndex(where: { $0.shown == shown && $0.expected == expected }) {
+                    bad[k].items.append(item.id)
+                } else {
+                    bad.append((shown, expected, [item.id]))
+                }
             }
+        }
+        for group in bad {
+            problems.append("\(group.items.joined(separator: ", ")): '\(group.shown)' is not an answer; expected \(group.expected)")
         }
         if problems.isEmpty && !anyAnswer {
             problems.append("blank form: no question answered (a non-response, not counted)")

@@ -3,133 +3,324 @@ import Logging
 import Storage
 import SurveyModel
 
-/// What one ingest did.
+/// What one ingest did and what the database now holds.
 public struct IngestSummary: Sendable, Equatable {
+    /// Inbox files seen (including those that could not be read).
+    public var files = 0
     public var filesRead = 0
     public var filesUnchanged = 0
-    public var filesRemoved = 0
-    public var accepted = 0
-    public var rejected = 0
-    public var duplicates = 0
+    /// Known files gone from the inbox, whose rows still count.
+    public var filesMissing: [String] = []
+    /// Files that could not be read this time (earlier rows, if any, still count).
+    public var filesUnreadable: [String] = []
+    public var filesForgotten: [String] = []
+    /// Files with rows of which none was accepted (every row rejected, or the header).
+    public var filesWhollyRejected: [String] = []
+    /// Whether the ingest tables were rebuilt for a new instrument (every file read again).
+    public var rebuilt = false
+    public var counts = OutcomeCounts()
     /// path → sha256 of every inbox file now in the database.
     public var fileHashes: [String: String] = [:]
+    /// The digest of the ingested state (see `SurveyDatabase.ingestState`).
+    public var state = ""
+
+    public var accepted: Int { counts.accepted }
+    public var rejected: Int { counts.rejected }
+    public var duplicates: Int { counts.duplicates }
+    public var conflicts: Int { counts.conflicts }
+    /// Whether anything in the database changed.
+    public var changed: Bool { filesRead > 0 || !filesForgotten.isEmpty || rebuilt || stateChanged }
+    var stateChanged = false
+
+    public init() {}
 }
 
 /// The `ingest` stage: reads new or changed inbox files into the working database.
 ///
-/// - Every input row ends up once as accepted, rejected (file, line, reason) or duplicate.
+/// - Every input row ends up once as accepted, rejected (file, line, reason), duplicate (an
+///   identical copy of a form already counted) or conflict (a form id with different
+///   answers elsewhere; no version counts until resolved), stored per file.
 /// - An unchanged file (same path and SHA-256) is not read again; a changed file replaces
-///   its earlier rows in one transaction; a file gone from the inbox is forgotten.
-/// - Duplicates (same channel and form id) are resolved over all files by path and line,
-///   so the result does not depend on the order files arrived in.
+///   its earlier rows; a file gone from the inbox keeps its rows, marked missing, until
+///   `--forget`; a file that cannot be read keeps its earlier rows, marked unreadable.
+/// - All of it is one transaction: a kill at any moment leaves the previous state or the
+///   next, and the resolution of duplicates and conflicts is part of it.
 public struct Ingester {
     public let folder: SurveyFolder
     let logger: Logger
+    /// Polled between files and every 1,024 rows; true stops the ingest (nothing committed).
+    var shouldStop: @Sendable () -> Bool
+    /// Called with a line of progress (per file, and about every second in long files).
+    var progress: (@Sendable (String) -> Void)?
+    /// The day of the ingest in Vietnam (UTC+7): forms dated later are rejected.
+    var today: (year: Int, month: Int, day: Int)
 
-    public init(folder: SurveyFolder, logger: Logger) {
+    public init(
+        folder: SurveyFolder, logger: Logger, today: (year: Int, month: Int, day: Int)? = nil,
+        shouldStop: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
+    ) {
         self.folder = folder
         self.logger = logger
+        self.shouldStop = shouldStop
+        self.progress = progress
+        self.today = today ?? Self.todayInVietnam()
     }
 
-    /// Inbox files, sorted by path relative to the survey folder.
-    public func inboxFiles() throws -> [(relative: String, absolute: String, channel: Channel, isArray: Bool)] {
-        var found: [(String, String, Channel, Bool)] = []
-        let fm = FileManager.default
-        for (dir, channel, extensions) in [
-            (folder.paperInbox, Channel.paper, ["csv"]), (folder.portalInbox, Channel.online, ["jsonl", "json"]),
-        ] {
-            guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
-            for name in names where !name.hasPrefix(".") {
-                let full = dir.appendingPathComponent(name).path
-                let type = (try? fm.attributesOfItem(atPath: full)[.type] as? FileAttributeType) ?? nil
-                guard type == .typeRegular || type == .typeSymbolicLink else {
-                    logger.warning("ignoring inbox/\(dir.lastPathComponent)/\(name): not a regular file")
-                    continue
-                }
-                let ext = (name as NSString).pathExtension.lowercased()
-                guard extensions.contains(ext) else {
-                    logger.warning("ignoring \(dir.lastPathComponent)/\(name): expected \(extensions.map { "*." + $0 }.joined(separator: " or "))")
-                    continue
-                }
-                let relative = "inbox/\(dir.lastPathComponent)/\(name)"
-                found.append((relative, dir.appendingPathComponent(name).path, channel, ext == "json"))
-            }
-        }
-        return found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+    static func todayInVietnam() -> (year: Int, month: Int, day: Int) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return (c.year!, c.month!, c.day!)
     }
 
-    /// Opens the working database for this folder's instrument.
+    /// Inbox files, sorted by path relative to the survey folder, each with why it cannot
+    /// be read if so.
+    public func inboxFiles() -> [InboxEntry] {
+        let listing = InboxListing.list(root: folder.root.path, folders: [("paper", .paper), ("portal", .online)])
+        for sub in listing.folders { logger.warning("\(sub): a folder inside the inbox; its files are not read") }
+        return listing.entries
+    }
+
+    /// Opens the working database for this folder's instrument (never drops anything).
     public func openDatabase() throws -> SurveyDatabase {
         do { try FileManager.default.createDirectory(at: folder.workDirectory, withIntermediateDirectories: true) } catch {
             throw IngestError.unwritable(path: folder.workDirectory.path, reason: "\(error)")
         }
-        let (db, rebuilt) = try SurveyDatabase.open(
-            path: folder.databasePath, itemColumns: folder.survey.answeredItems.map(\.id),
-            fingerprint: folder.ingestFingerprint)
-        if rebuilt { logger.info("database \(folder.databasePath) set up for this instrument; every inbox file will be read") }
-        return db
+        return try SurveyDatabase.open(
+            path: folder.databasePath, itemColumns: folder.survey.answeredItems.map(\.id), fingerprint: folder.ingestFingerprint)
     }
 
+    /// What changed in the instrument between two fingerprints, for the log.
+    public static func instrumentChangeDescription(from old: String, to new: String) -> String {
+        // The fingerprint is `items:;q01=likert5;...;paper:...;portal:...;units:...`.
+        func parts(_ f: String) -> (items: Set<String>, rest: [String: String]) {
+            var items = Set<String>()
+            var rest: [String: String] = [:]
+            for part in f.split(separator: ";") {
+                let pieces = part.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                if pieces.count == 2 { rest[String(pieces[0])] = String(pieces[1]) } else { items.insert(String(part)) }
+            }
+            return (items, rest)
+        }
+        let (oldItems, a) = parts(old), (newItems, b) = parts(new)
+        var said: [String] = []
+        let added = newItems.subtracting(oldItems).sorted(), removed = oldItems.subtracting(newItems).sorted()
+        if !added.isEmpty { said.append("items added or changed: \(added.joined(separator: ", "))") }
+        if !removed.isEmpty { said.append("items removed or changed: \(removed.joined(separator: ", "))") }
+        for key in ["paper", "portal"] where a[key] != b[key] { said.append("\(key) column names changed") }
+        if a["units"] != b["units"] { said.append("unit codes changed") }
+        return said.isEmpty ? "the instrument changed" : said.joined(separator: "; ")
+    }
+
+    /// Runs the ingest.
+    /// - Parameter forget: paths (relative to the survey folder) of files gone from the inbox
+    ///   whose rows should now be dropped.
     @discardableResult
-    public func run(database: SurveyDatabase) throws -> IngestSummary {
+    public func run(database: SurveyDatabase, forget: [String] = []) throws -> IngestSummary {
         var summary = IngestSummary()
-        let known = try database.sourceFiles()
-        let files = try inboxFiles()
-        let validator = FormValidator(survey: folder.survey, units: folder.units)
-        for file in files {
-            let sha: String, bytes: Int
-            do {
-                (sha, bytes) = try FileHash.sha256(path: file.absolute)
-            } catch {
-                // One unreadable file (a broken link, no permission) must not stop the others:
-                // it is recorded as a reject and read again next time.
-                logger.error("\(file.relative): cannot read (\(error)); its rows are left out until it can be read")
-                try database.replaceFile(path: file.relative, channel: file.channel, sha256: "unreadable", bytes: 0) { writer in
-                    try writer.reject(line: 0, responseID: nil, reason: "the file could not be read: \(error)")
+        let files = inboxFiles()
+        summary.files = files.count
+        let before = try database.sourceFiles()
+        var rebuild = false
+        if !database.matchesInstrument {
+            if let stored = database.storedFingerprint {
+                let missing = before.values.filter { $0.status == .missing || ($0.status == .unreadable && $0.rowsRead > 0) }
+                    .map(\.path).sorted()
+                guard missing.isEmpty else {
+                    throw IngestError.invalidConfiguration(
+                        file: "survey.toml", line: nil,
+                        problem: "the instrument changed (\(Self.instrumentChangeDescription(from: stored, to: database.fingerprint))), so every inbox file must be read again, but \(missing.count) file(s) are no longer in the inbox and their forms would be lost: \(missing.prefix(5).joined(separator: ", ")). Put them back, or forget them with `pipeline ingest --forget PATH`, then run again")
+                }
+                logger.warning("survey.toml changed the instrument (\(Self.instrumentChangeDescription(from: stored, to: database.fingerprint))): every inbox file is read again")
+            } else if FileManager.default.fileExists(atPath: folder.databasePath), !before.isEmpty {
+                logger.warning("the working database has an older layout: every inbox file is read again")
+            }
+            rebuild = true
+            summary.rebuilt = true
+        }
+        let known = rebuild ? [:] : before
+        let present = Set(files.map(\.relative))
+        for path in forget {
+            guard let file = known[path] else {
+                throw IngestError.invalidConfiguration(
+                    file: path, line: nil,
+                    problem: "--forget: no such file in the database; expected one of the missing files: \(known.values.filter { $0.status == .missing }.map(\.path).sorted().joined(separator: ", "))")
+            }
+            if present.contains(path) || file.status != .missing {
+                throw IngestError.invalidConfiguration(
+                    file: path, line: nil, problem: "--forget: the file is still in the inbox; move it out first, then forget it")
+            }
+        }
+        let validator = FormValidator(survey: folder.survey, units: folder.units, today: today)
+        var newlyRejected: [(path: String, reasons: [RejectRecord])] = []
+        var ticks = 0
+        let progress = self.progress
+        let stop = shouldStop
+        try database.ingest(rebuild: rebuild, shouldStop: {
+            ticks += 1
+            if ticks % 64 == 0 { progress?("ingest: \(ticks * 1024) rows") }
+            return stop()
+        }) { tx in
+            for (index, file) in files.enumerated() {
+                if shouldStop() { throw StorageError.interrupted }
+                progress?("ingest: file \(index + 1)/\(files.count) \(file.relative)")
+                if let problem = file.problem {
+                    try recordUnreadable(file, problem, tx: tx, known: known, summary: &summary)
+                    continue
+                }
+                let fd: Int32
+                switch InboxListing.openRegularFile(file.absolute) {
+                case .failure(let problem):
+                    try recordUnreadable(file, problem.message, tx: tx, known: known, summary: &summary)
+                    continue
+                case .success(let opened): fd = opened
+                }
+                let hashed = Result { try FileHash.sha256(descriptor: fd, path: file.relative) }
+                close(fd)
+                let sha: String, bytes: Int
+                switch hashed {
+                case .failure(let error):
+                    try recordUnreadable(file, "cannot be read: \(error)", tx: tx, known: known, summary: &summary)
+                    continue
+                case .success(let value): (sha, bytes) = value
+                }
+                summary.fileHashes[file.relative] = sha
+                if let old = known[file.relative], old.sha256 == sha {
+                    summary.filesUnchanged += 1
+                    if old.status != .present {
+                        try tx.markPresent(path: file.relative)
+                        summary.stateChanged = true
+                        logger.notice("\(file.relative) is readable again, unchanged")
+                    }
+                    continue
+                }
+                try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes) { writer in
+                    switch file.format {
+                    case .csv:
+                        try PaperReader(validator: validator, columns: folder.survey.paperColumns)
+                            .read(path: file.absolute, displayPath: file.relative, into: writer)
+                    case .jsonLines:
+                        try PortalReader(validator: validator, fields: folder.survey.portalFields)
+                            .readLines(path: file.absolute, displayPath: file.relative, into: writer)
+                    case .jsonArray:
+                        try PortalReader(validator: validator, fields: folder.survey.portalFields)
+                            .readArray(path: file.absolute, displayPath: file.relative, into: writer)
+                    case .unsupported:
+                        break
+                    }
+                    logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected")
                 }
                 summary.filesRead += 1
-                continue
+                newlyRejected.append((file.relative, []))
+                FaultInjection.point("ingest.after_file")
             }
-            summary.fileHashes[file.relative] = sha
-            if let old = known[file.relative], old.sha256 == sha {
-                summary.filesUnchanged += 1
-                continue
+            for path in forget {
+                try tx.forget(path: path)
+                summary.filesForgotten.append(path)
+                logger.notice("\(path): forgotten; its rows are no longer counted")
             }
-            try database.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes) { writer in
-                switch file.channel {
-                case .paper:
-                    try PaperReader(validator: validator, columns: folder.survey.paperColumns)
-                        .read(path: file.absolute, displayPath: file.relative, into: writer)
-                case .online:
-                    let reader = PortalReader(validator: validator, fields: folder.survey.portalFields)
-                    if file.isArray {
-                        try reader.readArray(path: file.absolute, displayPath: file.relative, into: writer)
-                    } else {
-                        try reader.readLines(path: file.absolute, displayPath: file.relative, into: writer)
-                    }
+            let forgotten = Set(forget)
+            for (path, file) in known.sorted(by: { $0.key < $1.key }) where !present.contains(path) && !forgotten.contains(path) {
+                if file.status != .missing {
+                    try tx.markMissing(path: path)
+                    summary.stateChanged = true
                 }
-                logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected")
+                summary.filesMissing.append(path)
             }
-            summary.filesRead += 1
+            var meta: [String: String] = [:]
+            if summary.changed {
+                let window = folder.survey.rules.firstPeriod != nil || folder.survey.rules.lastPeriod != nil
+                try tx.resolve { perQuarter in
+                    meta["date_bulk"] = window ? "" : StrayDates.bulk(perQuarter) ?? ""
+                    return window ? [] : StrayDates.strayQuarters(perQuarter)
+                }
+            }
+            summary.state = Self.state(of: try tx.sourceFiles(), fingerprint: database.fingerprint)
+            meta["ingest_state"] = summary.state
+            FaultInjection.point("ingest.before_commit")
+            try tx.setMeta(meta)
         }
-        let present = Set(files.map(\.relative))
-        for path in known.keys.sorted() where !present.contains(path) {
-            try database.removeFile(path: path)
-            summary.filesRemoved += 1
-            logger.notice("\(path) is no longer in the inbox; its rows were removed")
+        FaultInjection.point("ingest.after_commit")
+        let after = try database.sourceFiles()
+        for file in after.values.sorted(by: { $0.path < $1.path }) {
+            if file.rowsRead > 0 && file.accepted == 0 && file.duplicates == 0 && file.conflicts == 0 && file.status != .unreadable {
+                summary.filesWhollyRejected.append(file.path)
+            }
         }
-        let changed = summary.filesRead > 0 || summary.filesRemoved > 0
-        if changed { try database.resolveDuplicates() }
-        (summary.accepted, summary.rejected, summary.duplicates) = try database.outcomeCounts()
-        if changed || !FileManager.default.fileExists(atPath: folder.rejectsPath) {
-            try writeRejects(database)
+        summary.counts = try database.outcomeCounts()
+        for path in summary.filesMissing {
+            let rows = after[path]?.accepted ?? 0
+            logger.warning("\(path) is no longer in the inbox; its \(rows) accepted forms still count until `pipeline ingest --forget \(path)`")
         }
+        for path in summary.filesUnreadable {
+            logger.error("\(path): \(after[path]?.problem ?? "cannot be read"); its earlier rows (\(after[path]?.accepted ?? 0) accepted forms) still count")
+        }
+        for path in summary.filesWhollyRejected { logger.error("\(path): no row of this file was accepted (see \(folder.rejectsPath))") }
+        try logNewRejects(database, files: Set(newlyRejected.map(\.path)))
+        try writeRejectsIfStale(database, state: summary.state)
         return summary
     }
 
-    /// `work/rejects.csv`: `file,line,outcome,form_id,reason`, sorted by file and line,
-    /// streamed from the database to a temporary file and renamed into place. The first 50
-    /// also go to the log.
+    private func recordUnreadable(
+        _ file: InboxEntry, _ problem: String, tx: SurveyDatabase.IngestTransaction, known: [String: SourceFile],
+        summary: inout IngestSummary
+    ) throws {
+        summary.filesUnreadable.append(file.relative)
+        if let old = known[file.relative] {
+            summary.fileHashes[file.relative] = old.sha256
+            if old.status == .unreadable && old.problem == problem { return }
+        }
+        try tx.markUnreadable(path: file.relative, channel: file.channel, problem: problem)
+        summary.stateChanged = true
+    }
+
+    /// A digest of every file's path, content hash and status, and of the instrument.
+    static func state(of files: [String: SourceFile], fingerprint: String) -> String {
+        var text = "instrument \(fingerprint)\n"
+        for file in files.values.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
+            text += "\(file.path)\t\(file.sha256)\t\(file.status.rawValue)\t\(file.problem ?? "")\n"
+        }
+        return FileHash.sha256(Data(text.utf8))
+    }
+
+    /// Logs the first 50 rejects of the files read in this run (not those of files that
+    /// did not change).
+    private func logNewRejects(_ database: SurveyDatabase, files: Set<String>) throws {
+        guard !files.isEmpty else { return }
+        var logged = 0
+        var more = 0
+        let strayReason = try strayReason(database)
+        try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
+            guard files.contains(r.path) || r.outcome == .conflict else { return }
+            if logged < 50 {
+                logger.warning("\(r.path):\(r.line): \(r.outcome.rawValue): \(r.reason)")
+                logged += 1
+            } else {
+                more += 1
+            }
+        }
+        if more > 0 { logger.warning("... and \(more) more in \(folder.rejectsPath)") }
+    }
+
+    func strayReason(_ database: SurveyDatabase) throws -> (String) -> String {
+        let bulk = try database.meta("date_bulk") ?? ""
+        let range = bulk.replacingOccurrences(of: "...", with: " to ")
+        return { date in
+            "dated \(date), far from the bulk of the data (\(range)): more than a quarter away from any other form's quarter; correct the date, or set survey.first_period and last_period to the measured window"
+        }
+    }
+
+    /// `work/rejects.csv` is rewritten whenever the ingested state differs from the one it was
+    /// written for (also after a crash between the commit and the rename).
+    func writeRejectsIfStale(_ database: SurveyDatabase, state: String) throws {
+        if try database.meta("rejects_state") == state, FileManager.default.fileExists(atPath: folder.rejectsPath) { return }
+        try writeRejects(database)
+        try database.setMeta(["rejects_state": state])
+    }
+
+    /// `work/rejects.csv`: `file,line,outcome,form_id,reason`, sorted by file and line
+    /// (file-level problems as line 0), streamed from the database to a temporary file and
+    /// renamed into place. Text cells cannot start a spreadsheet formula.
     func writeRejects(_ database: SurveyDatabase) throws {
         let path = folder.rejectsPath
         let temporary = path + ".tmp-\(getpid())"
@@ -137,31 +328,65 @@ public struct Ingester {
             throw IngestError.unwritable(path: temporary, reason: "cannot create")
         }
         var buffer = "file,line,outcome,form_id,reason\n"
-        var logged = 0
         do {
-            try database.forEachRejectOrDuplicate { r in
-                buffer += [r.path, String(r.line), r.outcome.rawValue, r.responseID ?? "", r.reason]
-                    .map(CSVField.quote).joined(separator: ",") + "\n"
+            let strayReason = try strayReason(database)
+            try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
+                buffer += [CSVField.text(r.path), String(r.line), r.outcome.rawValue, CSVField.text(r.responseID ?? ""),
+                           CSVField.text(r.reason)].joined(separator: ",") + "\n"
                 if buffer.utf8.count > 1 << 20 {
-                    handle.write(Data(buffer.utf8))
+                    try handle.write(contentsOf: Data(buffer.utf8))
                     buffer = ""
                 }
-                if logged < 50 {
-                    logger.warning("\(r.path):\(r.line): \(r.outcome.rawValue): \(r.reason)")
-                }
-                logged += 1
             }
-            handle.write(Data(buffer.utf8))
+            try handle.write(contentsOf: Data(buffer.utf8))
             try handle.synchronize()
             try handle.close()
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            throw IngestError.unwritable(path: path, reason: "\(error)")
         }
-        if logged > 50 { logger.warning("... and \(logged - 50) more in \(path)") }
+        FaultInjection.point("rejects.before_rename")
         guard rename(temporary, path) == 0 else {
-            throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(reason)")
         }
+    }
+}
+
+/// The rule that keeps a mistyped year from moving the published period when no survey
+/// window is set (README, "Dates"): quarters are taken in order; the *bulk* of the data is
+/// the run of quarters around the quarter with the most forms in which consecutive
+/// quarters holding forms are at most two quarters apart. Forms dated outside it (a 2004
+/// among 2023-2024 forms) are rejected as stray, with file and line.
+public enum StrayDates {
+    static func index(_ p: Period) -> Int { p.year * 4 + (p.quarter ?? 1) - 1 }
+
+    /// Quarters outside the bulk.
+    public static func strayQuarters(_ perQuarter: [String: Int]) -> Set<String> {
+        guard let range = bulkRange(perQuarter) else { return [] }
+        return Set(perQuarter.keys.filter { key in
+            guard let p = Period(key) else { return false }
+            return !range.contains(index(p))
+        })
+    }
+
+    /// The bulk as `2023-Q1...2024-Q4`, or nil without forms.
+    public static func bulk(_ perQuarter: [String: Int]) -> String? {
+        guard let range = bulkRange(perQuarter) else { return nil }
+        func name(_ i: Int) -> String { Period(year: i / 4, quarter: i % 4 + 1).description }
+        return "\(name(range.lowerBound))...\(name(range.upperBound))"
+    }
+
+    static func bulkRange(_ perQuarter: [String: Int]) -> ClosedRange<Int>? {
+        let quarters = perQuarter.compactMap { key, count in Period(key).map { (index($0), count) } }
+            .filter { $0.1 > 0 }.sorted { $0.0 < $1.0 }
+        guard let mode = quarters.indices.max(by: { quarters[$0].1 < quarters[$1].1 || (quarters[$0].1 == quarters[$1].1 && $0 < $1) })
+        else { return nil }
+        var low = mode, high = mode
+        while low > 0, quarters[low].0 - quarters[low - 1].0 <= 2 { low -= 1 }
+        while high < quarters.count - 1, quarters[high + 1].0 - quarters[high].0 <= 2 { high += 1 }
+        return quarters[low].0...quarters[high].0
     }
 }

@@ -18,6 +18,7 @@ enum HTMLReport {
             "agency": lang == .vi ? input.survey.agencyVi : nonEmpty(input.survey.agencyEn, input.survey.agencyVi),
             "sipas": labels.defaultTitle,
             "releaseLabel": labels.releaseWord,
+            "dataThroughLabel": labels.dataThroughWord,
             "releaseDate": labels.date(input.releaseDate),
             "programVersion": input.programVersion,
             "labels": [
@@ -39,6 +40,8 @@ enum HTMLReport {
                  "duplicates": NumberStyle.count($0.duplicates, language: lang)]
             },
         ]
+        // Set only when known: an empty string would still open a Mustache section.
+        if let through = input.dataThrough { context["dataThrough"] = labels.date(through) }
         guard let latest = view.latest else {
             context["hasData"] = false
             return Data(template.render(context).utf8)

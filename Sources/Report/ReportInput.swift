@@ -28,13 +28,17 @@ public struct ReportInput: Sendable {
     public var language: Language
     public var sources: [SourceSummary]
     public var programVersion: String
-    /// The latest form date (ISO), or the release date given on the command line.
+    /// The release date given on the command line, or else the latest form date used.
     public var releaseDate: String
+    /// The latest date of a form the estimates used (ISO), if known.
+    public var dataThrough: String?
 
     public init(
         survey: SurveyDefinition, units: [SurveyUnit], estimates: [EstimateRow], checks: [CheckResult],
-        language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String
+        language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String,
+        dataThrough: String? = nil
     ) {
+        self.dataThrough = dataThrough
         self.survey = survey
         self.units = units
         self.estimates = estimates

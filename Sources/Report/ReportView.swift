@@ -67,7 +67,8 @@ struct Labels {
     var noPrevious: String { t("chưa có quý trước", "no previous quarter") }
     var noChecksFailed: String { t("Không có kiểm tra nào không đạt trong quý này.", "No check failed in this quarter.") }
     var periodWord: String { t("Quý", "Quarter") }
-    var releaseWord: String { t("Dữ liệu đến ngày", "Data up to") }
+    var releaseWord: String { t("Ngày công bố", "Released") }
+    var dataThroughWord: String { t("Dữ liệu đến ngày", "Data up to") }
     var fileColumn: String { t("Tệp", "File") }
     var acceptedColumn: String { t("Nhận", "Accepted") }
     var rejectedColumn: String { t("Loại", "Rejected") }

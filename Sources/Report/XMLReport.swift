@@ -20,6 +20,7 @@ enum XMLReport {
         try w.attribute("schemaVersion", "1")
         try w.attribute("language", input.language.rawValue)
         try w.attribute("releaseDate", input.releaseDate)
+        try w.attribute("dataThrough", input.dataThrough)
         try w.attribute("latestPeriod", view.latest?.description)
         try w.attribute("programVersion", input.programVersion)
 

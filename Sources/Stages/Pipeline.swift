@@ -7,13 +7,28 @@ import Storage
 import SurveyModel
 
 /// The program version written into stage records, manifests and reports.
-public let programVersion = "0.1.0"
+public let programVersion = "0.2.0"
 
 /// What `check` found.
 public struct CheckOutcome: Sendable {
     public var results: [CheckResult]
     public var failed: [CheckResult] { results.filter { $0.status == .fail } }
     public var anyFailed: Bool { results.contains { $0.status == .fail } }
+}
+
+/// How a stage or run ended, for the exit status and the one-line summary.
+public struct Verdict: Sendable {
+    /// Why the input needs an operator's attention (empty: it does not).
+    public var attention: [String] = []
+    public var checksFailed = 0
+    /// Unit × period cells whose published index carries a flag (Q, U or I).
+    public var cellsFlagged = 0
+    public var ingest = IngestSummary()
+
+    public var exitStatus: ExitStatus {
+        if !attention.isEmpty { return .needsAttention }
+        return checksFailed > 0 ? .checksFailed : .success
+    }
 }
 
 /// What a whole run did.
@@ -23,119 +38,337 @@ public struct RunOutcome: Sendable {
     public var estimateRows: Int
     public var outDirectory: URL
     public var files: [String]
+    /// False when the release in `out/` was already up to date and left as it was.
+    public var published: Bool
+    /// Stages recomputed in this run (`check`, `stats`, `report`).
+    public var recomputed: [String]
+    public var verdict: Verdict
+}
+
+/// Options of a pipeline invocation.
+public struct PipelineOptions: Sendable {
+    /// Recompute every stage even when its stored output is up to date.
+    public var force = false
+    /// Progress lines (stderr, only when it is a terminal).
+    public var progress: (@Sendable (String) -> Void)?
+    /// The day of the ingest (default: today in Vietnam).
+    public var today: (year: Int, month: Int, day: Int)?
+    public init() {}
 }
 
 /// The four stages on one survey folder. Each public stage takes the folder's lock, so two
 /// runs never interleave; `run` builds the whole release in a staging folder and swaps it in
-/// atomically, so `out/` always holds a complete release.
+/// atomically, so `out/` always holds a complete release. Every stage output records what
+/// it was computed from, and nothing stale is used: `report` refuses stale estimates or
+/// checks, `run` recomputes what is stale and nothing else.
 public struct Pipeline {
     public let folder: SurveyFolder
     public let outDirectory: URL
     let logger: Logger
+    let options: PipelineOptions
 
     /// Output files of a release, in manifest order.
     public static let releaseFiles = [
         "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "report.html", "report.en.html", "report.vi.html",
     ]
 
-    public init(folderPath: String, outPath: String?, logger: Logger) throws {
+    public init(folderPath: String, outPath: String?, logger: Logger, options: PipelineOptions = PipelineOptions()) throws {
         folder = try SurveyFolder.load(folderPath)
         outDirectory = outPath.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? folder.root.appendingPathComponent("out")
         self.logger = logger
+        self.options = options
     }
 
     private func lock() throws -> RunLock { try RunLock(directory: folder.workDirectory) }
 
-    private func ingester() -> Ingester { Ingester(folder: folder, logger: logger) }
+    private func ingester() -> Ingester {
+        Ingester(
+            folder: folder, logger: logger, today: options.today, shouldStop: { StopSignal.requested },
+            progress: options.progress)
+    }
+
+    private func checkOutput() throws {
+        if let problem = OutputFolder.problem(out: outDirectory, surveyRoot: folder.root) {
+            throw StageError.refusedOutput(path: outDirectory.path, reason: problem)
+        }
+    }
+
+    private func stopIfRequested() throws {
+        if StopSignal.requested { throw StageError.interrupted(signal: StopSignal.received) }
+    }
 
     // MARK: public stages
 
-    public func ingest() throws -> IngestSummary {
+    public func ingest(forget: [String] = []) throws -> Verdict {
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
-        return try recorded("ingest") { db in try ingestStage(db) }
+        return try recorded("ingest") { db in
+            let summary = try ingestStage(db, forget: forget)
+            return try verdict(db, summary: summary, checks: nil)
+        }
     }
 
-    public func check() throws -> CheckOutcome {
+    public func check() throws -> (CheckOutcome, Verdict) {
+        try checkOutput()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("check") { db in
-            let outcome = try checkStage(db)
+            try requireCurrentInstrument(db)
+            let outcome = try checkStage(db, inputs: try currentInputs(db))
+            try createOutput()
             try writeChecks(outcome, into: outDirectory)
-            try writeManifest(in: outDirectory)
-            return outcome
+            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: nil))
+            return (outcome, try verdict(db, summary: try storedSummary(db), checks: outcome))
         }
     }
 
-    public func stats() throws -> [EstimateRow] {
+    public func stats() throws -> ([EstimateRow], Verdict) {
+        try checkOutput()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("stats") { db in
-            let rows = try statsStage(db)
+            try requireCurrentInstrument(db)
+            let rows = try statsStage(db, inputs: try currentInputs(db))
+            try createOutput()
             try writeEstimates(rows, into: outDirectory)
-            try writeManifest(in: outDirectory)
-            return rows
+            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: nil))
+            return (rows, try verdict(db, summary: try storedSummary(db), checks: nil))
         }
     }
 
-    public func report(language: Language?, releaseDate: String?) throws -> ReportRenderer.Rendered {
+    public func report(language: Language?, releaseDate: String?) throws -> (ReportRenderer.Rendered, Verdict) {
+        try checkOutput()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("report") { db in
+            try requireCurrentInstrument(db)
+            let inputs = try currentInputs(db)
+            try requireFresh(db, key: "checks_inputs", inputs: inputs, what: "checks", stage: "check")
+            try requireFresh(db, key: "estimates_inputs", inputs: inputs, what: "estimates", stage: "stats")
+            try requireSound(db)
             let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
+            try createOutput()
             try writeReport(rendered, into: outDirectory)
-            try writeManifest(in: outDirectory)
-            return rendered
+            let reportKey = Self.reportKey(
+                inputs: inputs, language: rendered.otherLanguage == .vi ? .en : .vi, releaseDate: releaseDate)
+            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: reportKey))
+            let checks = CheckOutcome(results: try db.checks())
+            return (rendered, try verdict(db, summary: try storedSummary(db), checks: checks))
         }
     }
 
-    /// All four stages; the release appears in `out/` whole or not at all.
-    public func run(language: Language?, releaseDate: String?) throws -> RunOutcome {
+    /// All four stages, each only if what it would compute from changed (or `force`); the
+    /// release appears in `out/` whole or not at all, and is left untouched when it is
+    /// already up to date.
+    public func run(language: Language?, releaseDate: String?, forget: [String] = []) throws -> RunOutcome {
+        try checkOutput()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("run") { db in
-            let summary = try ingestStage(db)
-            let staging = try makeStaging()
-            do {
-                let outcome = try checkStage(db)
-                try writeChecks(outcome, into: staging)
-                let rows = try statsStage(db)
-                try writeEstimates(rows, into: staging)
-                let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
-                try writeReport(rendered, into: staging)
-                try writeManifest(in: staging)
-                try publish(staging)
-                return RunOutcome(
-                    ingest: summary, checks: outcome, estimateRows: rows.count, outDirectory: outDirectory,
-                    files: Self.releaseFiles.filter {
-                        FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent($0).path)
-                    } + ["manifest.json"])
-            } catch {
-                try? FileManager.default.removeItem(at: staging)
-                throw error
+            let summary = try ingestStage(db, forget: forget)
+            try stopIfRequested()
+            let inputs = try currentInputs(db)
+            var recomputed: [String] = []
+            let checksFresh = try isFresh(db, key: "checks_inputs", inputs: inputs)
+            let estimatesFresh = try isFresh(db, key: "estimates_inputs", inputs: inputs)
+            if !checksFresh || !estimatesFresh || summary.changed { try requireSound(db) }
+            let outcome: CheckOutcome
+            if checksFresh && !options.force {
+                outcome = CheckOutcome(results: try db.checks())
+            } else {
+                outcome = try checkStage(db, inputs: inputs)
+                recomputed.append("check")
             }
+            try stopIfRequested()
+            if !estimatesFresh || options.force {
+                _ = try statsStage(db, inputs: inputs)
+                recomputed.append("stats")
+            }
+            try stopIfRequested()
+            let language = language ?? folder.survey.rules.language
+            let reportKey = Self.reportKey(inputs: inputs, language: language, releaseDate: releaseDate)
+            let expected = try manifestInputs(db, report: reportKey)
+            var published = false
+            if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected) {
+                try requireSound(db)
+                let rows = try db.estimates()
+                let staging = try makeStaging()
+                do {
+                    try writeChecks(outcome, into: staging)
+                    try writeEstimates(rows, into: staging)
+                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
+                    try writeReport(rendered, into: staging)
+                    try writeManifest(in: staging, inputs: expected)
+                    try stopIfRequested()
+                    FaultInjection.point("run.before_publish")
+                    try publish(staging)
+                    FaultInjection.point("run.after_publish")
+                } catch {
+                    try? FileManager.default.removeItem(at: staging)
+                    throw error
+                }
+                recomputed.append("report")
+                published = true
+            } else {
+                logger.info("run: nothing changed since the last release; \(outDirectory.path) is up to date and was left as it is")
+            }
+            let files = Self.releaseFiles.filter {
+                FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent($0).path)
+            } + ["manifest.json"]
+            return RunOutcome(
+                ingest: summary, checks: outcome, estimateRows: try db.estimatesCount(), outDirectory: outDirectory,
+                files: files, published: published, recomputed: recomputed,
+                verdict: try verdict(db, summary: summary, checks: outcome))
         }
+    }
+
+    // MARK: provenance
+
+    private func currentInputs(_ db: SurveyDatabase) throws -> StageInputs {
+        StageInputs(folder: folder, ingestState: try db.ingestState() ?? "none")
+    }
+
+    private func isFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs) throws -> Bool {
+        try db.meta(key) == inputs.encoded
+    }
+
+    /// Refuses to use a stage output computed from other inputs than the current ones.
+    private func requireFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs, what: String, stage: String) throws {
+        guard let stored = try db.meta(key) else {
+            throw StageError.staleInput("no \(what) yet: run `pipeline \(stage) \(folder.root.path)` first (or `pipeline run`)")
+        }
+        guard stored != inputs.encoded else { return }
+        let why = StageInputs(encoded: stored).map { inputs.changes(since: $0) } ?? ["they were made by an older program"]
+        throw StageError.staleInput(
+            "the stored \(what) are out of date (\(why.joined(separator: "; ")) since `pipeline \(stage)` ran); nothing was written. Run `pipeline \(stage) \(folder.root.path)` first, or `pipeline run` to bring everything up to date")
+    }
+
+    /// Only `ingest` and `run` may rebuild the forms for a new instrument.
+    private func requireCurrentInstrument(_ db: SurveyDatabase) throws {
+        guard db.storedFingerprint != nil else {
+            throw StageError.missingStageInput("no forms in \(folder.databasePath): put files in inbox/ and run `pipeline ingest \(folder.root.path)` first")
+        }
+        guard db.matchesInstrument else {
+            throw StageError.staleInput(
+                "survey.toml's instrument changed since the last ingest (\(Ingester.instrumentChangeDescription(from: db.storedFingerprint!, to: db.fingerprint))); the stored forms do not fit it and nothing was written. Run `pipeline ingest \(folder.root.path)` (it reads every inbox file again) or `pipeline run`")
+        }
+    }
+
+    /// Refuses to publish from a damaged database.
+    private func requireSound(_ db: SurveyDatabase) throws {
+        if let problem = try db.integrityProblem() { throw StorageError.corrupt(path: db.path, detail: problem) }
+    }
+
+    static func reportKey(inputs: StageInputs, language: Language, releaseDate: String?) -> String {
+        FileHash.sha256(Data("\(inputs.encoded);language=\(language.rawValue);release_date=\(releaseDate ?? "")".utf8))
+    }
+
+    /// What the release's manifest records it was made from.
+    private func manifestInputs(_ db: SurveyDatabase, report: String?) throws -> [String: String] {
+        var inputs: [String: String] = [:]
+        inputs["checks"] = try db.meta("checks_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
+        inputs["estimates"] = try db.meta("estimates_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
+        if let report { inputs["report"] = report }
+        return inputs
+    }
+
+    /// Whether `out/` holds a complete release made from `expected`, every file intact.
+    private func releaseIsCurrent(expected: [String: String]) -> Bool {
+        let manifestPath = outDirectory.appendingPathComponent("manifest.json").path
+        guard let data = FileManager.default.contents(atPath: manifestPath),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let inputs = object["inputs"] as? [String: String], inputs == expected,
+            let files = object["files"] as? [[String: Any]], !files.isEmpty
+        else { return false }
+        for entry in files {
+            guard let name = entry["file"] as? String, let sha = entry["sha256"] as? String,
+                let actual = try? FileHash.sha256(path: outDirectory.appendingPathComponent(name).path), actual.hex == sha
+            else { return false }
+        }
+        return true
     }
 
     // MARK: stage bodies (lock held)
 
     private func recorded<T>(_ stage: String, _ body: (SurveyDatabase) throws -> T) throws -> T {
         let started = Self.timestamp()
+        let clock = ContinuousClock.now
         let db = try ingester().openDatabase()
         let result = try body(db)
         let read = try db.sourceFiles().values.sorted { $0.path < $1.path }
-            .map { "\($0.path) \($0.sha256)" }.joined(separator: "\n")
+            .map { "\($0.path) \($0.sha256) \($0.status.rawValue)" }.joined(separator: "\n")
         try db.recordStageRun(
             stage: stage, version: programVersion, startedAt: started, finishedAt: Self.timestamp(), read: read,
             wrote: "\(outDirectory.path)")
+        let elapsed = ContinuousClock.now - clock
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.info("\(stage) finished in \(String(format: "%.3f", seconds)) s", metadata: ["stage": "\(stage)", "duration_s": "\(String(format: "%.3f", seconds))"])
         return result
     }
 
-    private func ingestStage(_ db: SurveyDatabase) throws -> IngestSummary {
-        let summary = try ingester().run(database: db)
-        logger.info("ingest: \(summary.filesRead) files read, \(summary.filesUnchanged) unchanged, \(summary.filesRemoved) removed; \(summary.accepted) forms accepted, \(summary.rejected) rejected, \(summary.duplicates) duplicates")
+    private func ingestStage(_ db: SurveyDatabase, forget: [String]) throws -> IngestSummary {
+        if db.storedFingerprint != nil, FileManager.default.fileExists(atPath: db.path) { try requireSound(db) }
+        let summary: IngestSummary
+        do { summary = try ingester().run(database: db, forget: forget) } catch StorageError.interrupted {
+            throw StageError.interrupted(signal: StopSignal.received)
+        }
+        let c = summary.counts
+        logger.info("ingest: \(summary.files) files (\(summary.filesRead) read, \(summary.filesUnchanged) unchanged, \(summary.filesMissing.count) missing, \(summary.filesUnreadable.count) unreadable); \(c.accepted) forms accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
         return summary
+    }
+
+    /// The ingest counts as stored (for stages that do not ingest).
+    private func storedSummary(_ db: SurveyDatabase) throws -> IngestSummary {
+        var summary = IngestSummary()
+        let files = try db.sourceFiles()
+        summary.files = files.count
+        summary.filesMissing = files.values.filter { $0.status == .missing }.map(\.path).sorted()
+        summary.filesUnreadable = files.values.filter { $0.status == .unreadable }.map(\.path).sorted()
+        summary.filesWhollyRejected = files.values.filter {
+            $0.rowsRead > 0 && $0.accepted == 0 && $0.duplicates == 0 && $0.conflicts == 0 && $0.status != .unreadable
+        }.map(\.path).sorted()
+        summary.counts = try db.outcomeCounts()
+        return summary
+    }
+
+    /// Whether the input needs attention, and the counts of the summary line.
+    private func verdict(_ db: SurveyDatabase, summary: IngestSummary, checks: CheckOutcome?) throws -> Verdict {
+        var v = Verdict()
+        v.ingest = summary
+        let c = summary.counts
+        if !summary.filesWhollyRejected.isEmpty {
+            v.attention.append("\(summary.filesWhollyRejected.count) file(s) wholly rejected: \(summary.filesWhollyRejected.prefix(3).joined(separator: ", "))")
+        }
+        if !summary.filesUnreadable.isEmpty {
+            v.attention.append("\(summary.filesUnreadable.count) file(s) unreadable: \(summary.filesUnreadable.prefix(3).joined(separator: ", "))")
+        }
+        if !summary.filesMissing.isEmpty {
+            v.attention.append("\(summary.filesMissing.count) file(s) missing from the inbox: \(summary.filesMissing.prefix(3).joined(separator: ", "))")
+        }
+        if c.conflicts > 0 { v.attention.append("\(c.conflicts) forms in conflict (same id, different answers)") }
+        let share = folder.survey.rules.maxRejectedShare
+        if c.read > 0, Double(c.rejected) / Double(c.read) > share {
+            v.attention.append(String(format: "%.1f%% of rows rejected (limit %.1f%%, [checks] max_rejected_share)", 100 * Double(c.rejected) / Double(c.read), 100 * share))
+        }
+        // The latest period: the latest quarter (inside the window, if one is set) with forms.
+        let counts = try db.acceptedCounts()
+        let window = CheckAccumulator(survey: folder.survey)
+        let inWindow = counts.filter { window.isInWindow($0.quarter) }
+        if let latest = inWindow.map(\.quarter).max() {
+            let here = inWindow.filter { $0.quarter == latest }
+            let missingUnits = folder.units.map(\.code).filter { code in !here.contains { $0.unit == code } }
+            if !missingUnits.isEmpty {
+                v.attention.append("no accepted form in \(latest) for unit(s) \(missingUnits.prefix(5).joined(separator: ", "))")
+            }
+            let channels = Set(inWindow.map(\.channel))
+            for channel in channels.sorted() where !here.contains(where: { $0.channel == channel }) {
+                v.attention.append("no accepted \(channel.rawValue) form in \(latest)")
+            }
+        }
+        if let checks { v.checksFailed = checks.failed.count }
+        v.cellsFlagged = try db.flaggedCells()
+        return v
     }
 
     private func requireForms(_ db: SurveyDatabase) throws {
@@ -147,23 +380,29 @@ public struct Pipeline {
         }
     }
 
-    private func checkStage(_ db: SurveyDatabase) throws -> CheckOutcome {
+    private func checkStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> CheckOutcome {
         try requireForms(db)
+        try requireSound(db)
         var accumulator = CheckAccumulator(survey: folder.survey)
+        var seen = 0
         try db.forEachAcceptedForm { form in
+            seen += 1
+            if seen & 4095 == 0 { try stopIfRequested() }
             accumulator.add(unit: form.unit, quarter: form.period, answers: form.answers)
         }
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),
             repeatedDossiers: try db.repeatedDossierCounts(), units: folder.units.map(\.code))
-        try db.replaceChecks(results)
+        try stopIfRequested()
+        try db.replaceChecks(results, meta: ["checks_inputs": inputs.encoded])
         let outcome = CheckOutcome(results: results)
         logger.info("check: \(results.count) checks, \(outcome.failed.count) failed")
         return outcome
     }
 
-    private func statsStage(_ db: SurveyDatabase) throws -> [EstimateRow] {
+    private func statsStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> [EstimateRow] {
         try requireForms(db)
+        try requireSound(db)
         let answered = folder.survey.answeredItems
         let likertPositions = answered.indices.filter { answered[$0].kind == .likert5 }
         let qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
@@ -176,11 +415,16 @@ public struct Pipeline {
         // estimates; `check` reports them.
         let window = CheckAccumulator(survey: folder.survey)
         var outside = 0
+        var seen = 0
+        var latestDate = ""
         try db.forEachAcceptedForm { form in
+            seen += 1
+            if seen & 4095 == 0 { try stopIfRequested() }
             guard window.isInWindow(form.period) else {
                 outside += 1
                 return
             }
+            if form.submittedOn > latestDate { latestDate = form.submittedOn }
             for (k, j) in likertPositions.enumerated() {
                 likert[k] = form.answers[j] == missingAnswer ? 0 : form.answers[j]
             }
@@ -196,7 +440,8 @@ public struct Pipeline {
         }
         var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
         rows += Publication(survey: folder.survey).derive(from: rows, population: folder.population)
-        try db.replaceEstimates(rows)
+        try stopIfRequested()
+        try db.replaceEstimates(rows, meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate])
         logger.info("stats: \(rows.count) estimates for \(accumulator.atoms.count) unit x quarter x channel groups")
         return rows
     }
@@ -204,14 +449,19 @@ public struct Pipeline {
     private func reportStage(_ db: SurveyDatabase, language: Language?, releaseDate: String?) throws -> ReportRenderer.Rendered {
         let estimates = try db.estimates()
         guard !estimates.isEmpty else { throw ReportError.noEstimates }
-        let sources = try db.sourceFiles().values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map {
-            SourceSummary(path: $0.path, sha256: $0.sha256, accepted: $0.accepted, rejected: $0.rejected, duplicates: $0.duplicates)
+        let sources = try db.sourceFiles().values.filter { !$0.sha256.isEmpty }
+            .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map {
+                SourceSummary(path: $0.path, sha256: $0.sha256, accepted: $0.accepted, rejected: $0.rejected, duplicates: $0.duplicates)
+            }
+        let through = try db.meta("data_through").flatMap { $0.isEmpty ? nil : $0 }
+        if let releaseDate, let through, releaseDate < through {
+            logger.warning("report: the release date \(releaseDate) is before the latest form used (\(through))")
         }
-        let date = try releaseDate ?? db.latestFormDate() ?? "1970-01-01"
+        let date = releaseDate ?? through ?? "1970-01-01"
         let input = ReportInput(
             survey: folder.survey, units: folder.units, estimates: estimates, checks: try db.checks(),
             language: language ?? folder.survey.rules.language, sources: sources, programVersion: programVersion,
-            releaseDate: date)
+            releaseDate: date, dataThrough: through)
         let rendered = try ReportRenderer.render(input)
         logger.info("report: report.xml validated against report.xsd; report.html in \(input.language.rawValue)")
         return rendered
@@ -219,11 +469,17 @@ public struct Pipeline {
 
     // MARK: writing
 
+    private func createOutput() throws {
+        do { try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
+            throw StageError.cannotWrite(path: outDirectory.path, reason: "\(error)")
+        }
+    }
+
     private func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
         var text = "unit,period,check,subject,observed,required,status,message\n"
         for c in outcome.results {
-            text += [c.unit, c.period.description, c.check, c.subject, EstimateRow.format(c.observed),
-                     EstimateRow.format(c.required), c.status.rawValue, c.message].map(CSVField.quote).joined(separator: ",") + "\n"
+            text += [CSVField.text(c.unit), c.period.description, c.check, CSVField.text(c.subject), EstimateRow.format(c.observed),
+                     EstimateRow.format(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
         }
         try write(Data(text.utf8), "checks.csv", in: dir)
     }
@@ -256,8 +512,10 @@ public struct Pipeline {
         }
     }
 
-    /// `manifest.json`: each release file present with its size and SHA-256, sorted, no clock.
-    private func writeManifest(in dir: URL) throws {
+    /// `manifest.json`: what the release was made from (digests, no clock) and each release
+    /// file present with its size and SHA-256, sorted. It also marks the folder as a release
+    /// of this program, the only kind of folder `run` replaces.
+    private func writeManifest(in dir: URL, inputs: [String: String]) throws {
         var entries: [String] = []
         for name in Self.releaseFiles {
             let path = dir.appendingPathComponent(name).path
@@ -265,7 +523,8 @@ public struct Pipeline {
             let (sha, bytes) = try FileHash.sha256(path: path)
             entries.append("    {\"file\": \"\(name)\", \"bytes\": \(bytes), \"sha256\": \"\(sha)\"}")
         }
-        let text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"files\": [\n"
+        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \"\(inputs[$0]!)\"" }.joined(separator: ",\n")
+        let text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"inputs\": {\n\(inputLines)\n  },\n  \"files\": [\n"
             + entries.joined(separator: ",\n") + "\n  ]\n}\n"
         try write(Data(text.utf8), "manifest.json", in: dir)
     }
@@ -275,14 +534,16 @@ public struct Pipeline {
     private var stagingPrefix: String { ".\(outDirectory.lastPathComponent).staging-" }
 
     /// A fresh staging folder beside `out/` (same file system, so the swap is a rename).
-    /// Leftovers of crashed runs are removed: the lock proves no one else is using them.
+    /// Leftovers of crashed runs are removed if they hold nothing but release files: the
+    /// lock proves no one else is using them.
     private func makeStaging() throws -> URL {
         let parent = outDirectory.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
             throw StageError.cannotWrite(path: parent.path, reason: "\(error)")
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(stagingPrefix) {
-            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+            let leftover = parent.appendingPathComponent(name)
+            if OutputFolder.isOwnStaging(leftover.path) { try? FileManager.default.removeItem(at: leftover) }
         }
         let staging = parent.appendingPathComponent(stagingPrefix + String(getpid()))
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
@@ -291,10 +552,12 @@ public struct Pipeline {
         return staging
     }
 
-    /// Swaps the staging folder into `out/` with one atomic exchange, then deletes the old release.
+    /// Swaps the staging folder into `out/` with one atomic exchange, then deletes the old
+    /// release (checked before to hold only release files).
     private func publish(_ staging: URL) throws {
         let out = outDirectory.path
         if FileManager.default.fileExists(atPath: out) {
+            try checkOutput()
             guard DirectoryExchange.exchange(staging.path, out) else {
                 throw StageError.cannotWrite(path: out, reason: "cannot swap in the new release: \(String(cString: strerror(errno)))")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import CShims
 import Stats
 import SurveyModel
 
@@ -8,11 +9,38 @@ import SurveyModel
 public enum StorageError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case sqlite(path: String, reason: String)
+    /// The file is not a sound SQLite database (damaged, truncated, or not a database).
+    case corrupt(path: String, detail: String)
+    /// The disk is full or the file cannot be written.
+    case full(path: String, reason: String)
+    /// A stop was requested (SIGINT or SIGTERM); nothing of the unfinished transaction was kept.
+    case interrupted
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "\(path): cannot open the database: \(reason)"
         case .sqlite(let path, let reason): "\(path): database error: \(reason)"
+        case .corrupt(let path, let detail):
+            "\(path) is damaged (\(detail)); nothing was published from it. Keep it for inspection "
+                + "(mv \(path) \(path).damaged) and run `pipeline run` again to rebuild it from the inbox; "
+                + "forms of files no longer in the inbox cannot be rebuilt"
+        case .full(let path, let reason): "\(path): cannot write: \(reason); free some space and run again"
+        case .interrupted: "stopped by a signal; the database keeps its previous state"
+        }
+    }
+
+    /// Maps SQLite's result codes to what an operator must do.
+    static func classify(_ error: Error, path: String, action: String) -> StorageError {
+        if let e = error as? StorageError { return e }
+        guard let db = error as? DatabaseError else {
+            return action == "open" ? .cannotOpen(path: path, reason: "\(error)") : .sqlite(path: path, reason: "\(error)")
+        }
+        switch db.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt(path: path, detail: db.message ?? "\(db.resultCode)")
+        case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return .full(path: path, reason: db.message ?? "\(db.resultCode)")
+        default:
+            return action == "open" ? .cannotOpen(path: path, reason: db.description) : .sqlite(path: path, reason: db.description)
         }
     }
 }
@@ -36,6 +64,24 @@ public struct ResponseRecord: Sendable, Hashable {
     /// One entry per answered (non-text) item of the instrument, in instrument order.
     public var answers: [Int?]
 
+    /// A 64-bit digest of what the form says (unit, date, dossier, answers; not the comment
+    /// or where it was read): equal for identical re-sends, different for a changed version.
+    public var contentHash: Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0x1f) &* 0x100_0000_01b3
+        }
+        mix(unit.utf8)
+        mix(submittedOn.utf8)
+        mix((dossierCode ?? "").utf8)
+        for answer in answers {
+            let v = UInt64(bitPattern: Int64(answer ?? -1))
+            h = (h ^ v) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: h)
+    }
+
     public init(
         path: String, line: Int, position: Int = 0, responseID: String, channel: Channel, unit: String,
         submittedOn: String, period: Period, dossierCode: String?, comment: String?, answers: [Int?]
@@ -54,9 +100,20 @@ public struct ResponseRecord: Sendable, Hashable {
     }
 }
 
-/// A row that did not become an accepted response.
+/// A row that did not become an accepted response, or a file-level problem.
 public struct RejectRecord: Sendable, Hashable {
-    public enum Outcome: String, Sendable { case rejected, duplicate }
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// The row could not be read as a form.
+        case rejected
+        /// An identical copy of a form already counted.
+        case duplicate
+        /// A form id that appears with different answers elsewhere: no version is counted.
+        case conflict
+        /// The whole file could not be read this time (its earlier rows, if any, are kept).
+        case fileUnreadable = "file_unreadable"
+        /// The file left the inbox; its rows are kept until `pipeline ingest --forget PATH`.
+        case fileMissing = "file_missing"
+    }
     public var path: String
     public var line: Int
     /// The array element's position for `.json` files, else 0.
@@ -75,15 +132,42 @@ public struct RejectRecord: Sendable, Hashable {
     }
 }
 
+/// Where an inbox file stands.
+public enum SourceStatus: String, Sendable {
+    /// In the inbox and read.
+    case present
+    /// Gone from the inbox: its rows still count until the operator forgets it.
+    case missing
+    /// In the inbox but not readable this time: its earlier rows (if any) still count.
+    case unreadable
+}
+
 /// What is known of an ingested inbox file.
 public struct SourceFile: Sendable, Hashable {
     public var path: String
     public var channel: Channel
+    /// The SHA-256 of the content last read; empty if it was never read.
     public var sha256: String
     public var bytes: Int
+    public var status: SourceStatus
+    /// Why the file is unreadable (status `unreadable`).
+    public var problem: String?
+    /// Records read from the file: always `accepted + rejected + duplicates + conflicts`.
+    public var rowsRead: Int
     public var accepted: Int
     public var rejected: Int
     public var duplicates: Int
+    public var conflicts: Int
+}
+
+/// Counts over the whole inbox.
+public struct OutcomeCounts: Sendable, Equatable {
+    public var read = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var duplicates = 0
+    public var conflicts = 0
+    public init() {}
 }
 
 /// The accepted form as `stats` and `check` read it: no provenance, answers as bytes.
@@ -99,82 +183,74 @@ public struct StoredForm: Sendable {
 /// The pipeline's working database (`work/pipeline.sqlite`): the only place that speaks SQL.
 ///
 /// Tables (snake_case, readable from sqlite3, R or a spreadsheet):
-/// - `meta(key, value)`: schema version and the fingerprint of what ingest depends on;
-/// - `source_files`: one row per inbox file with its SHA-256 and row counts;
-/// - `responses`: one row per parsed form, `status` = `accepted` or `duplicate`, one
-///   column per item, and the form's file, line and file hash;
+/// - `meta(key, value)`: schema version, the instrument the ingest tables were built for,
+///   the state of the ingested inbox, and what each stage output was computed from;
+/// - `source_files`: one row per inbox file with its SHA-256, status (`present`, `missing`,
+///   `unreadable`) and row counts (`rows_read` = accepted + rejected + duplicate + conflict);
+/// - `responses`: one row per parsed form, `status` = `accepted`, `duplicate`, `conflict` or
+///   `stray_date`, one column per item, and the form's file, line and file hash;
 /// - `rejects`: rows that could not be read, with file, line and reason;
 /// - `estimates`, `checks`: the outputs of `stats` and `check`;
 /// - `stage_runs`: what each stage read and wrote, the program version and the time.
+///
+/// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
+/// the previous state or the next, never a part.
 public final class SurveyDatabase {
-    public static let schemaVersion = "2"
+    public static let schemaVersion = "3"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
     public let itemColumns: [String]
+    /// The instrument the ingest tables were built for (nil: never built or an older schema).
+    public private(set) var storedFingerprint: String?
+    /// The instrument the caller reads with.
+    public let fingerprint: String
 
-    /// Opens (creating if needed) the database. When `fingerprint` differs from the one
-    /// stored, the ingest tables are rebuilt for the new instrument and every inbox file will
-    /// be read again.
-    /// - Returns: the database and whether its ingest tables were rebuilt.
-    public static func open(
-        path: String, itemColumns: [String], fingerprint: String
-    ) throws -> (database: SurveyDatabase, rebuilt: Bool) {
+    /// Whether the ingest tables fit the caller's instrument; if not, only `ingest` may
+    /// rebuild them (every inbox file is then read again).
+    public var matchesInstrument: Bool { storedFingerprint == fingerprint }
+
+    /// Opens (creating if needed) the database. Never drops data: a changed instrument is
+    /// reported through `matchesInstrument` and rebuilt only inside `ingest(rebuild:)`.
+    public static func open(path: String, itemColumns: [String], fingerprint: String) throws -> SurveyDatabase {
         let queue: DatabaseQueue
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw StorageError.cannotOpen(path: path, reason: "\(error)")
+            throw StorageError.classify(error, path: path, action: "open")
         }
-        let db = SurveyDatabase(path: path, queue: queue, itemColumns: itemColumns)
-        let rebuilt = try db.prepareSchema(fingerprint: fingerprint)
-        return (db, rebuilt)
+        let stored = try Self.prepareSchema(queue: queue, path: path, itemColumns: itemColumns, fingerprint: fingerprint)
+        return SurveyDatabase(
+            path: path, queue: queue, itemColumns: itemColumns, storedFingerprint: stored, fingerprint: fingerprint)
     }
 
-    private init(path: String, queue: DatabaseQueue, itemColumns: [String]) {
+    private init(path: String, queue: DatabaseQueue, itemColumns: [String], storedFingerprint: String?, fingerprint: String) {
         self.path = path
         self.queue = queue
         self.itemColumns = itemColumns
+        self.storedFingerprint = storedFingerprint
+        self.fingerprint = fingerprint
     }
 
     func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
-            throw StorageError.sqlite(path: path, reason: error.description)
+            throw StorageError.classify(error, path: path, action: "use")
         }
     }
 
-    private func prepareSchema(fingerprint: String) throws -> Bool {
-        try wrap {
-            try queue.write { db in
+    /// Creates what is missing; returns the fingerprint the ingest tables were built for, or
+    /// nil when they were never built for the current schema.
+    private static func prepareSchema(
+        queue: DatabaseQueue, path: String, itemColumns: [String], fingerprint: String
+    ) throws -> String? {
+        do {
+            return try queue.write { db in
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
                 let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'ingest_fingerprint'")
-                let rebuild = version != Self.schemaVersion || stored != fingerprint
-                if rebuild {
-                    for table in ["responses", "rejects", "source_files"] {
-                        try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
-                    }
-                }
-                let answerColumns = itemColumns.map { "\"\($0)\" INTEGER" }.joined(separator: ", ")
                 try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS source_files (
-                        path TEXT PRIMARY KEY, channel TEXT NOT NULL, sha256 TEXT NOT NULL,
-                        bytes INTEGER NOT NULL, rows_accepted INTEGER NOT NULL DEFAULT 0,
-                        rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0);
-                    CREATE TABLE IF NOT EXISTS responses (
-                        path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
-                        position INTEGER NOT NULL DEFAULT 0,
-                        response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
-                        submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
-                        comment TEXT, status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
-                        PRIMARY KEY (path, line, position));
-                    CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
-                    CREATE TABLE IF NOT EXISTS rejects (
-                        path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
-                        file_sha256 TEXT NOT NULL, response_id TEXT, reason TEXT NOT NULL,
-                        PRIMARY KEY (path, line, position));
                     CREATE TABLE IF NOT EXISTS estimates (
                         scope TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL,
                         question_or_factor TEXT NOT NULL, statistic TEXT NOT NULL, method TEXT NOT NULL,
@@ -187,47 +263,118 @@ public final class SurveyDatabase {
                         stage TEXT NOT NULL, program_version TEXT NOT NULL, started_at TEXT NOT NULL,
                         finished_at TEXT NOT NULL, read TEXT NOT NULL, wrote TEXT NOT NULL);
                     """)
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('ingest_fingerprint', ?)",
-                    arguments: [Self.schemaVersion, fingerprint])
-                return rebuild
+                guard version == schemaVersion else { return nil }
+                return stored
+            }
+        } catch {
+            throw StorageError.classify(error, path: path, action: "open")
+        }
+    }
+
+    /// The ingest tables for `itemColumns`, dropped first when `dropping` (inside the ingest
+    /// transaction, so a crash keeps the old tables).
+    private func createIngestTables(_ db: Database, dropping: Bool) throws {
+        if dropping {
+            for table in ["responses", "rejects", "source_files"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+        }
+        let answerColumns = itemColumns.map { "\"\($0)\" INTEGER" }.joined(separator: ", ")
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS source_files (
+                path TEXT PRIMARY KEY, channel TEXT NOT NULL, sha256 TEXT NOT NULL,
+                bytes INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'present', problem TEXT,
+                rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
+                rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
+                rows_conflict INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS responses (
+                path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
+                position INTEGER NOT NULL DEFAULT 0,
+                response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
+                comment TEXT, content_hash INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
+                PRIMARY KEY (path, line, position));
+            CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
+            CREATE TABLE IF NOT EXISTS rejects (
+                path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
+                file_sha256 TEXT NOT NULL, response_id TEXT, reason TEXT NOT NULL,
+                PRIMARY KEY (path, line, position));
+            """)
+    }
+
+    // MARK: health
+
+    /// SQLite's structural check of the whole file; nil when it is sound, else what it found.
+    public func integrityProblem() throws -> String? {
+        try wrap {
+            try queue.read { db in
+                let lines = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                return lines == ["ok"] ? nil : lines.prefix(5).joined(separator: "; ")
             }
         }
     }
 
     // MARK: ingest
 
-    /// Every ingested file, keyed by path.
+    /// Every ingested file, keyed by path (empty before the first ingest or after an
+    /// instrument change that ingest has not applied yet).
     public func sourceFiles() throws -> [String: SourceFile] {
+        guard storedFingerprint != nil else { return [:] }
+        return try wrap {
+            try queue.read { db in try Self.sourceFiles(db) }
+        }
+    }
+
+    static func sourceFiles(_ db: Database) throws -> [String: SourceFile] {
+        var files: [String: SourceFile] = [:]
+        guard try db.tableExists("source_files") else { return files }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM source_files") {
+            let path: String = row["path"]
+            files[path] = SourceFile(
+                path: path, channel: Channel(rawValue: row["channel"]) ?? .paper,
+                sha256: row["sha256"], bytes: row["bytes"],
+                status: SourceStatus(rawValue: row["status"]) ?? .present, problem: row["problem"],
+                rowsRead: row["rows_read"], accepted: row["rows_accepted"], rejected: row["rows_rejected"],
+                duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"])
+        }
+        return files
+    }
+
+    /// A value of `meta`, or nil.
+    public func meta(_ key: String) throws -> String? {
+        try wrap { try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) } }
+    }
+
+    /// The state of the ingested inbox: a digest of every file's path, hash and status and of
+    /// the instrument. Stage outputs record the state they were computed from.
+    public func ingestState() throws -> String? { try meta("ingest_state") }
+
+    /// Sets values of `meta` in one transaction.
+    public func setMeta(_ values: [String: String]) throws {
         try wrap {
-            try queue.read { db in
-                var files: [String: SourceFile] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM source_files") {
-                    let path: String = row["path"]
-                    files[path] = SourceFile(
-                        path: path, channel: Channel(rawValue: row["channel"]) ?? .paper,
-                        sha256: row["sha256"], bytes: row["bytes"], accepted: row["rows_accepted"],
-                        rejected: row["rows_rejected"], duplicates: row["rows_duplicate"])
+            try queue.write { db in
+                for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
-                return files
             }
         }
     }
 
-    /// Receives the rows of one file inside its transaction.
+    /// Receives the rows of one file inside the ingest transaction.
     public final class FileWriter {
         let insertResponse: Statement
         let insertReject: Statement
         let path: String
         let sha256: String
+        let shouldStop: () -> Bool
         public private(set) var accepted = 0
         public private(set) var rejected = 0
 
-        init(db: Database, path: String, sha256: String, itemColumns: [String]) throws {
+        init(db: Database, path: String, sha256: String, itemColumns: [String], shouldStop: @escaping () -> Bool) throws {
             self.path = path
             self.sha256 = sha256
+            self.shouldStop = shouldStop
             let columns = ["path", "line", "position", "file_sha256", "response_id", "channel", "unit", "submitted_on",
-                           "period", "dossier_code", "comment"] + itemColumns
+                           "period", "dossier_code", "comment", "content_hash"] + itemColumns
             // Plain INSERT: two rows with one (path, line, position) would be a bug, and must fail loudly.
             insertResponse = try db.makeStatement(sql: """
                 INSERT INTO responses (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
@@ -238,9 +385,14 @@ public final class SurveyDatabase {
                 """)
         }
 
+        private func checkStop() throws {
+            if (accepted + rejected) & 1023 == 0, shouldStop() { throw StorageError.interrupted }
+        }
+
         /// Binds with the raw SQLite calls: this is the ingest hot path (GRDB's argument
         /// arrays box every value).
         public func accept(_ record: ResponseRecord) throws {
+            try checkStop()
             let raw = insertResponse.sqliteStatement
             sqlite3_reset(raw)
             var column: Int32 = 1
@@ -273,6 +425,8 @@ public final class SurveyDatabase {
             bind(record.period.description)
             bind(record.dossierCode)
             bind(record.comment)
+            sqlite3_bind_int64(raw, column, record.contentHash)
+            column += 1
             for answer in record.answers {
                 if let answer { sqlite3_bind_int64(raw, column, Int64(answer)) } else { sqlite3_bind_null(raw, column) }
                 column += 1
@@ -285,121 +439,263 @@ public final class SurveyDatabase {
         }
 
         public func reject(line: Int, position: Int = 0, responseID: String?, reason: String) throws {
+            try checkStop()
             insertReject.setUncheckedArguments([path, line, position, sha256, responseID, reason])
             try insertReject.execute()
             rejected += 1
         }
     }
 
-    /// Replaces everything stored from `path` with what `body` writes, in one transaction:
-    /// either the file's new rows are all stored or its old rows stay.
-    public func replaceFile(
-        path: String, channel: Channel, sha256: String, bytes: Int, body: (FileWriter) throws -> Void
-    ) throws {
+    /// The changes of one ingest, applied together or not at all.
+    public final class IngestTransaction {
+        let db: Database
+        let owner: SurveyDatabase
+        let shouldStop: () -> Bool
+
+        init(db: Database, owner: SurveyDatabase, shouldStop: @escaping () -> Bool) {
+            self.db = db
+            self.owner = owner
+            self.shouldStop = shouldStop
+        }
+
+        /// What the database holds now, inside the transaction.
+        public func sourceFiles() throws -> [String: SourceFile] { try SurveyDatabase.sourceFiles(db) }
+
+        /// Replaces everything stored from `path` with what `body` writes.
+        public func replaceFile(
+            path: String, channel: Channel, sha256: String, bytes: Int, body: (FileWriter) throws -> Void
+        ) throws {
+            if shouldStop() { throw StorageError.interrupted }
+            try db.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
+            try db.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
+            let writer = try FileWriter(
+                db: db, path: path, sha256: sha256, itemColumns: owner.itemColumns, shouldStop: shouldStop)
+            try body(writer)
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem)
+                    VALUES (?, ?, ?, ?, 'present', NULL)
+                    """,
+                arguments: [path, channel.rawValue, sha256, bytes])
+        }
+
+        /// Marks a known file present again (same content as last read).
+        public func markPresent(path: String) throws {
+            try db.execute(sql: "UPDATE source_files SET status = 'present', problem = NULL WHERE path = ?", arguments: [path])
+        }
+
+        /// Marks a file gone from the inbox; its rows stay.
+        public func markMissing(path: String) throws {
+            try db.execute(sql: "UPDATE source_files SET status = 'missing', problem = NULL WHERE path = ?", arguments: [path])
+        }
+
+        /// Records that a file cannot be read now; its earlier rows (if any) stay.
+        public func markUnreadable(path: String, channel: Channel, problem: String) throws {
+            try db.execute(
+                sql: """
+                    INSERT INTO source_files (path, channel, sha256, bytes, status, problem)
+                    VALUES (?, ?, '', 0, 'unreadable', ?)
+                    ON CONFLICT(path) DO UPDATE SET status = 'unreadable', problem = excluded.problem
+                    """,
+                arguments: [path, channel.rawValue, problem])
+        }
+
+        /// Forgets a file and every row read from it.
+        public func forget(path: String) throws {
+            for table in ["responses", "rejects", "source_files"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
+            }
+        }
+
+        /// Decides every form's status over all files, whatever order they arrived in:
+        /// - a (channel, form id) seen once is `accepted`;
+        /// - seen several times with identical content (unit, date, dossier, answers): the
+        ///   first by file path, line and position is `accepted`, the others `duplicate`;
+        /// - seen several times with different content: every version is a `conflict`, and
+        ///   none is counted until the operator corrects or forgets a file;
+        /// - `strayQuarters`: accepted forms dated in these quarters become `stray_date`.
+        /// Then recounts every file's outcomes.
+        public func resolve(strayQuarters: (_ formsPerQuarter: [String: Int]) -> Set<String>) throws {
+            try db.execute(sql: """
+                UPDATE responses SET status = 'accepted' WHERE status <> 'accepted';
+                CREATE TEMP TABLE IF NOT EXISTS repeated (channel TEXT, response_id TEXT, versions INTEGER);
+                DELETE FROM repeated;
+                INSERT INTO repeated
+                    SELECT channel, response_id, COUNT(DISTINCT content_hash) FROM responses
+                    GROUP BY channel, response_id HAVING COUNT(*) > 1;
+                UPDATE responses SET status = 'conflict' WHERE rowid IN (
+                    SELECT r.rowid FROM responses r JOIN repeated g
+                      ON g.channel = r.channel AND g.response_id = r.response_id
+                    WHERE g.versions > 1);
+                UPDATE responses SET status = 'duplicate' WHERE rowid IN (
+                    SELECT rid FROM (
+                        SELECT r.rowid AS rid, ROW_NUMBER() OVER (
+                            PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line, r.position) AS rank
+                        FROM responses r JOIN repeated g
+                          ON g.channel = r.channel AND g.response_id = r.response_id
+                        WHERE g.versions = 1)
+                    WHERE rank > 1);
+                DELETE FROM repeated;
+                """)
+            var perQuarter: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT period, COUNT(*) FROM responses WHERE status = 'accepted' GROUP BY period") {
+                perQuarter[row[0]] = row[1]
+            }
+            let stray = strayQuarters(perQuarter)
+            for quarter in stray.sorted() {
+                try db.execute(
+                    sql: "UPDATE responses SET status = 'stray_date' WHERE status = 'accepted' AND period = ?",
+                    arguments: [quarter])
+            }
+            try db.execute(sql: """
+                UPDATE source_files SET
+                    rows_accepted = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'accepted'),
+                    rows_duplicate = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'duplicate'),
+                    rows_conflict = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'conflict'),
+                    rows_rejected = (SELECT COUNT(*) FROM rejects j WHERE j.path = source_files.path)
+                        + (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'stray_date');
+                UPDATE source_files SET rows_read = rows_accepted + rows_duplicate + rows_conflict + rows_rejected;
+                """)
+        }
+
+        /// Sets values of `meta` inside the transaction.
+        public func setMeta(_ values: [String: String]) throws {
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+        }
+    }
+
+    /// Runs one ingest in one transaction: every change `body` makes (files replaced,
+    /// marked, forgotten, statuses resolved, meta) is committed together, or none is.
+    /// - Parameters:
+    ///   - rebuild: drop and recreate the ingest tables first (a new instrument or schema).
+    ///   - shouldStop: polled between files and every 1,024 rows; when it returns true the
+    ///     ingest stops with `StorageError.interrupted` and nothing is committed.
+    public func ingest(rebuild: Bool, shouldStop: @escaping () -> Bool = { false }, _ body: (IngestTransaction) throws -> Void) throws {
         try wrap {
             try queue.inTransaction { db in
-                try db.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
-                try db.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
-                let writer = try FileWriter(db: db, path: path, sha256: sha256, itemColumns: itemColumns)
-                try body(writer)
+                try createIngestTables(db, dropping: rebuild)
+                try body(IngestTransaction(db: db, owner: self, shouldStop: shouldStop))
                 try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, rows_accepted, rows_rejected)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [path, channel.rawValue, sha256, bytes, writer.accepted, writer.rejected])
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('ingest_fingerprint', ?)",
+                    arguments: [Self.schemaVersion, fingerprint])
                 return .commit
             }
         }
+        storedFingerprint = fingerprint
     }
 
-    /// Forgets a file that left the inbox.
-    public func removeFile(path: String) throws {
-        try wrap {
-            try queue.write { db in
-                for table in ["responses", "rejects", "source_files"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
-                }
-            }
-        }
-    }
-
-    /// Marks, for each (channel, response id), the first form by file path and line as
-    /// accepted and any later one as a duplicate, and updates the per-file counts.
-    /// Deterministic whatever order the files were ingested in.
-    public func resolveDuplicates() throws {
-        try wrap {
-            try queue.write { db in
-                // Only forms whose (channel, id) occurs more than once can be duplicates; the
-                // covering index finds those groups without touching the other rows.
-                try db.execute(sql: """
-                    UPDATE responses SET status = 'accepted' WHERE status = 'duplicate';
-                    UPDATE responses SET status = 'duplicate' WHERE rowid IN (
-                        SELECT rid FROM (
-                            SELECT r.rowid AS rid, ROW_NUMBER() OVER (
-                                PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line, r.position) AS rank
-                            FROM responses r JOIN (
-                                SELECT channel, response_id FROM responses
-                                GROUP BY channel, response_id HAVING COUNT(*) > 1) g
-                              ON g.channel = r.channel AND g.response_id = r.response_id)
-                        WHERE rank > 1);
-                    UPDATE source_files SET
-                        rows_accepted = (SELECT COUNT(*) FROM responses r
-                                         WHERE r.path = source_files.path AND r.status = 'accepted'),
-                        rows_duplicate = (SELECT COUNT(*) FROM responses r
-                                          WHERE r.path = source_files.path AND r.status = 'duplicate');
-                    """)
-            }
-        }
-    }
-
-    /// Rejected and duplicate rows, sorted by file and line.
+    /// Rejected, duplicate and conflicting rows and file-level problems, in file, line and
+    /// position order (file problems first, as line 0).
     public func rejectsAndDuplicates() throws -> [RejectRecord] {
         var out: [RejectRecord] = []
         try forEachRejectOrDuplicate { out.append($0) }
         return out
     }
 
-    /// Streams rejected and duplicate rows in file and line order (rejects first on a tie).
-    public func forEachRejectOrDuplicate(_ body: (RejectRecord) throws -> Void) throws {
+    /// Streams what `rejectsAndDuplicates` returns, never holding it all.
+    /// - Parameter strayReason: the reason for a form of status `stray_date`, given its date.
+    public func forEachRejectOrDuplicate(
+        strayReason: (String) -> String = { "dated \($0), outside the bulk of the data" },
+        _ body: (RejectRecord) throws -> Void
+    ) throws {
+        guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
                 let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT path, line, 0 AS kind, response_id, reason, NULL AS first_path, NULL AS first_line, position
-                    FROM rejects
+                    SELECT path, 0 AS line, 0 AS kind, NULL AS response_id, COALESCE(problem, '') AS reason,
+                           NULL AS first_path, NULL AS first_line, 0 AS position, status AS extra
+                    FROM source_files WHERE status <> 'present'
                     UNION ALL
-                    SELECT d.path, d.line, 1, d.response_id, NULL, f.path, f.line, d.position
+                    SELECT path, line, 1, response_id, reason, NULL, NULL, position, NULL FROM rejects
+                    UNION ALL
+                    SELECT d.path, d.line, 2, d.response_id, NULL, f.path, f.line, d.position, NULL
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
                     WHERE d.status = 'duplicate'
+                    UNION ALL
+                    SELECT d.path, d.line, 3, d.response_id, NULL,
+                        (SELECT f.path FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
+                           AND f.rowid <> d.rowid ORDER BY f.path, f.line, f.position LIMIT 1),
+                        (SELECT f.line FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
+                           AND f.rowid <> d.rowid ORDER BY f.path, f.line, f.position LIMIT 1),
+                        d.position,
+                        (SELECT COUNT(DISTINCT f.content_hash) FROM responses f
+                           WHERE f.channel = d.channel AND f.response_id = d.response_id)
+                    FROM responses d WHERE d.status = 'conflict'
+                    UNION ALL
+                    SELECT path, line, 4, response_id, submitted_on, NULL, NULL, position, NULL
+                    FROM responses WHERE status = 'stray_date'
                     ORDER BY 1, 2, 8, 3
                     """)
                 while let row = try cursor.next() {
                     let kind: Int = row[2]
-                    if kind == 0 {
-                        try body(RejectRecord(
-                            path: row[0], line: row[1], position: row[7], outcome: .rejected, responseID: row[3], reason: row[4]))
-                    } else {
-                        let id: String = row[3]
+                    let path: String = row[0]
+                    let line: Int = row[1]
+                    let position: Int = row[7]
+                    let id: String? = row[3]
+                    switch kind {
+                    case 0:
+                        let status: String = row[8]
+                        let problem: String = row[4]
+                        if status == SourceStatus.missing.rawValue {
+                            try body(RejectRecord(
+                                path: path, line: 0, outcome: .fileMissing, responseID: nil,
+                                reason: "the file is no longer in the inbox; its rows still count until `pipeline ingest --forget \(path)`"))
+                        } else {
+                            try body(RejectRecord(path: path, line: 0, outcome: .fileUnreadable, responseID: nil, reason: problem))
+                        }
+                    case 1:
+                        try body(RejectRecord(path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: row[4]))
+                    case 2:
                         let firstPath: String = row[5]
                         let firstLine: Int = row[6]
                         try body(RejectRecord(
-                            path: row[0], line: row[1], position: row[7], outcome: .duplicate, responseID: id,
-                            reason: "duplicate of form \(id) first read at \(firstPath):\(firstLine)"))
+                            path: path, line: line, position: position, outcome: .duplicate, responseID: id,
+                            reason: "identical copy of form \(id ?? "") first read at \(firstPath):\(firstLine); not counted twice"))
+                    case 3:
+                        let otherPath: String = row[5]
+                        let otherLine: Int = row[6]
+                        let versions: Int = row[8]
+                        try body(RejectRecord(
+                            path: path, line: line, position: position, outcome: .conflict, responseID: id,
+                            reason: "form \(id ?? "") appears in \(versions) versions with different answers (also at \(otherPath):\(otherLine)); no version is counted until the wrong one is corrected or its file forgotten"))
+                    default:
+                        let date: String = row[4]
+                        try body(RejectRecord(
+                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: strayReason(date)))
                     }
                 }
             }
         }
     }
 
-    /// Rows rejected and set aside as duplicates, counted in SQL.
-    public func outcomeCounts() throws -> (accepted: Int, rejected: Int, duplicates: Int) {
-        try wrap {
+    /// Outcomes over every file.
+    public func outcomeCounts() throws -> OutcomeCounts {
+        var counts = OutcomeCounts()
+        for file in try sourceFiles().values {
+            counts.read += file.rowsRead
+            counts.accepted += file.accepted
+            counts.rejected += file.rejected
+            counts.duplicates += file.duplicates
+            counts.conflicts += file.conflicts
+        }
+        return counts
+    }
+
+    /// Accepted forms per unit, channel and quarter.
+    public func acceptedCounts() throws -> [(unit: String, channel: Channel, quarter: Period, forms: Int)] {
+        guard storedFingerprint != nil else { return [] }
+        return try wrap {
             try queue.read { db in
-                let accepted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses WHERE status = 'accepted'") ?? 0
-                let duplicates = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses WHERE status = 'duplicate'") ?? 0
-                let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejects") ?? 0
-                return (accepted, rejected, duplicates)
+                try Row.fetchAll(db, sql: """
+                    SELECT unit, channel, period, COUNT(*) FROM responses WHERE status = 'accepted'
+                    GROUP BY unit, channel, period
+                    """).compactMap { row in
+                    guard let channel = Channel(rawValue: row[1]), let period = Period(row[2] as String) else { return nil }
+                    return (row[0], channel, period, row[3])
+                }
             }
         }
     }
@@ -410,6 +706,7 @@ public final class SurveyDatabase {
     /// primary-key index gives that order without a sort, and it does not depend on the order
     /// files were ingested in, so floating-point sums are the same in a fresh database.
     public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
+        guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
                 let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -465,7 +762,8 @@ public final class SurveyDatabase {
     }
 
     private func groupedCounts(sql: String) throws -> [String: [Period: Int]] {
-        try wrap {
+        guard storedFingerprint != nil else { return [:] }
+        return try wrap {
             try queue.read { db in
                 var out: [String: [Period: Int]] = [:]
                 for row in try Row.fetchAll(db, sql: sql) {
@@ -480,11 +778,15 @@ public final class SurveyDatabase {
 
     // MARK: stage outputs
 
-    /// Replaces the `estimates` table.
-    public func replaceEstimates(_ rows: [EstimateRow]) throws {
+    /// Replaces the `estimates` table and records, in the same transaction, what it was
+    /// computed from (`meta`).
+    public func replaceEstimates(_ rows: [EstimateRow], meta: [String: String]) throws {
         try wrap {
             try queue.inTransaction { db in
                 try db.execute(sql: "DELETE FROM estimates")
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
                 let insert = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
                 for r in rows {
                     let value: Double? = r.value.flatMap { $0.isFinite ? $0 : nil }
@@ -494,6 +796,23 @@ public final class SurveyDatabase {
                     try insert.execute()
                 }
                 return .commit
+            }
+        }
+    }
+
+    /// Rows of the `estimates` table.
+    public func estimatesCount() throws -> Int {
+        try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimates") ?? 0 } }
+    }
+
+    /// Cells (scope, unit, period) whose published index is flagged Q, U or I.
+    public func flaggedCells() throws -> Int {
+        try wrap {
+            try queue.read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM (SELECT DISTINCT scope, unit, period FROM estimates
+                    WHERE statistic = 'flag' AND method IN ('Q', 'U', 'I') AND question_or_factor IN ('index', 'ALL'))
+                    """) ?? 0
             }
         }
     }
@@ -527,11 +846,15 @@ public final class SurveyDatabase {
 }
 
 extension SurveyDatabase {
-    /// Replaces the `checks` table.
-    public func replaceChecks(_ results: [CheckResult]) throws {
+    /// Replaces the `checks` table and records, in the same transaction, what it was
+    /// computed from (`meta`).
+    public func replaceChecks(_ results: [CheckResult], meta: [String: String]) throws {
         try wrap {
             try queue.inTransaction { db in
                 try db.execute(sql: "DELETE FROM checks")
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
                 let insert = try db.makeStatement(sql: "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for c in results {
                     insert.setUncheckedArguments([
@@ -560,16 +883,13 @@ extension SurveyDatabase {
             }
         }
     }
-
-    /// The latest date of an accepted form (ISO), or nil when there is none.
-    public func latestFormDate() throws -> String? {
-        try wrap {
-            try queue.read { db in
-                try String.fetchOne(db, sql: "SELECT MAX(submitted_on) FROM responses WHERE status = 'accepted'")
-            }
-        }
-    }
 }
 
 /// SQLite copies bound text before the call returns.
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Named points where the fault tests kill the process (`SIPAS_FAULT=point[@n][:term]`);
+/// inert unless that environment variable is set.
+public enum FaultInjection {
+    public static func point(_ name: String) { cshims_fault_point(name) }
+}

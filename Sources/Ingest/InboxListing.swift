@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SurveyModel
+
+/// One entry of `inbox/paper/` or `inbox/portal/`, with why it cannot be read (if so).
+public struct InboxEntry: Sendable, Hashable {
+    /// Path relative to the survey folder, as shown in every account (`inbox/paper/a.csv`);
+    /// bytes that are not valid UTF-8 are shown as `\xNN`.
+    public var relative: String
+    /// Path to open (the resolved real path); empty when the entry cannot be opened.
+    public var absolute: String
+    public var channel: Channel
+    public var format: InboxFormat
+    /// Set when the file cannot be read; it is then reported as a file-level reject.
+    public var problem: String?
+}
+
+/// The formats the inbox folders take.
+public enum InboxFormat: String, Sendable {
+    case csv, jsonLines, jsonArray, unsupported
+}
+
+/// Lists the inbox without trusting it: names that are not UTF-8 or carry control
+/// characters, symbolic links that are broken or leave the survey folder, and anything that
+/// is not a regular file (a FIFO, a device, a socket) become entries with a `problem`, so
+/// that each is reported and none blocks or hangs the others. Hidden names (`.x`) and
+/// sub-folders are skipped (sub-folders with a warning by the caller).
+enum InboxListing {
+    /// The largest inbox file read (bigger files are one reject naming the limit).
+    static let maximumFileBytes = 4 << 30
+
+    static func list(root: String, folders: [(name: String, channel: Channel)]) -> (entries: [InboxEntry], folders: [String]) {
+        var entries: [InboxEntry] = []
+        var subfolders: [String] = []
+        let realRoot = realPath(root) ?? root
+        for (name, channel) in folders {
+            let dirPath = root + "/inbox/" + name
+            guard let dir = opendir(dirPath) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let bytes: [UInt8] = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                    pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
+                }
+                if bytes.first == UInt8(ascii: ".") { continue }
+                let shown = displayName(bytes)
+                let relative = "inbox/\(name)/\(shown.text)"
+                let format = Self.format(of: shown.text, channel: channel)
+                var item = InboxEntry(relative: relative, absolute: "", channel: channel, format: format, problem: nil)
+                if !shown.valid {
+                    item.problem = "the file name is not valid UTF-8; rename the file (letters, digits, '-', '_')"
+                    entries.append(item)
+                    continue
+                }
+                if let scalar = TextSafety.firstUnsafeScalar(shown.text) {
+                    item.problem = "the file name contains \(TextSafety.describe(scalar)); rename the file"
+                    entries.append(item)
+                    continue
+                }
+                let full = dirPath + "/" + shown.text
+                var info = stat()
+                guard lstat(full, &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFDIR {
+                    subfolders.append(relative)
+                    continue
+                }
+                guard let resolved = realPath(full) else {
+                    item.problem = "cannot be opened: \(String(cString: strerror(errno))) (a broken link?); restore the file or remove the entry"
+                    entries.append(item)
+                    continue
+                }
+                if !(resolved == realRoot || resolved.hasPrefix(realRoot + "/")) {
+                    item.problem = "a link to \(resolved), outside the survey folder; copy the file into the inbox instead"
+                    entries.append(item)
+                    continue
+                }
+                if format == .unsupported {
+                    let expected = channel == .paper ? "*.csv" : "*.jsonl or *.json"
+                    item.problem = "not a format the pipeline reads; expected \(expected) in inbox/\(name)/"
+                    entries.append(item)
+                    continue
+                }
+                item.absolute = resolved
+                entries.append(item)
+            }
+        }
+        entries.sort { $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8) }
+        return (entries, subfolders.sorted())
+    }
+
+    static func format(of name: String, channel: Channel) -> InboxFormat {
+        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
+        switch (channel, ext) {
+        case (.paper, "csv"): return .csv
+        case (.online, "jsonl"): return .jsonLines
+        case (.online, "json"): return .jsonArray
+        default: return .unsupported
+        }
+    }
+
+    /// The name as text, with bytes that are not UTF-8 shown as `\xNN`.
+    static func displayName(_ bytes: [UInt8]) -> (text: String, valid: Bool) {
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, true) }
+        var out = ""
+        for b in bytes {
+            if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(UnicodeScalar(b)) } else {
+                let hex = Array("0123456789abcdef")
+                out += "\\x\(hex[Int(b >> 4)])\(hex[Int(b & 15)])"
+            }
+        }
+        return (out, false)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Opens an inbox file for reading without blocking (a FIFO must not hang the run) and
+    /// checks, on the open descriptor, that it is a regular file of bounded size.
+    /// - Returns: the descriptor, or the problem.
+    static func openRegularFile(_ path: String) -> Result<Int32, FileProblem> {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(FileProblem("cannot be opened: \(String(cString: strerror(errno)))")) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
+            return .failure(FileProblem("cannot be examined: \(String(cString: strerror(errno)))"))
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            let kind = type == S_IFIFO ? "a named pipe (FIFO)" : type == S_IFCHR || type == S_IFBLK ? "a device" : type == S_IFSOCK ? "a socket" : "not a regular file"
+            return .failure(FileProblem("is \(kind), not a file; remove it from the inbox"))
+        }
+        guard Int(info.st_size) <= maximumFileBytes else {
+            close(fd)
+            return .failure(FileProblem("is \(info.st_size) bytes; the limit is \(maximumFileBytes) bytes for one inbox file; split it"))
+        }
+        // Reads from here on may block as on any file.
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        return .success(fd)
+    }
+}
+
+struct FileProblem: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Characters that must not reach XML, HTML or a terminal unnoticed.
+public enum TextSafety {
+    /// The first scalar that XML 1.0 cannot carry (C0 controls but tab, LF and CR; DEL;
+    /// noncharacters) or that reorders text (bidirectional embeddings, overrides, isolates).
+    public static func firstUnsafeScalar(_ text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first(where: isUnsafe)
+    }
+
+    public static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x20 { return v != 0x09 && v != 0x0A && v != 0x0D }
+        if v == 0x7F { return true }
+        if (0xFDD0...0xFDEF).contains(v) || v & 0xFFFE == 0xFFFE { return true }
+        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x061C { return true }
+        return false
+    }
+
+    public static func describe(_ s: Unicode.Scalar) -> String {
+        let hex = String(s.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        let name = s.properties.name ?? (s.value < 0x20 || s.value == 0x7F ? "a control character" : "")
+        return name.isEmpty ? code : "\(code) \(name)"
+    }
+}

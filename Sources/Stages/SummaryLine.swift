@@ -1,0 +1,24 @@
+/// The one line a cron mail shows at a glance: what happened and whether to act. Always
+/// the last line on standard output.
+public enum SummaryLine {
+    public static func text(stage: String, verdict v: Verdict, published: Bool?, out: String?) -> String {
+        let status = v.exitStatus
+        let word: String
+        switch status {
+        case .success: word = "OK"
+        case .checksFailed: word = "CHECKS FAILED"
+        case .needsAttention: word = "ATTENTION"
+        default: word = "FAILED"
+        }
+        let i = v.ingest
+        let c = i.counts
+        var parts = ["\(stage) \(word) (exit \(status.rawValue))"]
+        if let published, let out { parts.append(published ? "published \(out)" : "\(out) up to date, unchanged") }
+        parts.append("files \(i.files) (\(i.filesRead) read, \(i.filesMissing.count) missing, \(i.filesUnreadable.count) unreadable)")
+        parts.append("forms \(c.accepted) accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
+        parts.append("\(v.checksFailed) checks failed, \(v.cellsFlagged) cells flagged")
+        var line = parts.joined(separator: "; ")
+        if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }
+        return line
+    }
+}
