@@ -31,7 +31,7 @@ enum SummaryCSV {
             let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count").map { String(Int($0)) } ?? ""
             let name: String = cell.unit == allUnitsCode ? "" : (names[cell.unit] ?? "")
             let changeText: String = change.diff.map { String(format: "%.2f", $0 * 100) } ?? ""
-            var row: [String] = [cell.scope.rawValue, cell.unit, name, period, forms]
+            var row: [String] = [cell.scope.rawValue, cell.unit, CSVField.formulaSafe(name), period, forms]
             if suppressed {
                 row += ["", "", "", "", ""]
             } else {
@@ -55,13 +55,8 @@ enum SummaryCSV {
                 + (lookup.flagged(cell.scope, cell.unit, period, "ALL", "I") ? ["I"] : [])
             row.append(flags.joined(separator: " "))
             row.append(p.method)
-            lines.append(row.map(quote).joined(separator: ","))
+            lines.append(row.map(CSVField.quote).joined(separator: ","))
         }
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
-    }
-
-    static func quote(_ s: String) -> String {
-        s.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

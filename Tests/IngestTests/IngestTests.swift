@@ -57,23 +57,51 @@ struct IngestTests {
         #expect(csv.split(separator: "\n").count == 13)
     }
 
-    @Test("a form id seen twice keeps the first by file and line, whatever order files arrive in")
+    @Test("an identical copy of a form is a duplicate: the first by file and line counts, whatever order files arrive in")
     func duplicates() throws {
         let s = try TemporarySurvey()
-        try s.write("inbox/paper/b.csv", Self.header + "P1,A,03/07/2024,1,1,1,\n")
+        try s.write("inbox/paper/b.csv", Self.header + "P1,A,03/07/2024,5,5,5,first\n")
         _ = try s.ingest()
-        try s.write("inbox/paper/a.csv", Self.header + "P1,A,03/07/2024,5,5,5,\nP1,A,03/07/2024,4,4,4,\n")
+        // Re-sent under another name, twice; comments may differ, answers may not.
+        try s.write("inbox/paper/a.csv", Self.header + "P1,A,03/07/2024,5,5,5,\nP1,A,2024-07-03,5,5,5,again\n")
         let (summary, db, outcomes) = try s.ingest()
         #expect(summary.accepted == 1)
         #expect(summary.duplicates == 2)
+        #expect(summary.conflicts == 0)
         #expect(try s.acceptedForms(db).map(\.answers) == [[5, 5, 5]])
         #expect(Set(outcomes.map { "\($0.path):\($0.line)" }) == ["inbox/paper/a.csv:3", "inbox/paper/b.csv:2"])
+        #expect(outcomes.allSatisfy { $0.outcome == .duplicate })
         // The same id online is another form (another namespace).
         try s.write("inbox/portal/o.jsonl", #"{"id": "P1", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 2}}"# + "\n")
         #expect(try s.ingest().summary.accepted == 2)
     }
 
-    @Test("re-ingesting unchanged files changes nothing; a changed file replaces its rows; a removed file leaves")
+    @Test("two versions of one form id with different answers are a conflict: no version counts, in any file order")
+    func conflicts() throws {
+        for order in [["a.csv", "b.csv"], ["b.csv", "a.csv"]] {
+            let s = try TemporarySurvey()
+            // A corrected copy sent under a new name: which file name sorts first must not decide.
+            try s.write("inbox/paper/\(order[0])", Self.header + "P1,A,03/07/2024,5,5,5,\nP2,A,03/07/2024,4,4,4,\n")
+            _ = try s.ingest()
+            try s.write("inbox/paper/\(order[1])", Self.header + "P1,A,03/07/2024,5,2,5,corrected\n")
+            let (summary, db, outcomes) = try s.ingest()
+            #expect(summary.conflicts == 2)
+            #expect(summary.accepted == 1)
+            #expect(try s.acceptedForms(db).map(\.answers) == [[4, 4, 4]])
+            let conflicts = outcomes.filter { $0.outcome == .conflict }
+            #expect(conflicts.count == 2)
+            #expect(conflicts.allSatisfy { $0.reason.contains("different answers") && $0.responseID == "P1" })
+            let csv = try String(contentsOfFile: s.root.appendingPathComponent("work/rejects.csv").path, encoding: .utf8)
+            #expect(csv.components(separatedBy: ",conflict,P1,").count == 3)
+            // Resolved by taking the wrong file out and forgetting it: the other version counts.
+            try s.remove("inbox/paper/a.csv")
+            let resolved = try s.ingest(forget: ["inbox/paper/a.csv"])
+            #expect(resolved.summary.conflicts == 0)
+            #expect(try s.acceptedForms(resolved.db).count == (order[0] == "a.csv" ? 1 : 2))
+        }
+    }
+
+    @Test("re-ingesting unchanged files changes nothing; a changed file replaces its rows; a removed file keeps its rows until forgotten")
     func reingest() throws {
         let s = try TemporarySurvey()
         try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,5,4,3,\nP2,A,03/07/2024,2,2,2,\n")
@@ -89,8 +117,14 @@ struct IngestTests {
         #expect(try s.acceptedForms(changed.db).map(\.answers) == [[1, 1, 1], [5, 5, 5]])
         try s.remove("inbox/paper/q.csv")
         let removed = try s.ingest()
-        #expect(removed.summary.filesRemoved == 1)
-        #expect(try s.acceptedForms(removed.db).count == 1)
+        #expect(removed.summary.filesMissing == ["inbox/paper/q.csv"])
+        #expect(try s.acceptedForms(removed.db).count == 2)
+        #expect(removed.outcomes.contains { $0.outcome == .fileMissing && $0.path == "inbox/paper/q.csv" })
+        // Said again on every run, until the operator forgets it.
+        #expect(try s.ingest().summary.filesMissing == ["inbox/paper/q.csv"])
+        let forgotten = try s.ingest(forget: ["inbox/paper/q.csv"])
+        #expect(forgotten.summary.filesMissing.isEmpty && forgotten.summary.filesForgotten == ["inbox/paper/q.csv"])
+        #expect(try s.acceptedForms(forgotten.db).count == 1)
     }
 
     @Test("a JSON array file: each element on its own, a broken tail reported with its line")

@@ -61,11 +61,13 @@ struct TemporarySurvey {
     }
 
     /// Runs ingest; returns the summary, the database and its rejects and duplicates.
-    func ingest() throws -> (summary: IngestSummary, db: SurveyDatabase, outcomes: [RejectRecord]) {
+    func ingest(forget: [String] = [], today: (year: Int, month: Int, day: Int)? = nil) throws
+        -> (summary: IngestSummary, db: SurveyDatabase, outcomes: [RejectRecord])
+    {
         let folder = try SurveyFolder.load(root.path)
-        let ingester = Ingester(folder: folder, logger: quietLogger)
+        let ingester = Ingester(folder: folder, logger: quietLogger, today: today)
         let db = try ingester.openDatabase()
-        let summary = try ingester.run(database: db)
+        let summary = try ingester.run(database: db, forget: forget)
         return (summary, db, try db.rejectsAndDuplicates())
     }
 
