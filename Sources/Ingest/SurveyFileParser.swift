@@ -37,6 +37,7 @@ enum SurveyFileParser {
                 file: file, line: error.source.begin.line, problem: "not valid TOML: \(error.description)")
         }
         var reader = Reader(root: table, locator: TOMLLocator(text: text))
+        for problem in SurveySchema.problems(in: table) { reader.fail(problem.path, problem.message) }
         let survey = reader.read()
         if !reader.problems.isEmpty {
             let ordered = reader.problems.enumerated().sorted { a, b in

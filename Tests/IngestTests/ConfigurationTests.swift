@@ -50,6 +50,70 @@ struct ConfigurationTests {
         }
     }
 
+    /// (survey.toml before the instrument, what the error must contain)
+    static let unknownKeys: [(String, String)] = [
+        ("[survey]\nplan_minimum = 2\nplan_minimun = 3", "survey.toml:3: unknown key plan_minimun in [survey]; did you mean plan_minimum?"),
+        ("[survey]\n\n[flag]\nsuppress_below = 3", "survey.toml:3: unknown table [flag]; did you mean [flags]?"),
+        ("# flags\n[flags]\nsupress_below = 3", "survey.toml:3: unknown key supress_below in [flags]; did you mean suppress_below?"),
+        ("[checks]\nmax_missing_shares = 0.1", "survey.toml:2: unknown key max_missing_shares in [checks]; did you mean max_missing_share?"),
+        ("[columns.papr]\nform_id = \"ma_phieu\"", "survey.toml:1: unknown table [columns.papr]; did you mean [columns.paper]?"),
+        ("[columns.portal]\nsubmited_at = \"t\"", "survey.toml:2: unknown key submited_at in [columns.portal]; did you mean submitted_at?"),
+        ("[survey]\n\"plan minimum\" = 3", "survey.toml:2: unknown key plan minimum in [survey]; did you mean plan_minimum?"),
+        ("flags.supress_below = 3", "survey.toml:1: unknown key supress_below in [flags]; did you mean suppress_below?"),
+        ("[survey]\ncolour = \"red\"", "survey.toml:2: unknown key colour in [survey]; expected one of agency_en, agency_vi, aggregation"),
+        ("[survey]\nsuppress_below = 10", "survey.toml:2: unknown key suppress_below in [survey]; suppress_below belongs in [flags]"),
+        ("title_vi = \"Khảo sát\"", "survey.toml:1: unknown key title_vi at the top level; title_vi belongs in [survey]"),
+        ("[[item]]\nid = \"q09\"", "survey.toml:1: unknown table [[item]]; did you mean [[items]]?"),
+        ("[items]\nid = \"q09\"\n\n[[factors]]\nid = \"F\"", "survey.toml:1: items must be a list of tables: write each entry under [[items]]"),
+        ("flags = 30", "survey.toml:1: flags must be a table"),
+    ]
+
+    @Test("an unknown key or table is an error with its line and the nearest known name", arguments: unknownKeys)
+    func unknownKey(before: String, expected: String) throws {
+        let survey = before.contains("[items]") ? before + "\n" : before + "\n\n" + instrument
+        let message = try loadError(survey: survey)
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    @Test("unknown keys inside [[factors]] and [[items]] entries name the entry and the line")
+    func unknownKeyInEntries() throws {
+        let message = try loadError(survey: """
+            [[factors]]
+            id = "F"
+            name_VI = "Yếu tố F"
+
+            [[items]]
+            id = "q01"
+            factor = "F"
+
+            [[items]]
+            id = "q02"
+            factor = "F"
+            txt_vi = "Câu hỏi"
+            favorable_en = "Satisfied"
+            """)
+        #expect(message.contains("survey.toml:3: unknown key name_VI in [[factors]] entry 1; did you mean name_vi?"), "\(message)")
+        #expect(message.contains("survey.toml:12: unknown key txt_vi in [[items]] entry 2; did you mean text_vi?"), "\(message)")
+        #expect(message.contains("survey.toml:13: unknown key favorable_en in [[items]] entry 2; did you mean favourable_en?"), "\(message)")
+    }
+
+    @Test("keys in inline tables and in arrays of inline tables get their own lines")
+    func inlineTables() throws {
+        let message = try loadError(survey: """
+            factors = [{ id = "F" }]
+            items = [
+              { id = "q01", factor = "F" },  # the first
+              { id = "q02", factr = "F" },
+            ]
+
+            [columns]
+            paper = { form_id = "ma_phieu", unitt = "don_vi" }
+            """)
+        #expect(message.contains("survey.toml:4: unknown key factr in [[items]] entry 2; did you mean factor?"), "\(message)")
+        #expect(message.contains("survey.toml:4: item q02: a likert5 item needs a factor"), "\(message)")
+        #expect(message.contains("survey.toml:8: unknown key unitt in [columns.paper]; did you mean unit?"), "\(message)")
+    }
+
     /// (survey.toml, what the error must contain)
     static let locatedErrors: [(String, String)] = [
         ("[survey]\nplan_minimum = 2\nconfidence_level = 2\n\n" + instrument, "survey.toml:3: survey.confidence_level must lie between 0.5 and 1"),
