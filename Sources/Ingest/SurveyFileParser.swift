@@ -68,14 +68,15 @@ enum SurveyFileParser {
             problems.append((line, .invalidConfiguration(file: SurveyFileParser.file, line: line, problem: problem)))
         }
 
+        /// A string with no character the reports cannot carry (``PlainText``).
         mutating func string(_ t: Section, _ key: String, _ fallback: String) -> String {
             guard let value = t.table?[key] else { return fallback }
             guard let s = value.string else {
                 fail(t.path + [.key(key)], "\(key) must be a string")
                 return fallback
             }
-            if SurveyFolder.hasControlCharacters(s) {
-                fail(t.path + [.key(key)], "\(key) contains control characters; expected printable text")
+            if let problem = PlainText.problem(in: s, what: key) {
+                fail(t.path + [.key(key)], problem)
                 return fallback
             }
             return s

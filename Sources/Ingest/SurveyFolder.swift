@@ -51,9 +51,10 @@ public struct SurveyFolder: Sendable {
         return parts.joined(separator: ";")
     }
 
-    /// C0 control characters other than tab and line ends cannot appear in XML 1.0.
+    /// Whether `s` holds a character that is not plain text (``PlainText``): a control
+    /// character XML 1.0 cannot carry, a noncharacter or a bidirectional control.
     static func hasControlCharacters(_ s: String) -> Bool {
-        s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }
+        PlainText.firstForbiddenCharacter(in: s) != nil
     }
 
     static let codePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_.-]{1,32}$")
@@ -108,8 +109,10 @@ public struct SurveyFolder: Sendable {
                 return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }
             guard seen.insert(f[0]).inserted else { return "unit code \(f[0]) appears twice" }
-            guard !hasControlCharacters(f[1]) && !hasControlCharacters(f[2]) else {
-                return "unit name contains control characters; expected printable text"
+            for (column, name) in [("name_vi", f[1]), ("name_en", f[2])] {
+                if let scalar = PlainText.firstForbiddenCharacter(in: name) {
+                    return "unit name contains \(PlainText.describe(scalar)) (in \(column)); expected plain text"
+                }
             }
             units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2]))
             return nil

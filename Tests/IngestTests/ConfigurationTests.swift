@@ -138,4 +138,53 @@ struct ConfigurationTests {
         let message = try loadError(survey: survey)
         #expect(message.contains(expected), "\(message)")
     }
+
+    /// (survey.toml with a TOML escape, what the error must contain)
+    static let forbiddenText: [(String, String)] = [
+        (#"[survey]\#ntitle_vi = "Khảo sát \u202E2024""#, "survey.toml:2: title_vi contains U+202E RIGHT-TO-LEFT OVERRIDE; expected plain text"),
+        (#"[survey]\#nagency_en = "Ha Tinh\u0007""#, "survey.toml:2: agency_en contains U+0007"),
+        (#"[columns.paper]\#nunit = "don_vi\u2066""#, "survey.toml:2: unit contains U+2066 LEFT-TO-RIGHT ISOLATE"),
+        (#"[survey]\#ntitle_en = "x\uFFFE""#, "survey.toml:2: title_en contains U+FFFE"),
+        (#"[survey]\#ntitle_en = "x\uFDD0""#, "survey.toml:2: title_en contains U+FDD0"),
+        (#"[survey]\#ntitle_en = "x\u061C""#, "survey.toml:2: title_en contains U+061C ARABIC LETTER MARK"),
+        (#"[survey]\#ntitle_en = "x\u007F""#, "survey.toml:2: title_en contains U+007F"),
+    ]
+
+    @Test("text bound for the reports refuses XML-illegal characters and bidirectional controls, with the code point",
+          arguments: forbiddenText)
+    func forbiddenCharacters(before: String, expected: String) throws {
+        let message = try loadError(survey: before + "\n\n" + instrument)
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    @Test("factor names, item texts and favourable labels are checked too, at their lines")
+    func forbiddenInEntries() throws {
+        let message = try loadError(survey: #"""
+            [[factors]]
+            id = "F"
+            name_en = "Access\u202A"
+
+            [[items]]
+            id = "q01"
+            factor = "F"
+            text_vi = "Câu hỏi\u0001"
+
+            [[items]]
+            id = "q02"
+            kind = "yesno"
+            favourable_vi = "Không\u202D"
+            """#)
+        #expect(message.contains("survey.toml:3: name_en contains U+202A LEFT-TO-RIGHT EMBEDDING; expected plain text"), "\(message)")
+        #expect(message.contains("survey.toml:8: text_vi contains U+0001"), "\(message)")
+        #expect(message.contains("survey.toml:13: favourable_vi contains U+202D LEFT-TO-RIGHT OVERRIDE"), "\(message)")
+    }
+
+    @Test("a unit name with a bidirectional control is refused with its line and code point")
+    func forbiddenInUnitName() throws {
+        let message = try loadError(
+            survey: TemporarySurvey.surveyToml,
+            units: "code,name_vi,name_en\nA,Đơn vị A,Unit A\nB,Đơn vị \u{202E}B,Unit B\nC,Đơn vị C,Unit \u{FFFF}\n")
+        #expect(message.contains("units.csv:3: unit name contains U+202E RIGHT-TO-LEFT OVERRIDE"), "\(message)")
+        #expect(message.contains("units.csv:4: unit name contains U+FFFF"), "\(message)")
+    }
 }
