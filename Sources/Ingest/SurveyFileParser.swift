@@ -8,6 +8,9 @@ import TOMLKit
 /// key: its table's header) and thrown together, in line order.
 enum SurveyFileParser {
     static let file = "survey.toml"
+    /// The most items and factors survey.toml may define (10,000 items ended in an SQL error).
+    static let maxItems = 200
+    static let maxFactors = 50
 
     /// The parsed definition and where its keys are written, for checks made later with the
     /// other files (a weighted index needs population.csv).
@@ -190,12 +193,22 @@ enum SurveyFileParser {
                 factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
         }
 
-        /// The `[[factors]]` and `[[items]]` entries.
+        /// The `[[factors]]` and `[[items]]` entries; none if either is over its limit.
         mutating func readInstrument() -> ([Factor], [Item]) {
             let factorValues = root["factors"]?.array.map { Array($0) } ?? []
             let itemValues = root["items"]?.array.map { Array($0) } ?? []
             let factorsPath: TOMLPath = [.key("factors")]
             let itemsPath: TOMLPath = [.key("items")]
+            var overLimit = false
+            if factorValues.count > maxFactors {
+                fail(factorsPath + [.index(maxFactors)], "defines \(factorValues.count) factors; the limit is \(maxFactors) (this is factor \(maxFactors + 1))")
+                overLimit = true
+            }
+            if itemValues.count > maxItems {
+                fail(itemsPath + [.index(maxItems)], "defines \(itemValues.count) items; the limit is \(maxItems) (this is item \(maxItems + 1))")
+                overLimit = true
+            }
+            if overLimit { return ([], []) }
 
             var factors: [Factor] = []
             var factorPaths: [String: TOMLPath] = [:]

@@ -57,6 +57,9 @@ public struct SurveyFolder: Sendable {
         PlainText.firstForbiddenCharacter(in: s) != nil
     }
 
+    /// The most units a survey folder may define.
+    static let maxUnits = 100_000
+
     static let codePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_.-]{1,32}$")
 
     static func isValidCode(_ code: String) -> Bool {
@@ -66,9 +69,11 @@ public struct SurveyFolder: Sendable {
     /// Reads a small configuration CSV: checks the header has `columns` (the first
     /// `required` of them mandatory) and every row's shape, then hands each row's values, in
     /// `columns` order (missing optional columns as ""), to `row`, which returns a problem or nil.
-    /// Every problem is collected with its line; they are thrown together at the end.
+    /// Every problem is collected with its line; they are thrown together at the end. Rows
+    /// beyond `limit` are not handed to `row`: they make one error naming the limit.
     static func readConfigTable(
-        _ path: String, columns: [String], required: Int, row: (_ values: [String]) -> String?
+        _ path: String, columns: [String], required: Int, limit: (rows: Int, noun: String)? = nil,
+        row: (_ values: [String]) -> String?
     ) throws {
         let file = (path as NSString).lastPathComponent
         var reader = try CSVReader(path: path)
@@ -84,7 +89,14 @@ public struct SurveyFolder: Sendable {
                 file: file, line: header.line, problem: "header must have columns \(expected); found \(names.joined(separator: ","))")
         }
         var errors: [IngestError] = []
+        var records = 0
+        var firstOverLimit: Int?
         while let record = reader.next() {
+            records += 1
+            if let limit, records > limit.rows {
+                firstOverLimit = firstOverLimit ?? record.line
+                continue
+            }
             var problem = record.problem
             if problem == nil && record.fields.count != names.count {
                 problem = "expected \(names.count) fields, found \(record.fields.count)"
@@ -95,6 +107,10 @@ public struct SurveyFolder: Sendable {
             }
             if let problem { errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem)) }
         }
+        if let limit, let firstOverLimit {
+            errors.append(.invalidConfiguration(
+                file: file, line: firstOverLimit, problem: "defines \(records) \(limit.noun); the limit is \(limit.rows)"))
+        }
         if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
@@ -104,7 +120,7 @@ public struct SurveyFolder: Sendable {
         }
         var units: [SurveyUnit] = []
         var seen = Set<String>()
-        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2) { f in
+        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2, limit: (maxUnits, "units")) { f in
             guard isValidCode(f[0]), f[0] != "ALL" else {
                 return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }

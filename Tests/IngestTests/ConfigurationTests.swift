@@ -187,4 +187,23 @@ struct ConfigurationTests {
         #expect(message.contains("units.csv:3: unit name contains U+202E RIGHT-TO-LEFT OVERRIDE"), "\(message)")
         #expect(message.contains("units.csv:4: unit name contains U+FFFF"), "\(message)")
     }
+
+    @Test("more than 200 items or 50 factors is an error naming the limit")
+    func instrumentLimits() throws {
+        let items = (1...201).map { "[[items]]\nid = \"q\($0)\"\nfactor = \"F\"\n" }.joined(separator: "\n")
+        let tooManyItems = try loadError(survey: "[[factors]]\nid = \"F\"\n\n" + items)
+        #expect(tooManyItems.contains("defines 201 items; the limit is 200"), "\(tooManyItems)")
+        // Entry 201 starts on line 4 + 200 * 4.
+        #expect(tooManyItems.contains("survey.toml:804:"), "\(tooManyItems)")
+        let factors = (1...50).map { "[[factors]]\nid = \"F\($0)\"\n" }.joined(separator: "\n")
+        let tooManyFactors = try loadError(survey: factors + "\n" + instrument)
+        #expect(tooManyFactors.contains("defines 51 factors; the limit is 50"), "\(tooManyFactors)")
+    }
+
+    @Test("more than 100,000 units is an error naming the limit")
+    func unitLimit() throws {
+        let rows = (1...100_001).map { "U\($0),Đơn vị \($0),Unit \($0)\n" }.joined()
+        let message = try loadError(survey: TemporarySurvey.surveyToml, units: "code,name_vi,name_en\n" + rows)
+        #expect(message.contains("units.csv:100002: defines 100001 units; the limit is 100000"), "\(message)")
+    }
 }
