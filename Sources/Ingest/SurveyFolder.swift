@@ -33,11 +33,11 @@ public struct SurveyFolder: Sendable {
             throw IngestError.missingInput(path: path, expected: "a survey folder with survey.toml, units.csv and inbox/")
         }
         let surveyPath = root.appendingPathComponent("survey.toml").path
-        let survey = try SurveyFileParser.parse(path: surveyPath).survey
+        let parsed = try SurveyFileParser.parse(path: surveyPath)
         let units = try loadUnits(root.appendingPathComponent("units.csv").path)
-        let population = try loadPopulation(
-            root.appendingPathComponent("population.csv").path, units: Set(units.map(\.code)))
-        return SurveyFolder(root: root, survey: survey, units: units, population: population)
+        let populationPath = root.appendingPathComponent("population.csv").path
+        let population = try loadPopulation(populationPath, units: Set(units.map(\.code)))
+        return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population)
     }
 
     /// What ingest depends on besides the files: if it changes, every file is read again.
@@ -149,8 +149,10 @@ public struct SurveyFolder: Sendable {
             guard let period = Period(f[2]) else {
                 return "period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)"
             }
-            guard let dossiers = Double(f[3]), dossiers >= 0, dossiers <= 1e12 else {
-                return "dossiers '\(f[3])'; expected a number of dossiers from 0 to 10^12"
+            let dossiers: Double
+            switch wholeDossiers(f[3]) {
+            case .success(let count): dossiers = count
+            case .failure(let problem): return problem.reason
             }
             if let first = rows.first, first.period.isQuarter != period.isQuarter {
                 return "period \(period) mixes years and quarters; expected every row by year or every row by quarter"
@@ -162,5 +164,62 @@ public struct SurveyFolder: Sendable {
             return nil
         }
         return rows
+    }
+
+    /// Why a dossier count is refused.
+    struct DossierProblem: Error {
+        var reason: String
+    }
+
+    /// The dossiers of a population.csv row: a whole number from 0 to 10^12 written with digits
+    /// only. Anything else is refused with the reason, because a count in a spreadsheet export
+    /// is easily misread: `1.311` is 1311 in Vietnamese (thousands point) and 1.311 in English.
+    static func wholeDossiers(_ text: String) -> Result<Double, DossierProblem> {
+        let limit = 1_000_000_000_000
+        let fix = "write the whole number of dossiers with digits only"
+        func refuse(_ why: String) -> Result<Double, DossierProblem> { .failure(DossierProblem(reason: why)) }
+        let isDigit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        if text.isEmpty { return refuse("dossiers is empty; \(fix), such as 1311 (0 if there were none)") }
+        if text.allSatisfy(isDigit) {
+            let digits = text.drop { $0 == "0" }
+            guard digits.count <= 13, let count = Int(digits.isEmpty ? "0" : String(digits)), count <= limit else {
+                return refuse("dossiers '\(text)' is above the limit of 10^12; expected a number of dossiers from 0 to 10^12")
+            }
+            return .success(Double(count))
+        }
+        let digitsOnly = text.filter(isDigit)
+        /// "1.311", "12.311.000": groups of three after a first group of one to three digits.
+        func isGrouped(by separator: Character) -> Bool {
+            let groups = text.split(separator: separator, omittingEmptySubsequences: false)
+            return groups.count > 1 && (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy { $0.count == 3 }
+                && groups.allSatisfy { $0.allSatisfy(isDigit) }
+        }
+        if isGrouped(by: ".") {
+            let decimal = text.replacingOccurrences(of: ".", with: "")
+            return refuse("dossiers '\(text)' is ambiguous: \(decimal) with a Vietnamese thousands point or \(text) with a decimal point; \(fix), such as \(decimal)")
+        }
+        if isGrouped(by: ",") {
+            let whole = text.replacingOccurrences(of: ",", with: "")
+            let english = text.replacingOccurrences(of: ",", with: ".")
+            return refuse("dossiers '\(text)' is ambiguous: \(whole) with a thousands comma or \(english) with a Vietnamese decimal comma; \(fix), such as \(whole)")
+        }
+        let spaces: Set<Character> = [" ", "\u{A0}", "\u{202F}", "\u{2009}", "'"]
+        if text.contains(where: spaces.contains), text.allSatisfy({ isDigit($0) || spaces.contains($0) }) {
+            return refuse("dossiers '\(text)' has a space between digits; \(fix), such as \(digitsOnly)")
+        }
+        if text.hasPrefix("-"), Double(text) != nil || text.dropFirst().allSatisfy(isDigit) {
+            return refuse("dossiers '\(text)' is negative; expected a number of dossiers from 0 to 10^12")
+        }
+        if text.lowercased().contains("e"), let value = Double(text), value.isFinite {
+            let example = value >= 0 && value <= Double(limit) && value == value.rounded() ? String(Int(value)) : "1311"
+            return refuse("dossiers '\(text)' is in scientific notation; \(fix), such as \(example)")
+        }
+        for separator: Character in [".", ","] {
+            let parts = text.split(separator: separator, omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(isDigit) }) {
+                return refuse("dossiers '\(text)' has a decimal part; \(fix), such as \(parts[0])")
+            }
+        }
+        return refuse("dossiers '\(text)' is not a whole number; \(fix), from 0 to 10^12, such as 1311")
     }
 }

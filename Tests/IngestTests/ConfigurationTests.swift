@@ -139,6 +139,36 @@ struct ConfigurationTests {
         #expect(message.contains(expected), "\(message)")
     }
 
+    /// (dossiers as written in population.csv, why it is refused)
+    static let badDossiers: [(String, String)] = [
+        ("1.311", "dossiers '1.311' is ambiguous: 1311 with a Vietnamese thousands point or 1.311 with a decimal point; write the whole number of dossiers with digits only, such as 1311"),
+        ("\"1,311\"", "dossiers '1,311' is ambiguous: 1311 with a thousands comma or 1.311 with a Vietnamese decimal comma; write the whole number of dossiers with digits only, such as 1311"),
+        ("5.55e2", "dossiers '5.55e2' is in scientific notation; write the whole number of dossiers with digits only, such as 555"),
+        ("1 311", "dossiers '1 311' has a space between digits; write the whole number of dossiers with digits only, such as 1311"),
+        ("-3", "dossiers '-3' is negative"),
+        ("12.0", "dossiers '12.0' has a decimal part; write the whole number of dossiers with digits only, such as 12"),
+        ("\"12,5\"", "dossiers '12,5' has a decimal part"),
+        ("1000000000001", "dossiers '1000000000001' is above the limit of 10^12"),
+        ("many", "dossiers 'many' is not a whole number"),
+        ("", "dossiers is empty"),
+    ]
+
+    @Test("dossiers in population.csv are whole numbers written with digits only", arguments: badDossiers)
+    func dossiers(written: String, expected: String) throws {
+        let message = try loadError(
+            survey: TemporarySurvey.surveyToml,
+            population: "unit,channel,period,dossiers\nA,paper,2024,100\nA,online,2024,\(written)\n")
+        #expect(message.contains("population.csv:3: " + expected), "\(message)")
+    }
+
+    @Test("dossiers of 0, 1311 and 10^12 are read as written")
+    func goodDossiers() throws {
+        let folder = try load(
+            survey: TemporarySurvey.surveyToml,
+            population: "unit,channel,period,dossiers\nA,paper,2024,0\nA,online,2024,1311\nB,paper,2024,1000000000000\n")
+        #expect(folder.population.map(\.dossiers) == [0, 1311, 1e12])
+    }
+
     /// (survey.toml with a TOML escape, what the error must contain)
     static let forbiddenText: [(String, String)] = [
         (#"[survey]\#ntitle_vi = "Khảo sát \u202E2024""#, "survey.toml:2: title_vi contains U+202E RIGHT-TO-LEFT OVERRIDE; expected plain text"),
