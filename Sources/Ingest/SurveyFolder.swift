@@ -37,7 +37,29 @@ public struct SurveyFolder: Sendable {
         let units = try loadUnits(root.appendingPathComponent("units.csv").path)
         let populationPath = root.appendingPathComponent("population.csv").path
         let population = try loadPopulation(populationPath, units: Set(units.map(\.code)))
+        try checkPopulationNeeds(parsed, population: population, populationExists: FileManager.default.fileExists(atPath: populationPath))
         return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population)
+    }
+
+    /// A weighted index or a dossier-weighted aggregation needs dossier counts: without them
+    /// every weighted figure would be missing, so the run is refused at the key that asks for it.
+    static func checkPopulationNeeds(_ parsed: SurveyFileParser.Parsed, population: [PopulationCount], populationExists: Bool) throws {
+        guard population.isEmpty else { return }
+        let rules = parsed.survey.rules
+        let lacking = populationExists ? "population.csv has no rows" : "there is no population.csv"
+        let fix = "add population.csv with header unit,channel,period,dossiers and the dossiers of each unit, channel and period"
+        var errors: [IngestError] = []
+        if rules.indexMeasure == .weighted {
+            errors.append(.invalidConfiguration(
+                file: SurveyFileParser.file, line: parsed.line([.key("survey"), .key("index_measure")]),
+                problem: "index_measure = \"weighted\" needs population.csv, but \(lacking); \(fix), or set index_measure = \"unweighted\""))
+        }
+        if rules.aggregation == .dossierWeighted {
+            errors.append(.invalidConfiguration(
+                file: SurveyFileParser.file, line: parsed.line([.key("survey"), .key("aggregation")]),
+                problem: "aggregation = \"dossier_weighted\" needs population.csv, but \(lacking); \(fix), or set aggregation = \"pooled\" or \"unit_mean\""))
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
     /// What ingest depends on besides the files: if it changes, every file is read again.

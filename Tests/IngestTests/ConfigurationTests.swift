@@ -169,6 +169,19 @@ struct ConfigurationTests {
         #expect(folder.population.map(\.dossiers) == [0, 1311, 1e12])
     }
 
+    @Test("a weighted index or dossier-weighted aggregation without population data names the key's line",
+          arguments: [("index_measure = \"weighted\"", "index_measure"), ("aggregation = \"dossier_weighted\"", "aggregation")],
+          [nil, "unit,channel,period,dossiers\n"])
+    func weightedNeedsPopulation(setting: (String, String), population: String?) throws {
+        let survey = "[survey]\nplan_minimum = 2\n\(setting.0)\n\n" + instrument
+        let message = try loadError(survey: survey, population: population)
+        #expect(message.contains("survey.toml:3: \(setting.1) = "), "\(message)")
+        #expect(message.contains("needs population.csv"), "\(message)")
+        // With population data it loads.
+        let folder = try load(survey: survey, population: "unit,channel,period,dossiers\nA,paper,2024,10\n")
+        #expect(folder.population.count == 1)
+    }
+
     /// (survey.toml with a TOML escape, what the error must contain)
     static let forbiddenText: [(String, String)] = [
         (#"[survey]\#ntitle_vi = "Khảo sát \u202E2024""#, "survey.toml:2: title_vi contains U+202E RIGHT-TO-LEFT OVERRIDE; expected plain text"),
