@@ -170,6 +170,7 @@ enum SurveyFileParser {
             let checks = top.child("checks")
             rules.maxMissingShare = share(checks, "max_missing_share", rules.maxMissingShare)
             rules.maxStraightliningShare = share(checks, "max_straightlining_share", rules.maxStraightliningShare)
+            rules.maxRejectedShare = share(checks, "max_rejected_share", rules.maxRejectedShare)
 
             var paper = PaperColumns()
             let paperTable = top.child("columns").child("paper")

@@ -31,7 +31,9 @@ enum SurveySchema {
             "index_measure": .value, "aggregation": .value, "target": .value,
         ]),
         "flags": .table(["suppress_below": .value, "max_half_width": .value]),
-        "checks": .table(["max_missing_share": .value, "max_straightlining_share": .value]),
+        "checks": .table([
+            "max_missing_share": .value, "max_straightlining_share": .value, "max_rejected_share": .value,
+        ]),
         "columns": .table([
             "paper": .table(["form_id": .value, "unit": .value, "date": .value, "comment": .value]),
             "portal": .table([

@@ -249,4 +249,13 @@ struct ConfigurationTests {
         let message = try loadError(survey: TemporarySurvey.surveyToml, units: "code,name_vi,name_en\n" + rows)
         #expect(message.contains("units.csv:100002: defines 100001 units; the limit is 100000"), "\(message)")
     }
+
+    @Test("max_rejected_share in [checks] is read, defaults to 0.05 and must be a share")
+    func maxRejectedShare() throws {
+        #expect(abs(try load(survey: TemporarySurvey.surveyToml).survey.rules.maxRejectedShare - 0.05) < 1e-12)
+        let set = try load(survey: "[checks]\nmax_rejected_share = 0.1\n\n" + instrument)
+        #expect(abs(set.survey.rules.maxRejectedShare - 0.1) < 1e-12)
+        let message = try loadError(survey: "[checks]\nmax_missing_share = 0.2\nmax_rejected_share = 1.5\n\n" + instrument)
+        #expect(message.contains("survey.toml:3: max_rejected_share must be a share from 0 to 1"), "\(message)")
+    }
 }
