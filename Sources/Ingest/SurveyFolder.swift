@@ -33,11 +33,33 @@ public struct SurveyFolder: Sendable {
             throw IngestError.missingInput(path: path, expected: "a survey folder with survey.toml, units.csv and inbox/")
         }
         let surveyPath = root.appendingPathComponent("survey.toml").path
-        let survey = try SurveyFileParser.parse(path: surveyPath)
+        let parsed = try SurveyFileParser.parse(path: surveyPath)
         let units = try loadUnits(root.appendingPathComponent("units.csv").path)
-        let population = try loadPopulation(
-            root.appendingPathComponent("population.csv").path, units: Set(units.map(\.code)))
-        return SurveyFolder(root: root, survey: survey, units: units, population: population)
+        let populationPath = root.appendingPathComponent("population.csv").path
+        let population = try loadPopulation(populationPath, units: Set(units.map(\.code)))
+        try checkPopulationNeeds(parsed, population: population, populationExists: FileManager.default.fileExists(atPath: populationPath))
+        return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population)
+    }
+
+    /// A weighted index or a dossier-weighted aggregation needs dossier counts: without them
+    /// every weighted figure would be missing, so the run is refused at the key that asks for it.
+    static func checkPopulationNeeds(_ parsed: SurveyFileParser.Parsed, population: [PopulationCount], populationExists: Bool) throws {
+        guard population.isEmpty else { return }
+        let rules = parsed.survey.rules
+        let lacking = populationExists ? "population.csv has no rows" : "there is no population.csv"
+        let fix = "add population.csv with header unit,channel,period,dossiers and the dossiers of each unit, channel and period"
+        var errors: [IngestError] = []
+        if rules.indexMeasure == .weighted {
+            errors.append(.invalidConfiguration(
+                file: SurveyFileParser.file, line: parsed.line([.key("survey"), .key("index_measure")]),
+                problem: "index_measure = \"weighted\" needs population.csv, but \(lacking); \(fix), or set index_measure = \"unweighted\""))
+        }
+        if rules.aggregation == .dossierWeighted {
+            errors.append(.invalidConfiguration(
+                file: SurveyFileParser.file, line: parsed.line([.key("survey"), .key("aggregation")]),
+                problem: "aggregation = \"dossier_weighted\" needs population.csv, but \(lacking); \(fix), or set aggregation = \"pooled\" or \"unit_mean\""))
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
     /// What ingest depends on besides the files: if it changes, every file is read again.
@@ -51,10 +73,14 @@ public struct SurveyFolder: Sendable {
         return parts.joined(separator: ";")
     }
 
-    /// C0 control characters other than tab and line ends cannot appear in XML 1.0.
+    /// Whether `s` holds a character that is not plain text (``PlainText``): a control
+    /// character XML 1.0 cannot carry, a noncharacter or a bidirectional control.
     static func hasControlCharacters(_ s: String) -> Bool {
-        s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }
+        PlainText.firstForbiddenCharacter(in: s) != nil
     }
+
+    /// The most units a survey folder may define.
+    static let maxUnits = 100_000
 
     static let codePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_.-]{1,32}$")
 
@@ -65,9 +91,11 @@ public struct SurveyFolder: Sendable {
     /// Reads a small configuration CSV: checks the header has `columns` (the first
     /// `required` of them mandatory) and every row's shape, then hands each row's values, in
     /// `columns` order (missing optional columns as ""), to `row`, which returns a problem or nil.
-    /// Every problem is collected with its line; they are thrown together at the end.
+    /// Every problem is collected with its line; they are thrown together at the end. Rows
+    /// beyond `limit` are not handed to `row`: they make one error naming the limit.
     static func readConfigTable(
-        _ path: String, columns: [String], required: Int, row: (_ values: [String]) -> String?
+        _ path: String, columns: [String], required: Int, limit: (rows: Int, noun: String)? = nil,
+        row: (_ values: [String]) -> String?
     ) throws {
         let file = (path as NSString).lastPathComponent
         var reader = try CSVReader(path: path)
@@ -83,7 +111,14 @@ public struct SurveyFolder: Sendable {
                 file: file, line: header.line, problem: "header must have columns \(expected); found \(names.joined(separator: ","))")
         }
         var errors: [IngestError] = []
+        var records = 0
+        var firstOverLimit: Int?
         while let record = reader.next() {
+            records += 1
+            if let limit, records > limit.rows {
+                firstOverLimit = firstOverLimit ?? record.line
+                continue
+            }
             var problem = record.problem
             if problem == nil && record.fields.count != names.count {
                 problem = "expected \(names.count) fields, found \(record.fields.count)"
@@ -94,6 +129,10 @@ public struct SurveyFolder: Sendable {
             }
             if let problem { errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem)) }
         }
+        if let limit, let firstOverLimit {
+            errors.append(.invalidConfiguration(
+                file: file, line: firstOverLimit, problem: "defines \(records) \(limit.noun); the limit is \(limit.rows)"))
+        }
         if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
@@ -103,13 +142,15 @@ public struct SurveyFolder: Sendable {
         }
         var units: [SurveyUnit] = []
         var seen = Set<String>()
-        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2) { f in
+        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2, limit: (maxUnits, "units")) { f in
             guard isValidCode(f[0]), f[0] != "ALL" else {
                 return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }
             guard seen.insert(f[0]).inserted else { return "unit code \(f[0]) appears twice" }
-            guard !hasControlCharacters(f[1]) && !hasControlCharacters(f[2]) else {
-                return "unit name contains control characters; expected printable text"
+            for (column, name) in [("name_vi", f[1]), ("name_en", f[2])] {
+                if let scalar = PlainText.firstForbiddenCharacter(in: name) {
+                    return "unit name contains \(PlainText.describe(scalar)) (in \(column)); expected plain text"
+                }
             }
             units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2]))
             return nil
@@ -130,8 +171,10 @@ public struct SurveyFolder: Sendable {
             guard let period = Period(f[2]) else {
                 return "period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)"
             }
-            guard let dossiers = Double(f[3]), dossiers >= 0, dossiers <= 1e12 else {
-                return "dossiers '\(f[3])'; expected a number of dossiers from 0 to 10^12"
+            let dossiers: Double
+            switch wholeDossiers(f[3]) {
+            case .success(let count): dossiers = count
+            case .failure(let problem): return problem.reason
             }
             if let first = rows.first, first.period.isQuarter != period.isQuarter {
                 return "period \(period) mixes years and quarters; expected every row by year or every row by quarter"
@@ -144,196 +187,61 @@ public struct SurveyFolder: Sendable {
         }
         return rows
     }
-}
 
-/// Parses `survey.toml` (see docs/survey-toml.md).
-enum SurveyFileParser {
-    static func parse(path: String) throws -> SurveyDefinition {
-        let file = "survey.toml"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngestError.missingInput(path: path, expected: "survey.toml describing the items, factors and rules")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw IngestError.invalidConfiguration(file: file, line: nil, problem: "not valid UTF-8")
-        }
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw IngestError.invalidConfiguration(
-                file: file, line: error.source.begin.line, problem: "not valid TOML: \(error.description)")
-        }
-        var errors: [String] = []
-        let surveyTable = table["survey"]?.table
-        func string(_ t: TOMLTable?, _ key: String, _ fallback: String) -> String {
-            guard let value = t?[key] else { return fallback }
-            guard let s = value.string else { errors.append("\(key) must be a string"); return fallback }
-            if SurveyFolder.hasControlCharacters(s) {
-                errors.append("\(key) contains control characters; expected printable text")
-                return fallback
-            }
-            return s
-        }
-        /// A whole number in `range`; a TOML float, nan or inf is an error, never a trap.
-        func integer(_ t: TOMLTable?, _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
-            guard let value = t?[key] else { return fallback }
-            guard let i = value.int, range.contains(i) else {
-                errors.append("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-                return fallback
-            }
-            return i
-        }
-        func share(_ t: TOMLTable?, _ key: String, _ fallback: Double, above zero: Bool = false) -> Double {
-            let v = number(t, key, fallback)
-            guard v.isFinite, v <= 1, zero ? v > 0 : v >= 0 else {
-                errors.append("\(key) must be a share from 0 to 1, such as 0.10")
-                return fallback
-            }
-            return v
-        }
-        func number(_ t: TOMLTable?, _ key: String, _ fallback: Double) -> Double {
-            guard let value = t?[key] else { return fallback }
-            if let d = value.double { return d }
-            if let i = value.int { return Double(i) }
-            errors.append("\(key) must be a number")
-            return fallback
-        }
-        var rules = SurveyRules()
-        if let satisfied = surveyTable?["satisfied"] {
-            let raw = satisfied.array.map { Array($0) } ?? []
-            let values = raw.compactMap(\.int)
-            if values.isEmpty || values.count != raw.count || values.contains(where: { !(1...5).contains($0) }) {
-                errors.append("survey.satisfied must be a list of answers from 1 to 5, such as [4, 5]")
-            } else {
-                rules.satisfied = Set(values)
-            }
-        }
-        rules.confidenceLevel = number(surveyTable, "confidence_level", rules.confidenceLevel)
-        if !(rules.confidenceLevel > 0.5 && rules.confidenceLevel < 1) {
-            errors.append("survey.confidence_level must lie between 0.5 and 1, such as 0.95")
-        }
-        let method = string(surveyTable, "interval_method", rules.intervalMethod.rawValue)
-        if let m = IntervalMethod(rawValue: method) { rules.intervalMethod = m } else {
-            errors.append("survey.interval_method '\(method)'; expected one of \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        rules.planMinimum = integer(surveyTable, "plan_minimum", rules.planMinimum, 0...1_000_000)
-        rules.marginOfError = number(surveyTable, "margin_of_error", rules.marginOfError)
-        if !(rules.marginOfError > 0 && rules.marginOfError < 1) {
-            errors.append("survey.margin_of_error must lie between 0 and 1, such as 0.05")
-        }
-        let language = string(surveyTable, "language", rules.language.rawValue)
-        if let l = Language(rawValue: language) { rules.language = l } else {
-            errors.append("survey.language '\(language)'; expected vi or en")
-        }
-        for (key, keyPath) in [("first_period", \SurveyRules.firstPeriod), ("last_period", \SurveyRules.lastPeriod)] {
-            guard surveyTable?[key] != nil else { continue }
-            let text = string(surveyTable, key, "")
-            if let p = Period(text), p.isQuarter { rules[keyPath: keyPath] = p } else {
-                errors.append("survey.\(key) '\(text)'; expected a quarter such as 2024-Q1")
-            }
-        }
-        let measure = string(surveyTable, "index_measure", rules.indexMeasure.rawValue)
-        if let m = IndexMeasure(rawValue: measure) { rules.indexMeasure = m } else {
-            errors.append("survey.index_measure '\(measure)'; expected unweighted or weighted")
-        }
-        let aggregation = string(surveyTable, "aggregation", rules.aggregation.rawValue)
-        if let a = Aggregation(rawValue: aggregation) { rules.aggregation = a } else {
-            errors.append("survey.aggregation '\(aggregation)'; expected pooled, unit_mean or dossier_weighted")
-        }
-        if surveyTable?["target"] != nil {
-            let target = number(surveyTable, "target", 0)
-            if target > 0 && target < 1 { rules.target = target } else {
-                errors.append("survey.target must be a share between 0 and 1, such as 0.90")
-            }
-        }
-        let flags = table["flags"]?.table
-        rules.suppressBelow = integer(flags, "suppress_below", rules.suppressBelow, 0...1_000_000)
-        rules.maxHalfWidth = share(flags, "max_half_width", rules.maxHalfWidth, above: true)
-        let checks = table["checks"]?.table
-        rules.maxMissingShare = share(checks, "max_missing_share", rules.maxMissingShare)
-        rules.maxStraightliningShare = share(checks, "max_straightlining_share", rules.maxStraightliningShare)
-
-        var paper = PaperColumns()
-        let paperTable = table["columns"]?.table?["paper"]?.table
-        paper.formID = string(paperTable, "form_id", paper.formID)
-        paper.unit = string(paperTable, "unit", paper.unit)
-        paper.date = string(paperTable, "date", paper.date)
-        paper.comment = string(paperTable, "comment", paper.comment)
-        var portal = PortalFields()
-        let portalTable = table["columns"]?.table?["portal"]?.table
-        portal.id = string(portalTable, "id", portal.id)
-        portal.unit = string(portalTable, "unit", portal.unit)
-        portal.submittedAt = string(portalTable, "submitted_at", portal.submittedAt)
-        portal.dossierCode = string(portalTable, "dossier_code", portal.dossierCode)
-        portal.answers = string(portalTable, "answers", portal.answers)
-        portal.comment = string(portalTable, "comment", portal.comment)
-
-        var factors: [Factor] = []
-        for (i, value) in (table["factors"]?.array ?? TOMLArray()).enumerated() {
-            guard let t = value.table, let id = t["id"]?.string, SurveyFolder.isValidCode(id) else {
-                errors.append("factors[\(i + 1)] needs an id (letters or digits)")
-                continue
-            }
-            if factors.contains(where: { $0.id == id }) || id.lowercased() == overallID || id.uppercased() == "ALL" {
-                errors.append("factor id \(id) is used twice or is reserved")
-            }
-            factors.append(Factor(id: id, nameVi: string(t, "name_vi", id), nameEn: string(t, "name_en", id)))
-        }
-        var items: [Item] = []
-        let reserved: Set<String> = [
-            "path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on", "period",
-            "dossier_code", "comment", "status", overallID, "all",
-        ]
-        let idPattern = try! NSRegularExpression(pattern: "^[a-z][a-z0-9_]{0,31}$")
-        for (i, value) in (table["items"]?.array ?? TOMLArray()).enumerated() {
-            guard let t = value.table, let id = t["id"]?.string else {
-                errors.append("items[\(i + 1)] needs an id")
-                continue
-            }
-            guard idPattern.firstMatch(in: id, range: NSRange(id.startIndex..., in: id)) != nil, !reserved.contains(id) else {
-                errors.append("item id '\(id)' must be lower-case letters, digits or '_', start with a letter, and not be a reserved name")
-                continue
-            }
-            if items.contains(where: { $0.id == id }) { errors.append("item id \(id) is used twice") }
-            let kindText = string(t, "kind", "likert5")
-            guard let kind = ItemKind(rawValue: kindText) else {
-                errors.append("item \(id): kind '\(kindText)'; expected likert5, yesno, count or text")
-                continue
-            }
-            let factor = t["factor"]?.string
-            if kind == .likert5 {
-                guard let factor, factors.contains(where: { $0.id == factor }) else {
-                    errors.append("item \(id): a likert5 item needs a factor that [[factors]] defines")
-                    continue
-                }
-            }
-            var item = Item(
-                id: id, factor: factor, kind: kind, textVi: string(t, "text_vi", id), textEn: string(t, "text_en", id),
-                favourableVi: string(t, "favourable_vi", ""), favourableEn: string(t, "favourable_en", ""))
-            if kind == .yesno { item.favourable = integer(t, "favourable", 1, 0...1) }
-            if kind == .count { item.favourableAtMost = integer(t, "favourable_at_most", 1, 0...250) }
-            if kind != .likert5 && factor != nil {
-                errors.append("item \(id): only likert5 items belong to a factor")
-            }
-            items.append(item)
-        }
-        for factor in factors where items.contains(where: { $0.id.lowercased() == factor.id.lowercased() }) {
-            errors.append("factor id \(factor.id) is also an item id; expected distinct ids")
-        }
-        if items.filter({ $0.kind == .likert5 }).isEmpty {
-            errors.append("the instrument needs at least one [[items]] entry of kind likert5")
-        }
-        for factor in factors where !items.contains(where: { $0.factor == factor.id && $0.kind == .likert5 }) {
-            errors.append("factor \(factor.id) has no likert5 item")
-        }
-        if !errors.isEmpty {
-            throw IngestError.invalidConfigurations(errors.map { .invalidConfiguration(file: file, line: nil, problem: $0) })
-        }
-        return SurveyDefinition(
-            titleVi: string(surveyTable, "title_vi", ""), titleEn: string(surveyTable, "title_en", ""),
-            agencyVi: string(surveyTable, "agency_vi", ""), agencyEn: string(surveyTable, "agency_en", ""),
-            factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
+    /// Why a dossier count is refused.
+    struct DossierProblem: Error {
+        var reason: String
     }
 
-    static let overallID = "index"
+    /// The dossiers of a population.csv row: a whole number from 0 to 10^12 written with digits
+    /// only. Anything else is refused with the reason, because a count in a spreadsheet export
+    /// is easily misread: `1.311` is 1311 in Vietnamese (thousands point) and 1.311 in English.
+    static func wholeDossiers(_ text: String) -> Result<Double, DossierProblem> {
+        let limit = 1_000_000_000_000
+        let fix = "write the whole number of dossiers with digits only"
+        func refuse(_ why: String) -> Result<Double, DossierProblem> { .failure(DossierProblem(reason: why)) }
+        let isDigit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        if text.isEmpty { return refuse("dossiers is empty; \(fix), such as 1311 (0 if there were none)") }
+        if text.allSatisfy(isDigit) {
+            let digits = text.drop { $0 == "0" }
+            guard digits.count <= 13, let count = Int(digits.isEmpty ? "0" : String(digits)), count <= limit else {
+                return refuse("dossiers '\(text)' is above the limit of 10^12; expected a number of dossiers from 0 to 10^12")
+            }
+            return .success(Double(count))
+        }
+        let digitsOnly = text.filter(isDigit)
+        /// "1.311", "12.311.000": groups of three after a first group of one to three digits.
+        func isGrouped(by separator: Character) -> Bool {
+            let groups = text.split(separator: separator, omittingEmptySubsequences: false)
+            return groups.count > 1 && (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy { $0.count == 3 }
+                && groups.allSatisfy { $0.allSatisfy(isDigit) }
+        }
+        if isGrouped(by: ".") {
+            let decimal = text.replacingOccurrences(of: ".", with: "")
+            return refuse("dossiers '\(text)' is ambiguous: \(decimal) with a Vietnamese thousands point or \(text) with a decimal point; \(fix), such as \(decimal)")
+        }
+        if isGrouped(by: ",") {
+            let whole = text.replacingOccurrences(of: ",", with: "")
+            let english = text.replacingOccurrences(of: ",", with: ".")
+            return refuse("dossiers '\(text)' is ambiguous: \(whole) with a thousands comma or \(english) with a Vietnamese decimal comma; \(fix), such as \(whole)")
+        }
+        let spaces: Set<Character> = [" ", "\u{A0}", "\u{202F}", "\u{2009}", "'"]
+        if text.contains(where: spaces.contains), text.allSatisfy({ isDigit($0) || spaces.contains($0) }) {
+            return refuse("dossiers '\(text)' has a space between digits; \(fix), such as \(digitsOnly)")
+        }
+        if text.hasPrefix("-"), Double(text) != nil || text.dropFirst().allSatisfy(isDigit) {
+            return refuse("dossiers '\(text)' is negative; expected a number of dossiers from 0 to 10^12")
+        }
+        if text.lowercased().contains("e"), let value = Double(text), value.isFinite {
+            let example = value >= 0 && value <= Double(limit) && value == value.rounded() ? String(Int(value)) : "1311"
+            return refuse("dossiers '\(text)' is in scientific notation; \(fix), such as \(example)")
+        }
+        for separator: Character in [".", ","] {
+            let parts = text.split(separator: separator, omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(isDigit) }) {
+                return refuse("dossiers '\(text)' has a decimal part; \(fix), such as \(parts[0])")
+            }
+        }
+        return refuse("dossiers '\(text)' is not a whole number; \(fix), from 0 to 10^12, such as 1311")
+    }
 }

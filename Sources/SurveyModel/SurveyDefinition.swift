@@ -128,6 +128,9 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var maxMissingShare: Double = 0.20
     /// Per cell, forms with one identical answer on every Likert item above this share fail.
     public var maxStraightliningShare: Double = 0.25
+    /// The share of rejected rows of the inbox above which a run reports that the input needs
+    /// attention.
+    public var maxRejectedShare: Double = 0.05
     public var language: Language = .vi
     public var indexMeasure: IndexMeasure = .unweighted
     public var aggregation: Aggregation = .pooled

@@ -1,0 +1,280 @@
+import Foundation
+import SurveyModel
+import TOMLKit
+
+/// Parses `survey.toml` (see docs/survey-toml.md).
+///
+/// Every problem is collected with the line it is about (a value: its key's line; a missing
+/// key: its table's header) and thrown together, in line order.
+enum SurveyFileParser {
+    static let file = "survey.toml"
+    /// The most items and factors survey.toml may define (10,000 items ended in an SQL error).
+    static let maxItems = 200
+    static let maxFactors = 50
+
+    /// The parsed definition and where its keys are written, for checks made later with the
+    /// other files (a weighted index needs population.csv).
+    struct Parsed {
+        var survey: SurveyDefinition
+        var locator: TOMLLocator
+
+        func line(_ path: TOMLPath) -> Int? { locator.nearestLine(of: path) }
+    }
+
+    static func parse(path: String) throws -> Parsed {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngestError.missingInput(path: path, expected: "survey.toml describing the items, factors and rules")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw IngestError.invalidConfiguration(file: file, line: nil, problem: "not valid UTF-8")
+        }
+        return try parse(text: text)
+    }
+
+    static func parse(text: String) throws -> Parsed {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw IngestError.invalidConfiguration(
+                file: file, line: error.source.begin.line, problem: "not valid TOML: \(error.description)")
+        }
+        var reader = Reader(root: table, locator: TOMLLocator(text: text))
+        for problem in SurveySchema.problems(in: table) { reader.fail(problem.path, problem.message) }
+        let survey = reader.read()
+        if !reader.problems.isEmpty {
+            let ordered = reader.problems.enumerated().sorted { a, b in
+                (a.element.line ?? .max, a.offset) < (b.element.line ?? .max, b.offset)
+            }.map(\.element.error)
+            throw ordered.count == 1 ? ordered[0] : IngestError.invalidConfigurations(ordered)
+        }
+        return Parsed(survey: survey, locator: reader.locator)
+    }
+
+    static let overallID = "index"
+
+    /// A table of the file and its path: where its keys' lines are looked up.
+    struct Section {
+        var table: TOMLTable?
+        var path: TOMLPath
+
+        func child(_ key: String) -> Section { Section(table: table?[key]?.table, path: path + [.key(key)]) }
+    }
+
+    private struct Reader {
+        let root: TOMLTable
+        let locator: TOMLLocator
+        var problems: [(line: Int?, error: IngestError)] = []
+
+        mutating func fail(_ path: TOMLPath, _ problem: String) {
+            let line = locator.nearestLine(of: path)
+            problems.append((line, .invalidConfiguration(file: SurveyFileParser.file, line: line, problem: problem)))
+        }
+
+        /// A string with no character the reports cannot carry (``PlainText``).
+        mutating func string(_ t: Section, _ key: String, _ fallback: String) -> String {
+            guard let value = t.table?[key] else { return fallback }
+            guard let s = value.string else {
+                fail(t.path + [.key(key)], "\(key) must be a string")
+                return fallback
+            }
+            if let problem = PlainText.problem(in: s, what: key) {
+                fail(t.path + [.key(key)], problem)
+                return fallback
+            }
+            return s
+        }
+
+        /// A whole number in `range`; a TOML float, nan or inf is an error, never a trap.
+        mutating func integer(_ t: Section, _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let value = t.table?[key] else { return fallback }
+            guard let i = value.int, range.contains(i) else {
+                fail(t.path + [.key(key)], "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return fallback
+            }
+            return i
+        }
+
+        mutating func share(_ t: Section, _ key: String, _ fallback: Double, above zero: Bool = false) -> Double {
+            let v = number(t, key, fallback)
+            guard v.isFinite, v <= 1, zero ? v > 0 : v >= 0 else {
+                fail(t.path + [.key(key)], "\(key) must be a share from 0 to 1, such as 0.10")
+                return fallback
+            }
+            return v
+        }
+
+        mutating func number(_ t: Section, _ key: String, _ fallback: Double) -> Double {
+            guard let value = t.table?[key] else { return fallback }
+            if let d = value.double { return d }
+            if let i = value.int { return Double(i) }
+            fail(t.path + [.key(key)], "\(key) must be a number")
+            return fallback
+        }
+
+        mutating func read() -> SurveyDefinition {
+            let top = Section(table: root, path: [])
+            let survey = top.child("survey")
+            func at(_ key: String) -> TOMLPath { survey.path + [.key(key)] }
+            var rules = SurveyRules()
+            if let satisfied = survey.table?["satisfied"] {
+                let raw = satisfied.array.map { Array($0) } ?? []
+                let values = raw.compactMap(\.int)
+                if values.isEmpty || values.count != raw.count || values.contains(where: { !(1...5).contains($0) }) {
+                    fail(at("satisfied"), "survey.satisfied must be a list of answers from 1 to 5, such as [4, 5]")
+                } else {
+                    rules.satisfied = Set(values)
+                }
+            }
+            rules.confidenceLevel = number(survey, "confidence_level", rules.confidenceLevel)
+            if !(rules.confidenceLevel > 0.5 && rules.confidenceLevel < 1) {
+                fail(at("confidence_level"), "survey.confidence_level must lie between 0.5 and 1, such as 0.95")
+            }
+            let method = string(survey, "interval_method", rules.intervalMethod.rawValue)
+            if let m = IntervalMethod(rawValue: method) { rules.intervalMethod = m } else {
+                fail(at("interval_method"), "survey.interval_method '\(method)'; expected one of \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            rules.planMinimum = integer(survey, "plan_minimum", rules.planMinimum, 0...1_000_000)
+            rules.marginOfError = number(survey, "margin_of_error", rules.marginOfError)
+            if !(rules.marginOfError > 0 && rules.marginOfError < 1) {
+                fail(at("margin_of_error"), "survey.margin_of_error must lie between 0 and 1, such as 0.05")
+            }
+            let language = string(survey, "language", rules.language.rawValue)
+            if let l = Language(rawValue: language) { rules.language = l } else {
+                fail(at("language"), "survey.language '\(language)'; expected vi or en")
+            }
+            for (key, keyPath) in [("first_period", \SurveyRules.firstPeriod), ("last_period", \SurveyRules.lastPeriod)] {
+                guard survey.table?[key] != nil else { continue }
+                let text = string(survey, key, "")
+                if let p = Period(text), p.isQuarter { rules[keyPath: keyPath] = p } else {
+                    fail(at(key), "survey.\(key) '\(text)'; expected a quarter such as 2024-Q1")
+                }
+            }
+            let measure = string(survey, "index_measure", rules.indexMeasure.rawValue)
+            if let m = IndexMeasure(rawValue: measure) { rules.indexMeasure = m } else {
+                fail(at("index_measure"), "survey.index_measure '\(measure)'; expected unweighted or weighted")
+            }
+            let aggregation = string(survey, "aggregation", rules.aggregation.rawValue)
+            if let a = Aggregation(rawValue: aggregation) { rules.aggregation = a } else {
+                fail(at("aggregation"), "survey.aggregation '\(aggregation)'; expected pooled, unit_mean or dossier_weighted")
+            }
+            if survey.table?["target"] != nil {
+                let target = number(survey, "target", 0)
+                if target > 0 && target < 1 { rules.target = target } else {
+                    fail(at("target"), "survey.target must be a share between 0 and 1, such as 0.90")
+                }
+            }
+            let flags = top.child("flags")
+            rules.suppressBelow = integer(flags, "suppress_below", rules.suppressBelow, 0...1_000_000)
+            rules.maxHalfWidth = share(flags, "max_half_width", rules.maxHalfWidth, above: true)
+            let checks = top.child("checks")
+            rules.maxMissingShare = share(checks, "max_missing_share", rules.maxMissingShare)
+            rules.maxStraightliningShare = share(checks, "max_straightlining_share", rules.maxStraightliningShare)
+            rules.maxRejectedShare = share(checks, "max_rejected_share", rules.maxRejectedShare)
+
+            var paper = PaperColumns()
+            let paperTable = top.child("columns").child("paper")
+            paper.formID = string(paperTable, "form_id", paper.formID)
+            paper.unit = string(paperTable, "unit", paper.unit)
+            paper.date = string(paperTable, "date", paper.date)
+            paper.comment = string(paperTable, "comment", paper.comment)
+            var portal = PortalFields()
+            let portalTable = top.child("columns").child("portal")
+            portal.id = string(portalTable, "id", portal.id)
+            portal.unit = string(portalTable, "unit", portal.unit)
+            portal.submittedAt = string(portalTable, "submitted_at", portal.submittedAt)
+            portal.dossierCode = string(portalTable, "dossier_code", portal.dossierCode)
+            portal.answers = string(portalTable, "answers", portal.answers)
+            portal.comment = string(portalTable, "comment", portal.comment)
+
+            let (factors, items) = readInstrument()
+            return SurveyDefinition(
+                titleVi: string(survey, "title_vi", ""), titleEn: string(survey, "title_en", ""),
+                agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
+                factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
+        }
+
+        /// The `[[factors]]` and `[[items]]` entries; none if either is over its limit.
+        mutating func readInstrument() -> ([Factor], [Item]) {
+            let factorValues = root["factors"]?.array.map { Array($0) } ?? []
+            let itemValues = root["items"]?.array.map { Array($0) } ?? []
+            let factorsPath: TOMLPath = [.key("factors")]
+            let itemsPath: TOMLPath = [.key("items")]
+            var overLimit = false
+            if factorValues.count > maxFactors {
+                fail(factorsPath + [.index(maxFactors)], "defines \(factorValues.count) factors; the limit is \(maxFactors) (this is factor \(maxFactors + 1))")
+                overLimit = true
+            }
+            if itemValues.count > maxItems {
+                fail(itemsPath + [.index(maxItems)], "defines \(itemValues.count) items; the limit is \(maxItems) (this is item \(maxItems + 1))")
+                overLimit = true
+            }
+            if overLimit { return ([], []) }
+
+            var factors: [Factor] = []
+            var factorPaths: [String: TOMLPath] = [:]
+            for (i, value) in factorValues.enumerated() {
+                let entry = Section(table: value.table, path: factorsPath + [.index(i)])
+                guard let t = value.table, let id = t["id"]?.string, SurveyFolder.isValidCode(id) else {
+                    fail(entry.path + [.key("id")], "factors[\(i + 1)] needs an id (letters or digits)")
+                    continue
+                }
+                if factors.contains(where: { $0.id == id }) || id.lowercased() == overallID || id.uppercased() == "ALL" {
+                    fail(entry.path + [.key("id")], "factor id \(id) is used twice or is reserved")
+                }
+                factorPaths[id] = factorPaths[id] ?? entry.path
+                factors.append(Factor(id: id, nameVi: string(entry, "name_vi", id), nameEn: string(entry, "name_en", id)))
+            }
+            var items: [Item] = []
+            let reserved: Set<String> = [
+                "path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on", "period",
+                "dossier_code", "comment", "status", overallID, "all",
+            ]
+            let idPattern = try! NSRegularExpression(pattern: "^[a-z][a-z0-9_]{0,31}$")
+            for (i, value) in itemValues.enumerated() {
+                let entry = Section(table: value.table, path: itemsPath + [.index(i)])
+                func at(_ key: String) -> TOMLPath { entry.path + [.key(key)] }
+                guard let t = value.table, let id = t["id"]?.string else {
+                    fail(at("id"), "items[\(i + 1)] needs an id")
+                    continue
+                }
+                guard idPattern.firstMatch(in: id, range: NSRange(id.startIndex..., in: id)) != nil, !reserved.contains(id) else {
+                    fail(at("id"), "item id '\(id)' must be lower-case letters, digits or '_', start with a letter, and not be a reserved name")
+                    continue
+                }
+                if items.contains(where: { $0.id == id }) { fail(at("id"), "item id \(id) is used twice") }
+                let kindText = string(entry, "kind", "likert5")
+                guard let kind = ItemKind(rawValue: kindText) else {
+                    fail(at("kind"), "item \(id): kind '\(kindText)'; expected likert5, yesno, count or text")
+                    continue
+                }
+                let factor = t["factor"]?.string
+                if kind == .likert5 {
+                    guard let factor, factors.contains(where: { $0.id == factor }) else {
+                        fail(at("factor"), "item \(id): a likert5 item needs a factor that [[factors]] defines")
+                        continue
+                    }
+                }
+                var item = Item(
+                    id: id, factor: factor, kind: kind, textVi: string(entry, "text_vi", id), textEn: string(entry, "text_en", id),
+                    favourableVi: string(entry, "favourable_vi", ""), favourableEn: string(entry, "favourable_en", ""))
+                if kind == .yesno { item.favourable = integer(entry, "favourable", 1, 0...1) }
+                if kind == .count { item.favourableAtMost = integer(entry, "favourable_at_most", 1, 0...250) }
+                if kind != .likert5 && factor != nil {
+                    fail(at("factor"), "item \(id): only likert5 items belong to a factor")
+                }
+                items.append(item)
+            }
+            for factor in factors where items.contains(where: { $0.id.lowercased() == factor.id.lowercased() }) {
+                fail((factorPaths[factor.id] ?? factorsPath) + [.key("id")], "factor id \(factor.id) is also an item id; expected distinct ids")
+            }
+            if items.filter({ $0.kind == .likert5 }).isEmpty {
+                fail(itemsPath, "the instrument needs at least one [[items]] entry of kind likert5")
+            }
+            for factor in factors where !items.contains(where: { $0.factor == factor.id && $0.kind == .likert5 }) {
+                fail(factorPaths[factor.id] ?? factorsPath, "factor \(factor.id) has no likert5 item")
+            }
+            return (factors, items)
+        }
+    }
+}
