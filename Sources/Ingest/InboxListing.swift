@@ -54,8 +54,8 @@ enum InboxListing {
                     entries.append(item)
                     continue
                 }
-                if let scalar = TextSafety.firstUnsafeScalar(shown.text) {
-                    item.problem = "the file name contains \(TextSafety.describe(scalar)); rename the file"
+                if let scalar = PlainText.firstForbiddenCharacter(in: shown.text) {
+                    item.problem = "the file name contains \(PlainText.describe(scalar)); rename the file"
                     entries.append(item)
                     continue
                 }
@@ -150,29 +150,4 @@ enum InboxListing {
 struct FileProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
-}
-
-/// Characters that must not reach XML, HTML or a terminal unnoticed.
-public enum TextSafety {
-    /// The first scalar that XML 1.0 cannot carry (C0 controls but tab, LF and CR; DEL;
-    /// noncharacters) or that reorders text (bidirectional embeddings, overrides, isolates).
-    public static func firstUnsafeScalar(_ text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first(where: isUnsafe)
-    }
-
-    public static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        if v < 0x20 { return v != 0x09 && v != 0x0A && v != 0x0D }
-        if v == 0x7F { return true }
-        if (0xFDD0...0xFDEF).contains(v) || v & 0xFFFE == 0xFFFE { return true }
-        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x061C { return true }
-        return false
-    }
-
-    public static func describe(_ s: Unicode.Scalar) -> String {
-        let hex = String(s.value, radix: 16, uppercase: true)
-        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        let name = s.properties.name ?? (s.value < 0x20 || s.value == 0x7F ? "a control character" : "")
-        return name.isEmpty ? code : "\(code) \(name)"
-    }
 }

@@ -140,9 +140,6 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var suppressBelow: Int = 30
     /// Flag U: an interval half-width above this is low reliability.
     public var maxHalfWidth: Double = 0.10
-    /// The share of rejected rows of the inbox above which a run reports that the input
-    /// needs attention.
-    public var maxRejectedShare: Double = 0.05
 
     public init() {}
 }
