@@ -141,12 +141,12 @@ public struct Ingester {
         let known = rebuild ? [:] : before
         let present = Set(files.map(\.relative))
         for path in forget {
-            guard let file = known[path] else {
+            guard known[path] != nil else {
                 throw IngestError.invalidConfiguration(
                     file: path, line: nil,
-                    problem: "--forget: no such file in the database; expected one of the missing files: \(known.values.filter { $0.status == .missing }.map(\.path).sorted().joined(separator: ", "))")
+                    problem: "--forget: no such file in the database; expected a file no longer in the inbox, such as: \(known.keys.filter { !present.contains($0) }.sorted().prefix(10).joined(separator: ", "))")
             }
-            if present.contains(path) || file.status != .missing {
+            if present.contains(path) {
                 throw IngestError.invalidConfiguration(
                     file: path, line: nil, problem: "--forget: the file is still in the inbox; move it out first, then forget it")
             }

@@ -671,6 +671,23 @@ public final class SurveyDatabase {
         }
     }
 
+    /// Outcomes over every file as stored, whatever instrument the caller opened with.
+    public func outcomeCountsIgnoringInstrument() throws -> OutcomeCounts {
+        try wrap {
+            try queue.read { db in
+                var counts = OutcomeCounts()
+                for file in try Self.sourceFiles(db).values {
+                    counts.read += file.rowsRead
+                    counts.accepted += file.accepted
+                    counts.rejected += file.rejected
+                    counts.duplicates += file.duplicates
+                    counts.conflicts += file.conflicts
+                }
+                return counts
+            }
+        }
+    }
+
     /// Outcomes over every file.
     public func outcomeCounts() throws -> OutcomeCounts {
         var counts = OutcomeCounts()
