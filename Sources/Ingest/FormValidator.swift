@@ -53,7 +53,7 @@ struct FormValidator {
         if unit.isEmpty {
             problems.append("missing unit; expected one of \(unitList)")
         } else if !unitCodes.contains(unit) {
-            problems.append("unknown unit '\(unit)'; expected one of \(unitList) (units.csv)")
+            problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv)")
         }
         var date: (year: Int, month: Int, day: Int)?
         let rawDate = form.date ?? ""
@@ -63,7 +63,7 @@ struct FormValidator {
             date = form.isTimestamp ? AnswerParser.dateOfTimestamp(rawDate) : AnswerParser.date(rawDate)
             if date == nil {
                 let expected = form.isTimestamp ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00" : "a real date as dd/mm/yyyy or yyyy-mm-dd"
-                problems.append("date '\(rawDate)' is not a date; expected \(expected)")
+                problems.append("date '\(Self.visible(rawDate))' is not a date; expected \(expected)")
             } else if let d = date, let today, (d.year, d.month, d.day) > (today.year, today.month, today.day) {
                 problems.append("date '\(rawDate)' is after the day of the ingest (\(AnswerParser.isoDate(today))); expected the day the form was filled in")
                 date = nil
@@ -118,13 +118,28 @@ struct FormValidator {
             comment: comment?.isEmpty == false ? comment : nil, answers: answers))
     }
 
+    /// An answer as a reject reason shows it: control characters (a NUL, an escape) are
+    /// written as `\u{0}` so that they can neither cut the reason short nor reach a terminal.
     static func shown(_ answer: RawAnswer?) -> String {
         switch answer {
-        case .text(let s): return s
+        case .text(let s): return visible(s)
         case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-        case .other(let s): return s
+        case .other(let s): return visible(s)
         case .null, nil: return ""
         }
+    }
+
+    static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 

@@ -397,19 +397,7 @@ public final class SurveyDatabase {
             sqlite3_reset(raw)
             var column: Int32 = 1
             func bind(_ text: String?) {
-                if let text {
-                    // The byte length, not -1: a NUL inside the text must not cut it short.
-                    let bytes = Array(text.utf8)
-                    if bytes.isEmpty {
-                        sqlite3_bind_text(raw, column, "", 0, sqliteTransient)
-                    } else { bytes.withUnsafeBufferPointer { buffer in
-                        buffer.withMemoryRebound(to: CChar.self) {
-                            _ = sqlite3_bind_text(raw, column, $0.baseAddress, Int32($0.count), sqliteTransient)
-                        }
-                    } }
-                } else {
-                    sqlite3_bind_null(raw, column)
-                }
+                Self.bindText(raw, column, text)
                 column += 1
             }
             bind(record.path)
@@ -440,9 +428,37 @@ public final class SurveyDatabase {
 
         public func reject(line: Int, position: Int = 0, responseID: String?, reason: String) throws {
             try checkStop()
-            insertReject.setUncheckedArguments([path, line, position, sha256, responseID, reason])
-            try insertReject.execute()
+            let raw = insertReject.sqliteStatement
+            sqlite3_reset(raw)
+            Self.bindText(raw, 1, path)
+            sqlite3_bind_int64(raw, 2, Int64(line))
+            sqlite3_bind_int64(raw, 3, Int64(position))
+            Self.bindText(raw, 4, sha256)
+            Self.bindText(raw, 5, responseID)
+            Self.bindText(raw, 6, reason)
+            let rc = sqlite3_step(raw)
+            guard rc == SQLITE_DONE else {
+                throw StorageError.sqlite(path: path, reason: String(cString: sqlite3_errstr(rc)))
+            }
             rejected += 1
+        }
+
+        /// Binds text by its byte length, not -1, so that a NUL inside it cannot cut it short.
+        static func bindText(_ raw: OpaquePointer?, _ column: Int32, _ text: String?) {
+            guard let text else {
+                sqlite3_bind_null(raw, column)
+                return
+            }
+            let bytes = Array(text.utf8)
+            if bytes.isEmpty {
+                sqlite3_bind_text(raw, column, "", 0, sqliteTransient)
+            } else {
+                bytes.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) {
+                        _ = sqlite3_bind_text(raw, column, $0.baseAddress, Int32($0.count), sqliteTransient)
+                    }
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Ingest
 import Storage
 import SurveyModel
@@ -195,5 +196,87 @@ struct IngestTests {
         let (summary, _, outcomes) = try s.ingest()
         #expect(summary.filesRead == 1)
         #expect(outcomes.first?.reason.contains("lacks column(s) q04") == true)
+    }
+}
+
+@Suite("Reject reasons")
+struct RejectReasonTests {
+    static let header = "form_id,unit,date,q01,q02,q03,comment\n"
+
+    @Test("one bad value in every column is named once, with the items it affects")
+    func groupedReason() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,x,x,9,\n")
+        let (_, _, outcomes) = try s.ingest()
+        let reason = try #require(outcomes.first?.reason)
+        #expect(reason.contains("q01, q02: 'x' is not an answer"))
+        #expect(reason.contains("q03: '9' is not an answer"))
+        #expect(reason.components(separatedBy: "'x'").count == 2)
+    }
+
+    @Test("a NUL or an escape in a value cannot cut a reason short or reach the terminal")
+    func controlCharacters() throws {
+        let s = try TemporarySurvey()
+        try s.writeBytes("inbox/paper/p.csv", Array((Self.header + "P1,A,03/07/2024,4").utf8) + [0] + Array("x,\u{1B}[31m,5,\n".utf8))
+        let (_, _, outcomes) = try s.ingest()
+        let reason = try #require(outcomes.first?.reason)
+        #expect(reason.contains("q01: '4\\u{0}x' is not an answer"))
+        #expect(reason.contains("\\u{1b}[31m"))
+        #expect(reason.hasSuffix("or blank"))
+        #expect(!reason.unicodeScalars.contains { $0.value < 0x20 })
+    }
+
+    @Test("a form dated after the day of the ingest is rejected, with the day")
+    func futureDate() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2042,4,4,4,\nP2,A,15/01/2025,4,4,4,\nP3,A,16/01/2025,4,4,4,\n")
+        let (summary, _, outcomes) = try s.ingest(today: (2025, 1, 15))
+        #expect(summary.accepted == 1)
+        #expect(outcomes.map(\.line) == [2, 4])
+        #expect(outcomes.allSatisfy { $0.reason.contains("after the day of the ingest (2025-01-15)") })
+    }
+}
+
+/// Collects log messages, for tests of what the log says.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var messages: [String] { lock.withLock { lines } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "capture") { _ in Handler(capture: self) }
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { capture.append("\(event.level) \(event.message)") }
+    }
+}
+
+@Suite("Ingest log")
+struct IngestLogTests {
+    @Test("rejects are logged when their file is read, not again when an unrelated file changes")
+    func rejectsLoggedOnce() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", RejectReasonTests.header + "P1,A,03/07/2024,9,4,4,\n")
+        func ingest() throws -> [String] {
+            let capture = LogCapture()
+            let folder = try SurveyFolder.load(s.root.path)
+            let ingester = Ingester(folder: folder, logger: capture.logger)
+            _ = try ingester.run(database: try ingester.openDatabase())
+            return capture.messages
+        }
+        #expect(try ingest().contains { $0.contains("p.csv:2: rejected") })
+        try s.write("inbox/paper/q.csv", RejectReasonTests.header + "Q1,A,03/07/2024,4,4,4,\n")
+        let second = try ingest()
+        #expect(second.contains { $0.contains("read inbox/paper/q.csv") })
+        #expect(!second.contains { $0.contains("p.csv:2") })
     }
 }
