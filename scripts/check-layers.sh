@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make lint`: the layers point one way. Each module may import only what is listed here;
+# any other `import` (in Sources/ or in Benchmarks/) fails the lint, naming file and line.
+# Stats is pure (no SQL, logging or storage), only Storage speaks SQL (GRDB), readers
+# (Ingest) know nothing of publishing (Report), renderers (Report) nothing of reading
+# (Ingest, Storage), and nothing imports the executable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+declare -A allowed=(
+  [SurveyModel]=""
+  [Stats]="SurveyModel Foundation Glibc Darwin"
+  [Storage]="SurveyModel Stats CShims GRDB GRDBSQLite Foundation Glibc Darwin"
+  [Ingest]="SurveyModel Storage TOMLKit Crypto Logging Foundation Glibc Darwin"
+  [Report]="SurveyModel Stats CLibXML2 Mustache Logging Foundation Glibc Darwin"
+  [Stages]="SurveyModel Stats Storage Ingest Report CShims Crypto Logging Foundation Glibc Darwin"
+  [CommandLineInterface]="Stages SurveyModel ArgumentParser Logging Foundation Glibc Darwin"
+  [pipeline]="CommandLineInterface"
+  [Benchmarks]="Stages Logging Foundation Glibc Darwin"
+)
+status=0
+for module in "${!allowed[@]}"; do
+  dir="Sources/$module"; [ "$module" = Benchmarks ] && dir=Benchmarks
+  [ -d "$dir" ] || continue
+  while IFS=: read -r file line text; do
+    name=$(echo "$text" | sed -E 's/^[[:space:]]*(@testable[[:space:]]+)?import[[:space:]]+([A-Za-z0-9_]+).*/\2/')
+    if ! [[ " ${allowed[$module]} " == *" $name "* ]]; then
+      echo "$file:$line: $module may not import $name (allowed: ${allowed[$module]:-nothing})"
+      status=1
+    fi
+  done < <(grep -nE '^[[:space:]]*(@testable[[:space:]]+)?import[[:space:]]' -r "$dir" --include='*.swift' | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
+done
+for module in Sources/*/; do
+  m=$(basename "$module")
+  [[ -v allowed[$m] ]] || [[ "$m" == CShims || "$m" == CLibXML2 ]] || { echo "$module: a module the layer rules do not know; add it to scripts/check-layers.sh"; status=1; }
+done
+[ $status -eq 0 ] && echo "layers: every import allowed"
+exit $status
