@@ -15,7 +15,7 @@ public enum SummaryLine {
         var parts = ["\(stage) \(word) (exit \(status.rawValue))"]
         if let published, let out { parts.append(published ? "published \(out)" : "\(out) up to date, unchanged") }
         parts.append("files \(i.files) (\(i.filesRead) read, \(i.filesMissing.count) missing, \(i.filesUnreadable.count) unreadable)")
-        parts.append("forms \(c.accepted) accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
+        parts.append("rows \(c.read): \(c.accepted) accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
         parts.append("\(v.checksFailed) checks failed, \(v.cellsFlagged) cells flagged")
         var line = parts.joined(separator: "; ")
         if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }

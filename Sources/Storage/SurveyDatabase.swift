@@ -687,6 +687,11 @@ public final class SurveyDatabase {
         }
     }
 
+    /// Every file as stored, whatever instrument the caller opened with (for inspection).
+    public func sourceFilesIgnoringInstrument() throws -> [String: SourceFile] {
+        try wrap { try queue.read { db in try Self.sourceFiles(db) } }
+    }
+
     /// Outcomes over every file as stored, whatever instrument the caller opened with.
     public func outcomeCountsIgnoringInstrument() throws -> OutcomeCounts {
         try wrap {

@@ -241,7 +241,7 @@ struct SafetyTests {
         let many = try pipeline(folder).run(language: nil, releaseDate: nil, forget: ["inbox/paper/extra.csv"])
         #expect(many.verdict.attention.contains { $0.contains("rows rejected") })
         let line = SummaryLine.text(stage: "run", verdict: many.verdict, published: many.published, out: "out")
-        #expect(line.hasPrefix("run ATTENTION (exit 2); published out; files 15 (0 read, 0 missing, 0 unreadable); forms"))
+        #expect(line.hasPrefix("run ATTENTION (exit 2); published out; files 15 (0 read, 0 missing, 0 unreadable); rows "))
     }
 
     @Test("a nightly run with nothing new does no work and leaves every byte; --force recomputes the same bytes")

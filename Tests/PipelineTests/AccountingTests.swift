@@ -1,0 +1,54 @@
+import Foundation
+@testable import CommandLineInterface
+import Ingest
+import Stages
+import Storage
+import Testing
+
+@Suite("Every physical row is accounted for")
+struct AccountingTests {
+    /// Records in a file, counted without the pipeline's readers: CSV lines but the header
+    /// (no field of the fixtures spans lines), JSON Lines' non-blank lines, array elements.
+    func records(_ url: URL) throws -> Int {
+        let data = try Data(contentsOf: url)
+        switch url.pathExtension {
+        case "json":
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [Any]).count
+        default:
+            let text = String(decoding: data, as: UTF8.self)
+            let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                .filter { !$0.allSatisfy { $0 == " " || $0 == "\r" } }
+            return url.pathExtension == "csv" ? lines.count - 1 : lines.count
+        }
+    }
+
+    @Test("for every fixture file, rows read = accepted + rejected + duplicates + conflicts = its records", arguments: ["example", "reference"])
+    func fixtures(_ name: String) throws {
+        let folder = try copyFixture(name)
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let db = try SurveyDatabase.open(path: folder.appendingPathComponent("work/pipeline.sqlite").path, itemColumns: [], fingerprint: "")
+        let files = try db.sourceFilesIgnoringInstrument()
+        #expect(files.count == outcome.ingest.files)
+        var total = 0
+        for file in files.values {
+            #expect(file.rowsRead == file.accepted + file.rejected + file.duplicates + file.conflicts, "\(file.path)")
+            #expect(file.rowsRead == (try records(folder.appendingPathComponent(file.path))), "\(file.path)")
+            total += file.rowsRead
+        }
+        let c = outcome.ingest.counts
+        #expect(c.read == total && c.accepted + c.rejected + c.duplicates + c.conflicts == total)
+        // rejects.csv has one line per row not accepted (no file-level problems here).
+        let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
+        #expect(rejects.split(separator: "\n").count - 1 == c.rejected + c.duplicates + c.conflicts)
+    }
+}
+
+@Suite("Logs")
+struct LogFormatTests {
+    @Test("--log-format json writes one JSON object per event, with its fields")
+    func jsonLines() throws {
+        let quoted = JSONLogHandler.quote("a \"b\"\n\u{1}\\ Hà Tĩnh")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data("{\"m\": \(quoted)}".utf8)) as? [String: String])
+        #expect(object["m"] == "a \"b\"\n\u{1}\\ Hà Tĩnh")
+    }
+}
