@@ -30,7 +30,48 @@ public enum AnswerParser {
         case invalid(expected: String)
     }
 
-    /// Parses one answer of an item of `kind` from text.
+    /// Parses one answer of `item` from text: a rating on its scale, a quality answer or text.
+    public static func parse(_ raw: String, item: Item) -> Parsed {
+        guard item.kind == .likert, let scale = item.scale else { return parse(raw, kind: item.kind) }
+        return parse(raw, scale: scale)
+    }
+
+    /// Parses an answer of `item` that arrived as a JSON number.
+    public static func parse(number: Double, item: Item) -> Parsed {
+        guard number == number.rounded(), abs(number) < 1000 else { return parse(String(number), item: item) }
+        return parse(String(Int(number)), item: item)
+    }
+
+    /// A rating on a named scale: one of its codes (`4` or `4.0`), one of its labels in
+    /// either language (any case, NFC or NFD), or blank / "Không ý kiến" for no answer.
+    static func parse(_ raw: String, scale: AnswerScale) -> Parsed {
+        let text = raw.trimmedOfSpaces
+        if text.isEmpty { return .missing }
+        if let v = wholeNumber(text) {
+            return scale.values.contains(v) ? .answer(v) : .invalid(expected: expectation(scale))
+        }
+        let folded = text.lowercased()
+        for labels in [scale.labelsVi, scale.labelsEn] {
+            if let i = labels.firstIndex(where: { $0.lowercased() == folded }) { return .answer(scale.values[i]) }
+        }
+        if folded == "không ý kiến" || folded == "no opinion" { return .missing }
+        return .invalid(expected: expectation(scale))
+    }
+
+    static func expectation(_ scale: AnswerScale) -> String {
+        let labels = scale.labelsVi.isEmpty ? "" : " or a label (\(scale.labelsVi.joined(separator: ", ")))"
+        return "\(scale.valuesText) on scale \(scale.name)\(labels), or blank"
+    }
+
+    /// `4`, or `4.0` as spreadsheets write whole numbers; nil for anything else.
+    static func wholeNumber(_ text: String) -> Int? {
+        if let v = Int(text) { return v }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].allSatisfy({ $0 == "0" }), !parts[1].isEmpty else { return nil }
+        return Int(parts[0])
+    }
+
+    /// Parses one answer of an item of `kind` from text (`likert5` on the built-in scale).
     public static func parse(_ raw: String, kind: ItemKind) -> Parsed {
         // Fast path: a single digit, as almost every typed answer is.
         let utf8 = raw.utf8
@@ -45,8 +86,10 @@ public enum AnswerParser {
         let text = raw.trimmedOfSpaces
         if text.isEmpty { return .missing }
         switch kind {
+        case .likert:
+            return .invalid(expected: "an answer on the item's scale")
         case .likert5:
-            if let v = Int(text), (1...5).contains(v) { return .answer(v) }
+            if let v = wholeNumber(text), (1...5).contains(v) { return .answer(v) }
             if let label = likertLabels[text.lowercased()] {
                 return label.map(Parsed.answer) ?? .missing
             }
@@ -55,7 +98,7 @@ public enum AnswerParser {
             if let v = yesNoLabels[text.lowercased()] { return .answer(v) }
             return .invalid(expected: "1/0, có/không, yes/no or blank")
         case .count:
-            if let v = Int(text), (0...250).contains(v) { return .answer(v) }
+            if let v = wholeNumber(text), (0...250).contains(v) { return .answer(v) }
             return .invalid(expected: "a whole number from 0 to 250 or blank")
         case .text:
             return .missing

@@ -80,8 +80,8 @@ struct FormValidator {
             let parsed: AnswerParser.Parsed
             switch raw {
             case nil, .null: parsed = .missing
-            case .text(let s): parsed = AnswerParser.parse(s, kind: item.kind)
-            case .number(let d): parsed = AnswerParser.parse(number: d, kind: item.kind)
+            case .text(let s): parsed = AnswerParser.parse(s, item: item)
+            case .number(let d): parsed = AnswerParser.parse(number: d, item: item)
             case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
             }
             switch parsed {

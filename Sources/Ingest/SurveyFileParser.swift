@@ -187,15 +187,85 @@ enum SurveyFileParser {
             portal.answers = string(portalTable, "answers", portal.answers)
             portal.comment = string(portalTable, "comment", portal.comment)
 
-            let (factors, items) = readInstrument()
+            let scales = readScales()
+            var (factors, items) = readInstrument(scales: scales)
+            for i in items.indices where items[i].kind == .likert5 { items[i].scale = .fivePoint(satisfied: rules.satisfied) }
             return SurveyDefinition(
                 titleVi: string(survey, "title_vi", ""), titleEn: string(survey, "title_en", ""),
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
                 factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
         }
 
+        /// `[scales.NAME]`: values (ascending whole numbers 0...100), satisfied (some of them),
+        /// optional labels_vi / labels_en (one per value).
+        mutating func readScales() -> [String: AnswerScale] {
+            var scales: [String: AnswerScale] = [:]
+            let top = Section(table: root, path: [])
+            let section = top.child("scales")
+            guard let table = section.table else { return [:] }
+            for name in table.keys.sorted() {
+                let entry = section.child(name)
+                func at(_ key: String) -> TOMLPath { entry.path + [.key(key)] }
+                guard entry.table != nil else { continue }
+                guard SurveyFolder.isValidCode(name), name != "likert5" else {
+                    fail(entry.path, "scale name '\(name)' must be letters, digits, '_', '.' or '-', and not likert5 (the built-in scale)")
+                    continue
+                }
+                func integers(_ key: String) -> [Int]? {
+                    guard let value = entry.table?[key] else { return nil }
+                    let raw = value.array.map { Array($0) } ?? []
+                    let ints = raw.compactMap(\.int)
+                    guard !raw.isEmpty, ints.count == raw.count else { return [] }
+                    return ints
+                }
+                guard let values = integers("values") else {
+                    fail(entry.path, "scale \(name) needs values = [...], the answer codes in ascending order, such as [1, 2, 3, 4, 5, 6]")
+                    continue
+                }
+                guard values.count >= 2, values.count <= AnswerScale.mostLevels,
+                    values.allSatisfy({ (0...AnswerScale.largestValue).contains($0) }),
+                    zip(values, values.dropFirst()).allSatisfy({ $0 < $1 })
+                else {
+                    fail(at("values"), "scale \(name): values must be 2 to \(AnswerScale.mostLevels) whole numbers from 0 to \(AnswerScale.largestValue) in ascending order, such as [0, 1, 2]")
+                    continue
+                }
+                guard let satisfied = integers("satisfied") else {
+                    fail(entry.path, "scale \(name) needs satisfied = [...], the values counted as satisfied")
+                    continue
+                }
+                guard !satisfied.isEmpty, satisfied.allSatisfy(values.contains), Set(satisfied).count == satisfied.count else {
+                    fail(at("satisfied"), "scale \(name): satisfied must list some of its values \(values), each once")
+                    continue
+                }
+                var labels: [String: [String]] = [:]
+                for key in ["labels_vi", "labels_en"] {
+                    guard let value = entry.table?[key] else { continue }
+                    let raw = value.array.map { Array($0) } ?? []
+                    let texts = raw.compactMap(\.string)
+                    guard texts.count == raw.count, texts.count == values.count else {
+                        fail(at(key), "scale \(name): \(key) must be \(values.count) labels, one per value")
+                        continue
+                    }
+                    if let bad = texts.compactMap({ PlainText.problem(in: $0, what: "a label") }).first {
+                        fail(at(key), "scale \(name): \(bad)")
+                        continue
+                    }
+                    let folded = texts.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                    guard Set(folded).count == folded.count, !folded.contains("") else {
+                        fail(at(key), "scale \(name): \(key) must be distinct, non-empty labels")
+                        continue
+                    }
+                    labels[key] = texts
+                }
+                scales[name] = AnswerScale(
+                    name: name, values: values, satisfied: satisfied, labelsVi: labels["labels_vi"] ?? [],
+                    labelsEn: labels["labels_en"] ?? [])
+            }
+            return scales
+        }
+
         /// The `[[factors]]` and `[[items]]` entries; none if either is over its limit.
-        mutating func readInstrument() -> ([Factor], [Item]) {
+        mutating func readInstrument(scales: [String: AnswerScale]) -> ([Factor], [Item]) {
             let factorValues = root["factors"]?.array.map { Array($0) } ?? []
             let itemValues = root["items"]?.array.map { Array($0) } ?? []
             let factorsPath: TOMLPath = [.key("factors")]
@@ -245,34 +315,55 @@ enum SurveyFileParser {
                 if items.contains(where: { $0.id == id }) { fail(at("id"), "item id \(id) is used twice") }
                 let kindText = string(entry, "kind", "likert5")
                 guard let kind = ItemKind(rawValue: kindText) else {
-                    fail(at("kind"), "item \(id): kind '\(kindText)'; expected likert5, yesno, count or text")
+                    fail(at("kind"), "item \(id): kind '\(kindText)'; expected likert5, likert, yesno, count or text")
                     continue
                 }
                 let factor = t["factor"]?.string
-                if kind == .likert5 {
+                if kind == .likert5 || kind == .likert {
                     guard let factor, factors.contains(where: { $0.id == factor }) else {
-                        fail(at("factor"), "item \(id): a likert5 item needs a factor that [[factors]] defines")
+                        fail(at("factor"), "item \(id): a \(kind.rawValue) item needs a factor that [[factors]] defines")
                         continue
+                    }
+                }
+                var scale: AnswerScale?
+                let scaleName = t["scale"]?.string
+                switch kind {
+                case .likert:
+                    guard let scaleName else {
+                        fail(entry.path, "item \(id): a likert item needs scale = \"NAME\" naming a [scales.NAME] table")
+                        continue
+                    }
+                    guard let found = scales[scaleName] else {
+                        let known = scales.keys.sorted()
+                        fail(at("scale"), "item \(id): no [scales.\(scaleName)] table" + (known.isEmpty ? "; define it" : "; expected one of \(known.joined(separator: ", "))"))
+                        continue
+                    }
+                    scale = found
+                default:
+                    if t["scale"] != nil {
+                        fail(at("scale"), kind == .likert5
+                            ? "item \(id): likert5 uses the built-in five-point scale; write kind = \"likert\" to use scale \(scaleName ?? "")"
+                            : "item \(id): only likert items have a scale")
                     }
                 }
                 var item = Item(
                     id: id, factor: factor, kind: kind, textVi: string(entry, "text_vi", id), textEn: string(entry, "text_en", id),
-                    favourableVi: string(entry, "favourable_vi", ""), favourableEn: string(entry, "favourable_en", ""))
+                    favourableVi: string(entry, "favourable_vi", ""), favourableEn: string(entry, "favourable_en", ""), scale: scale)
                 if kind == .yesno { item.favourable = integer(entry, "favourable", 1, 0...1) }
                 if kind == .count { item.favourableAtMost = integer(entry, "favourable_at_most", 1, 0...250) }
-                if kind != .likert5 && factor != nil {
-                    fail(at("factor"), "item \(id): only likert5 items belong to a factor")
+                if !item.isRating && factor != nil {
+                    fail(at("factor"), "item \(id): only rating items (likert5, likert) belong to a factor")
                 }
                 items.append(item)
             }
             for factor in factors where items.contains(where: { $0.id.lowercased() == factor.id.lowercased() }) {
                 fail((factorPaths[factor.id] ?? factorsPath) + [.key("id")], "factor id \(factor.id) is also an item id; expected distinct ids")
             }
-            if items.filter({ $0.kind == .likert5 }).isEmpty {
-                fail(itemsPath, "the instrument needs at least one [[items]] entry of kind likert5")
+            if items.filter(\.isRating).isEmpty {
+                fail(itemsPath, "the instrument needs at least one [[items]] entry of kind likert5 or likert")
             }
-            for factor in factors where !items.contains(where: { $0.factor == factor.id && $0.kind == .likert5 }) {
-                fail(factorPaths[factor.id] ?? factorsPath, "factor \(factor.id) has no likert5 item")
+            for factor in factors where !items.contains(where: { $0.factor == factor.id && $0.isRating }) {
+                fail(factorPaths[factor.id] ?? factorsPath, "factor \(factor.id) has no rating item (likert5 or likert)")
             }
             return (factors, items)
         }

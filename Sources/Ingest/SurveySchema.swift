@@ -43,9 +43,10 @@ enum SurveySchema {
         ]),
         "factors": .arrayOfTables(["id": .value, "name_vi": .value, "name_en": .value]),
         "items": .arrayOfTables([
-            "id": .value, "factor": .value, "kind": .value, "text_vi": .value, "text_en": .value,
+            "id": .value, "factor": .value, "kind": .value, "scale": .value, "text_vi": .value, "text_en": .value,
             "favourable": .value, "favourable_at_most": .value, "favourable_vi": .value, "favourable_en": .value,
         ]),
+        "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value]),
     ]
 
     /// A problem with the shape of the file: where, and what.

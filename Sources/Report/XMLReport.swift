@@ -152,8 +152,8 @@ enum XMLReport {
                 let x = lookup.value(cell.scope, cell.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
                 try w.element("item", [("id", item.id), ("n", String(n)), ("satisfied", String(x))] + proportion(item.id) + [
                     ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
-                    ("levels", (1...5).map { level in
-                        String(Int(lookup.value(cell.scope, cell.unit, period, item.id, "answers", "level_\(level)") ?? 0))
+                    ("levels", survey.scale(of: item).values.map { value in
+                        String(Int(lookup.value(cell.scope, cell.unit, period, item.id, "answers", "level_\(value)") ?? 0))
                     }.joined(separator: " ")),
                     ("flags", flagList(lookup, cell, period, item.id)),
                 ])

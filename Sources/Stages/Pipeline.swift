@@ -404,11 +404,12 @@ public struct Pipeline {
         try requireForms(db)
         try requireSound(db)
         let answered = folder.survey.answeredItems
-        let likertPositions = answered.indices.filter { answered[$0].kind == .likert5 }
+        let likertPositions = answered.indices.filter { answered[$0].isRating }
         let qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
-        var accumulator = SumsAccumulator(
-            itemCount: likertPositions.count, satisfiedAnswers: folder.survey.rules.satisfied,
-            groups: IndexStructure(survey: folder.survey).members)
+        let scales = RatingScales(folder.survey.ratingScales)
+        // Stored answers are values on each item's scale; the sums take levels 1...L.
+        let levelCodes = scales.levelCodes()
+        var accumulator = SumsAccumulator(scales: scales, groups: IndexStructure(survey: folder.survey).members)
         var likert = [UInt8](repeating: 0, count: likertPositions.count)
         var quality = [UInt8](repeating: 0, count: qualityPositions.count)
         // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
@@ -426,7 +427,7 @@ public struct Pipeline {
             }
             if form.submittedOn > latestDate { latestDate = form.submittedOn }
             for (k, j) in likertPositions.enumerated() {
-                likert[k] = form.answers[j] == missingAnswer ? 0 : form.answers[j]
+                likert[k] = levelCodes[k][Int(form.answers[j])]
             }
             for (k, j) in qualityPositions.enumerated() {
                 let v = form.answers[j]

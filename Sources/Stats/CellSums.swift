@@ -6,7 +6,7 @@ import SurveyModel
 /// `CellSums` per unit × quarter × channel (an *atom*) and never holds the rows: memory is
 /// proportional to the number of cells, and two batches merge by adding their sums.
 ///
-/// For items j, k (r = answered, s = satisfied, y = answer 1...5):
+/// For items j, k (r = answered, s = satisfied, y = the answer's value on the item's scale):
 /// ```
 /// answered[j]       = Σ r_j                 satisfied[j]  = Σ r_j s_j
 /// scoreSum[j]       = Σ r_j y_j             scoreSquares[j] = Σ r_j y_j²
@@ -24,8 +24,11 @@ public struct CellSums: Sendable, Equatable {
     public private(set) var satisfied: [Int]
     public private(set) var scoreSum: [Int]
     public private(set) var scoreSquares: [Int]
-    /// J × 5, row-major: how many forms gave answer y (1...5) to item j.
+    /// J × `levelStride`, row-major: entry [j, ℓ] counts forms whose answer to item j is the
+    /// ℓ-th value of its scale (ℓ = 1...L; column 0 is unused).
     public private(set) var levelCounts: [Int]
+    /// The most levels of any item's scale, plus one.
+    public let levelStride: Int
     /// J × J, row-major.
     public private(set) var bothAnswered: [Int]
     /// J × J, row-major; entry [j, k] counts forms satisfied on j that answered k.
@@ -42,13 +45,14 @@ public struct CellSums: Sendable, Equatable {
     public private(set) var qualityAnswered: [Int] = []
     public private(set) var qualityFavourable: [Int] = []
 
-    public init(itemCount: Int, groupCount: Int = 0) {
+    public init(itemCount: Int, groupCount: Int = 0, levelStride: Int = 6) {
         self.itemCount = itemCount
+        self.levelStride = levelStride
         answered = Array(repeating: 0, count: itemCount)
         satisfied = answered
         scoreSum = answered
         scoreSquares = answered
-        levelCounts = Array(repeating: 0, count: itemCount * 5)
+        levelCounts = Array(repeating: 0, count: itemCount * levelStride)
         bothAnswered = Array(repeating: 0, count: itemCount * itemCount)
         satisfiedAndAnswered = bothAnswered
         bothSatisfied = bothAnswered
@@ -57,12 +61,13 @@ public struct CellSums: Sendable, Equatable {
         respondentSquares = respondentSum
     }
 
-    /// Adds one form. `answers[j]` is 1...5, or 0 for a missing answer;
-    /// `isSatisfied[y]` says whether answer y counts as satisfied.
+    /// Adds one form. `answers[j]` is the level (1...L) of the answer on item j's scale, or 0
+    /// for a missing answer; `scales` gives each level's value and whether it is satisfied.
     ///
     /// `quality[q]` is 0 for a missing answer, 1 unfavourable, 2 favourable.
-    public mutating func add(answers: [UInt8], isSatisfied: [Bool], groups: [[Int]] = [], quality: [UInt8] = []) {
+    public mutating func add(answers: [UInt8], scales: RatingScales, groups: [[Int]] = [], quality: [UInt8] = []) {
         precondition(answers.count == itemCount, "answer vector does not match the instrument")
+        precondition(scales.stride == levelStride, "scales do not match the sums")
         forms += 1
         if !quality.isEmpty {
             if qualityAnswered.isEmpty {
@@ -78,14 +83,16 @@ public struct CellSums: Sendable, Equatable {
         present.reserveCapacity(itemCount)
         var happy = [Bool](repeating: false, count: itemCount)
         for j in 0..<itemCount {
-            let y = Int(answers[j])
-            guard y != 0 else { continue }
+            let level = Int(answers[j])
+            guard level != 0 else { continue }
+            let slot = j * levelStride + level
+            let y = scales.values[slot]
             present.append(j)
             answered[j] += 1
             scoreSum[j] += y
             scoreSquares[j] += y * y
-            if y <= 5 { levelCounts[j * 5 + y - 1] += 1 }
-            if isSatisfied[y] {
+            levelCounts[slot] += 1
+            if scales.satisfied[slot] {
                 satisfied[j] += 1
                 happy[j] = true
             }
@@ -128,7 +135,7 @@ public struct CellSums: Sendable, Equatable {
 
     /// Adds another group's sums (same instrument).
     public mutating func merge(_ other: CellSums) {
-        precondition(other.itemCount == itemCount, "cannot merge sums of different instruments")
+        precondition(other.itemCount == itemCount && other.levelStride == levelStride, "cannot merge sums of different instruments")
         if respondents.isEmpty && !other.respondents.isEmpty {
             respondents = Array(repeating: 0, count: other.respondents.count)
             respondentSum = Array(repeating: 0, count: other.respondents.count)
@@ -155,7 +162,7 @@ public struct CellSums: Sendable, Equatable {
             respondentSum[g] += other.respondentSum[g]
             respondentSquares[g] += other.respondentSquares[g]
         }
-        for i in 0..<(itemCount * 5) { levelCounts[i] += other.levelCounts[i] }
+        for i in 0..<(itemCount * levelStride) { levelCounts[i] += other.levelCounts[i] }
         for i in 0..<(itemCount * itemCount) {
             bothAnswered[i] += other.bothAnswered[i]
             satisfiedAndAnswered[i] += other.satisfiedAndAnswered[i]
@@ -186,32 +193,78 @@ public struct AtomKey: Sendable, Hashable, Comparable {
 /// Streams forms into per-atom sums. Feed it every accepted form once, in any order.
 public struct SumsAccumulator: Sendable {
     public let itemCount: Int
-    private let isSatisfied: [Bool]
+    public let scales: RatingScales
     /// Likert positions of each factor, for the respondent-level scores.
     private let groups: [[Int]]
     public private(set) var atoms: [AtomKey: CellSums] = [:]
 
+    /// Items on the five-point scale.
     /// - Parameters:
-    ///   - satisfiedAnswers: the Likert answers counted as satisfied (default 4, 5).
-    ///   - groups: the Likert positions of each factor (empty: no respondent-level scores).
+    ///   - satisfiedAnswers: the answers counted as satisfied (default 4, 5).
+    ///   - groups: the rating positions of each factor (empty: no respondent-level scores).
     public init(itemCount: Int, satisfiedAnswers: Set<Int>, groups: [[Int]] = []) {
-        self.itemCount = itemCount
+        self.init(scales: RatingScales(Array(repeating: .fivePoint(satisfied: satisfiedAnswers), count: itemCount)), groups: groups)
+    }
+
+    /// Items on their own scales (one per rating item, in instrument order).
+    public init(scales: RatingScales, groups: [[Int]] = []) {
+        itemCount = scales.itemCount
+        self.scales = scales
         self.groups = groups
-        isSatisfied = (0...255).map { satisfiedAnswers.contains($0) }
     }
 
     /// - Parameters:
-    ///   - answers: Likert answers 1...5, 0 = missing.
+    ///   - answers: levels on each item's scale (1...L), 0 = missing; on the five-point
+    ///     scale the level is the answer.
     ///   - quality: per quality item, 0 = missing, 1 = unfavourable, 2 = favourable.
     public mutating func add(_ key: AtomKey, answers: [UInt8], quality: [UInt8] = []) {
-        if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount, groupCount: groups.count) }
-        atoms[key]!.add(answers: answers, isSatisfied: isSatisfied, groups: groups, quality: quality)
+        if atoms[key] == nil { atoms[key] = CellSums(itemCount: itemCount, groupCount: groups.count, levelStride: scales.stride) }
+        atoms[key]!.add(answers: answers, scales: scales, groups: groups, quality: quality)
     }
 
     /// Adds the atoms of another accumulator (for example a second batch of files).
     public mutating func merge(_ other: SumsAccumulator) {
         for (key, sums) in other.atoms {
             if atoms[key] == nil { atoms[key] = sums } else { atoms[key]!.merge(sums) }
+        }
+    }
+}
+
+/// Each rating item's scale as flat lookups by level (1...L; 0 = missing): the value a level
+/// stands for (mean scores use it) and whether it counts as satisfied.
+public struct RatingScales: Sendable, Equatable {
+    public let scales: [AnswerScale]
+    /// The most levels of any scale, plus one.
+    public let stride: Int
+    /// values[j × stride + level]
+    let values: [Int]
+    /// satisfied[j × stride + level]
+    let satisfied: [Bool]
+
+    public init(_ scales: [AnswerScale]) {
+        self.scales = scales
+        stride = (scales.map(\.levelCount).max() ?? 5) + 1
+        var values = [Int](repeating: 0, count: scales.count * stride)
+        var satisfied = [Bool](repeating: false, count: scales.count * stride)
+        for (j, scale) in scales.enumerated() {
+            for (i, value) in scale.values.enumerated() {
+                values[j * stride + i + 1] = value
+                satisfied[j * stride + i + 1] = scale.isSatisfied(value)
+            }
+        }
+        self.values = values
+        self.satisfied = satisfied
+    }
+
+    public var itemCount: Int { scales.count }
+
+    /// For each item, answer value → level code (0 for a value not on the scale or missing),
+    /// for turning stored answers into the levels `CellSums.add` takes.
+    public func levelCodes() -> [[UInt8]] {
+        scales.map { scale in
+            var table = [UInt8](repeating: 0, count: 256)
+            for (i, value) in scale.values.enumerated() where value < 255 { table[value] = UInt8(i + 1) }
+            return table
         }
     }
 }

@@ -9,12 +9,14 @@ public struct Estimator: Sendable {
     public let survey: SurveyDefinition
     public let level: Double
     private let likertIDs: [String]
+    private let scales: RatingScales
     private let structure: IndexStructure
 
     public init(survey: SurveyDefinition) {
         self.survey = survey
         level = survey.rules.confidenceLevel
         likertIDs = survey.likertItems.map(\.id)
+        scales = RatingScales(survey.ratingScales)
         structure = IndexStructure(survey: survey)
     }
 
@@ -77,7 +79,7 @@ public struct Estimator: Sendable {
     private func emitCell(
         _ cell: CellKey, members: [(AtomKey, CellSums)], design: DesignVariance, into rows: inout [EstimateRow]
     ) -> CellSummary {
-        var sums = CellSums(itemCount: likertIDs.count)
+        var sums = CellSums(itemCount: likertIDs.count, levelStride: scales.stride)
         for (_, atom) in members { sums.merge(atom) }
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
@@ -95,7 +97,9 @@ public struct Estimator: Sendable {
             emit(id, "n", "count", Double(n))
             emit(id, "satisfied", "count", Double(x))
             // The raw distribution, so that anyone can recompute every figure.
-            for level in 1...5 { emit(id, "answers", "level_\(level)", Double(sums.levelCounts[j * 5 + level - 1])) }
+            for (i, value) in scales.scales[j].values.enumerated() {
+                emit(id, "answers", "level_\(value)", Double(sums.levelCounts[j * sums.levelStride + i + 1]))
+            }
             guard n > 0 else {
                 proportions.append(nil)
                 continue

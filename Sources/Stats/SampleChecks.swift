@@ -59,7 +59,7 @@ public struct CheckAccumulator: Sendable {
     ///   - survey: the instrument; answers arrive for its `answeredItems`, in order.
     public init(survey: SurveyDefinition) {
         let answered = survey.answeredItems
-        likertPositions = answered.indices.filter { answered[$0].kind == .likert5 }
+        likertPositions = answered.indices.filter { answered[$0].isRating }
         answeredCount = answered.count
         if let first = survey.rules.firstPeriod, let last = survey.rules.lastPeriod, first <= last {
             window = first...last

@@ -2,6 +2,8 @@
 public enum ItemKind: String, Sendable, CaseIterable, Codable {
     /// 1 Rất không hài lòng ... 5 Rất hài lòng; blank and "Không ý kiến" are missing.
     case likert5
+    /// A rating on a named scale (`scale = "NAME"`, `[scales.NAME]` in survey.toml).
+    case likert
     /// A quality item with a favourable answer (yes).
     case yesno
     /// A count such as trips to the office; favourable when at most one.
@@ -25,11 +27,17 @@ public struct Item: Sendable, Hashable, Codable {
     /// Quality items: the label of the published favourable share.
     public var favourableVi: String
     public var favourableEn: String
+    /// Rating items: the answer scale (the built-in five-point one for `likert5`).
+    public var scale: AnswerScale?
+
+    /// Whether the item is a rating that makes the indices (`likert5` or `likert`).
+    public var isRating: Bool { kind == .likert5 || kind == .likert }
 
     public init(
         id: String, factor: String?, kind: ItemKind, textVi: String, textEn: String, favourable: Int? = nil,
-        favourableAtMost: Int? = nil, favourableVi: String = "", favourableEn: String = ""
+        favourableAtMost: Int? = nil, favourableVi: String = "", favourableEn: String = "", scale: AnswerScale? = nil
     ) {
+        self.scale = scale ?? (kind == .likert5 ? .fivePoint() : nil)
         self.id = id
         self.factor = factor
         self.kind = kind
@@ -46,7 +54,7 @@ public struct Item: Sendable, Hashable, Codable {
         switch kind {
         case .yesno: answer == (favourable ?? 1)
         case .count: answer <= (favourableAtMost ?? 1)
-        case .likert5, .text: nil
+        case .likert5, .likert, .text: nil
         }
     }
 }
@@ -112,7 +120,8 @@ public enum Channel: String, Sendable, CaseIterable, Codable, Comparable {
 
 /// Statistical and quality rules; every default is methodology.md's.
 public struct SurveyRules: Sendable, Hashable, Codable {
-    /// Likert answers that count as satisfied.
+    /// Answers of the built-in five-point scale (`likert5` items) that count as satisfied;
+    /// named scales carry their own.
     public var satisfied: Set<Int> = [4, 5]
     public var confidenceLevel: Double = 0.95
     /// The interval printed for item proportions in the report.
@@ -196,14 +205,23 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     public var answeredItems: [Item] { items.filter { $0.kind != .text } }
 
     /// Likert items, in instrument order: the ones that make the indices.
-    public var likertItems: [Item] { items.filter { $0.kind == .likert5 } }
+    public var likertItems: [Item] { items.filter(\.isRating) }
+
+    /// The scale of a rating item: the built-in five-point scale with `[survey] satisfied`
+    /// for `likert5`, its named scale for `likert`.
+    public func scale(of item: Item) -> AnswerScale {
+        item.kind == .likert ? item.scale ?? .fivePoint(satisfied: rules.satisfied) : .fivePoint(satisfied: rules.satisfied)
+    }
+
+    /// The scales of the rating items, in instrument order.
+    public var ratingScales: [AnswerScale] { likertItems.map(scale(of:)) }
 
     /// Yes/no and count items: published as favourable shares.
     public var qualityItems: [Item] { items.filter { $0.kind == .yesno || $0.kind == .count } }
 
     /// Likert items of one factor, in instrument order.
     public func likertItems(inFactor factorID: String) -> [Item] {
-        items.filter { $0.kind == .likert5 && $0.factor == factorID }
+        items.filter { $0.isRating && $0.factor == factorID }
     }
 }
 
