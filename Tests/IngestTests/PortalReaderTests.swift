@@ -118,3 +118,151 @@ struct JSONParserTests {
         #expect(failure("{" + (keys + ["\"k250\": 0", "\"k250\": 1"]).joined(separator: ", ") + "}")?.kind == .duplicateKey(path: ["k250"]))
     }
 }
+
+@Suite("Portal files: every submission accounted for")
+struct PortalFileTests {
+    func form(_ id: String, _ q01: Int = 4) -> String {
+        #"{"id": "\#(id)", "unit": "A", "submitted_at": "2024-07-03T10:22:11+07:00", "answers": {"q01": \#(q01), "q02": 5}}"#
+    }
+
+    @Test("a stray ] inside a JSON array is reported on its line, and the elements after it are read")
+    func strayClosingBracket() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        try s.write("inbox/portal/a.json", "[\n\(form("J1")),\n\(form("J2"))] ,\n\(form("J3")),\n\(form("J4"))\n]\n")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 4 && summary.rejected == 1)
+        #expect(outcomes.map(\.line) == [3])
+        #expect(outcomes.first?.reason == "the ']' on line 3 closes the array, but more elements follow on line 3; they are read too; expected one ']' after the last element")
+    }
+
+    @Test("two arrays one after the other: both arrays' elements are read, the join is reported")
+    func concatenatedArrays() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        try s.write("inbox/portal/a.json", "[\(form("J1")), \(form("J2"))]\n[\(form("J3")), 5, \(form("J4"))]")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 4 && summary.rejected == 2)
+        try #require(outcomes.map(\.line) == [1, 2])
+        #expect(outcomes[0].reason.contains("followed by another array on line 2"))
+        #expect(outcomes[1].reason == "array element 4: expected a JSON object, found a number")
+    }
+
+    @Test("elements are numbered over the whole file: positions 1, 2, ... also across a second array and on one line")
+    func positions() throws {
+        let fixture = try ReaderFixture()
+        let text = "[\(form("J1")), \(form("J2"))][\(form("J3")), \(form("J4", 9))] \(form("J5"))"
+        let sink = try readAccounted(Array(text.utf8), as: .jsonArray, fixture: fixture, label: "positions")
+        try #require(sink.outcomes.map(\.position) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(sink.outcomes.map(\.accepted) == [true, true, false, true, false, false, true])
+        #expect(sink.outcomes[4].reason?.hasPrefix("array element 4: q01: '9' is not an answer") == true)
+        #expect(sink.outcomes[5].reason?.contains("but '{' follows on line 1") == true)
+    }
+
+    @Test("a truncated last element is one reject on its line, saying the file looks truncated")
+    func truncatedElement() throws {
+        let fixture = try ReaderFixture()
+        let text = "[\n\(form("J1")),\n  {\"id\": \"J2\", \"unit\": \"A\",\n   \"answers\": {\"q01\": 5"
+        let sink = try readAccounted(Array(text.utf8), as: .jsonArray, fixture: fixture, label: "truncated")
+        #expect(sink.outcomes.map(\.accepted) == [true, false])
+        #expect(sink.outcomes.last?.line == 3)
+        #expect(sink.outcomes.last?.reason == #"array element 2: this element is not valid JSON: the file ends inside it (the file looks truncated); expected one complete object {"id": ..., "answers": {...}}"#)
+    }
+
+    @Test("a key written twice makes the form ambiguous: rejected, naming the key")
+    func duplicateKeys() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        try s.write("inbox/portal/o.jsonl", """
+            {"id": "W1", "id": "W2", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 5}}
+            {"id": "W3", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 5, "q02": 4, "q01": 1}}
+            {"id": "W4", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 5}}
+            """)
+        try s.write("inbox/portal/a.json", #"[{"id": "J1", "unit": "A", "unit": "B", "submitted_at": "2024-07-03", "answers": {"q01": 5}}]"#)
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 1 && summary.rejected == 3)
+        #expect(outcomes.map(\.reason) == [
+            #"array element 1: the key "unit" appears twice in this element, so the form is ambiguous (which value holds is unknown); expected each key once"#,
+            #"the key "id" appears twice in this line, so the form is ambiguous (which value holds is unknown); expected each key once"#,
+            #"the key "answers.q01" appears twice in this line, so the form is ambiguous (which value holds is unknown); expected each key once"#,
+        ])
+    }
+
+    @Test("a JSON Lines line over 1 MiB is rejected with its length and skipped; the lines after it are read")
+    func longLine() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        let comment = String(repeating: "x", count: 3 << 20)
+        let long = #"{"id": "W2", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 5}, "comment": "\#(comment)"}"#
+        try s.write("inbox/portal/o.jsonl", form("W1") + "\n" + long + "\r\n" + form("W3") + "\n")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 2 && summary.rejected == 1)
+        #expect(outcomes.map(\.line) == [2])
+        #expect(outcomes.first?.reason == "line 2 is \(long.utf8.count) bytes long; the limit is 1048576 bytes for one form; expected one submission per line")
+    }
+
+    @Test("a JSON array element over 1 MiB is rejected with its length; the others are read")
+    func longElement() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        let long = "{\"id\": \"J2\", \"comment\": \"\(String(repeating: "x", count: 2 << 20))\"}"
+        try s.write("inbox/portal/a.json", "[\(form("J1")),\n\(long),\n\(form("J3"))]")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 2 && summary.rejected == 1)
+        #expect(outcomes.first?.line == 2)
+        #expect(outcomes.first?.reason == "array element 2 on line 2 is \(long.utf8.count) bytes long; the limit is 1048576 bytes for one form")
+    }
+
+    @Test("JSON Lines with CR-only line ends are read line by line")
+    func crOnlyLines() throws {
+        let s = try TemporarySurvey()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        try s.write("inbox/portal/o.jsonl", (1...20).map { form("W\($0)", $0 == 9 ? 7 : 4) }.joined(separator: "\r") + "\r")
+        let (summary, _, outcomes) = try s.ingest()
+        #expect(summary.accepted == 19 && summary.rejected == 1)
+        #expect(outcomes.map(\.line) == [9])
+    }
+
+    @Test("JSON Lines at the edges of the limit and of the read buffer")
+    func lineLimitEdges() throws {
+        let fixture = try ReaderFixture()
+        let limits = InputLimits(recordBytes: 200)
+        func padded(_ id: String, to length: Int) -> String {
+            let base = #"{"id": "\#(id)", "unit": "A", "submitted_at": "2024-07-03", "answers": {"q01": 4}, "comment": ""}"#
+            return base.replacingOccurrences(of: #""comment": """#, with: #""comment": ""# + String(repeating: "y", count: length - base.utf8.count) + "\"")
+        }
+        let text = [padded("A", to: 200), padded("B", to: 201), padded("C", to: 5000), "", "  ", padded("D", to: 100)]
+            .joined(separator: "\r\n") + "\r\n" + padded("E", to: 300)
+        let sink = try readAccounted(Array(text.utf8), as: .jsonLines, fixture: fixture, limits: limits, label: "edges")
+        try #require(sink.outcomes.map(\.line) == [1, 2, 3, 6, 7])
+        #expect(sink.outcomes.map(\.accepted) == [true, false, false, true, false])
+        #expect(sink.outcomes[1].reason?.hasPrefix("line 2 is 201 bytes long; the limit is 200 bytes") == true)
+        #expect(sink.outcomes[2].reason?.hasPrefix("line 3 is 5000 bytes long") == true)
+        #expect(sink.outcomes[4].reason?.hasPrefix("line 7 is 300 bytes long") == true)
+        // With the real limit: a line far longer than the 1 MiB read buffer, ended by a CR
+        // that is the last byte of a read; then a line just under the limit whose CRLF is
+        // split across two reads. One line each.
+        let chunk = 1 << 20
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 3 * chunk - 1) + [0x0D]
+        let bytes = long + Array((padded("F", to: chunk - 1) + "\r\n" + padded("G", to: 100)).utf8)
+        let sink2 = try readAccounted(bytes, as: .jsonLines, fixture: fixture, label: "buffer edges")
+        try #require(sink2.outcomes.map(\.line) == [1, 2, 3])
+        #expect(sink2.outcomes.map(\.accepted) == [false, true, true])
+        #expect(sink2.outcomes[0].reason?.hasPrefix("line 1 is \(3 * chunk - 1) bytes long") == true)
+    }
+
+    @Test("a .json array over 512 MiB is one reject saying so, and the file is not read")
+    func arrayFileLimit() throws {
+        let fixture = try ReaderFixture()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("[".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Sparse: no disk is written and nothing is read.
+        #expect(truncate(path, off_t(InputLimits.maximumArrayFileBytes + 1)) == 0)
+        let sink = RecordingSink()
+        let reader = PortalReader(validator: fixture.validator, fields: fixture.folder.survey.portalFields)
+        #expect(try reader.readArray(path: path, displayPath: "a.json", into: sink) == 1)
+        #expect(sink.outcomes.map(\.line) == [1])
+        #expect(sink.outcomes.first?.reason?.hasPrefix("the file is 536870913 bytes; the limit for a .json array is 536870912 bytes") == true)
+    }
+}
