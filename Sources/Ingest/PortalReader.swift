@@ -3,103 +3,245 @@ import Storage
 import SurveyModel
 
 /// Reads portal exports: JSON Lines (`.jsonl`, one object per line) or a JSON array (`.json`).
+///
+/// Every record ends as exactly one `accept` or `reject`: a line (or array element) that is
+/// not JSON, not an object, too long, or names a key twice is rejected with its line, and
+/// reading goes on with the next one.
 struct PortalReader {
     let validator: FormValidator
     let fields: PortalFields
+    var limits = InputLimits()
 
-    /// JSON Lines, streamed line by line.
-    func readLines(path: String, displayPath: String, into writer: SurveyDatabase.FileWriter) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw IngestError.unreadable(path: displayPath, reason: "cannot open")
-        }
-        defer { try? handle.close() }
-        var pending = Data()
-        var lineNumber = 0
-        var first = true
-        func handleLine(_ bytes: Data) throws {
-            lineNumber += 1
-            var body = bytes
-            if first {
-                first = false
-                if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-            }
-            if body.last == UInt8(ascii: "\r") { body = body.dropLast() }
-            if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-            try handleElement(Data(body), line: lineNumber, writer: writer, path: displayPath, isLine: true)
-        }
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw IngestError.unreadable(path: displayPath, reason: "\(error)")
-            }
-            if chunk.isEmpty { break }
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                try handleLine(pending[start..<newline])
-                start = pending.index(after: newline)
-            }
-            pending = Data(pending[start...])
-        }
-        if !pending.isEmpty { try handleLine(pending) }
-    }
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
 
-    /// A JSON array of objects. Each element is parsed on its own, so one broken element
-    /// does not lose the others; lines are those where each element starts.
-    func readArray(path: String, displayPath: String, into writer: SurveyDatabase.FileWriter) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngestError.unreadable(path: displayPath, reason: "cannot open")
+    /// JSON Lines, streamed: reads 1 MiB at a time and holds at most one line (up to
+    /// `limits.recordBytes`; a longer line is counted, not kept, and rejected).
+    ///
+    /// A line ends at LF, CRLF or a lone CR (JSON has no raw CR inside a string, so a lone CR
+    /// can only end a line, as in files saved by old Mac tools). Lines of only spaces and
+    /// tabs are not records. A UTF-8 byte-order mark at the start is dropped.
+    ///
+    /// - Returns: the number of records read, each of them accepted or rejected once.
+    @discardableResult
+    func readLines(path: String, displayPath: String, into writer: some FormSink) throws -> Int {
+        guard let file = fopen(path, "rb") else {
+            throw IngestError.unreadable(path: displayPath, reason: String(cString: strerror(errno)))
         }
-        let bytes = [UInt8](data)
-        let scan = JSONArrayScanner.elements(of: bytes)
-        for (index, element) in scan.elements.enumerated() {
+        defer { fclose(file) }
+        let limit = limits.recordBytes
+        let chunk = 1 << 20
+        // Room for one line at the limit, its terminator, and a chunk after it.
+        let capacity = limit + chunk + 2
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        // [start, end) is unread data; [start, scan) holds no line end.
+        var start = 0, scan = 0, end = 0
+        var atEnd = false
+        var lineNumber = 1
+        var firstLine = true
+        var records = 0
+        // While skipping a line over the limit: its bytes so far.
+        var skipped: Int?
+
+        func handle(_ from: Int, _ to: Int) throws {
+            defer { firstLine = false }
+            let length = to - from
+            if length > limit { return try tooLong(length) }
+            var from = from
+            if firstLine, length >= 3, buffer[from] == 0xEF, buffer[from + 1] == 0xBB, buffer[from + 2] == 0xBF { from += 3 }
+            var k = from
+            while k < to && (buffer[k] == 0x20 || buffer[k] == 0x09) { k += 1 }
+            if k == to { return }
+            records += 1
             try handleElement(
-                Data(bytes[element.range]), line: element.line, position: index + 1, writer: writer, path: displayPath,
-                isLine: false)
+                UnsafeBufferPointer(start: buffer + from, count: to - from), line: lineNumber, position: 0,
+                elementNumber: nil, writer: writer, path: displayPath)
         }
-        if let problem = scan.problem {
+        func tooLong(_ length: Int) throws {
+            firstLine = false
+            records += 1
             try writer.reject(
-                line: problem.line, position: scan.elements.count + 1, responseID: nil,
-                reason: "array element \(scan.elements.count + 1): \(problem.reason)")
+                line: lineNumber, position: 0, responseID: nil,
+                reason: "line \(lineNumber) is \(length) bytes long; the limit is \(limit) bytes for one form; expected one submission per line")
+        }
+
+        while true {
+            var terminator: Int?
+            if scan < end {
+                let lf = memchr(buffer + scan, Int32(Self.lf), end - scan).map { $0.assumingMemoryBound(to: UInt8.self) - buffer }
+                let cr = memchr(buffer + scan, Int32(Self.cr), (lf ?? end) - scan).map { $0.assumingMemoryBound(to: UInt8.self) - buffer }
+                terminator = cr ?? lf
+            }
+            var keep = end
+            if let t = terminator {
+                if buffer[t] == Self.cr && t + 1 == end && !atEnd {
+                    // A CR as the last byte read: whether LF follows is not known yet.
+                    keep = t
+                } else {
+                    let width = buffer[t] == Self.cr && t + 1 < end && buffer[t + 1] == Self.lf ? 2 : 1
+                    if let s = skipped {
+                        try tooLong(s + t - start)
+                        skipped = nil
+                    } else {
+                        try handle(start, t)
+                    }
+                    lineNumber += 1
+                    start = t + width
+                    scan = start
+                    continue
+                }
+            }
+            scan = keep
+            // No whole line in [start, end).
+            if skipped != nil {
+                skipped! += keep - start
+                start = keep
+            } else if keep - start > limit {
+                skipped = keep - start
+                start = keep
+            }
+            if atEnd {
+                if let s = skipped { try tooLong(s + end - start) } else if start < end { try handle(start, end) }
+                return records
+            }
+            if start > 0 {
+                memmove(buffer, buffer + start, end - start)
+                end -= start
+                scan -= start
+                start = 0
+            }
+            let n = fread(buffer + end, 1, min(chunk, capacity - end), file)
+            if n == 0 {
+                if ferror(file) != 0 { throw IngestError.unreadable(path: displayPath, reason: String(cString: strerror(errno))) }
+                atEnd = true
+            }
+            end += n
         }
     }
 
-    private func handleElement(
-        _ data: Data, line: Int, position: Int = 0, writer: SurveyDatabase.FileWriter, path: String, isLine: Bool
-    ) throws {
-        let element = isLine ? "" : "array element \(position): "
-        func reject(_ id: String?, _ reason: String) throws {
-            try writer.reject(line: line, position: position, responseID: id, reason: element + reason)
+    /// A JSON array of objects, read whole (up to `limits.arrayFileBytes`; a larger file is
+    /// one reject). `JSONArrayScanner` splits it into elements and everything else that is
+    /// not an element (a stray bracket, a second array); each is parsed or rejected on its
+    /// own, so one broken element loses no other. Lines are where each element starts;
+    /// positions number the elements and rejected strays 1, 2, ... over the whole file.
+    ///
+    /// - Returns: the number of records (elements and strays) read, each accepted or rejected once.
+    @discardableResult
+    func readArray(path: String, displayPath: String, into writer: some FormSink) throws -> Int {
+        guard let file = fopen(path, "rb") else {
+            throw IngestError.unreadable(path: displayPath, reason: String(cString: strerror(errno)))
         }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            let what = isLine ? "line" : "element"
-            try reject(nil, "this \(what) is not valid JSON (truncated or malformed); expected one complete object {\"\(fields.id)\": ..., \"\(fields.answers)\": {...}}")
-            return
+        defer { fclose(file) }
+        let maximum = limits.arrayFileBytes
+        func tooLarge(_ size: Int) throws -> Int {
+            try writer.reject(
+                line: 1, position: 0, responseID: nil,
+                reason: "the file is \(size) bytes; the limit for a .json array is \(maximum) bytes (an array is read whole), "
+                    + "so none of its forms were read; expected a smaller file, or the submissions as JSON Lines (.jsonl, one object per line), which has no size limit")
+            return 1
         }
-        guard let dict = object as? [String: Any] else {
-            try reject(nil, "expected a JSON object, found \(Self.typeName(object))")
-            return
-        }
-        let id = Self.text(dict[fields.id])
-        var answers = [RawAnswer?](repeating: nil, count: validator.items.count)
-        switch dict[fields.answers] {
-        case let map as [String: Any]:
-            for (key, value) in map {
-                if let position = validator.itemIndex[key] { answers[position] = Self.answer(value) }
+        var status = stat()
+        if fstat(fileno(file), &status) == 0, Int(status.st_size) > maximum { return try tooLarge(Int(status.st_size)) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(max(0, Int(status.st_size)))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n == 0 {
+                if ferror(file) != 0 { throw IngestError.unreadable(path: displayPath, reason: String(cString: strerror(errno))) }
+                break
             }
-        case nil, is NSNull:
+            bytes.append(contentsOf: chunk[0..<n])
+            // The file grew since fstat.
+            if bytes.count > maximum { return try tooLarge(bytes.count) }
+        }
+        let items = JSONArrayScanner.scan(bytes)
+        var elementNumber = 0
+        try bytes.withUnsafeBufferPointer { buffer in
+            for (index, item) in items.enumerated() {
+                let position = index + 1
+                switch item.kind {
+                case .problem(let reason):
+                    try writer.reject(line: item.line, position: position, responseID: nil, reason: reason)
+                case .element(let range, let truncated):
+                    elementNumber += 1
+                    if range.count > limits.recordBytes {
+                        try writer.reject(
+                            line: item.line, position: position, responseID: nil,
+                            reason: "array element \(elementNumber) on line \(item.line) is \(range.count) bytes long; the limit is \(limits.recordBytes) bytes for one form")
+                    } else if truncated {
+                        try writer.reject(
+                            line: item.line, position: position, responseID: nil,
+                            reason: "array element \(elementNumber): this element is not valid JSON: the file ends inside it (the file looks truncated); expected one complete object \(example)")
+                    } else {
+                        try handleElement(
+                            UnsafeBufferPointer(rebasing: buffer[range]), line: item.line, position: position,
+                            elementNumber: elementNumber, writer: writer, path: displayPath)
+                    }
+                }
+            }
+        }
+        return items.count
+    }
+
+    private var example: String { "{\"\(fields.id)\": ..., \"\(fields.answers)\": {...}}" }
+
+    /// One line or array element: parsed with the strict `JSONParser`, then validated.
+    private func handleElement(
+        _ bytes: UnsafeBufferPointer<UInt8>, line: Int, position: Int, elementNumber: Int?, writer: some FormSink,
+        path: String
+    ) throws {
+        let prefix = elementNumber.map { "array element \($0): " } ?? ""
+        let what = elementNumber == nil ? "line" : "element"
+        func reject(_ id: String?, _ reason: String) throws {
+            try writer.reject(line: line, position: position, responseID: id, reason: prefix + reason)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            if case .duplicateKey(let keyPath) = error.kind {
+                try reject(nil, "the key \"\(keyPath.joined(separator: "."))\" appears twice in this \(what), so the form is ambiguous (which value holds is unknown); expected each key once")
+            } else {
+                try reject(nil, "this \(what) is not valid JSON (\(error.message), at byte \(error.offset + 1) of the \(what)); expected one complete object \(example)")
+            }
+            return
+        }
+        guard case .object(let members) = value else {
+            try reject(nil, "expected a JSON object, found \(value.typeName)")
+            return
+        }
+        // One pass over the members; the parser has made sure each key occurs once.
+        var id: JSONValue?, unit: JSONValue?, submittedAt: JSONValue?, dossier: JSONValue?, comment: JSONValue?
+        var answerValues: JSONValue?
+        for member in members {
+            switch member.key {
+            case fields.id: id = member.value
+            case fields.unit: unit = member.value
+            case fields.submittedAt: submittedAt = member.value
+            case fields.dossierCode: dossier = member.value
+            case fields.comment: comment = member.value
+            case fields.answers: answerValues = member.value
+            default: break
+            }
+        }
+        let responseID = Self.text(id)
+        var answers = [RawAnswer?](repeating: nil, count: validator.items.count)
+        switch answerValues {
+        case .object(let map)?:
+            for member in map {
+                if let index = validator.itemIndex[member.key] { answers[index] = Self.answer(member.value) }
+            }
+        case nil, .null?:
             break
         case let other?:
-            try reject(id, "\(fields.answers): expected an object of item: answer, found \(Self.typeName(other))")
+            try reject(responseID, "\(fields.answers): expected an object of item: answer, found \(other.typeName)")
             return
         }
         let raw = RawForm(
-            responseID: id, unit: Self.text(dict[fields.unit]), date: Self.text(dict[fields.submittedAt]),
-            isTimestamp: true, dossierCode: Self.text(dict[fields.dossierCode]), comment: Self.text(dict[fields.comment]),
-            answers: answers)
+            responseID: responseID, unit: Self.text(unit), date: Self.text(submittedAt), isTimestamp: true,
+            dossierCode: Self.text(dossier), comment: Self.text(comment), answers: answers)
         switch validator.validate(raw, path: path, line: line, channel: .online) {
         case .success(var response):
             response.position = position
@@ -108,107 +250,189 @@ struct PortalReader {
         }
     }
 
-    static func isBoolean(_ n: NSNumber) -> Bool {
-        String(cString: n.objCType) == "c"
-    }
-
-    static func text(_ value: Any?) -> String? {
+    /// A text field: a string as written, a number as shown (`123`, `1.5`); anything else
+    /// (a boolean, null, an array, an object) is no text.
+    static func text(_ value: JSONValue?) -> String? {
         switch value {
-        case let s as String: return s
-        case let n as NSNumber where isBoolean(n): return nil
-        case let n as NSNumber: return FormValidator.shown(.number(n.doubleValue))
-        default: return nil
+        case .string(let s)?: s
+        case .number(let d)?: FormValidator.shown(.number(d))
+        default: nil
         }
     }
 
-    static func answer(_ value: Any) -> RawAnswer {
+    /// An answer: JSON `true` and `false` are not numbers, so they are never read as 1 or 0.
+    static func answer(_ value: JSONValue) -> RawAnswer {
         switch value {
-        case is NSNull: return .null
-        case let s as String: return .text(s)
-        // JSON true/false arrive as NSNumber booleans (objCType "c"); numbers are "i", "q"
-        // or "d". Both cast to Bool and to Int on Linux, so the type code decides.
-        case let n as NSNumber where isBoolean(n): return .other(n.boolValue ? "true" : "false")
-        case let n as NSNumber: return .number(n.doubleValue)
-        default: return .other(typeName(value))
-        }
-    }
-
-    static func typeName(_ value: Any) -> String {
-        switch value {
-        case is String: "a string"
-        case let n as NSNumber where isBoolean(n): "a boolean"
-        case is NSNumber: "a number"
-        case is [Any]: "an array"
-        case is [String: Any]: "an object"
-        case is NSNull: "null"
-        default: "an unknown value"
+        case .null: .null
+        case .string(let s): .text(s)
+        case .number(let d): .number(d)
+        case .bool(let b): .other(b ? "true" : "false")
+        case .array, .object: .other(value.typeName)
         }
     }
 }
 
-/// Finds the top-level elements of a JSON array without parsing them, tracking strings and
-/// nesting, so that each element can be parsed (and rejected) on its own.
+/// Splits a `.json` file into the top-level elements of its array without parsing them,
+/// tracking strings and nesting, so that each element can be parsed (and rejected) on its own.
+///
+/// Nothing after the array is ignored: if its `]` comes early (`[{..}, {..}] , {..}]`) or a
+/// second array follows (`[..][..]`), that is a problem item at the bracket's line and what
+/// follows is read as further elements. A stray `}` is a problem item; an element the file
+/// ends inside is marked truncated. Commas are only separators: a missing or doubled one
+/// loses nothing, so it is not reported.
 enum JSONArrayScanner {
-    struct Element {
-        var range: Range<Int>
+    struct Item: Equatable {
+        enum Kind: Equatable {
+            /// An element: its bytes (without the blanks around it), and whether the file ends inside it.
+            case element(Range<Int>, truncated: Bool)
+            /// Something that is not an element, with the reason to report.
+            case problem(String)
+        }
+
+        var kind: Kind
+        /// 1-based line where the element or problem starts (lines end at LF, CRLF or a lone CR).
         var line: Int
+
+        var range: Range<Int>? {
+            if case .element(let range, _) = kind { return range }
+            return nil
+        }
     }
 
-    static func elements(of bytes: [UInt8]) -> (elements: [Element], problem: (line: Int, reason: String)?) {
+    static func scan(_ bytes: [UInt8]) -> [Item] {
+        bytes.withUnsafeBufferPointer { scan($0) }
+    }
+
+    static func scan(_ b: UnsafeBufferPointer<UInt8>) -> [Item] {
+        let n = b.count
         var i = 0
         var line = 1
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
+        var items: [Item] = []
+        func countLine(_ k: Int) {
+            if b[k] == 0x0A || (b[k] == 0x0D && (k + 1 == n || b[k + 1] != 0x0A)) { line += 1 }
+        }
         func skipSpace() {
-            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) {
-                if bytes[i] == 0x0A { line += 1 }
-                i += 1
+            while i < n {
+                switch b[i] {
+                case 0x20, 0x09: i += 1
+                case 0x0A, 0x0D: countLine(i); i += 1
+                default: return
+                }
             }
         }
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else {
-            return ([], (line, "expected a JSON array [ {...}, {...} ] of portal submissions"))
+        func shown(_ k: Int) -> String {
+            let c = b[k]
+            return c >= 0x21 && c < 0x7F ? "'\(Character(UnicodeScalar(c)))'" : "byte 0x" + String(c, radix: 16, uppercase: true)
         }
-        i += 1
-        var elements: [Element] = []
+        func problem(_ line: Int, _ reason: String) { items.append(Item(kind: .problem(reason), line: line)) }
+
+        skipSpace()
+        let startsAsArray = i < n && b[i] == UInt8(ascii: "[")
+        if startsAsArray {
+            i += 1
+        } else if i < n {
+            problem(line, "expected a JSON array [ {...}, {...} ] of portal submissions, found \(shown(i)); what follows is read as array elements")
+        } else {
+            problem(line, "expected a JSON array [ {...}, {...} ] of portal submissions, found an empty file")
+            return items
+        }
+        // Inside the array, or after its `]` (closed on `closedLine`).
+        var open = true
+        var closedLine = 0
+        var everClosed = false
+        var lastTruncated = false
         while true {
             skipSpace()
-            guard i < bytes.count else { return (elements, (line, "the array is not closed with ]; the file looks truncated")) }
-            if bytes[i] == UInt8(ascii: "]") { return (elements, nil) }
-            let start = i
-            let startLine = line
-            var depth = 0
-            var inString = false
-            while i < bytes.count {
-                let b = bytes[i]
-                if inString {
-                    if b == UInt8(ascii: "\\") {
-                        if i + 1 < bytes.count && bytes[i + 1] == 0x0A { line += 1 }
-                        i += 2
-                        continue
-                    }
-                    if b == UInt8(ascii: "\"") { inString = false }
-                    if b == 0x0A { line += 1 }
+            guard i < n else { break }
+            let c = b[i]
+            if !open {
+                // Anything after the array's `]` means that `]` came early, or a second
+                // array follows: report that bracket once, then read on as inside the array.
+                open = true
+                if c == UInt8(ascii: "[") {
+                    problem(closedLine, "the array closed on line \(closedLine) is followed by another array on line \(line); its elements are read as further elements; expected one array")
+                    i += 1
+                    continue
+                } else if c == UInt8(ascii: ",") {
+                    problem(closedLine, "the ']' on line \(closedLine) closes the array, but more elements follow on line \(line); they are read too; expected one ']' after the last element")
                     i += 1
                     continue
                 }
-                if b == UInt8(ascii: "\"") { inString = true }
-                else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
-                else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
-                    if depth == 0 { break }
-                    depth -= 1
-                } else if b == UInt8(ascii: ","), depth == 0 { break }
-                else if b == 0x0A { line += 1 }
+                problem(closedLine, "the ']' on line \(closedLine) closes the array, but \(shown(i)) follows on line \(line); what follows is read as further elements; expected nothing after the array")
+            }
+            if c == UInt8(ascii: "]") {
+                open = false
+                everClosed = true
+                closedLine = line
                 i += 1
+                continue
             }
-            if i == start {
-                // A closing bracket where an element should start: the array is malformed here.
-                return (elements, (line, "unexpected '\(UnicodeScalar(bytes[i]))' where an array element should start"))
+            if c == UInt8(ascii: "}") {
+                problem(line, "unexpected '}' on line \(line) where an array element should start; expected an element, ',' or ']'")
+                i += 1
+                continue
             }
-            elements.append(Element(range: start..<min(i, bytes.count), line: startLine))
-            guard i < bytes.count else {
-                return (elements, (line, "the array is not closed with ]; the file looks truncated"))
+            if c == UInt8(ascii: ",") {
+                i += 1
+                continue
             }
-            if bytes[i] == UInt8(ascii: ",") { i += 1 }
+            // An element: a container up to its matching bracket, a string up to its closing
+            // quote, or a scalar (number, word, garbage) up to the next delimiter.
+            let start = i
+            let startLine = line
+            var truncated = false
+            if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
+                var depth = 0
+                var inString = false
+                var closed = false
+                while i < n {
+                    let x = b[i]
+                    if inString {
+                        if x == UInt8(ascii: "\\") {
+                            i += 1
+                            if i < n { countLine(i); i += 1 }
+                            continue
+                        }
+                        if x == UInt8(ascii: "\"") {
+                            inString = false
+                            if depth == 0 { i += 1; closed = true; break }
+                        } else {
+                            countLine(i)
+                        }
+                    } else if x == UInt8(ascii: "\"") {
+                        inString = true
+                    } else if x == UInt8(ascii: "{") || x == UInt8(ascii: "[") {
+                        depth += 1
+                    } else if x == UInt8(ascii: "}") || x == UInt8(ascii: "]") {
+                        depth -= 1
+                        if depth == 0 { i += 1; closed = true; break }
+                    } else {
+                        countLine(i)
+                    }
+                    i += 1
+                }
+                truncated = !closed
+            } else {
+                while i < n {
+                    switch b[i] {
+                    case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"),
+                         UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "\""):
+                        break
+                    default:
+                        i += 1
+                        continue
+                    }
+                    break
+                }
+                if i == start { i += 1 }
+            }
+            items.append(Item(kind: .element(start..<i, truncated: truncated), line: startLine))
+            lastTruncated = truncated
         }
+        if startsAsArray && !everClosed && !lastTruncated {
+            problem(line, "the array is not closed with ]; the file looks truncated")
+        }
+        return items
     }
 }
