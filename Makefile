@@ -4,7 +4,7 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench lint deps browser clean
+.PHONY: run test faults bench lint deps browser clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
@@ -31,6 +31,16 @@ run: deps
 test: deps browser
 	./scripts/check-layers.sh
 	$(SWIFT) test
+
+# The fault tests alone (also part of `make test`): the pipeline executable killed at its
+# fault points, stopped by signals, on a full 8 MiB tmpfs (needs root), with FIFOs and
+# devices in the inbox, a damaged database, and two runs at once. They use sqlite3.
+faults: deps
+	@if ! command -v sqlite3 >/dev/null 2>&1; then \
+		echo "installing sqlite3"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq sqlite3; \
+	fi
+	$(SWIFT) test --filter FaultTests
 
 bench: deps
 	$(SWIFT) build -c release --product pipeline-bench
