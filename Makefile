@@ -4,13 +4,20 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test faults bench lint deps browser clean
+.PHONY: run test faults bench lint deps browser sqlite3 clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
 	@if ! pkg-config --exists libxml-2.0 2>/dev/null; then \
 		echo "installing libxml2-dev and pkg-config"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libxml2-dev pkg-config; \
+	fi
+
+# The sqlite3 command the fault tests inspect the database with (as a statistician would).
+sqlite3:
+	@if ! command -v sqlite3 >/dev/null 2>&1; then \
+		echo "installing sqlite3"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq sqlite3; \
 	fi
 
 # Headless Chromium for the browser test of report.html.
@@ -28,18 +35,14 @@ run: deps
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
 	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
 
-test: deps browser
+test: deps browser sqlite3
 	./scripts/check-layers.sh
 	$(SWIFT) test
 
 # The fault tests alone (also part of `make test`): the pipeline executable killed at its
 # fault points, stopped by signals, on a full 8 MiB tmpfs (needs root), with FIFOs and
 # devices in the inbox, a damaged database, and two runs at once. They use sqlite3.
-faults: deps
-	@if ! command -v sqlite3 >/dev/null 2>&1; then \
-		echo "installing sqlite3"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq sqlite3; \
-	fi
+faults: deps sqlite3
 	$(SWIFT) test --filter FaultTests
 
 bench: deps

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// SHA-256 of files and bytes, in lower-case hex.
 public enum FileHash {
@@ -67,6 +68,7 @@ public enum AtomicFile {
                 fsync(fd)
                 close(fd)
             }
+            FaultInjection.point("atomic.before_rename")
             if rename(temporary.path, path) != 0 {
                 throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
             }

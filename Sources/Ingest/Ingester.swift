@@ -313,8 +313,14 @@ public struct Ingester {
     /// `work/rejects.csv` is rewritten whenever the ingested state differs from the one it was
     /// written for (also after a crash between the commit and the rename).
     func writeRejectsIfStale(_ database: SurveyDatabase, state: String) throws {
+        // Temporary copies of runs killed before their rename (the lock is held).
+        let work = folder.workDirectory.path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] where name.hasPrefix("rejects.csv.tmp-") {
+            try? FileManager.default.removeItem(atPath: work + "/" + name)
+        }
         if try database.meta("rejects_state") == state, FileManager.default.fileExists(atPath: folder.rejectsPath) { return }
         try writeRejects(database)
+        FaultInjection.point("rejects.after_rename")
         try database.setMeta(["rejects_state": state])
     }
 

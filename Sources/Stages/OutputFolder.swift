@@ -62,8 +62,13 @@ enum OutputFolder {
     }
 
     /// Whether a leftover staging folder holds nothing but release files (so it may go).
+    /// (Half-written files are `.NAME.tmp-PID`, as `AtomicFile` names them.)
     static func isOwnStaging(_ path: String) -> Bool {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.allSatisfy { ownNames.contains($0) }
+        return names.allSatisfy { name in
+            if ownNames.contains(name) { return true }
+            guard name.hasPrefix("."), let range = name.range(of: ".tmp-") else { return false }
+            return ownNames.contains(String(name[name.index(after: name.startIndex)..<range.lowerBound]))
+        }
     }
 }

@@ -166,6 +166,7 @@ public struct Pipeline {
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("run") { db in
+            removeLeftoverStaging()
             let summary = try ingestStage(db, forget: forget)
             try stopIfRequested()
             let inputs = try currentInputs(db)
@@ -200,8 +201,8 @@ public struct Pipeline {
                     let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
                     try writeReport(rendered, into: staging)
                     try writeManifest(in: staging, inputs: expected)
-                    try stopIfRequested()
                     FaultInjection.point("run.before_publish")
+                    try stopIfRequested()
                     try publish(staging)
                     FaultInjection.point("run.after_publish")
                 } catch {
@@ -393,6 +394,7 @@ public struct Pipeline {
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),
             repeatedDossiers: try db.repeatedDossierCounts(), units: folder.units.map(\.code))
+        FaultInjection.point("check.before_commit")
         try stopIfRequested()
         try db.replaceChecks(results, meta: ["checks_inputs": inputs.encoded])
         let outcome = CheckOutcome(results: results)
@@ -441,6 +443,7 @@ public struct Pipeline {
         }
         var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
         rows += Publication(survey: folder.survey).derive(from: rows, population: folder.population)
+        FaultInjection.point("stats.before_commit")
         try stopIfRequested()
         try db.replaceEstimates(rows, meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate])
         logger.info("stats: \(rows.count) estimates for \(accumulator.atoms.count) unit x quarter x channel groups")
@@ -542,15 +545,26 @@ public struct Pipeline {
         do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
             throw StageError.cannotWrite(path: parent.path, reason: "\(error)")
         }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(stagingPrefix) {
-            let leftover = parent.appendingPathComponent(name)
-            if OutputFolder.isOwnStaging(leftover.path) { try? FileManager.default.removeItem(at: leftover) }
-        }
+        removeLeftoverStaging()
         let staging = parent.appendingPathComponent(stagingPrefix + String(getpid()))
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
             throw StageError.cannotWrite(path: staging.path, reason: "\(error)")
         }
         return staging
+    }
+
+    /// Removes staging folders of crashed runs (a half-built release, or the previous release
+    /// left under the staging name after the exchange) if they hold nothing but release
+    /// files: the lock proves no one else is using them.
+    private func removeLeftoverStaging() {
+        let parent = outDirectory.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(stagingPrefix) {
+            let leftover = parent.appendingPathComponent(name)
+            if OutputFolder.isOwnStaging(leftover.path) {
+                try? FileManager.default.removeItem(at: leftover)
+                logger.notice("removed \(leftover.path), left by an interrupted run")
+            }
+        }
     }
 
     /// Swaps the staging folder into `out/` with one atomic exchange, then deletes the old
@@ -562,6 +576,7 @@ public struct Pipeline {
             guard DirectoryExchange.exchange(staging.path, out) else {
                 throw StageError.cannotWrite(path: out, reason: "cannot swap in the new release: \(String(cString: strerror(errno)))")
             }
+            FaultInjection.point("publish.after_exchange")
             try? FileManager.default.removeItem(at: staging)
         } else if rename(staging.path, out) != 0 {
             throw StageError.cannotWrite(path: out, reason: String(cString: strerror(errno)))

@@ -365,11 +365,16 @@ public final class SurveyDatabase {
         let insertReject: Statement
         let path: String
         let sha256: String
+        let databasePath: String
         let shouldStop: () -> Bool
         public private(set) var accepted = 0
         public private(set) var rejected = 0
 
-        init(db: Database, path: String, sha256: String, itemColumns: [String], shouldStop: @escaping () -> Bool) throws {
+        init(
+            db: Database, path: String, sha256: String, itemColumns: [String], databasePath: String,
+            shouldStop: @escaping () -> Bool
+        ) throws {
+            self.databasePath = databasePath
             self.path = path
             self.sha256 = sha256
             self.shouldStop = shouldStop
@@ -386,7 +391,23 @@ public final class SurveyDatabase {
         }
 
         private func checkStop() throws {
-            if (accepted + rejected) & 1023 == 0, shouldStop() { throw StorageError.interrupted }
+            guard (accepted + rejected) & 1023 == 0, accepted + rejected > 0 else { return }
+            FaultInjection.point("ingest.rows")
+            if shouldStop() { throw StorageError.interrupted }
+        }
+
+        /// An error of `sqlite3_step` on the ingest hot path, classified like every other
+        /// (a full disk is not the inbox file's fault).
+        func stepError(_ rc: Int32) -> StorageError {
+            let message = String(cString: sqlite3_errstr(rc))
+            switch rc & 0xFF {
+            case SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM:
+                return .full(path: databasePath, reason: message)
+            case SQLITE_CORRUPT, SQLITE_NOTADB:
+                return .corrupt(path: databasePath, detail: message)
+            default:
+                return .sqlite(path: databasePath, reason: "\(message) while storing a row of \(path)")
+            }
         }
 
         /// Binds with the raw SQLite calls: this is the ingest hot path (GRDB's argument
@@ -420,9 +441,7 @@ public final class SurveyDatabase {
                 column += 1
             }
             let rc = sqlite3_step(raw)
-            guard rc == SQLITE_DONE else {
-                throw StorageError.sqlite(path: record.path, reason: String(cString: sqlite3_errstr(rc)))
-            }
+            guard rc == SQLITE_DONE else { throw stepError(rc) }
             accepted += 1
         }
 
@@ -437,9 +456,7 @@ public final class SurveyDatabase {
             Self.bindText(raw, 5, responseID)
             Self.bindText(raw, 6, reason)
             let rc = sqlite3_step(raw)
-            guard rc == SQLITE_DONE else {
-                throw StorageError.sqlite(path: path, reason: String(cString: sqlite3_errstr(rc)))
-            }
+            guard rc == SQLITE_DONE else { throw stepError(rc) }
             rejected += 1
         }
 
@@ -485,7 +502,8 @@ public final class SurveyDatabase {
             try db.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
             try db.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
             let writer = try FileWriter(
-                db: db, path: path, sha256: sha256, itemColumns: owner.itemColumns, shouldStop: shouldStop)
+                db: db, path: path, sha256: sha256, itemColumns: owner.itemColumns, databasePath: owner.path,
+                shouldStop: shouldStop)
             try body(writer)
             try db.execute(
                 sql: """
