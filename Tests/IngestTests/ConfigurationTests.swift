@@ -129,7 +129,7 @@ struct ConfigurationTests {
         (instrument + "\n\n[[items]]\nid = \"q02\"\nkind = \"scale\"", "survey.toml:12: item q02: kind 'scale'; expected likert5"),
         (instrument + "\n\n[[items]]\nid = \"q02\"\nkind = \"yesno\"\nfavourable = 2", "survey.toml:13: favourable must be a whole number from 0 to 1"),
         (instrument + "\n\n[[items]]\nid = \"q01\"\nfactor = \"F\"", "survey.toml:11: item id q01 is used twice"),
-        ("[[factors]]\nid = \"G\"\n\n" + instrument, "survey.toml:1: factor G has no likert5 item"),
+        ("[[factors]]\nid = \"G\"\n\n" + instrument, "survey.toml:1: factor G has no rating item"),
         ("[[factors]]\nid = \"F\"\n\n" + instrument, "survey.toml:5: factor id F is used twice or is reserved"),
     ]
 
