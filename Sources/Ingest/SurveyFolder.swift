@@ -64,7 +64,12 @@ public struct SurveyFolder: Sendable {
 
     /// What ingest depends on besides the files: if it changes, every file is read again.
     public var ingestFingerprint: String {
-        var parts = ["items:"] + survey.answeredItems.map { "\($0.id)=\($0.kind.rawValue)" }
+        // A named scale's values and labels decide which answers are read (not its satisfied set).
+        var parts = ["items:"] + survey.answeredItems.map { item in
+            guard item.kind == .likert, let scale = item.scale else { return "\(item.id)=\(item.kind.rawValue)" }
+            let labels = FileHash.sha256(Data((scale.labelsVi + ["|"] + scale.labelsEn).joined(separator: "\n").utf8)).prefix(16)
+            return "\(item.id)=likert(\(scale.values.map(String.init).joined(separator: "/")) \(labels))"
+        }
         let p = survey.paperColumns
         let q = survey.portalFields
         parts += ["paper:\(p.formID),\(p.unit),\(p.date),\(p.comment)"]

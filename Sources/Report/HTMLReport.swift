@@ -33,7 +33,7 @@ enum HTMLReport {
                 "failedChecks": labels.failedChecksHeading, "headline": labels.headlineHeading,
             ],
             "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
-            "method": labels.methodNote(rules).map { ["text": $0] },
+            "method": labels.methodNote(input.survey).map { ["text": $0] },
             "sources": input.sources.map {
                 ["path": $0.path, "sha": String($0.sha256.prefix(16)), "accepted": NumberStyle.count($0.accepted, language: lang),
                  "rejected": NumberStyle.count($0.rejected, language: lang),

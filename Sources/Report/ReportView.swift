@@ -93,12 +93,26 @@ struct Labels {
         return "\(parts[2])/\(parts[1])/\(parts[0])"
     }
 
-    func methodNote(_ rules: SurveyRules) -> [String] {
-        let satisfied = rules.satisfied.sorted().map(String.init).joined(separator: t(" và ", " and "))
+    func methodNote(_ survey: SurveyDefinition) -> [String] {
+        let rules = survey.rules
+        let and = t(" và ", " and ")
+        let scales = survey.ratingScales.reduce(into: [AnswerScale]()) { seen, scale in
+            if !seen.contains(where: { $0.name == scale.name }) { seen.append(scale) }
+        }
+        // One scale: "mức 4 và 5"; several: each scale with its values and satisfied levels.
+        let satisfied: String
+        if scales.count <= 1, let only = scales.first {
+            satisfied = t("mức ", "") + only.satisfied.map(String.init).joined(separator: and)
+        } else {
+            satisfied = t("ở mức hài lòng của thang đo (", "counted as satisfied on the item's scale (") + scales.map { scale in
+                let name = scale.name == "likert5" ? t("thang 5 mức", "the five-point scale") : t("thang \(scale.name)", "scale \(scale.name)")
+                return "\(name) \(scale.valuesText): " + scale.satisfied.map(String.init).joined(separator: and)
+            }.joined(separator: "; ") + ")"
+        }
         let level = NumberStyle.fixed(rules.confidenceLevel * 100, decimals: 0, language: language)
         let e = NumberStyle.fixed(rules.marginOfError, decimals: 2, language: language)
         return [
-            t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời mức \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố.",
+            t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố.",
               "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices."),
             t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hoá Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
               "The \(level)% interval of an index comes from Taylor linearisation (rates over the same respondents are not independent), on the logit scale, with the number of forms minus one degrees of freedom. A change is significant when the interval of the difference excludes zero."),

@@ -64,6 +64,12 @@ enum XMLReport {
             try w.attribute("id", item.id)
             try w.attribute("factor", item.factor)
             try w.attribute("kind", item.kind.rawValue)
+            if item.isRating {
+                let scale = survey.scale(of: item)
+                try w.attribute("scale", scale.name)
+                try w.attribute("scaleValues", scale.values.map(String.init).joined(separator: " "))
+                try w.attribute("satisfiedValues", scale.satisfied.map(String.init).joined(separator: " "))
+            }
             try w.attribute("favourable", item.favourable.map(String.init))
             try w.attribute("favourableAtMost", item.favourableAtMost.map(String.init))
             try w.element("text", [("lang", "vi")], text: item.textVi)
