@@ -63,6 +63,14 @@ public enum AnswerParser {
         return "\(scale.valuesText) on scale \(scale.name)\(labels), or blank"
     }
 
+    /// A count followed by its unit word, as people write it: `2 lần`, `3 times`, `1lan`.
+    static func countWithUnit(_ text: String) -> Int? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let v = Int(digits) else { return nil }
+        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        return ["lần", "lan", "lượt", "luot", "times", "time", "x"].contains(unit) ? v : nil
+    }
+
     /// `4`, or `4.0` as spreadsheets write whole numbers; nil for anything else.
     static func wholeNumber(_ text: String) -> Int? {
         if let v = Int(text) { return v }
@@ -98,7 +106,7 @@ public enum AnswerParser {
             if let v = yesNoLabels[text.lowercased()] { return .answer(v) }
             return .invalid(expected: "1/0, có/không, yes/no or blank")
         case .count:
-            if let v = wholeNumber(text), (0...250).contains(v) { return .answer(v) }
+            if let v = wholeNumber(text) ?? countWithUnit(text), (0...250).contains(v) { return .answer(v) }
             return .invalid(expected: "a whole number from 0 to 250 or blank")
         case .text:
             return .missing
@@ -113,37 +121,112 @@ public enum AnswerParser {
         return parse(String(Int(number)), kind: kind)
     }
 
-    /// A calendar date from `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`; nil unless it exists.
+    /// A calendar date as people type it, with or without a time after a space or `T`:
+    /// day first `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, or year first
+    /// `yyyy-mm-dd`, `yyyy/mm/dd`, `yyyy.mm.dd`; nil unless the day exists (1900-2999).
+    /// Two-digit years are refused (`dateProblem` says why).
     public static func date(_ raw: String) -> (year: Int, month: Int, day: Int)? {
-        let text = raw.trimmedOfSpaces
-        var parts: [Substring]
-        let y: Int, m: Int, d: Int
-        if text.contains("/") {
-            parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count),
-                (1...2).contains(parts[1].count),
-                let dd = Int(parts[0]), let mm = Int(parts[1]), let yy = Int(parts[2])
-            else { return nil }
-            (y, m, d) = (yy, mm, dd)
-        } else {
-            parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-                let yy = Int(parts[0]), let mm = Int(parts[1]), let dd = Int(parts[2])
-            else { return nil }
-            (y, m, d) = (yy, mm, dd)
-        }
-        guard (1900...2999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else {
-            return nil
-        }
-        return (y, m, d)
+        guard case .date(let d) = dateReading(raw) else { return nil }
+        return d
     }
 
-    /// The local calendar date of an ISO 8601 timestamp such as `2024-07-03T10:22:11+07:00`
-    /// (the date as written, in the agency's own time zone), or of a plain `yyyy-mm-dd`.
-    public static func dateOfTimestamp(_ raw: String) -> (year: Int, month: Int, day: Int)? {
+    enum DateReading {
+        case date((year: Int, month: Int, day: Int))
+        case twoDigitYear(String)
+        case invalid
+    }
+
+    static func dateReading(_ raw: String) -> DateReading {
+        var text = Substring(raw.trimmedOfSpaces)
+        // A time after the date (`03/07/2024 10:22`, `2024-07-03T10:22:11`) is allowed and unused.
+        if let cut = text.firstIndex(where: { $0 == " " || $0 == "T" }) {
+            let time = text[text.index(after: cut)...].trimmingCharacters(in: .whitespaces)
+            guard isClock(Substring(time)) else { return .invalid }
+            text = text[..<cut]
+        }
+        guard let separator = text.first(where: { $0 == "/" || $0 == "-" || $0 == "." }) else { return .invalid }
+        let parts = text.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            return .invalid
+        }
+        let y: Int, m: Int, d: Int
+        if parts[0].count == 4 {
+            guard (1...2).contains(parts[1].count), (1...2).contains(parts[2].count) else { return .invalid }
+            (y, m, d) = (Int(parts[0])!, Int(parts[1])!, Int(parts[2])!)
+        } else {
+            guard (1...2).contains(parts[0].count), (1...2).contains(parts[1].count) else { return .invalid }
+            if parts[2].count == 2 { return .twoDigitYear(String(parts[2])) }
+            guard parts[2].count == 4 else { return .invalid }
+            (y, m, d) = (Int(parts[2])!, Int(parts[1])!, Int(parts[0])!)
+        }
+        guard (1900...2999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return .invalid }
+        return .date((y, m, d))
+    }
+
+    /// `HH:MM`, `HH:MM:SS`, `HH:MM:SS.fff`, optionally with `AM`/`PM`.
+    static func isClock(_ text: Substring) -> Bool {
+        var t = text
+        for suffix in [" AM", " PM", "AM", "PM", " SA", " CH"] where t.uppercased().hasSuffix(suffix) {
+            t = t.dropLast(suffix.count)
+            break
+        }
+        let pieces = t.split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(pieces.count), let h = Int(pieces[0]), let m = Int(pieces[1]), (0...23).contains(h), (0...59).contains(m)
+        else { return false }
+        if pieces.count == 3 {
+            guard let s = Double(pieces[2]), s >= 0, s < 61 else { return false }
+        }
+        return true
+    }
+
+    /// Why a date cannot be read, when there is more to say than "not a date".
+    static func dateProblem(_ raw: String) -> String? {
+        if case .twoDigitYear(let yy) = dateReading(raw) {
+            return "the two-digit year '\(yy)' is ambiguous; write the year in full, such as 03/07/20\(yy)"
+        }
+        return nil
+    }
+
+    /// A date from an Excel serial number in the 1900 system (days since 1899-12-30), as a
+    /// workbook cell without a date format holds it; only for plausible survey dates
+    /// (1954-2119).
+    static func dateOfSerial(_ raw: String) -> (year: Int, month: Int, day: Int)? {
+        guard let serial = Double(raw.trimmedOfSpaces), serial >= 20_000, serial < 80_000 else { return nil }
+        return civilDate(daysSince1970: Int(serial.rounded(.down)) - 25_569)
+    }
+
+    /// The proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's algorithm).
+    static func civilDate(daysSince1970 z0: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Days from 1970-01-01 to a date (inverse of `civilDate`).
+    static func daysSince1970(_ d: (year: Int, month: Int, day: Int)) -> Int {
+        let y = d.month <= 2 ? d.year - 1 : d.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = d.month > 2 ? d.month - 3 : d.month + 9
+        let doy = (153 * mp + 2) / 5 + d.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The calendar date of an ISO 8601 timestamp such as `2024-07-03T10:22:11+07:00`, or of a
+    /// plain `yyyy-mm-dd`. With `zoneOffset` (seconds east of UTC of the survey's time zone at
+    /// a UTC instant in seconds), a timestamp with an offset or `Z` is converted to that zone
+    /// first: `...T23:30:00Z` is the next day in Vietnam. Without an offset the time is local.
+    public static func dateOfTimestamp(_ raw: String, zoneOffset: ((Int) -> Int)? = nil) -> (year: Int, month: Int, day: Int)? {
         let text = raw.trimmedOfSpaces
         let datePart = String(text.prefix(10))
-        guard let date = date(datePart), datePart.count == 10, datePart.contains("-") else { return nil }
+        guard datePart.count == 10, datePart.contains("-"), let date = date(datePart) else { return nil }
         let rest = text.dropFirst(10)
         if rest.isEmpty { return date }
         guard let sep = rest.first, sep == "T" || sep == " " else { return nil }
@@ -154,11 +237,14 @@ public enum AnswerParser {
         guard pieces.count >= 2, let hh = Int(pieces[0]), let mm = Int(pieces[1]), (0...23).contains(hh),
             (0...59).contains(mm)
         else { return nil }
-        let zone = time.dropFirst(clock.count)
-        guard zone.isEmpty || zone == "Z" || ((zone.first == "+" || zone.first == "-") && zone.count <= 6) else {
-            return nil
-        }
-        return date
+        let zone = String(time.dropFirst(clock.count)).trimmingCharacters(in: .whitespaces)
+        if zone.isEmpty { return date }
+        guard let offset = TimeZones.fixedOffset(zone) else { return nil }
+        guard let zoneOffset else { return date }
+        // Minutes since the epoch in UTC, then in the survey's zone.
+        let utc = daysSince1970(date) * 1440 + hh * 60 + mm - offset / 60
+        let local = utc + zoneOffset(utc * 60) / 60
+        return civilDate(daysSince1970: Int((Double(local) / 1440).rounded(.down)))
     }
 
     public static func isoDate(_ d: (year: Int, month: Int, day: Int)) -> String {

@@ -8,6 +8,10 @@ struct RawForm {
     var unit: String?
     var date: String?
     var isTimestamp: Bool
+    /// The field or column the date came from, for messages (`submitted_at`, `Ngày`).
+    var dateField: String? = nil
+    /// A workbook cell: a bare number in the date column is an Excel serial date.
+    var dateMayBeSerial = false
     var dossierCode: String?
     var comment: String?
     /// One entry per answered item of the instrument, in order; nil = not given.
@@ -29,16 +33,30 @@ struct FormValidator {
     let items: [Item]
     /// Item id → position in `items`.
     let itemIndex: [String: Int]
+    /// `HeaderName.key` of an item id → position: `Q01` finds q01.
+    let itemIndexByKey: [String: Int]
     /// The day of the ingest in the survey's time zone: a form cannot be dated after it.
     let today: (year: Int, month: Int, day: Int)?
 
+    /// Seconds east of UTC of the survey's time zone at a UTC instant (in seconds).
+    let zoneOffset: @Sendable (Int) -> Int
+
     init(survey: SurveyDefinition, units: [SurveyUnit], today: (year: Int, month: Int, day: Int)? = nil) {
         self.today = today
+        let zone = survey.rules.timeZone
+        if let fixed = TimeZones.fixedOffset(zone) {
+            zoneOffset = { _ in fixed }
+        } else if let tz = TimeZone(identifier: zone) {
+            zoneOffset = { tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0))) }
+        } else {
+            zoneOffset = { _ in 7 * 3600 }
+        }
         self.survey = survey
         unitCodes = Set(units.map(\.code))
         unitList = units.map(\.code).sorted().joined(separator: ", ")
         items = survey.answeredItems
         itemIndex = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+        itemIndexByKey = Dictionary(items.enumerated().map { (HeaderName.key($1.id), $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// - Returns: the record, or every problem found in the row, joined by "; ".
@@ -58,12 +76,27 @@ struct FormValidator {
         var date: (year: Int, month: Int, day: Int)?
         let rawDate = form.date ?? ""
         if rawDate.trimmedOfSpaces.isEmpty {
-            problems.append("missing date; expected dd/mm/yyyy or yyyy-mm-dd")
+            problems.append(form.isTimestamp
+                ? "missing \(form.dateField ?? "submitted_at"); expected an ISO 8601 time such as 2024-07-03T10:22:11+07:00"
+                : "missing \(form.dateField ?? "date"); expected dd/mm/yyyy or yyyy-mm-dd")
         } else {
-            date = form.isTimestamp ? AnswerParser.dateOfTimestamp(rawDate) : AnswerParser.date(rawDate)
+            if form.isTimestamp {
+                // An offset is taken at face value for the zone's own offset at that time.
+                date = AnswerParser.dateOfTimestamp(rawDate, zoneOffset: zoneOffset)
+                    ?? (form.dateMayBeSerial ? AnswerParser.dateOfSerial(rawDate) : nil) ?? AnswerParser.date(rawDate)
+            } else {
+                date = AnswerParser.date(rawDate) ?? (form.dateMayBeSerial ? AnswerParser.dateOfSerial(rawDate) : nil)
+            }
             if date == nil {
-                let expected = form.isTimestamp ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00" : "a real date as dd/mm/yyyy or yyyy-mm-dd"
-                problems.append("date '\(Self.visible(rawDate))' is not a date; expected \(expected)")
+                let field = form.dateField.map { "\($0) " } ?? "date "
+                if let why = AnswerParser.dateProblem(rawDate) {
+                    problems.append("\(field)'\(Self.visible(rawDate))': \(why)")
+                } else {
+                    let expected = form.isTimestamp
+                        ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00"
+                        : "a real date as dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd or yyyy/mm/dd"
+                    problems.append("\(field)'\(Self.visible(rawDate))' is not a date; expected \(expected)")
+                }
             } else if let d = date, let today, (d.year, d.month, d.day) > (today.year, today.month, today.day) {
                 problems.append("date '\(rawDate)' is after the day of the ingest (\(AnswerParser.isoDate(today))); expected the day the form was filled in")
                 date = nil

@@ -208,7 +208,12 @@ public struct Ingester {
                     case .unsupported:
                         break
                     }
-                    logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected")
+                    let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
+                    logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
+                    if !writer.unknownAnswerKeys.isEmpty {
+                        let keys = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) forms)" }
+                        logger.warning("\(file.relative): answer keys that name no item of survey.toml, not read: \(keys.joined(separator: ", "))")
+                    }
                 }
                 summary.filesRead += 1
                 newlyRejected.append((file.relative, []))

@@ -231,7 +231,11 @@ struct PortalReader {
         switch answerValues {
         case .object(let map)?:
             for member in map {
-                if let index = validator.itemIndex[member.key] { answers[index] = Self.answer(member.value) }
+                if let index = validator.itemIndex[member.key] ?? validator.itemIndexByKey[HeaderName.key(member.key)] {
+                    answers[index] = Self.answer(member.value)
+                } else {
+                    writer.noteUnknownAnswerKey(member.key)
+                }
             }
         case nil, .null?:
             break
@@ -241,7 +245,7 @@ struct PortalReader {
         }
         let raw = RawForm(
             responseID: responseID, unit: Self.text(unit), date: Self.text(submittedAt), isTimestamp: true,
-            dossierCode: Self.text(dossier), comment: Self.text(comment), answers: answers)
+            dateField: fields.submittedAt, dossierCode: Self.text(dossier), comment: Self.text(comment), answers: answers)
         switch validator.validate(raw, path: path, line: line, channel: .online) {
         case .success(var response):
             response.position = position

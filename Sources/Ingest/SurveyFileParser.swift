@@ -85,6 +85,36 @@ enum SurveyFileParser {
             return s
         }
 
+        /// A column name, or a list of names (the first is the one shown; the others are
+        /// aliases, such as `form_id = ["form_id", "Mã phiếu", "So phieu"]`).
+        mutating func column(_ t: Section, _ key: String, _ fallback: String, aliases: inout [String: [String]]) -> String {
+            guard let value = t.table?[key] else { return fallback }
+            if value.string != nil { return string(t, key, fallback) }
+            let raw = value.array.map { Array($0) } ?? []
+            let names = raw.compactMap(\.string)
+            guard !names.isEmpty, names.count == raw.count, names.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+                fail(t.path + [.key(key)], "\(key) must be a column name or a list of names, such as [\"\(fallback)\", \"Mã phiếu\"]")
+                return fallback
+            }
+            if let bad = names.compactMap({ PlainText.problem(in: $0, what: key) }).first {
+                fail(t.path + [.key(key)], bad)
+                return fallback
+            }
+            aliases[key] = Array(names.dropFirst())
+            return names[0]
+        }
+
+        /// `encoding = "windows-1258"`: any name iconv knows.
+        mutating func encoding(_ t: Section) -> String? {
+            guard t.table?["encoding"] != nil else { return nil }
+            let name = string(t, "encoding", "")
+            guard TextEncodingName.isKnown(name) else {
+                fail(t.path + [.key("encoding")], "encoding '\(name)' is not a code page iconv knows; expected a name such as windows-1258, CP1258 or latin1 (see `iconv -l`)")
+                return nil
+            }
+            return name
+        }
+
         /// A whole number in `range`; a TOML float, nan or inf is an error, never a trap.
         mutating func integer(_ t: Section, _ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
             guard let value = t.table?[key] else { return fallback }
@@ -174,18 +204,28 @@ enum SurveyFileParser {
 
             var paper = PaperColumns()
             let paperTable = top.child("columns").child("paper")
-            paper.formID = string(paperTable, "form_id", paper.formID)
-            paper.unit = string(paperTable, "unit", paper.unit)
-            paper.date = string(paperTable, "date", paper.date)
-            paper.comment = string(paperTable, "comment", paper.comment)
+            paper.formID = column(paperTable, "form_id", paper.formID, aliases: &paper.aliases)
+            paper.unit = column(paperTable, "unit", paper.unit, aliases: &paper.aliases)
+            paper.date = column(paperTable, "date", paper.date, aliases: &paper.aliases)
+            paper.comment = column(paperTable, "comment", paper.comment, aliases: &paper.aliases)
+            paper.sheet = paperTable.table?["sheet"] != nil ? string(paperTable, "sheet", "") : nil
+            paper.encoding = encoding(paperTable)
             var portal = PortalFields()
             let portalTable = top.child("columns").child("portal")
-            portal.id = string(portalTable, "id", portal.id)
-            portal.unit = string(portalTable, "unit", portal.unit)
-            portal.submittedAt = string(portalTable, "submitted_at", portal.submittedAt)
-            portal.dossierCode = string(portalTable, "dossier_code", portal.dossierCode)
+            portal.id = column(portalTable, "id", portal.id, aliases: &portal.aliases)
+            portal.unit = column(portalTable, "unit", portal.unit, aliases: &portal.aliases)
+            portal.submittedAt = column(portalTable, "submitted_at", portal.submittedAt, aliases: &portal.aliases)
+            portal.dossierCode = column(portalTable, "dossier_code", portal.dossierCode, aliases: &portal.aliases)
             portal.answers = string(portalTable, "answers", portal.answers)
-            portal.comment = string(portalTable, "comment", portal.comment)
+            portal.comment = column(portalTable, "comment", portal.comment, aliases: &portal.aliases)
+            portal.sheet = portalTable.table?["sheet"] != nil ? string(portalTable, "sheet", "") : nil
+            portal.encoding = encoding(portalTable)
+            if survey.table?["time_zone"] != nil {
+                let zone = string(survey, "time_zone", rules.timeZone)
+                if TimeZones.offsetSeconds(zone, at: 0) != nil { rules.timeZone = zone } else {
+                    fail(at("time_zone"), "survey.time_zone '\(zone)'; expected an IANA name such as Asia/Ho_Chi_Minh or an offset such as +07:00")
+                }
+            }
 
             let scales = readScales()
             var (factors, items) = readInstrument(scales: scales)

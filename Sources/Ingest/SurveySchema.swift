@@ -28,17 +28,19 @@ enum SurveySchema {
             "title_vi": .value, "title_en": .value, "agency_vi": .value, "agency_en": .value,
             "language": .value, "satisfied": .value, "confidence_level": .value, "interval_method": .value,
             "plan_minimum": .value, "margin_of_error": .value, "first_period": .value, "last_period": .value,
-            "index_measure": .value, "aggregation": .value, "target": .value,
+            "index_measure": .value, "aggregation": .value, "target": .value, "time_zone": .value,
         ]),
         "flags": .table(["suppress_below": .value, "max_half_width": .value]),
         "checks": .table([
             "max_missing_share": .value, "max_straightlining_share": .value, "max_rejected_share": .value,
         ]),
         "columns": .table([
-            "paper": .table(["form_id": .value, "unit": .value, "date": .value, "comment": .value]),
+            "paper": .table([
+                "form_id": .value, "unit": .value, "date": .value, "comment": .value, "sheet": .value, "encoding": .value,
+            ]),
             "portal": .table([
                 "id": .value, "unit": .value, "submitted_at": .value, "dossier_code": .value, "answers": .value,
-                "comment": .value,
+                "comment": .value, "sheet": .value, "encoding": .value,
             ]),
         ]),
         "factors": .arrayOfTables(["id": .value, "name_vi": .value, "name_en": .value]),

@@ -154,6 +154,10 @@ public struct SourceFile: Sendable, Hashable {
     public var problem: String?
     /// Records read from the file: always `accepted + rejected + duplicates + conflicts`.
     public var rowsRead: Int
+    /// Title, blank and footer rows of tables, which are not forms.
+    public var rowsSkipped: Int = 0
+    /// Portal answer keys that name no item: `q5 (12), x (1)`.
+    public var unknownAnswerKeys: String = ""
     public var accepted: Int
     public var rejected: Int
     public var duplicates: Int
@@ -284,7 +288,8 @@ public final class SurveyDatabase {
                 bytes INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'present', problem TEXT,
                 rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
                 rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
-                rows_conflict INTEGER NOT NULL DEFAULT 0);
+                rows_conflict INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0,
+                unknown_answer_keys TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS responses (
                 path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
                 position INTEGER NOT NULL DEFAULT 0,
@@ -333,7 +338,8 @@ public final class SurveyDatabase {
                 path: path, channel: Channel(rawValue: row["channel"]) ?? .paper,
                 sha256: row["sha256"], bytes: row["bytes"],
                 status: SourceStatus(rawValue: row["status"]) ?? .present, problem: row["problem"],
-                rowsRead: row["rows_read"], accepted: row["rows_accepted"], rejected: row["rows_rejected"],
+                rowsRead: row["rows_read"], rowsSkipped: row["rows_skipped"], unknownAnswerKeys: row["unknown_answer_keys"],
+                accepted: row["rows_accepted"], rejected: row["rows_rejected"],
                 duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"])
         }
         return files
@@ -369,6 +375,13 @@ public final class SurveyDatabase {
         let shouldStop: () -> Bool
         public private(set) var accepted = 0
         public private(set) var rejected = 0
+        /// Title, blank and footer rows of tables: not forms, counted.
+        public private(set) var skipped = 0
+        /// Portal answer keys that name no item, with how many forms carried each.
+        public private(set) var unknownAnswerKeys: [String: Int] = [:]
+
+        public func noteSkipped(_ count: Int) { skipped += count }
+        public func noteUnknownAnswerKey(_ key: String) { unknownAnswerKeys[key, default: 0] += 1 }
 
         init(
             db: Database, path: String, sha256: String, itemColumns: [String], databasePath: String,
@@ -505,12 +518,13 @@ public final class SurveyDatabase {
                 db: db, path: path, sha256: sha256, itemColumns: owner.itemColumns, databasePath: owner.path,
                 shouldStop: shouldStop)
             try body(writer)
+            let unknown = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem)
-                    VALUES (?, ?, ?, ?, 'present', NULL)
+                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys)
+                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?)
                     """,
-                arguments: [path, channel.rawValue, sha256, bytes])
+                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown])
         }
 
         /// Marks a known file present again (same content as last read).

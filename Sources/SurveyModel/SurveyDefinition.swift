@@ -145,6 +145,9 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var aggregation: Aggregation = .pooled
     /// The target share for the SIPAS index (for example 0.90), if any.
     public var target: Double?
+    /// The survey's time zone: portal timestamps with an offset or `Z` are dated in it.
+    /// An IANA name (`Asia/Ho_Chi_Minh`) or a fixed offset (`+07:00`).
+    public var timeZone: String = "Asia/Ho_Chi_Minh"
     /// Flag Q: an estimate on fewer forms (or a smaller effective n) is suppressed.
     public var suppressBelow: Int = 30
     /// Flag U: an interval half-width above this is low reliability.
@@ -153,16 +156,26 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public init() {}
 }
 
-/// Column names of paper CSV files.
+/// Column names of paper files (CSV, workbooks, HTML tables saved as .xls).
 public struct PaperColumns: Sendable, Hashable, Codable {
     public var formID = "form_id"
     public var unit = "unit"
     public var date = "date"
     public var comment = "comment"
+    /// Other names a column may carry, by key (`form_id` → ["Mã phiếu", "So phieu"]).
+    public var aliases: [String: [String]] = [:]
+    /// The workbook sheet to read (default: the first).
+    public var sheet: String?
+    /// The code page of CSV files without a byte-order mark (any iconv name), or nil for UTF-8.
+    public var encoding: String?
     public init() {}
+
+    /// Every name of a column key, the configured one first.
+    public func names(_ key: String, _ primary: String) -> [String] { [primary] + (aliases[key] ?? []) }
 }
 
-/// Field names of portal JSON objects.
+/// Field names of portal exports: JSON objects, or the columns of a portal table (CSV,
+/// workbook, HTML table) where `answers` is unused and items are columns named by their ids.
 public struct PortalFields: Sendable, Hashable, Codable {
     public var id = "id"
     public var unit = "unit"
@@ -170,7 +183,12 @@ public struct PortalFields: Sendable, Hashable, Codable {
     public var dossierCode = "dossier_code"
     public var answers = "answers"
     public var comment = "comment"
+    public var aliases: [String: [String]] = [:]
+    public var sheet: String?
+    public var encoding: String?
     public init() {}
+
+    public func names(_ key: String, _ primary: String) -> [String] { [primary] + (aliases[key] ?? []) }
 }
 
 /// The instrument and the rules of one survey: the parsed `survey.toml`.

@@ -122,7 +122,7 @@ struct ConfigurationTests {
          "survey.toml:10: survey.language 'fr'; expected vi or en"),
         ("[survey]\nsatisfied = [0, 5]\n\n" + instrument, "survey.toml:2: survey.satisfied must be a list of answers from 1 to 5"),
         ("[flags]\nmax_half_width = 0\n\n" + instrument, "survey.toml:2: max_half_width must be a share from 0 to 1"),
-        ("[columns.paper]\nunit = 5\n\n" + instrument, "survey.toml:2: unit must be a string"),
+        ("[columns.paper]\nunit = 5\n\n" + instrument, "survey.toml:2: unit must be a column name or a list of names"),
         (instrument + "\n\n[[items]]\nkind = \"yesno\"", "survey.toml:10: items[2] needs an id"),
         (instrument + "\n\n[[items]]\nid = \"q02\"\nkind = \"likert5\"", "survey.toml:10: item q02: a likert5 item needs a factor"),
         (instrument + "\n\n[[items]]\nid = \"q02\"\nfactor = \"Z\"", "survey.toml:12: item q02: a likert5 item needs a factor"),

@@ -1,0 +1,253 @@
+import Foundation
+import Storage
+import SurveyModel
+
+/// Column names as people type them: NFC, trimmed, case-folded, runs of spaces and
+/// underscores alike (`Form Id`, `FORM_ID` and ` form  id ` are all `form_id`).
+enum HeaderName {
+    static func key(_ text: String) -> String {
+        var out = ""
+        var separator = false
+        for scalar in text.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars {
+            if scalar == "_" || scalar.properties.isWhitespace || scalar == "\u{A0}" {
+                separator = !out.isEmpty
+            } else {
+                if separator { out += "_" }
+                separator = false
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+/// Which columns a table input has: the form's fields by their configured names and
+/// aliases, and one column per answered item (by its id).
+struct TableLayout {
+    var formID: [String]
+    var unit: [String]
+    var date: [String]
+    var dossier: [String]
+    var comment: [String]
+    var dateIsTimestamp: Bool
+    var channel: Channel
+
+    static func paper(_ c: PaperColumns) -> TableLayout {
+        TableLayout(
+            formID: c.names("form_id", c.formID), unit: c.names("unit", c.unit), date: c.names("date", c.date), dossier: [],
+            comment: c.names("comment", c.comment), dateIsTimestamp: false, channel: .paper)
+    }
+
+    static func portal(_ f: PortalFields) -> TableLayout {
+        TableLayout(
+            formID: f.names("id", f.id), unit: f.names("unit", f.unit), date: f.names("submitted_at", f.submittedAt),
+            dossier: f.names("dossier_code", f.dossierCode), comment: f.names("comment", f.comment), dateIsTimestamp: true,
+            channel: .online)
+    }
+}
+
+/// Turns the rows of any table (CSV, workbook sheet, HTML table) into forms or rejects: one
+/// header logic and one row logic for every format, so a new format is one `TableReader`.
+///
+/// - The header is the first of the first `headerSearchRows` rows where every required
+///   column (form id, unit, date, each answered item) is found, by name or alias after
+///   `HeaderName` normalisation, in that row or the row above it (a header merged over two
+///   rows). Title rows above it are skipped and counted, never rejected as forms.
+/// - After the header, blank rows and footer rows (no form id, and a first cell such as
+///   "Tổng số", "Cộng", "Người lập biểu") are skipped and counted; every other row ends as one
+///   accept or reject, with its line (and sheet).
+struct TableFormReader {
+    let validator: FormValidator
+    let layout: TableLayout
+    var limits = InputLimits()
+    var headerSearchRows = 30
+
+    static let footerWords = ["tổng", "tong_so", "tong_cong", "cộng", "total", "người_lập", "nguoi_lap", "ký", "xác_nhận", "thủ_trưởng"]
+
+    struct Outcome {
+        var records = 0
+        var skipped = 0
+    }
+
+    /// Where each required field is.
+    struct Columns {
+        var formID: Int
+        var unit: Int
+        var date: Int
+        var dossier: Int?
+        var comment: Int?
+        var answers: [Int]
+        var width: Int
+        var names: [String]
+    }
+
+    func read<R: TableReader>(_ reader: inout R, displayPath: String, into sink: some FormSink) throws -> Outcome {
+        var outcome = Outcome()
+        func where_(_ row: TableRow) -> String { row.sheet.map { "sheet '\($0)' row \(row.line)" } ?? "line \(row.line)" }
+        func reject(_ row: TableRow, _ id: String?, _ reason: String) throws {
+            outcome.records += 1
+            let place = row.sheet.map { "sheet '\($0)': " } ?? ""
+            try sink.reject(line: row.line, position: 0, responseID: id, reason: place + reason)
+        }
+        let required = [layout.formID[0], layout.unit[0], layout.date[0]] + validator.items.map(\.id)
+        // Find the header within the first rows.
+        var seen: [TableRow] = []
+        var found: (index: Int, columns: Columns)?
+        var problem: String?
+        while found == nil, seen.count < headerSearchRows, let row = try reader.next() {
+            seen.append(row)
+            if row.cells.count > limits.columns {
+                // Not a form file: one reject for the file, saying how much it holds.
+                var rest = 0
+                while try reader.next() != nil { rest += 1 }
+                outcome.skipped += seen.count - 1
+                try reject(row, nil, "header has \(row.cells.count) columns; the limit is \(limits.columns) columns, so the file is not read "
+                    + "(\(rest) records after the header left out); expected the header \(required.joined(separator: ","))")
+                return outcome
+            }
+            // Until a header is found, the first row stands for it (the CSV reader's check of
+            // unclosed quotes counts its columns), as when the header is the first line.
+            if seen.count == 1 { reader.headerFound(columns: row.cells, freeText: []) }
+            let above = seen.count >= 2 ? seen[seen.count - 2] : nil
+            switch match(row, above: above) {
+            case .success(let columns): found = (seen.count - 1, columns)
+            case .failure(let why): if why.repeated != nil { problem = why.repeated }
+            }
+            if problem != nil { break }
+        }
+        guard let (headerIndex, columns) = found else {
+            // No header: the first row is taken as the header that fails, and every row is
+            // rejected with it, so that nothing in the file passes unnoticed.
+            let fixedWidth = reader.rowsHaveFixedWidth
+            guard let first = fixedWidth ? seen.first : seen.first(where: { !$0.cells.allSatisfy { $0.trimmedOfSpaces.isEmpty } }) else {
+                outcome.skipped += seen.count
+                while try reader.next() != nil { outcome.skipped += 1 }
+                return outcome
+            }
+            let missing: [String]
+            if case .failure(let why) = match(first, above: nil) { missing = why.missing } else { missing = [] }
+            let reason = problem.map { "header \($0)" }
+                ?? "header lacks column(s) \(missing.joined(separator: ", ")); expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(layout.channel == .paper ? "paper" : "portal")])"
+            for row in seen where row.line >= first.line {
+                if row.line == first.line { try reject(row, nil, reason) } else { try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")") }
+            }
+            outcome.skipped += seen.filter { $0.line < first.line }.count
+            while let row = try reader.next() {
+                try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")")
+            }
+            return outcome
+        }
+        outcome.skipped += headerIndex
+        reader.headerFound(columns: columns.names, freeText: Set([columns.comment].compactMap { $0 }))
+        let fixedWidth = reader.rowsHaveFixedWidth
+        let serialDates = reader.numbersMayBeDates
+        while let row = try reader.next() {
+            if let problem = row.problem {
+                try reject(row, nil, problem)
+                continue
+            }
+            let cells = row.cells
+            // Sheets and HTML tables carry layout: blank rows and footer rows are not forms.
+            // (A CSV row is a record as written: an empty one is a blank form, rejected.)
+            if !fixedWidth, cells.allSatisfy({ $0.trimmedOfSpaces.isEmpty }) {
+                outcome.skipped += 1
+                continue
+            }
+            let id = columns.formID < cells.count ? cells[columns.formID].trimmedOfSpaces : ""
+            if !fixedWidth, id.isEmpty, let first = cells.first(where: { !$0.trimmedOfSpaces.isEmpty }) {
+                let key = HeaderName.key(first)
+                if Self.footerWords.contains(where: { key.hasPrefix($0) }) {
+                    outcome.skipped += 1
+                    continue
+                }
+            }
+            if fixedWidth, cells.count != columns.width {
+                try reject(row, nil, "expected \(columns.width) fields as in the header, found \(cells.count)")
+                continue
+            }
+            if cells.count > columns.width, cells[columns.width...].contains(where: { !$0.trimmedOfSpaces.isEmpty }) {
+                try reject(row, nil, "has values beyond the header's \(columns.width) columns; expected one value per column")
+                continue
+            }
+            func cell(_ i: Int?) -> String? { i.map { $0 < cells.count ? cells[$0] : "" } }
+            outcome.records += 1
+            var raw = RawForm(
+                responseID: cell(columns.formID), unit: cell(columns.unit), date: cell(columns.date),
+                isTimestamp: layout.dateIsTimestamp, dossierCode: cell(columns.dossier), comment: cell(columns.comment),
+                answers: columns.answers.map { .text($0 < cells.count ? cells[$0] : "") })
+            raw.dateField = columns.names[columns.date]
+            raw.dateMayBeSerial = serialDates
+            let place = row.sheet.map { "sheet '\($0)': " } ?? ""
+            switch validator.validate(raw, path: displayPath, line: row.line, channel: layout.channel) {
+            case .success(let response): try sink.accept(response)
+            case .failure(let rejection):
+                try sink.reject(line: row.line, position: 0, responseID: rejection.responseID, reason: place + rejection.reason)
+            }
+        }
+        return outcome
+    }
+
+    struct Mismatch: Error {
+        var missing: [String]
+        var repeated: String?
+    }
+
+    /// The columns of the layout in `row` (or, for a header merged over two rows, in the row
+    /// above where `row` is empty).
+    func match(_ row: TableRow, above: TableRow?) -> Result<Columns, Mismatch> {
+        let keys = row.cells.map(HeaderName.key)
+        let aboveKeys = above?.cells.map(HeaderName.key) ?? []
+        func find(_ names: [String]) -> (index: Int?, twice: Bool) {
+            let wanted = Set(names.map(HeaderName.key))
+            var hits: [Int] = []
+            for c in keys.indices where wanted.contains(keys[c]) || (keys[c].isEmpty && c < aboveKeys.count && wanted.contains(aboveKeys[c])) {
+                hits.append(c)
+            }
+            if hits.isEmpty {
+                // Merged two-row header: a group title above, the column's own name below.
+                for c in keys.indices where c < aboveKeys.count && wanted.contains(aboveKeys[c]) { hits.append(c) }
+            }
+            return (hits.first, hits.count > 1)
+        }
+        var missing: [String] = []
+        var repeated: [String] = []
+        func need(_ names: [String]) -> Int {
+            let (index, twice) = find(names)
+            if twice { repeated.append(names[0]) }
+            if index == nil { missing.append(names[0]) }
+            return index ?? -1
+        }
+        let formID = need(layout.formID), unit = need(layout.unit), date = need(layout.date)
+        let answers = validator.items.map { need([$0.id]) }
+        let dossier = layout.dossier.isEmpty ? nil : find(layout.dossier).index
+        let comment = layout.comment.isEmpty ? nil : find(layout.comment).index
+        if !missing.isEmpty { return .failure(Mismatch(missing: missing)) }
+        if !repeated.isEmpty {
+            return .failure(Mismatch(missing: [], repeated: "repeats column(s) \(repeated.joined(separator: ", ")); expected each column once"))
+        }
+        let names = row.cells.enumerated().map { c, name in
+            name.trimmedOfSpaces.isEmpty && c < (above?.cells.count ?? 0) ? above!.cells[c].trimmedOfSpaces : name.trimmedOfSpaces
+        }
+        return .success(Columns(
+            formID: formID, unit: unit, date: date, dossier: dossier, comment: comment, answers: answers,
+            width: row.cells.count, names: names))
+    }
+}
+
+/// The CSV reader as a table (until the reader conforms itself).
+struct CSVTable: TableReader {
+    var csv: CSVReader
+
+    mutating func next() throws -> TableRow? {
+        guard let record = csv.next() else { return nil }
+        return TableRow(line: record.line, cells: record.fields, problem: record.problem)
+    }
+
+    mutating func headerFound(columns: [String], freeText: Set<Int>) {
+        csv.expectedFieldCount = columns.count
+        csv.columnNames = columns
+    }
+
+    var rowsHaveFixedWidth: Bool { true }
+    var numbersMayBeDates: Bool { false }
+}
