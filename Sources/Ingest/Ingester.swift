@@ -116,7 +116,8 @@ public struct Ingester {
     /// - Parameter forget: paths (relative to the survey folder) of files gone from the inbox
     ///   whose rows should now be dropped.
     @discardableResult
-    public func run(database: SurveyDatabase, forget: [String] = []) throws -> IngestSummary {
+    /// - Parameter verify: check the database's structure before the first change.
+    public func run(database: SurveyDatabase, forget: [String] = [], verify: Bool = false) throws -> IngestSummary {
         var summary = IngestSummary()
         let files = inboxFiles()
         summary.files = files.count
@@ -156,6 +157,14 @@ public struct Ingester {
         var ticks = 0
         let progress = self.progress
         let stop = shouldStop
+        // A damaged database is found before anything is written to it, and only then: a
+        // night with nothing new reads no page it does not need.
+        var verified = !verify || rebuild
+        func beforeChange(_ tx: SurveyDatabase.IngestTransaction) throws {
+            guard !verified else { return }
+            verified = true
+            if let problem = try tx.integrityProblem() { throw StorageError.corrupt(path: database.path, detail: problem) }
+        }
         try database.ingest(rebuild: rebuild, shouldStop: {
             ticks += 1
             if ticks % 64 == 0 { progress?("ingest: \(ticks * 1024) rows") }
@@ -165,12 +174,14 @@ public struct Ingester {
                 if shouldStop() { throw StorageError.interrupted }
                 progress?("ingest: file \(index + 1)/\(files.count) \(file.relative)")
                 if let problem = file.problem {
+                    try beforeChange(tx)
                     try recordUnreadable(file, problem, tx: tx, known: known, summary: &summary)
                     continue
                 }
                 let fd: Int32
                 switch InboxListing.openRegularFile(file.absolute) {
                 case .failure(let problem):
+                    try beforeChange(tx)
                     try recordUnreadable(file, problem.message, tx: tx, known: known, summary: &summary)
                     continue
                 case .success(let opened): fd = opened
@@ -180,6 +191,7 @@ public struct Ingester {
                 let sha: String, bytes: Int
                 switch hashed {
                 case .failure(let error):
+                    try beforeChange(tx)
                     try recordUnreadable(file, "cannot be read: \(error)", tx: tx, known: known, summary: &summary)
                     continue
                 case .success(let value): (sha, bytes) = value
@@ -188,12 +200,14 @@ public struct Ingester {
                 if let old = known[file.relative], old.sha256 == sha {
                     summary.filesUnchanged += 1
                     if old.status != .present {
+                        try beforeChange(tx)
                         try tx.markPresent(path: file.relative)
                         summary.stateChanged = true
                         logger.notice("\(file.relative) is readable again, unchanged")
                     }
                     continue
                 }
+                try beforeChange(tx)
                 try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes) { writer in
                     switch file.format {
                     case .csv:
@@ -220,6 +234,7 @@ public struct Ingester {
                 FaultInjection.point("ingest.after_file")
             }
             for path in forget {
+                try beforeChange(tx)
                 try tx.forget(path: path)
                 summary.filesForgotten.append(path)
                 logger.notice("\(path): forgotten; its rows are no longer counted")
@@ -227,6 +242,7 @@ public struct Ingester {
             let forgotten = Set(forget)
             for (path, file) in known.sorted(by: { $0.key < $1.key }) where !present.contains(path) && !forgotten.contains(path) {
                 if file.status != .missing {
+                    try beforeChange(tx)
                     try tx.markMissing(path: path)
                     summary.stateChanged = true
                 }

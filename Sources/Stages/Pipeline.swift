@@ -66,6 +66,9 @@ public struct Pipeline {
     public let outDirectory: URL
     let logger: Logger
     let options: PipelineOptions
+    /// Whether the database passed its structural check in this invocation.
+    private let health = Health()
+    private final class Health: @unchecked Sendable { var checked = false }
 
     /// Output files of a release, in manifest order.
     public static let releaseFiles = [
@@ -256,9 +259,11 @@ public struct Pipeline {
         }
     }
 
-    /// Refuses to publish from a damaged database.
+    /// Refuses to compute or publish from a damaged database (checked once per invocation).
     private func requireSound(_ db: SurveyDatabase) throws {
+        guard !health.checked else { return }
         if let problem = try db.integrityProblem() { throw StorageError.corrupt(path: db.path, detail: problem) }
+        health.checked = true
     }
 
     static func reportKey(inputs: StageInputs, language: Language, releaseDate: String?) -> String {
@@ -309,9 +314,10 @@ public struct Pipeline {
     }
 
     private func ingestStage(_ db: SurveyDatabase, forget: [String]) throws -> IngestSummary {
-        if db.storedFingerprint != nil, FileManager.default.fileExists(atPath: db.path) { try requireSound(db) }
         let summary: IngestSummary
-        do { summary = try ingester().run(database: db, forget: forget) } catch StorageError.interrupted {
+        do {
+            summary = try ingester().run(database: db, forget: forget, verify: db.storedFingerprint != nil)
+        } catch StorageError.interrupted {
             throw StageError.interrupted(signal: StopSignal.received)
         }
         let c = summary.counts

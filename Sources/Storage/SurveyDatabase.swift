@@ -504,6 +504,12 @@ public final class SurveyDatabase {
             self.shouldStop = shouldStop
         }
 
+        /// SQLite's structural check, inside the transaction (before the first change).
+        public func integrityProblem() throws -> String? {
+            let lines = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            return lines == ["ok"] ? nil : lines.prefix(5).joined(separator: "; ")
+        }
+
         /// What the database holds now, inside the transaction.
         public func sourceFiles() throws -> [String: SourceFile] { try SurveyDatabase.sourceFiles(db) }
 
