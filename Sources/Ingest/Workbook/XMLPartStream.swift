@@ -19,17 +19,15 @@ final class XMLPartStream {
     /// The first error libxml2 reported, with its line.
     fileprivate var firstError: (message: String, line: Int)?
 
-    static let elementType = Int32(XML_READER_TYPE_ELEMENT.rawValue)
-    static let endElementType = Int32(XML_READER_TYPE_END_ELEMENT.rawValue)
-    private static let textTypes: Set<Int32> = [
-        Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-        Int32(XML_READER_TYPE_WHITESPACE.rawValue), Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue),
-    ]
-    private static let forbiddenTypes: Set<Int32> = [
-        Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue), Int32(XML_READER_TYPE_ENTITY.rawValue),
-        Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue), Int32(XML_READER_TYPE_END_ENTITY.rawValue),
-        Int32(XML_READER_TYPE_NOTATION.rawValue),
-    ]
+    // Node types (libxml2's xmlReaderTypes), as plain constants: this is the inner loop.
+    private static let element: Int32 = 1, text: Int32 = 3, cdata: Int32 = 4, entityReference: Int32 = 5
+    private static let entity: Int32 = 6, documentType: Int32 = 10, notation: Int32 = 12
+    private static let whitespace: Int32 = 13, significantWhitespace: Int32 = 14, endElement: Int32 = 15
+    private static let endEntity: Int32 = 16
+
+    private static func isForbidden(_ type: Int32) -> Bool {
+        type == documentType || type == entity || type == entityReference || type == endEntity || type == notation
+    }
 
     init(pipe: InflatingPipe, file: String) throws {
         self.pipe = pipe
@@ -71,7 +69,7 @@ final class XMLPartStream {
         }
         let status = xmlTextReaderRead(reader)
         if status == 1 {
-            if Self.forbiddenTypes.contains(xmlTextReaderNodeType(reader)) {
+            if Self.isForbidden(xmlTextReaderNodeType(reader)) {
                 pipe.cancel()
                 throw TableReadError.forbiddenDoctype(file: file, part: part)
             }
@@ -86,7 +84,7 @@ final class XMLPartStream {
         if isEmptyElement { return }
         let status = xmlTextReaderNext(reader)
         if status == 1 {
-            if Self.forbiddenTypes.contains(xmlTextReaderNodeType(reader)) {
+            if Self.isForbidden(xmlTextReaderNodeType(reader)) {
                 throw TableReadError.forbiddenDoctype(file: file, part: part)
             }
             replay = true
@@ -112,9 +110,12 @@ final class XMLPartStream {
     var nodeType: Int32 { xmlTextReaderNodeType(reader) }
     var depth: Int32 { xmlTextReaderDepth(reader) }
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
-    var isElement: Bool { nodeType == Self.elementType }
-    var isEndElement: Bool { nodeType == Self.endElementType }
-    var isText: Bool { Self.textTypes.contains(nodeType) }
+    var isElement: Bool { nodeType == Self.element }
+    var isEndElement: Bool { nodeType == Self.endElement }
+    var isText: Bool {
+        let type = nodeType
+        return type == Self.text || type == Self.cdata || type == Self.whitespace || type == Self.significantWhitespace
+    }
 
     /// Whether the current node's local name (no prefix) is `name`.
     func named(_ name: UnsafePointer<CChar>) -> Bool {
@@ -160,7 +161,7 @@ final class XMLPartStream {
         var text = ""
         while try read() {
             if isText {
-                text += value
+                if text.isEmpty { text = value } else { text += value }
             } else if isEndElement && depth == start {
                 break
             }
