@@ -52,6 +52,12 @@ struct HTMLTableReaderTests {
         #expect(rows.map(\.cells) == Self.oneStopRows.map(\.1))
     }
 
+    @Test("UTF-8 bytes are read as UTF-8 even when the page's <meta charset> says otherwise (a template left unchanged)")
+    func utf8OverMeta() throws {
+        let path = try htmlFile("<html><head><meta charset=\"iso-8859-1\"></head><body><table><tr><td>Hài lòng</td></tr></table></body></html>")
+        #expect(try htmlRows(path).map(\.cells) == [["Hài lòng"]])
+    }
+
     @Test("a rowspan leaves \"\" below it and pushes the next row's cells right; colspan adds \"\" after the text")
     func spans() throws {
         let path = try htmlFile("""

@@ -627,3 +627,30 @@ struct CellTextTests {
         #expect(CellText.unescaped("plain text") == "plain text")
     }
 }
+
+@Suite("XLSX reader: prolog gate")
+struct PrologGateTests {
+    private func passes(_ text: String, chunk: Int = 3) -> Bool {
+        var gate = PrologGate()
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + chunk)
+            let ok = bytes[start..<end].withUnsafeBufferPointer { gate.scan($0.baseAddress!, count: $0.count) }
+            if !ok { return false }
+            start = end
+        }
+        return true
+    }
+
+    @Test("a DOCTYPE or ENTITY before the root is caught in the bytes, before libxml2 parses them, also across chunks and in UTF-16")
+    func gate() {
+        #expect(passes("<?xml version=\"1.0\"?>\r\n<!-- a -- comment --><?pi x?><worksheet><!DOCTYPE later>"))
+        #expect(!passes("<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY a \"b\">]><worksheet/>"))
+        #expect(!passes("\u{FEFF}<!ENTITY a \"b\"><worksheet/>"))
+        #expect(!passes("<!-- x --><!DOCTYPE x><x/>", chunk: 1))
+        var gate = PrologGate()
+        let utf16: [UInt8] = [0xFF, 0xFE] + Array("<!DOCTYPE x>".utf8).flatMap { [$0, 0] }
+        #expect(!utf16.withUnsafeBufferPointer { gate.scan($0.baseAddress!, count: $0.count) })
+    }
+}
