@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libxml2 from Debian's libxml2-dev, found through pkg-config.
@@ -37,11 +38,13 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        // Reading the survey folder: survey.toml, units, population, inbox files.
+        // Reading the survey folder: survey.toml, units, population, inbox files
+        // (also .xlsx workbooks through ZIPFoundation and libxml2's streaming reader).
         .target(
             name: "Ingest",
             dependencies: [
-                "SurveyModel", "Storage",
+                "SurveyModel", "Storage", "CLibXML2",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +88,12 @@ let package = Package(
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Storage", "SurveyModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Ingest", "Storage", "SurveyModel",
+                .product(name: "Logging", package: "swift-log"),
+                // To write hostile workbooks (zip bombs, path traversal) in the tests.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "SurveyModel"]),
         .testTarget(

@@ -10,4 +10,7 @@
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
+/* Ingest: streaming reads of workbook parts, and HTML tables saved as .xls. */
+#include <libxml/xmlreader.h>
+#include <libxml/HTMLparser.h>
 #endif

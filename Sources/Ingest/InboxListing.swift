@@ -20,7 +20,15 @@ public struct InboxEntry: Sendable, Hashable {
 
 /// The formats the inbox folders take.
 public enum InboxFormat: String, Sendable {
-    case csv, jsonLines, jsonArray, unsupported
+    /// A CSV table (`.csv`), in either inbox.
+    case csv
+    /// An Excel workbook (`.xlsx`), in either inbox.
+    case workbook
+    /// A `.xls` download: an HTML table or a workbook, told apart by its first bytes.
+    case xls
+    /// Portal JSON Lines (`.jsonl`) and JSON arrays (`.json`).
+    case jsonLines, jsonArray
+    case unsupported
 }
 
 /// Lists the inbox without trusting it: names that are not UTF-8 or carry control
@@ -77,7 +85,7 @@ enum InboxListing {
                     continue
                 }
                 if format == .unsupported {
-                    let expected = channel == .paper ? "*.csv" : "*.jsonl or *.json"
+                    let expected = channel == .paper ? "*.csv, *.xlsx or *.xls" : "*.jsonl, *.json, *.csv, *.xlsx or *.xls"
                     item.problem = "not a format the pipeline reads; expected \(expected) in inbox/\(name)/"
                     entries.append(item)
                     continue
@@ -93,7 +101,9 @@ enum InboxListing {
     static func format(of name: String, channel: Channel) -> InboxFormat {
         let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
         switch (channel, ext) {
-        case (.paper, "csv"): return .csv
+        case (_, "csv"): return .csv
+        case (_, "xlsx"), (_, "xlsm"): return .workbook
+        case (_, "xls"): return .xls
         case (.online, "jsonl"): return .jsonLines
         case (.online, "json"): return .jsonArray
         default: return .unsupported

@@ -209,19 +209,7 @@ public struct Ingester {
                 }
                 try beforeChange(tx)
                 try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes) { writer in
-                    switch file.format {
-                    case .csv:
-                        try PaperReader(validator: validator, columns: folder.survey.paperColumns)
-                            .read(path: file.absolute, displayPath: file.relative, into: writer)
-                    case .jsonLines:
-                        try PortalReader(validator: validator, fields: folder.survey.portalFields)
-                            .readLines(path: file.absolute, displayPath: file.relative, into: writer)
-                    case .jsonArray:
-                        try PortalReader(validator: validator, fields: folder.survey.portalFields)
-                            .readArray(path: file.absolute, displayPath: file.relative, into: writer)
-                    case .unsupported:
-                        break
-                    }
+                    try readFile(file, validator: validator, into: writer)
                     let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
                     logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
                     if !writer.unknownAnswerKeys.isEmpty {
@@ -280,6 +268,58 @@ public struct Ingester {
         try logNewRejects(database, files: Set(newlyRejected.map(\.path)))
         try writeRejectsIfStale(database, state: summary.state)
         return summary
+    }
+
+    /// Reads one inbox file through its format's reader. A file refused as a whole (a zip
+    /// bomb, an old binary .xls, a damaged workbook) is one reject of the file (line 0), after
+    /// whatever rows were read before the problem showed.
+    private func readFile(_ file: InboxEntry, validator: FormValidator, into writer: SurveyDatabase.FileWriter) throws {
+        let survey = folder.survey
+        let layout: TableLayout = file.channel == .paper ? .paper(survey.paperColumns) : .portal(survey.portalFields)
+        let sheet = file.channel == .paper ? survey.paperColumns.sheet : survey.portalFields.sheet
+        let table = TableFormReader(validator: validator, layout: layout)
+        func readTable<R: TableReader>(_ reader: inout R) throws {
+            let outcome = try table.read(&reader, displayPath: file.relative, into: writer)
+            writer.noteSkipped(outcome.skipped)
+        }
+        do {
+            switch file.format {
+            case .csv:
+                var csv = CSVTable(csv: try CSVReader(path: file.absolute))
+                defer { csv.csv.close() }
+                try readTable(&csv)
+            case .workbook:
+                var reader = try XLSXReader(path: file.absolute, sheet: sheet)
+                try readTable(&reader)
+            case .xls:
+                switch try TableFileKind.sniff(path: file.absolute) {
+                case .html:
+                    var reader = try HTMLTableReader(path: file.absolute)
+                    try readTable(&reader)
+                case .zipWorkbook:
+                    var reader = try XLSXReader(path: file.absolute, sheet: sheet)
+                    try readTable(&reader)
+                case .compoundDocument:
+                    throw TableReadError.oldBinaryExcel(file: file.relative)
+                case .other:
+                    // Some systems save CSV text under .xls.
+                    var csv = CSVTable(csv: try CSVReader(path: file.absolute))
+                    defer { csv.csv.close() }
+                    try readTable(&csv)
+                }
+            case .jsonLines:
+                try PortalReader(validator: validator, fields: survey.portalFields)
+                    .readLines(path: file.absolute, displayPath: file.relative, into: writer)
+            case .jsonArray:
+                try PortalReader(validator: validator, fields: survey.portalFields)
+                    .readArray(path: file.absolute, displayPath: file.relative, into: writer)
+            case .unsupported:
+                break
+            }
+        } catch let error as TableReadError {
+            let text = "\(error)".replacingOccurrences(of: file.absolute, with: file.relative)
+            try writer.reject(line: 0, position: 0, responseID: nil, reason: "the file is refused as a whole: \(text)")
+        }
     }
 
     private func recordUnreadable(
