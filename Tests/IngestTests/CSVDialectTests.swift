@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import Ingest
 
 /// The CSV dialects and encodings Excel and office software write: `;` and tab delimiters,
@@ -48,6 +52,29 @@ struct CSVDialectTests {
     /// UTF-16 with a byte-order mark.
     func utf16(_ text: String, bigEndian: Bool = false) -> [UInt8] {
         ([0xFEFF] + Array(text.utf16)).flatMap { bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    }
+
+    /// `text` in Windows-1258, converted by glibc's iconv (which writes tone marks as combining
+    /// marks, as Excel does).
+    func windows1258(_ text: String) throws -> [UInt8] {
+        let cd = iconv_open("WINDOWS-1258", "UTF-8")
+        try #require(cd != iconv_t(bitPattern: -1))
+        defer { iconv_close(cd) }
+        var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: input.count * 2 + 16)
+        let written = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer = inBuffer.baseAddress
+                var inLeft = inBuffer.count
+                var outPointer = outBuffer.baseAddress
+                var outLeft = outBuffer.count
+                _ = iconv(cd, &inPointer, &inLeft, &outPointer, &outLeft)
+                _ = iconv(cd, nil, nil, &outPointer, &outLeft)
+                return inLeft == 0 ? outBuffer.count - outLeft : -1
+            }
+        }
+        try #require(written >= 0)
+        return output.prefix(written).map { UInt8(bitPattern: $0) }
     }
 
     /// The error `body` throws, or nil.
@@ -246,6 +273,19 @@ struct CSVDialectTests {
         let error = thrownError { _ = try CSVReader(path: path, encoding: "windows-9999") }
         #expect(error == .unknownEncoding(file: path, name: "windows-9999"))
         #expect(error?.description.contains("unknown encoding \"windows-9999\"") == true)
+    }
+
+    @Test("an unclosed quote in a Windows-1258 file is re-read exactly, whatever chunk edge the re-read starts at")
+    func windows1258UnclosedQuoteRecovery() throws {
+        let text = "id,u,c\n1,Bến,\"chưa đóng\n2,Nghé,được\n3,Hà,\"hai\ndòng, của văn xuôi\"\n4,Tĩnh,\"mở\r\n5,Đức,\"ý\"\n"
+        let (plain, _) = try records(Array(text.utf8), expectedFieldCount: 3)
+        #expect(plain.map(\.line) == [1, 2, 3, 4, 6, 7])
+        let bytes = try windows1258(text)
+        for chunk in 64...96 {
+            let (r, _) = try records(bytes, encoding: "windows-1258", chunkBytes: chunk, expectedFieldCount: 3)
+            #expect(r.map { $0.fields.map { Array($0.unicodeScalars) } } == plain.map { $0.fields.map { Array($0.unicodeScalars) } }, "chunk \(chunk)")
+            #expect(r.map(\.line) == plain.map(\.line) && r.map(\.problemKind) == plain.map(\.problemKind), "chunk \(chunk)")
+        }
     }
 
     @Test("a byte the named code page does not define is reported as that code page's")
