@@ -398,7 +398,7 @@ public struct CSVReader {
         }
         if high < 0x80 || UTF8Text.firstInvalid(bytes) == nil {
             let text = String(decoding: bytes, as: UTF8.self)
-            if scanning && !freeTextIsNonASCII && recordCount > 0 && freeTextColumns.contains(column)
+            if scanning && high >= 0x80 && !freeTextIsNonASCII && recordCount > 0 && freeTextColumns.contains(column)
                 && bytes.contains(where: { $0 >= 0x80 }) {
                 freeTextIsNonASCII = true
             }
