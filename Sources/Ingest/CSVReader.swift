@@ -24,7 +24,8 @@ struct InputLimits: Sendable {
 /// One record of a CSV file.
 public struct CSVRecord: Sendable, Equatable {
     public enum Problem: Sendable, Equatable {
-        /// A field is not UTF-8; the record is otherwise read as written.
+        /// A field is not valid in the file's encoding (UTF-8 unless the reader was told
+        /// otherwise); the record is otherwise read as written.
         case invalidUTF8
         /// A quoted field is not closed: the record stops at the line it opened on.
         case unclosedQuote
@@ -40,70 +41,194 @@ public struct CSVRecord: Sendable, Equatable {
     /// Set when the record cannot be read as written, saying what, where and what was expected.
     public var problem: String?
     public var problemKind: Problem?
+    /// Free-text fields (0-based columns, see `CSVReader.freeTextColumns`) read as "" because
+    /// they are not valid in the file's encoding: the record is not a problem, but the caller
+    /// may log what was lost.
+    public var droppedFields: [Int]
 
-    public init(line: Int, lastLine: Int? = nil, fields: [String], problem: String? = nil, problemKind: Problem? = nil) {
+    public init(
+        line: Int, lastLine: Int? = nil, fields: [String], problem: String? = nil, problemKind: Problem? = nil,
+        droppedFields: [Int] = []
+    ) {
         self.line = line
         self.lastLine = lastLine ?? line
         self.fields = fields
         self.problem = problem
         self.problemKind = problemKind
+        self.droppedFields = droppedFields
     }
 }
 
-/// A streaming RFC 4180 reader: comma-separated, `"`-quoted fields with `""` escapes, an
-/// optional UTF-8 byte-order mark. A line ends at LF, CRLF or a lone CR (old Mac Excel);
-/// line numbers count all three. Quoted fields may span lines (and keep their CRs and LFs).
+/// A streaming RFC 4180 reader with the dialects Excel and office software write:
+///
+/// - The delimiter is `,`, `;` (Excel with Vietnamese regional settings) or tab ("Unicode
+///   text"): whichever splits the first record (quotes respected) into the most fields, ties
+///   going to `,`, then `;` (see `delimiter(of:)`). All records use it. Fields are
+///   `"`-quoted with `""` escapes.
+/// - The text is UTF-8 (a byte-order mark is dropped), UTF-16 LE or BE with a byte-order
+///   mark, or a code page the caller names (`encoding`, any iconv name). Other encodings are
+///   transcoded to UTF-8 as a stream (`TextSource`); code-page fields are returned in NFC.
+/// - A line ends at LF, CRLF or a lone CR (old Mac Excel); line numbers count all three.
+///   Quoted fields may span lines (and keep their CRs and LFs).
 ///
 /// It never loses a line silently:
 /// - A quoted field whose quote is not closed would swallow the rest of the file. When a
 ///   line inside it looks like a record of its own (at least `expectedFieldCount - 1`
-///   commas) or the file ends inside it, the record is returned with `.unclosedQuote`,
+///   delimiters) or the file ends inside it, the record is returned with `.unclosedQuote`,
 ///   ending on the line the quote opened on, and reading resumes on the line after it.
-/// - A record over `maximumRecordBytes` is returned with `.tooLong` and skipped without
-///   being kept in memory.
+/// - A record over `maximumRecordBytes` (of UTF-8) is returned with `.tooLong` and skipped
+///   without being kept in memory.
+///
+/// Bytes not valid in the file's encoding:
+/// - in a free-text column (`freeTextColumns`) of a record after the first: the field is read
+///   as "" and named in `CSVRecord.droppedFields`; the record is not a problem;
+/// - elsewhere, `next() -> CSVRecord?` returns the record with `.invalidUTF8`;
+///   `nextRecord()` and `TableReader.next()` reject the whole file instead (see
+///   `validateEncoding()`), since such bytes mean the file was saved in another encoding.
 ///
 /// Written by hand (not a package) because it is on the hot path of ingest: it reads the
-/// file in 1 MiB chunks and keeps only the current record in memory.
+/// file in 1 MiB chunks, keeps only the current record in memory, and builds each field
+/// straight from the buffer.
 public struct CSVReader {
-    private let file: UnsafeMutablePointer<FILE>
-    private var buffer: [UInt8]
+    private let source: TextSource
+    /// The UTF-8 buffer (the source's): `filled` bytes, the next at `position`.
+    private let text: UnsafeMutablePointer<UInt8>
+    private let classes: ByteClasses
     private var position = 0
     private var filled = 0
-    /// File offset of `buffer[0]`.
+    /// Stream offset of `text[0]` (the file offset for UTF-8).
     private var bufferOffset = 0
     private var line = 1
     private var atStart = true
     private var finished = false
     /// Whether the last record read had any byte besides its line end.
     private var sawContent = false
+    private let path: String
+    private let requestedEncoding: String?
+    /// Records returned by `next()` so far.
+    private var recordCount = 0
+    private var lastFieldCount = 8
+    private var encodingChecked = false
+    /// Set while `validateEncoding()` reads the file ahead.
+    private var scanning = false
+    /// In the last record read: the first byte not valid in the encoding outside free-text
+    /// columns, the first in them, and whether its free text has any non-ASCII byte.
+    private var invalidOutsideFreeText: InvalidByte?
+    private var invalidInFreeText: InvalidByte?
+    private var freeTextIsNonASCII = false
 
+    private struct InvalidByte {
+        var line: Int
+        /// "byte 0xE0", "code unit 0xD800".
+        var what: String
+    }
+
+    /// The field delimiter, found from the first record: `,`, `;` or tab.
+    public private(set) var delimiter: UInt8
     /// The number of fields a record should have (the header's), if known: it lets the
     /// reader tell a quoted field over several lines of prose from an unclosed quote.
     public var expectedFieldCount: Int?
     /// Column names, to name a field in a problem.
     public var columnNames: [String] = []
-    /// A record over this many bytes is returned as `.tooLong`.
+    /// A record over this many bytes (of UTF-8) is returned as `.tooLong`.
     public var maximumRecordBytes = InputLimits.maximumRecordBytes
+    /// Free-text columns (0-based), such as the comment: a field there that is not valid in
+    /// the file's encoding is read as "" and listed in `droppedFields` (the first record,
+    /// the header, has none).
+    public var freeTextColumns: Set<Int> = []
+    /// The file's name in errors (`inbox/paper/x.csv`); the path by default.
+    public var displayPath: String
+    /// The setting that names a file's encoding, for the advice in errors.
+    public var encodingSetting = "[columns.paper] encoding"
+    /// "UTF-8", "UTF-16LE", "UTF-16BE", or the caller's encoding name.
+    public var encodingName: String { source.name }
 
-    public init(path: String) throws {
-        guard let file = fopen(path, "rb") else {
-            throw IngestError.unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        self.file = file
-        buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// Opens `path`, which is UTF-8 unless it starts with a UTF-16 byte-order mark or
+    /// `encoding` names another encoding (any iconv name: "windows-1258", "CP1258", "latin1").
+    /// A byte-order mark wins over `encoding`.
+    ///
+    /// - Throws: `IngestError.unreadable`; `CSVReadError.unknownEncoding` for a name iconv
+    ///   does not know.
+    public init(path: String, encoding: String? = nil) throws {
+        try self.init(path: path, encoding: encoding, chunkBytes: 1 << 20)
     }
 
-    public func close() { fclose(file) }
+    /// `chunkBytes`: the size of each read and of the buffer (tests make it odd).
+    init(path: String, encoding: String?, chunkBytes: Int) throws {
+        source = try TextSource(path: path, encoding: encoding, chunkBytes: chunkBytes)
+        text = source.output
+        self.path = path
+        displayPath = path
+        requestedEncoding = encoding
+        filled = source.read(outputOffset: 0)
+        var start = 0
+        if source.kind == .utf8, filled >= 3, text[0] == 0xEF, text[1] == 0xBB, text[2] == 0xBF { start = 3 }
+        delimiter = Self.delimiter(of: UnsafeBufferPointer(start: text + start, count: filled - start))
+        classes = ByteClasses(delimiter: delimiter)
+    }
+
+    public func close() { source.close() }
 
     private static let quote = UInt8(ascii: "\"")
     private static let comma = UInt8(ascii: ",")
+    private static let semicolon = UInt8(ascii: ";")
+    private static let tab = UInt8(ascii: "\t")
     private static let lf = UInt8(ascii: "\n")
     private static let cr = UInt8(ascii: "\r")
+
+    /// The candidate that splits the first non-empty line's record into the most fields. A
+    /// candidate under which a quote stands inside an unquoted field, or a closing quote is
+    /// followed by anything but it or the line end (`"a;b",c` read with `;`), does not fit
+    /// that record (RFC 4180 and Excel quote any field holding a quote), and loses to any
+    /// that does.
+    static func delimiter(of bytes: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var start = 0
+        while start < bytes.count, bytes[start] == lf || bytes[start] == cr { start += 1 }
+        var best = comma
+        var bestScore = (fits: false, fields: 0)
+        for candidate in [comma, semicolon, tab] {
+            var fields = 1
+            var fits = true
+            var inQuotes = false
+            var atFieldStart = true
+            var i = start
+            scan: while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                if inQuotes {
+                    guard b == quote else { continue }
+                    if i < bytes.count, bytes[i] == quote {
+                        i += 1
+                        continue
+                    }
+                    inQuotes = false
+                    if i < bytes.count, bytes[i] != candidate, bytes[i] != lf, bytes[i] != cr { fits = false }
+                    continue
+                }
+                switch b {
+                case candidate:
+                    fields += 1
+                    atFieldStart = true
+                    continue
+                case lf, cr: break scan
+                case quote:
+                    if atFieldStart { inQuotes = true } else { fits = false }
+                default: break
+                }
+                atFieldStart = false
+            }
+            if (fits && !bestScore.fits) || (fits == bestScore.fits && fields > bestScore.fields) {
+                best = candidate
+                bestScore = (fits, fields)
+            }
+        }
+        return best
+    }
 
     @inline(__always)
     private mutating func refill() -> Bool {
         bufferOffset += filled
-        filled = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        filled = source.read(outputOffset: bufferOffset)
         position = 0
         return filled > 0
     }
@@ -112,26 +237,35 @@ public struct CSVReader {
     private mutating func nextByte() -> UInt8? {
         if position == filled, !refill() { return nil }
         defer { position += 1 }
-        return buffer[position]
+        return text[position]
     }
 
     @inline(__always)
     private mutating func peekByte() -> UInt8? {
         if position == filled, !refill() { return nil }
-        return buffer[position]
+        return text[position]
     }
 
-    /// File offset of the next byte.
+    /// Stream offset of the next byte.
     private var offset: Int { bufferOffset + position }
 
-    /// Continues reading at `offset`, which starts physical line `line`.
-    private mutating func seek(to offset: Int, line: Int) {
-        fseeko(file, off_t(offset), SEEK_SET)
-        bufferOffset = offset
-        filled = 0
-        position = 0
+    /// Continues reading at `target`, which starts physical line `line`: in the buffer if it
+    /// is there, else from the source.
+    private mutating func seek(to target: Int, line: Int) {
         self.line = line
         finished = false
+        if target >= bufferOffset && target <= bufferOffset + filled {
+            position = target - bufferOffset
+            return
+        }
+        bufferOffset = source.rewind(to: target)
+        filled = 0
+        position = 0
+        var skip = target - bufferOffset
+        while skip > 0, refill() {
+            position = min(skip, filled)
+            skip -= position
+        }
     }
 
     /// The next record, or nil at the end of the file. Empty lines are skipped (a line of
@@ -140,14 +274,159 @@ public struct CSVReader {
         while !finished {
             if let record = readRecord() {
                 if record.fields.count == 1 && record.fields[0].isEmpty && record.problem == nil && !sawContent { continue }
+                recordCount += 1
                 return record
             }
         }
         return nil
     }
 
+    /// The next record, like `next()`, but a byte not valid in the file's encoding outside
+    /// the free-text columns rejects the whole file: the first call checks the first record
+    /// (the header), the second `validateEncoding()` for the rest of the file.
+    public mutating func nextRecord() throws -> CSVRecord? {
+        if recordCount > 0 { try validateEncoding() }
+        guard let record = next() else { return nil }
+        // (After `validateEncoding()`, only a file that cannot be read twice gets here with one.)
+        if let invalid = invalidOutsideFreeText { throw encodingError(invalid) }
+        return record
+    }
+
+    /// Checks, before any record after the header is used, that the file is text in its
+    /// encoding. It throws `CSVReadError.invalidEncoding` naming the first bad byte's line when
+    ///
+    /// 1. a byte not valid in the encoding is outside the free-text columns (or in the
+    ///    header), or
+    /// 2. bad bytes in free-text columns are frequent: in at least 3 records, and in at least
+    ///    half of the records whose free text is not plain ASCII. (A UTF-8 file with a Latin-1
+    ///    word pasted into a comment or two passes, losing those comments; a Windows-1258
+    ///    file with Vietnamese only in its comments does not.)
+    ///
+    /// How: a first pass reads the whole file again and validates it (UTF-8: validation at
+    /// memory speed; other encodings: a full transcoding). Only if it finds a bad byte does a
+    /// second pass read the records from the current one to the end, to see which columns
+    /// the bad bytes are in, and then goes back. A file that cannot be read twice (a pipe)
+    /// is checked record by record instead, by `nextRecord()`, with rule 1 only.
+    ///
+    /// Call it after reading the header and setting `freeTextColumns`; it runs once.
+    public mutating func validateEncoding() throws {
+        guard !encodingChecked else { return }
+        encodingChecked = true
+        guard source.isRegularFile, try !fileIsValidText(path: path, encoding: requestedEncoding) else { return }
+        let saved = (offset: offset, line: line, records: recordCount, atStart: atStart, lastFieldCount: lastFieldCount)
+        scanning = true
+        var outside: InvalidByte?
+        var firstInFreeText: InvalidByte?
+        var badFreeText = 0
+        var nonASCIIFreeText = 0
+        while next() != nil {
+            if let invalid = invalidOutsideFreeText {
+                outside = invalid
+                break
+            }
+            if let invalid = invalidInFreeText {
+                badFreeText += 1
+                if firstInFreeText == nil { firstInFreeText = invalid }
+            }
+            if freeTextIsNonASCII { nonASCIIFreeText += 1 }
+        }
+        scanning = false
+        seek(to: saved.offset, line: saved.line)
+        recordCount = saved.records
+        atStart = saved.atStart
+        lastFieldCount = saved.lastFieldCount
+        invalidOutsideFreeText = nil
+        if let outside { throw encodingError(outside) }
+        if badFreeText >= 3 && 2 * badFreeText >= nonASCIIFreeText, let firstInFreeText {
+            throw encodingError(
+                firstInFreeText,
+                frequency: "so are the free-text fields of \(badFreeText) of the \(nonASCIIFreeText) records whose free text is not plain ASCII")
+        }
+    }
+
+    private func encodingError(_ invalid: InvalidByte, frequency: String? = nil) -> CSVReadError {
+        var advice: String
+        switch source.kind {
+        case .utf8:
+            advice = "the file looks like a legacy code page: set \(encodingSetting) = \"windows-1258\" in survey.toml (any iconv name)"
+        case .utf16:
+            advice = "the file starts with a UTF-16 byte-order mark, so it should be UTF-16 throughout: save it again (CSV UTF-8 or Unicode text)"
+        case .iconv:
+            advice = "check \(encodingSetting) = \"\(encodingName)\" in survey.toml: the file is in another encoding (any iconv name)"
+        }
+        if let frequency { advice = frequency + "; " + advice }
+        return .invalidEncoding(file: displayPath, line: invalid.line, what: invalid.what, encoding: encodingName, advice: advice)
+    }
+
     private func fieldName(_ number: Int) -> String {
         number <= columnNames.count && !columnNames[number - 1].isEmpty ? "field \(number) (\(columnNames[number - 1]))" : "field \(number)"
+    }
+
+    /// The problem for a field not valid in the encoding.
+    private func invalidFieldProblem(_ number: Int) -> String {
+        switch source.kind {
+        case .utf8: "\(fieldName(number)) is not valid UTF-8; expected UTF-8 text (save the file as CSV UTF-8)"
+        case .utf16: "\(fieldName(number)) is not valid \(encodingName); expected UTF-16 text, as the file's byte-order mark says"
+        case .iconv: "\(fieldName(number)) is not valid \(encodingName); expected text in \(encodingName), the file's encoding"
+        }
+    }
+
+    /// Line breaks (LF, CRLF or a lone CR) in `bytes` after index `k`.
+    private static func lineBreaks(in bytes: UnsafeBufferPointer<UInt8>, after k: Int) -> Int {
+        var count = 0
+        var j = k + 1
+        while j < bytes.count {
+            if bytes[j] == lf || (bytes[j] == cr && (j + 1 == bytes.count || bytes[j + 1] != lf)) { count += 1 }
+            j += 1
+        }
+        return count
+    }
+
+    /// The text of a field that ends on line `endLine`, column `column` (0-based).
+    @inline(__always)
+    private mutating func fieldText(
+        _ bytes: UnsafeBufferPointer<UInt8>, column: Int, endLine: Int, problem: inout String?,
+        problemKind: inout CSVRecord.Problem?, dropped: inout [Int]
+    ) -> String {
+        // Most fields are a few ASCII bytes: OR them together rather than call the validator.
+        // (`String(validating:)` costs about 50 ns a field, six times this.)
+        var high: UInt8 = 0
+        if bytes.count <= 16 {
+            for b in bytes { high |= b }
+        } else {
+            high = 0x80
+        }
+        if high < 0x80 || UTF8Text.firstInvalid(bytes) == nil {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if scanning && high >= 0x80 && !freeTextIsNonASCII && recordCount > 0 && freeTextColumns.contains(column)
+                && bytes.contains(where: { $0 >= 0x80 }) {
+                freeTextIsNonASCII = true
+            }
+            return source.kind == .iconv ? composedIfNeeded(text) : text
+        }
+        return invalidFieldText(bytes, column: column, endLine: endLine, problem: &problem, problemKind: &problemKind, dropped: &dropped)
+    }
+
+    @inline(never)
+    private mutating func invalidFieldText(
+        _ bytes: UnsafeBufferPointer<UInt8>, column: Int, endLine: Int, problem: inout String?,
+        problemKind: inout CSVRecord.Problem?, dropped: inout [Int]
+    ) -> String {
+        let k = UTF8Text.firstInvalid(bytes) ?? 0
+        let invalid = InvalidByte(
+            line: endLine - Self.lineBreaks(in: bytes, after: k), what: TextSource.describeInvalid(bytes, at: k, kind: source.kind))
+        if recordCount > 0 && freeTextColumns.contains(column) {
+            dropped.append(column)
+            freeTextIsNonASCII = true
+            if invalidInFreeText == nil { invalidInFreeText = invalid }
+            return ""
+        }
+        if invalidOutsideFreeText == nil { invalidOutsideFreeText = invalid }
+        if problem == nil {
+            problem = invalidFieldProblem(column + 1)
+            problemKind = .invalidUTF8
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private mutating func readRecord() -> CSVRecord? {
@@ -156,57 +435,98 @@ public struct CSVReader {
             // Skip a UTF-8 byte-order mark: all three bytes EF BB BF, or nothing (EF alone
             // starts an ordinary character such as U+F000).
             _ = peekByte()
-            if filled - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB, buffer[position + 2] == 0xBF {
+            if source.kind == .utf8, filled - position >= 3, text[position] == 0xEF, text[position + 1] == 0xBB,
+                text[position + 2] == 0xBF {
                 position += 3
             }
         }
+        invalidOutsideFreeText = nil
+        invalidInFreeText = nil
+        freeTextIsNonASCII = false
+        let p = UnsafePointer(text)
+        let kinds = UnsafePointer(classes.kinds)
         let startLine = line
+        let recordStart = offset
+        var i = position
+        var n = filled
+        /// Consuming the byte at this index (or after it) puts the record over the limit.
+        var limit = recordStart + maximumRecordBytes - bufferOffset
         var fields: [String] = []
-        var field: [UInt8] = []
+        fields.reserveCapacity(expectedFieldCount ?? lastFieldCount)
+        // The current field is `pending` followed by `p[runStart..<i]` (a field is built
+        // straight from the buffer unless it spans a refill or holds a doubled quote).
+        var pending: [UInt8] = []
+        var runStart = i
         var problem: String?
         var problemKind: CSVRecord.Problem?
+        var dropped: [Int] = []
         var inQuotes = false
-        var sawAny = false
-        var bytes = 0
         // The quoted field being read: the line its quote opened on; where the line after
         // that starts (once a line break inside it is passed), and the field's length then;
-        // whether the current physical line began inside it, and its commas so far.
+        // whether the current physical line began inside it, and its delimiters so far.
         var quoteLine = 0
         var resume: (offset: Int, line: Int, fieldLength: Int)?
         var continuation = false
-        var commasOnLine = 0
+        var delimitersOnLine = 0
         let threshold = expectedFieldCount.map { max($0 - 1, 1) } ?? Int.max
-        sawContent = false
 
-        func finishField() {
-            if let text = UTF8Text.string(field) {
-                fields.append(text)
+        /// Moves the field's bytes so far into `pending` and reads the next chunk. False at
+        /// the end of the file.
+        func more() -> Bool {
+            if i > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart)) }
+            position = i
+            let ok = refill()
+            i = 0
+            n = filled
+            runStart = 0
+            limit = recordStart + maximumRecordBytes - bufferOffset
+            return ok
+        }
+        func finishField(_ end: Int, endLine: Int) {
+            let column = fields.count
+            if pending.isEmpty {
+                fields.append(fieldText(
+                    UnsafeBufferPointer(start: p + runStart, count: end - runStart), column: column, endLine: endLine,
+                    problem: &problem, problemKind: &problemKind, dropped: &dropped))
             } else {
-                if problem == nil {
-                    problem = "\(fieldName(fields.count + 1)) is not valid UTF-8; expected UTF-8 text (save the file as CSV UTF-8)"
-                    problemKind = .invalidUTF8
+                if end > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: end - runStart)) }
+                let field = pending.withUnsafeBufferPointer {
+                    fieldText($0, column: column, endLine: endLine, problem: &problem, problemKind: &problemKind, dropped: &dropped)
                 }
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(field)
+                pending.removeAll(keepingCapacity: true)
             }
-            field.removeAll(keepingCapacity: true)
+            runStart = end
+        }
+        func record(lastLine: Int) -> CSVRecord {
+            lastFieldCount = fields.count
+            return CSVRecord(
+                line: startLine, lastLine: lastLine, fields: fields, problem: problem, problemKind: problemKind,
+                droppedFields: dropped)
         }
         /// The quoted field opened on `quoteLine` is taken as unclosed: the record ends on that
         /// line, and reading resumes on the next.
         func unclosed(_ reason: String) -> CSVRecord {
             guard let resume else { preconditionFailure("an unclosed quote is only resumed after a line break") }
-            field.removeSubrange(resume.fieldLength...)
-            finishField()
+            if i > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart)) }
+            runStart = i
+            pending.removeSubrange(resume.fieldLength...)
+            finishField(i, endLine: quoteLine)
+            position = i
             seek(to: resume.offset, line: resume.line)
-            return CSVRecord(
-                line: startLine, lastLine: quoteLine, fields: fields,
-                problem: "a quoted field opened on line \(quoteLine) is not closed; \(reason); expected a closing \"",
-                problemKind: .unclosedQuote)
+            problem = "a quoted field opened on line \(quoteLine) is not closed; \(reason); expected a closing \""
+            problemKind = .unclosedQuote
+            return record(lastLine: quoteLine)
         }
 
         while true {
-            guard let byte = nextByte() else {
+            // Ordinary bytes: part of the current field.
+            let stop = min(n, limit)
+            while i < stop && kinds[Int(p[i])] == 0 { i += 1 }
+            if i == n {
+                if more() { continue }
                 finished = true
-                if !sawAny { return nil }
+                if offset == recordStart { return nil }
                 if inQuotes {
                     if resume != nil {
                         return unclosed("the file ends inside it, so the lines after line \(quoteLine) are read as separate records")
@@ -214,82 +534,104 @@ public struct CSVReader {
                     problem = "a quoted field opened on line \(quoteLine) is not closed before the end of the file; expected a closing \""
                     problemKind = .unclosedQuote
                 }
-                finishField()
-                return CSVRecord(line: startLine, lastLine: line, fields: fields, problem: problem, problemKind: problemKind)
+                finishField(i, endLine: line)
+                sawContent = true
+                return record(lastLine: line)
             }
-            sawAny = true
-            if inQuotes || (byte != Self.lf && byte != Self.cr) { sawContent = true }
-            bytes += 1
+            let byte = p[i]
+            i += 1
             // (The line end that ends the record is not part of it.)
-            if bytes > maximumRecordBytes && (inQuotes || (byte != Self.lf && byte != Self.cr)) {
+            if i > limit && (inQuotes || (byte != Self.lf && byte != Self.cr)) {
                 if inQuotes, resume != nil {
                     return unclosed("it runs on for more than \(maximumRecordBytes) bytes, the limit for one form, so the lines after line \(quoteLine) are read as separate records")
                 }
+                let length = bufferOffset + i - recordStart
                 if byte == Self.lf || byte == Self.cr {
                     // A line end inside a quote just opened: the record ends here all the same.
-                    if byte == Self.cr, peekByte() == Self.lf { _ = nextByte() }
+                    position = i
+                    if byte == Self.cr, peekByte() == Self.lf { position += 1 }
                     line += 1
-                    return tooLong(startLine: startLine, lastLine: line - 1, bytes: bytes - 1)
+                    return tooLong(startLine: startLine, lastLine: line - 1, bytes: length - 1)
                 }
-                return skipLongRecord(startLine: startLine, bytes: bytes)
+                position = i
+                return skipLongRecord(startLine: startLine, bytes: length)
             }
             if inQuotes {
                 switch byte {
                 case Self.quote:
-                    if peekByte() == Self.quote {
-                        _ = nextByte()
-                        bytes += 1
-                        field.append(byte)
-                    } else {
-                        inQuotes = false
-                        if continuation && commasOnLine >= threshold {
-                            return unclosed("the following lines look like separate forms")
+                    let end = i - 1
+                    if i == n {
+                        // The next byte is in the next chunk: keep the field without this quote.
+                        i = end
+                        _ = more()
+                        if n > 0 && p[0] == Self.quote {
+                            pending.append(Self.quote)
+                            i = 1
+                            runStart = 1
+                            continue
                         }
+                    } else if p[i] == Self.quote {
+                        // A doubled quote: one quote of the field's text.
+                        pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+                        i += 1
+                        runStart = i
+                        continue
+                    } else {
+                        pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: end - runStart))
+                        runStart = i
+                    }
+                    inQuotes = false
+                    if continuation && delimitersOnLine >= threshold {
+                        return unclosed("the following lines look like separate forms")
                     }
                 case Self.lf, Self.cr:
-                    let lengthBefore = field.count
-                    field.append(byte)
-                    if byte == Self.cr, peekByte() == Self.lf {
-                        _ = nextByte()
-                        bytes += 1
-                        field.append(Self.lf)
+                    let lengthBefore = pending.count + (i - 1 - runStart)
+                    if byte == Self.cr {
+                        if i == n { _ = more() }
+                        if i < n, p[i] == Self.lf { i += 1 }
                     }
-                    if continuation && commasOnLine >= threshold {
+                    if continuation && delimitersOnLine >= threshold {
                         return unclosed("the following lines look like separate forms")
                     }
                     line += 1
-                    if resume == nil { resume = (offset, line, lengthBefore) }
+                    if resume == nil { resume = (bufferOffset + i, line, lengthBefore) }
                     continuation = true
-                    commasOnLine = 0
-                case Self.comma:
-                    commasOnLine += 1
-                    field.append(byte)
+                    delimitersOnLine = 0
+                case delimiter:
+                    delimitersOnLine += 1
                 default:
-                    field.append(byte)
+                    break
                 }
                 continue
             }
             switch byte {
-            case Self.comma:
-                finishField()
+            case delimiter:
+                finishField(i - 1, endLine: line)
+                runStart = i
             case Self.quote:
-                if field.isEmpty {
+                if pending.isEmpty && runStart == i - 1 {
                     inQuotes = true
                     quoteLine = line
                     resume = nil
                     continuation = false
-                    commasOnLine = 0
-                } else {
-                    field.append(byte)
+                    delimitersOnLine = 0
+                    runStart = i
                 }
             case Self.cr, Self.lf:
-                if byte == Self.cr, peekByte() == Self.lf { _ = nextByte() }
+                let terminator = bufferOffset + i - 1
+                finishField(i - 1, endLine: line)
+                runStart = i
+                if byte == Self.cr {
+                    if i == n { _ = more() }
+                    if i < n, p[i] == Self.lf { i += 1 }
+                }
+                position = i
+                sawContent = terminator > recordStart
                 let last = line
                 line += 1
-                finishField()
-                return CSVRecord(line: startLine, lastLine: last, fields: fields, problem: problem, problemKind: problemKind)
+                return record(lastLine: last)
             default:
-                field.append(byte)
+                break
             }
         }
     }
@@ -320,4 +662,37 @@ public struct CSVReader {
             problem: "\(what) \(bytes) bytes long; the limit is \(maximumRecordBytes) bytes for one form",
             problemKind: .tooLong)
     }
+}
+
+extension CSVReader: TableReader {
+    /// The next row for the table pipeline: `nextRecord()` as a `TableRow` (the whole-file
+    /// encoding rule applies; dropped free-text fields read as "").
+    @_disfavoredOverload
+    public mutating func next() throws -> TableRow? {
+        guard let record = try nextRecord() else { return nil }
+        return TableRow(line: record.line, cells: record.fields, problem: record.problem)
+    }
+
+    /// The header's width drives the check of unclosed quotes; its comment column is free text.
+    public mutating func headerFound(columns: [String], freeText: Set<Int>) {
+        expectedFieldCount = columns.count
+        columnNames = columns
+        freeTextColumns = freeText
+    }
+
+    /// A CSV row is a record as written: as many fields as the header.
+    public var rowsHaveFixedWidth: Bool { true }
+}
+
+/// Which bytes end an ordinary run in a field: the delimiter, the quote, CR and LF.
+private final class ByteClasses {
+    let kinds: UnsafeMutablePointer<UInt8>
+
+    init(delimiter: UInt8) {
+        kinds = .allocate(capacity: 256)
+        kinds.initialize(repeating: 0, count: 256)
+        for b in [delimiter, UInt8(ascii: "\""), UInt8(ascii: "\r"), UInt8(ascii: "\n")] { kinds[Int(b)] = 1 }
+    }
+
+    deinit { kinds.deallocate() }
 }

@@ -277,6 +277,7 @@ public struct Ingester {
         let survey = folder.survey
         let layout: TableLayout = file.channel == .paper ? .paper(survey.paperColumns) : .portal(survey.portalFields)
         let sheet = file.channel == .paper ? survey.paperColumns.sheet : survey.portalFields.sheet
+        let encoding = file.channel == .paper ? survey.paperColumns.encoding : survey.portalFields.encoding
         let table = TableFormReader(validator: validator, layout: layout)
         func readTable<R: TableReader>(_ reader: inout R) throws {
             let outcome = try table.read(&reader, displayPath: file.relative, into: writer)
@@ -285,8 +286,9 @@ public struct Ingester {
         do {
             switch file.format {
             case .csv:
-                var csv = CSVTable(csv: try CSVReader(path: file.absolute))
-                defer { csv.csv.close() }
+                var csv = try CSVReader(path: file.absolute, encoding: encoding)
+                csv.displayPath = file.relative
+                defer { csv.close() }
                 try readTable(&csv)
             case .workbook:
                 var reader = try XLSXReader(path: file.absolute, sheet: sheet)
@@ -303,8 +305,9 @@ public struct Ingester {
                     throw TableReadError.oldBinaryExcel(file: file.relative)
                 case .other:
                     // Some systems save CSV text under .xls.
-                    var csv = CSVTable(csv: try CSVReader(path: file.absolute))
-                    defer { csv.csv.close() }
+                    var csv = try CSVReader(path: file.absolute, encoding: encoding)
+                    csv.displayPath = file.relative
+                    defer { csv.close() }
                     try readTable(&csv)
                 }
             case .jsonLines:
@@ -317,6 +320,11 @@ public struct Ingester {
                 break
             }
         } catch let error as TableReadError {
+            let text = "\(error)".replacingOccurrences(of: file.absolute, with: file.relative)
+            try writer.reject(line: 0, position: 0, responseID: nil, reason: "the file is refused as a whole: \(text)")
+        } catch let error as CSVReadError {
+            // Not valid in its encoding: no row can be trusted, none is kept.
+            try writer.discardRows()
             let text = "\(error)".replacingOccurrences(of: file.absolute, with: file.relative)
             try writer.reject(line: 0, position: 0, responseID: nil, reason: "the file is refused as a whole: \(text)")
         }

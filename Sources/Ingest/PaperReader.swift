@@ -36,12 +36,12 @@ struct PaperReader {
     /// - Returns: the number of records read, each of them accepted or rejected once.
     @discardableResult
     func read(path: String, displayPath: String, into writer: some FormSink) throws -> Int {
-        var csv = try CSVReader(path: path)
+        var csv = try CSVReader(path: path, encoding: columns.encoding)
         csv.maximumRecordBytes = limits.recordBytes
+        csv.displayPath = displayPath
         defer { csv.close() }
-        var table = CSVTable(csv: csv)
         let outcome = try TableFormReader(validator: validator, layout: .paper(columns), limits: limits)
-            .read(&table, displayPath: displayPath, into: writer)
+            .read(&csv, displayPath: displayPath, into: writer)
         writer.noteSkipped(outcome.skipped)
         return outcome.records
     }

@@ -153,8 +153,9 @@ struct TableFormReader {
                 outcome.skipped += 1
                 continue
             }
-            let id = columns.formID < cells.count ? cells[columns.formID].trimmedOfSpaces : ""
-            if !fixedWidth, id.isEmpty, let first = cells.first(where: { !$0.trimmedOfSpaces.isEmpty }) {
+            // A footer row: its first text (in the id column or where it starts) is a word
+            // such as "Tổng số", "Cộng" or "Người lập biểu", which no form id is.
+            if !fixedWidth, let first = cells.first(where: { !$0.trimmedOfSpaces.isEmpty }) {
                 let key = HeaderName.key(first)
                 if Self.footerWords.contains(where: { key.hasPrefix($0) }) {
                     outcome.skipped += 1
@@ -232,22 +233,4 @@ struct TableFormReader {
             formID: formID, unit: unit, date: date, dossier: dossier, comment: comment, answers: answers,
             width: row.cells.count, names: names))
     }
-}
-
-/// The CSV reader as a table (until the reader conforms itself).
-struct CSVTable: TableReader {
-    var csv: CSVReader
-
-    mutating func next() throws -> TableRow? {
-        guard let record = csv.next() else { return nil }
-        return TableRow(line: record.line, cells: record.fields, problem: record.problem)
-    }
-
-    mutating func headerFound(columns: [String], freeText: Set<Int>) {
-        csv.expectedFieldCount = columns.count
-        csv.columnNames = columns
-    }
-
-    var rowsHaveFixedWidth: Bool { true }
-    var numbersMayBeDates: Bool { false }
 }

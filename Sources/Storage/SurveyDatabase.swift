@@ -372,6 +372,7 @@ public final class SurveyDatabase {
         let path: String
         let sha256: String
         let databasePath: String
+        let database: Database
         let shouldStop: () -> Bool
         public private(set) var accepted = 0
         public private(set) var rejected = 0
@@ -381,6 +382,16 @@ public final class SurveyDatabase {
         public private(set) var unknownAnswerKeys: [String: Int] = [:]
 
         public func noteSkipped(_ count: Int) { skipped += count }
+
+        /// Drops what was written for this file so far (a file refused as a whole after its
+        /// first rows were read), inside the same transaction.
+        public func discardRows() throws {
+            try database.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
+            try database.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
+            accepted = 0
+            rejected = 0
+            skipped = 0
+        }
         public func noteUnknownAnswerKey(_ key: String) { unknownAnswerKeys[key, default: 0] += 1 }
 
         init(
@@ -388,6 +399,7 @@ public final class SurveyDatabase {
             shouldStop: @escaping () -> Bool
         ) throws {
             self.databasePath = databasePath
+            self.database = db
             self.path = path
             self.sha256 = sha256
             self.shouldStop = shouldStop

@@ -231,13 +231,18 @@ struct PaperFileTests {
         #expect(outcomes.first?.reason.hasPrefix("header has 1007 columns; the limit is 1000 columns, so the file is not read (3 records after the header left out)") == true)
     }
 
-    @Test("invalid UTF-8 in a comment rejects the form and names the column")
-    func invalidUTF8NamesTheColumn() throws {
+    @Test("a Latin-1 byte in a comment loses the comment, not the form; outside a comment the file is refused with its line")
+    func invalidUTF8InComment() throws {
         let s = try TemporarySurvey()
         defer { try? FileManager.default.removeItem(at: s.root) }
         try s.writeBytes("inbox/paper/p.csv", Array((Self.header + "P1,A,03/07/2024,5,4,3,caf").utf8) + [0xE9, 0x0A] + Array(row(2).utf8))
         let (summary, _, outcomes) = try s.ingest()
-        #expect(summary.accepted == 1 && summary.rejected == 1)
-        #expect(outcomes.first?.reason.hasPrefix("field 7 (comment) is not valid UTF-8") == true)
+        #expect(summary.accepted == 2 && summary.rejected == 0, "\(outcomes)")
+        try s.writeBytes("inbox/paper/p.csv", Array((Self.header + "P1,A,03/07/2024,5,4,3,ok\nP3,").utf8) + [0xC9] + Array(",03/07/2024,5,4,3,\n".utf8))
+        let (refused, _, reasons) = try s.ingest()
+        #expect(refused.accepted == 0 && refused.rejected == 1)
+        #expect(reasons.first?.line == 0)
+        #expect(reasons.first?.reason.contains("line 3: byte 0xC9 is not valid UTF-8") == true)
+        #expect(reasons.first?.reason.contains("encoding = \"windows-1258\"") == true)
     }
 }

@@ -37,8 +37,14 @@ fileprivate let lf = UInt8(ascii: "\n")
 fileprivate let cr = UInt8(ascii: "\r")
 fileprivate let quote = UInt8(ascii: "\"")
 fileprivate let comma = UInt8(ascii: ",")
+fileprivate let semicolon = UInt8(ascii: ";")
+fileprivate let tab = UInt8(ascii: "\t")
 
 fileprivate func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
+/// UTF-16 with a byte-order mark, as Excel's "Unicode text" writes it (little endian).
+fileprivate func utf16Bytes(_ units: [UInt16], bigEndian: Bool = false) -> [UInt8] {
+    ([0xFEFF] + units).flatMap { bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+}
 fileprivate func nfd(_ s: String) -> String { s.decomposedStringWithCanonicalMapping }
 fileprivate func isValidUTF8(_ bytes: some Collection<UInt8>) -> Bool {
     String(validating: bytes, as: UTF8.self) != nil
@@ -96,8 +102,8 @@ fileprivate func readCSV(
 
 /// A correct RFC 4180 field encoder, at byte level (so `\r\n` inside a field, which Swift
 /// sees as one Character, is still noticed). `forceQuotes` quotes even harmless fields.
-fileprivate func encodeCSVField(_ field: [UInt8], forceQuotes: Bool = false) -> [UInt8] {
-    let needs = field.contains { $0 == comma || $0 == quote || $0 == lf || $0 == cr }
+fileprivate func encodeCSVField(_ field: [UInt8], delimiter: UInt8 = comma, forceQuotes: Bool = false) -> [UInt8] {
+    let needs = field.contains { $0 == delimiter || $0 == quote || $0 == lf || $0 == cr }
     guard needs || forceQuotes else { return field }
     var out: [UInt8] = [quote]
     for b in field {
@@ -323,9 +329,9 @@ fileprivate func generatePaperFile(
                 case 5: fields[2] = utf8(rng.pick(Hostile.badDates)); certainReject = true
                 case 6: fields[0] = utf8(rng.pick(["", " ", "\t"])); certainReject = true
                 case 7:
-                    // Invalid UTF-8 somewhere in the row.
-                    let at = rng.below(fields.count)
-                    fields[at].insert(rng.pick([0xFF, 0xC3, 0x80, 0xED]), at: rng.int(0...fields[at].count))
+                    // (Invalid UTF-8 outside a comment now refuses the whole file, issue 8: the
+                    // encoding tests cover it; here a bad answer breaks the row instead.)
+                    fields[3 + rng.below(3)] = utf8(rng.pick(Hostile.badAnswers))
                     certainReject = true
                 default:
                     reshapes += 1
@@ -582,8 +588,17 @@ func readAccounted(
     let portal = PortalReader(validator: fixture.validator, fields: fixture.folder.survey.portalFields, limits: limits)
     switch kind {
     case .paper:
-        seen = try PaperReader(validator: fixture.validator, columns: fixture.folder.survey.paperColumns, limits: limits)
-            .read(path: path, displayPath: "p.csv", into: sink)
+        do {
+            seen = try PaperReader(validator: fixture.validator, columns: fixture.folder.survey.paperColumns, limits: limits)
+                .read(path: path, displayPath: "p.csv", into: sink)
+        } catch let error as CSVReadError {
+            // Not text in its encoding: refused as a whole (issue 8), which only bytes that are
+            // not UTF-8 may cause.
+            let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+            let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+            #expect(utf16 || String(validating: body, as: UTF8.self) == nil, "\(label): \(error) on valid UTF-8", sourceLocation: sourceLocation)
+            return sink
+        }
     case .jsonLines: seen = try portal.readLines(path: path, displayPath: "o.jsonl", into: sink)
     case .jsonArray: seen = try portal.readArray(path: path, displayPath: "a.json", into: sink)
     }
@@ -669,24 +684,55 @@ struct FuzzTests {
         [comma], [comma], [quote], [quote, quote], [cr], [lf], [lf], [cr, lf], bom, [0xEF], [0xBB], [0xBF],
         [0xFF], [0xFE], [0xC3], [0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0x00],
         utf8("ệ"), utf8(nfd("Hài lòng")), utf8("đ"), utf8("😀"), utf8("a"), utf8("1"), utf8("P1"), [0x20], [0x09],
-        utf8("ab,c"),
+        utf8("ab,c"), [semicolon], [tab], utf8("4,5;6"),
+    ]
+    /// UTF-16 code units for random UTF-16 files: ASCII, the delimiters, line ends, a quote,
+    /// Vietnamese letters, a surrogate pair's halves (also alone) and U+FEFF.
+    static let utf16Units: [UInt16] = [
+        0x41, 0x31, 0x2C, 0x2C, 0x3B, 0x09, 0x0A, 0x0A, 0x0D, 0x22, 0x20, 0x1EC7, 0x00E0, 0x0111, 0xD83D, 0xDE00,
+        0xDC00, 0xD800, 0xFEFF, 0x0000, 0x0300,
     ]
 
-    @Test("CSVReader on random bytes never crashes, ends, and numbers records by rising physical lines")
+    @Test("CSVReader on random bytes (UTF-8 and UTF-16) never crashes, ends, and numbers records by rising physical lines")
     func csvRandomBytes() throws {
         var rng = SplitMix64(seed: 0x5EED_C5F0)
         let fixture = try ReaderFixture()
         let quoteFree = Self.csvTokens.filter { !$0.contains(quote) }
-        for caseNumber in 0..<400 {
+        var utf16Cases = 0
+        for caseNumber in 0..<500 {
             let pool = rng.chance(0.35) ? quoteFree : Self.csvTokens
             var bytes: [UInt8] = []
             for _ in 0..<rng.int(0...60) { bytes += rng.pick(pool) }
             // Often start with a BOM, a lone EF, or EF BB: only a whole BOM may be dropped.
             if rng.chance(0.3) { bytes = rng.pick([bom, [0xEF], [0xEF, 0xBB], [0xEF, 0xBC, 0x81]]) + bytes }
+            // A fifth are UTF-16 with a byte-order mark: random code units (lone surrogates,
+            // now and then a last half unit), or the UTF-8 text above transcoded.
+            var utf16: (units: [UInt16], bigEndian: Bool, oddByte: Bool)?
+            if rng.chance(0.2) {
+                let units: [UInt16]
+                if rng.chance(0.5), let text = String(validating: bytes, as: UTF8.self) {
+                    units = Array(text.utf16)
+                } else {
+                    let unitPool = rng.chance(0.35) ? Self.utf16Units.filter { $0 != 0x22 } : Self.utf16Units
+                    units = (0..<rng.int(0...40)).map { _ in rng.pick(unitPool) }
+                }
+                utf16 = (units, rng.chance(0.5), rng.chance(0.1))
+                bytes = utf16Bytes(units, bigEndian: utf16!.bigEndian) + (utf16!.oddByte ? [0x41] : [])
+                utf16Cases += 1
+            } else if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+                // Random bytes that happen to start with a UTF-16 byte-order mark are UTF-16.
+                let bigEndian = bytes[0] == 0xFE
+                let units = stride(from: 2, to: bytes.count - 1, by: 2).map {
+                    bigEndian ? UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) : UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8
+                }
+                utf16 = (units, bigEndian, bytes.count % 2 == 1)
+            }
             let label = "case \(caseNumber): \(bytes)"
             let (records, runaway) = try readCSV(bytes, expectedFieldCount: rng.chance(0.5) ? rng.int(1...4) : nil)
             #expect(!runaway, "\(label): reader did not stop")
-            let lineCount = lineNumber(at: bytes.count, in: bytes)
+            // Lines are counted in code units for UTF-16 (a unit 0x0A is a line end).
+            let lineBytes = utf16.map { u in u.units.map { $0 == 0x0A ? lf : $0 == 0x0D ? cr : 0x61 } } ?? bytes
+            let lineCount = lineNumber(at: lineBytes.count, in: lineBytes)
             #expect(records.count <= lineCount, "\(label)")
             for (i, r) in records.enumerated() {
                 #expect(r.line >= 1 && r.lastLine >= r.line && r.lastLine <= lineCount, "\(label): lines \(r.line)-\(r.lastLine)")
@@ -697,18 +743,31 @@ struct FuzzTests {
                 #expect((r.problem == nil) == (r.problemKind == nil), "\(label)")
             }
             // The paper reader accounts for every record of these bytes (as a header and rows).
-            try readAccounted(bytes, as: .paper, fixture: fixture, label: label)
-            let body = bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes
-            if isValidUTF8(body) {
-                #expect(!records.contains { $0.problem?.contains("UTF-8") == true }, "\(label): valid UTF-8 reported invalid")
+            if utf16 == nil { try readAccounted(bytes, as: .paper, fixture: fixture, label: label) }
+            // The text the reader must see: the UTF-8 after a BOM, or the UTF-16 transcoded
+            // (nil for UTF-16 that is not valid: no exact expectation).
+            let body: [UInt8]?
+            if let utf16 {
+                body = utf16.oddByte ? nil : String(validating: utf16.units, as: UTF16.self).map { utf8($0) }
+            } else {
+                body = bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes
+            }
+            if let body, isValidUTF8(body) {
+                #expect(!records.contains { $0.problemKind == .invalidUTF8 }, "\(label): valid text reported invalid")
             }
             // Without quotes the format is trivial: split on LF, CRLF or a lone CR, split on
-            // commas, skip empty lines. The reader must agree exactly.
-            if !bytes.contains(quote) {
+            // the delimiter (of `,`, `;` and tab, the most frequent on the first non-empty
+            // line, ties to the first of them), skip empty lines. The reader must agree exactly.
+            if let body, !body.contains(quote) {
+                let lines = physicalLines(body)
+                let first = lines.first { !$0.content.isEmpty }?.content ?? []
+                let candidates = [comma, semicolon, tab]
+                let counts = candidates.map { d in first.filter { $0 == d }.count }
+                let delimiter = candidates[counts.firstIndex(of: counts.max()!)!]
                 var expected: [(line: Int, fields: [String], bad: Bool)] = []
-                for (n, line) in physicalLines(body) {
+                for (n, line) in lines {
                     if line.isEmpty { continue }
-                    let fields = line.split(separator: comma, omittingEmptySubsequences: false)
+                    let fields = line.split(separator: delimiter, omittingEmptySubsequences: false)
                     expected.append((n, fields.map { String(decoding: $0, as: UTF8.self) }, !fields.allSatisfy(isValidUTF8)))
                 }
                 #expect(records.map(\.line) == expected.map(\.line), "\(label)")
@@ -716,6 +775,7 @@ struct FuzzTests {
                 #expect(records.map { $0.problem != nil } == expected.map(\.bad), "\(label)")
             }
         }
+        #expect(utf16Cases > 50)
     }
 
     @Test("valid CSV written by a correct encoder reads back exactly: fields and record lines")
@@ -735,15 +795,27 @@ struct FuzzTests {
             if records[0][0].starts(with: bom) { bytes = bom }
             var expectedLines: [Int] = []
             let lineEnd: [UInt8] = rng.chance(0.5) ? [cr, lf] : [lf]
-            // Half the cases use the product's own writer (rejects.csv), which must be correct too.
-            let productEncoder = rng.chance(0.5)
+            let delimiter = rng.pick([comma, comma, semicolon, tab])
+            // With one field in the first record every candidate ties and `,` wins: a `;` or
+            // tab file needs a header of two fields or more (as every real one has).
+            if delimiter != comma && records[0].count == 1 { records[0].append(utf8("x")) }
+            // Half the comma cases use the product's own writer (rejects.csv), which must be correct too.
+            let productEncoder = delimiter == comma && rng.chance(0.5)
             for (i, record) in records.enumerated() {
                 expectedLines.append(lineNumber(at: bytes.count, in: bytes))
-                bytes += record.map {
-                    productEncoder ? utf8(CSVField.quote(String(decoding: $0, as: UTF8.self)))
-                        : encodeCSVField($0, forceQuotes: rng.chance(0.15))
-                }.joined(separator: [comma]).map { $0 }
+                bytes += record.map { field in
+                    // The delimiter is found from the first record, so a writer quotes any of
+                    // `,`, `;` and tab there (Excel quotes its list separator everywhere).
+                    let ambiguous = i == 0 && field.contains { $0 == comma || $0 == semicolon || $0 == tab }
+                    if productEncoder && !ambiguous { return utf8(CSVField.quote(String(decoding: field, as: UTF8.self))) }
+                    return encodeCSVField(field, delimiter: delimiter, forceQuotes: ambiguous || rng.chance(0.15))
+                }.joined(separator: [delimiter]).map { $0 }
                 if i < records.count - 1 || rng.chance(0.7) { bytes += lineEnd }
+            }
+            // A quarter are written as UTF-16 with a byte-order mark instead.
+            if rng.chance(0.25) {
+                let text = String(decoding: bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes, as: UTF8.self)
+                bytes = utf16Bytes(Array(text.utf16), bigEndian: rng.chance(0.5))
             }
             let (read, runaway) = try readCSV(bytes)
             #expect(!runaway)

@@ -276,7 +276,7 @@ struct SafetyTests {
         // A file read before turns into a broken link: its earlier rows stay.
         try FileManager.default.moveItem(at: paper.appendingPathComponent("2023-Q1.csv"), to: folder.appendingPathComponent("moved.csv"))
         try FileManager.default.createSymbolicLink(atPath: paper.appendingPathComponent("2023-Q1.csv").path, withDestinationPath: "/nonexistent/x.csv")
-        try Data("x".utf8).write(to: paper.appendingPathComponent("typed.xlsx"))
+        try Data("x".utf8).write(to: paper.appendingPathComponent("typed.ods"))
         try Data("form_id\n".utf8).write(to: paper.appendingPathComponent("bad\u{7}name.csv"))
         let outside = folder.deletingLastPathComponent().appendingPathComponent("outside.csv")
         try Data("form_id\n".utf8).write(to: outside)
@@ -292,7 +292,7 @@ struct SafetyTests {
         #expect(run.verdict.exitStatus == .needsAttention)
         #expect(run.ingest.accepted == 3348)
         #expect(Set(run.ingest.filesUnreadable) == [
-            "inbox/paper/2023-Q1.csv", "inbox/paper/typed.xlsx", "inbox/paper/bad\u{7}name.csv", "inbox/paper/link.csv",
+            "inbox/paper/2023-Q1.csv", "inbox/paper/typed.ods", "inbox/paper/bad\u{7}name.csv", "inbox/paper/link.csv",
             "inbox/paper/caf\\xe9.csv",
         ])
         let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
