@@ -101,4 +101,19 @@ struct ToleranceTests {
         let (_, _, outcomes) = try s.ingest()
         #expect(outcomes.first?.reason.contains("missing submitted_at; expected an ISO 8601 time") == true)
     }
+
+    @Test("a portal export as a table (CSV here) is read with [columns.portal]'s names, as online forms")
+    func portalTable() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/portal/export.csv", """
+            ID,Unit,Submitted At,Dossier Code,Q01,Q02,Q03
+            W1,A,2024-06-30T23:30:00Z,HS-1,5,4,
+            W2,B,03/07/2024,HS-2,Hài lòng,,2
+            """ + "\n")
+        let (summary, db, outcomes) = try s.ingest()
+        #expect(summary.accepted == 2, "\(outcomes)")
+        let forms = try s.acceptedForms(db)
+        #expect(forms.map(\.channel) == [.online, .online])
+        #expect(forms.map(\.submittedOn) == ["2024-07-01", "2024-07-03"])
+    }
 }
