@@ -283,13 +283,16 @@ public struct Ingester {
             let outcome = try table.read(&reader, displayPath: file.relative, into: writer)
             writer.noteSkipped(outcome.skipped)
         }
+        func readCSV() throws {
+            var csv = try CSVReader(path: file.absolute, encoding: encoding)
+            csv.displayPath = file.relative
+            defer { csv.close() }
+            try readTable(&csv)
+        }
         do {
             switch file.format {
             case .csv:
-                var csv = try CSVReader(path: file.absolute, encoding: encoding)
-                csv.displayPath = file.relative
-                defer { csv.close() }
-                try readTable(&csv)
+                try readCSV()
             case .workbook:
                 var reader = try XLSXReader(path: file.absolute, sheet: sheet)
                 try readTable(&reader)
@@ -305,10 +308,7 @@ public struct Ingester {
                     throw TableReadError.oldBinaryExcel(file: file.relative)
                 case .other:
                     // Some systems save CSV text under .xls.
-                    var csv = try CSVReader(path: file.absolute, encoding: encoding)
-                    csv.displayPath = file.relative
-                    defer { csv.close() }
-                    try readTable(&csv)
+                    try readCSV()
                 }
             case .jsonLines:
                 try PortalReader(validator: validator, fields: survey.portalFields)

@@ -744,25 +744,12 @@ public final class SurveyDatabase {
 
     /// Outcomes over every file as stored, whatever instrument the caller opened with.
     public func outcomeCountsIgnoringInstrument() throws -> OutcomeCounts {
-        try wrap {
-            try queue.read { db in
-                var counts = OutcomeCounts()
-                for file in try Self.sourceFiles(db).values {
-                    counts.read += file.rowsRead
-                    counts.accepted += file.accepted
-                    counts.rejected += file.rejected
-                    counts.duplicates += file.duplicates
-                    counts.conflicts += file.conflicts
-                }
-                return counts
-            }
-        }
+        Self.total(try wrap { try queue.read { db in try Self.sourceFiles(db) } }.values)
     }
 
-    /// Outcomes over every file.
-    public func outcomeCounts() throws -> OutcomeCounts {
+    static func total(_ files: some Sequence<SourceFile>) -> OutcomeCounts {
         var counts = OutcomeCounts()
-        for file in try sourceFiles().values {
+        for file in files {
             counts.read += file.rowsRead
             counts.accepted += file.accepted
             counts.rejected += file.rejected
@@ -771,6 +758,9 @@ public final class SurveyDatabase {
         }
         return counts
     }
+
+    /// Outcomes over every file.
+    public func outcomeCounts() throws -> OutcomeCounts { Self.total(try sourceFiles().values) }
 
     /// Accepted forms per unit, channel and quarter.
     public func acceptedCounts() throws -> [(unit: String, channel: Channel, quarter: Period, forms: Int)] {

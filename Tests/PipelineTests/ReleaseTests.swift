@@ -6,13 +6,7 @@ import Testing
 @Suite("Releases: repeatable, atomic, locked")
 struct ReleaseTests {
     /// Every file of a release folder, by name.
-    func contents(_ dir: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
-        }
-        return files
-    }
+    func contents(_ dir: URL) throws -> [String: Data] { try releaseContents(dir) }
 
     @Test("running twice on the same inputs gives byte-identical outputs, and the second run reads no file")
     func rerunIsIdentical() throws {

@@ -9,13 +9,7 @@ import Testing
 /// stale, nothing silent. Each test fails on the code before the issue and passes after.
 @Suite("Safety: nothing lost, nothing stale, nothing silent")
 struct SafetyTests {
-    func contents(_ dir: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
-        }
-        return files
-    }
+    func contents(_ dir: URL) throws -> [String: Data] { try releaseContents(dir) }
 
     func pipeline(_ folder: URL, out: URL? = nil, force: Bool = false) throws -> Pipeline {
         var options = PipelineOptions()

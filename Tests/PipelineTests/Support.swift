@@ -36,3 +36,12 @@ func readEstimates(_ path: String) throws -> [String: String] {
 func statisticKey(_ key: String) -> String {
     key.split(separator: ",", omittingEmptySubsequences: false)[4...5].joined(separator: ",")
 }
+
+/// Every file of a release folder, by name.
+func releaseContents(_ dir: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+        files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
+    }
+    return files
+}
