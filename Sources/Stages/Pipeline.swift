@@ -435,7 +435,7 @@ public struct Pipeline {
             }
             if form.submittedOn > latestDate { latestDate = form.submittedOn }
             for (k, j) in likertPositions.enumerated() {
-                likert[k] = levelCodes[k][Int(form.answers[j])]
+                likert[k] = levelCodes[k &* 256 &+ Int(form.answers[j])]
             }
             for (k, j) in qualityPositions.enumerated() {
                 let v = form.answers[j]

@@ -258,13 +258,13 @@ public struct RatingScales: Sendable, Equatable {
 
     public var itemCount: Int { scales.count }
 
-    /// For each item, answer value → level code (0 for a value not on the scale or missing),
-    /// for turning stored answers into the levels `CellSums.add` takes.
-    public func levelCodes() -> [[UInt8]] {
-        scales.map { scale in
-            var table = [UInt8](repeating: 0, count: 256)
-            for (i, value) in scale.values.enumerated() where value < 255 { table[value] = UInt8(i + 1) }
-            return table
+    /// Answer value → level code (0 for a value not on the scale or missing), item k's at
+    /// `[k × 256 + value]`, for turning stored answers into the levels `CellSums.add` takes.
+    public func levelCodes() -> [UInt8] {
+        var table = [UInt8](repeating: 0, count: scales.count * 256)
+        for (k, scale) in scales.enumerated() {
+            for (i, value) in scale.values.enumerated() where value < 255 { table[k * 256 + value] = UInt8(i + 1) }
         }
+        return table
     }
 }
