@@ -15,7 +15,7 @@ public struct Interval: Sendable, Hashable {
 
 /// Confidence intervals for an unweighted binomial proportion x / n.
 ///
-/// Definitions follow `../shared/reference/README.md` ("Per question"); z = Φ⁻¹(1 − α/2).
+/// Definitions follow `docs/statistics.md` ("Per question"); z = Φ⁻¹(1 − α/2).
 public enum BinomialInterval {
     /// The interval of `method` for x successes in n trials (n > 0).
     ///

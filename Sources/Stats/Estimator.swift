@@ -194,7 +194,7 @@ public struct Estimator: Sendable {
 
     /// The weighted estimates of one cell: population weights, a fixed-weights design and a
     /// post-stratified one (same weights; the variance accounts for the calibration).
-    /// Definitions and R calls: `../shared/reference/README.md`, "Weighted".
+    /// Definitions and R calls: `docs/statistics.md`, "Weighted".
     private func emitWeighted(
         _ cell: CellKey, members: [(AtomKey, CellSums, Double)], design: DesignVariance, into rows: inout [EstimateRow]
     ) {
