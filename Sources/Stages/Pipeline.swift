@@ -23,6 +23,8 @@ public struct Verdict: Sendable {
     public var checksFailed = 0
     /// Unit × period cells whose published index carries a flag (Q, U or I).
     public var cellsFlagged = 0
+    /// Inbox files whose portal answers carry keys that name no item.
+    public var filesWithUnknownKeys: [String] = []
     public var ingest = IngestSummary()
 
     public var exitStatus: ExitStatus {
@@ -374,6 +376,7 @@ public struct Pipeline {
             }
         }
         if let checks { v.checksFailed = checks.failed.count }
+        v.filesWithUnknownKeys = try db.sourceFiles().values.filter { !$0.unknownAnswerKeys.isEmpty }.map(\.path).sorted()
         v.cellsFlagged = try db.flaggedCells()
         return v
     }

@@ -17,6 +17,9 @@ public enum SummaryLine {
         parts.append("files \(i.files) (\(i.filesRead) read, \(i.filesMissing.count) missing, \(i.filesUnreadable.count) unreadable)")
         parts.append("rows \(c.read): \(c.accepted) accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
         parts.append("\(v.checksFailed) checks failed, \(v.cellsFlagged) cells flagged")
+        if !v.filesWithUnknownKeys.isEmpty {
+            parts.append("answer keys that name no item in \(v.filesWithUnknownKeys.count) file(s) (see the log)")
+        }
         var line = parts.joined(separator: "; ")
         if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }
         return line

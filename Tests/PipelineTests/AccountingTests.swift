@@ -52,3 +52,19 @@ struct LogFormatTests {
         #expect(object["m"] == "a \"b\"\n\u{1}\\ Hà Tĩnh")
     }
 }
+
+@Suite("Unknown portal answer keys")
+struct UnknownKeyTests {
+    @Test("answer keys that name no item are counted in the summary line, not dropped silently")
+    func summaryCountsThem() throws {
+        let folder = try copyFixture("example")
+        let file = folder.appendingPathComponent("inbox/portal/2024-Q4.jsonl")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"q01\":", with: "\"q1\":")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        #expect(outcome.verdict.filesWithUnknownKeys == ["inbox/portal/2024-Q4.jsonl"])
+        let line = SummaryLine.text(stage: "run", verdict: outcome.verdict, published: true, out: "out")
+        #expect(line.contains("answer keys that name no item in 1 file(s)"))
+    }
+}
