@@ -152,9 +152,12 @@ private final class SheetCursor {
         if let text = xml.attribute("r") {
             if let value = Int(text), value >= 1, value <= XLSXReader.maximumRows {
                 if value <= lastRow {
-                    problems.add("row \(value) comes after row \(lastRow); expected rows in increasing order")
+                    // Numbered again: read as the next row, so that no two rows share a line
+                    // (each row is accounted for once, and the reject names both numbers).
+                    problems.add("row \(value) comes after row \(lastRow); expected rows in increasing order; read as row \(number)")
+                } else {
+                    number = value
                 }
-                number = value
             } else {
                 problems.add("row number \"\(text)\" is not a number from 1 to \(XLSXReader.maximumRows); read as row \(number)")
             }
