@@ -75,8 +75,8 @@ struct InvariantChecker {
     }
 
     static func caseName(_ error: some Error) -> String {
-        let text = String(describing: error as Any)
-        return String(text.prefix { $0 != "(" })
+        // The enum case, without its payload (which names the temporary file).
+        Mirror(reflecting: error).children.first?.label ?? String(describing: error)
     }
 
     /// A reason with its numbers and quoted values taken out, so that outcomes group by kind.
@@ -160,9 +160,9 @@ struct InvariantChecker {
             let sink = RecordingFormSink()
             let seen: Int
             do {
-                seen = array
-                    ? try portal.readArray(path: path, displayPath: "a.json", into: sink)
-                    : try portal.readLines(path: path, displayPath: "o.jsonl", into: sink)
+                seen = try array
+                    ? portal.readArray(path: path, displayPath: "a.json", into: sink)
+                    : portal.readLines(path: path, displayPath: "o.jsonl", into: sink)
             } catch let error as IngestError {
                 signatures.append((array ? "array" : "lines") + " throws " + Self.caseName(error))
                 continue
@@ -183,7 +183,7 @@ struct InvariantChecker {
                 return .failure("\(mode): lines go back or repeat: \(a.line) then \(b.line)")
             }
             if array, !(outcomes.count == 1 && outcomes[0].position == 0),
-               outcomes.map(\.position) != Array(1...max(1, outcomes.count)).prefix(outcomes.count).map({ $0 }) {
+               outcomes.map(\.position) != outcomes.indices.map({ $0 + 1 }) {
                 return .failure("array: positions \(outcomes.map(\.position).prefix(20)) do not run 1, 2, ...")
             }
             signatures.append(signature(mode, sink))

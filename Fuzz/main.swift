@@ -39,13 +39,17 @@ func parseOptions(_ arguments: [String]) -> Options {
         guard let v = rest.popFirst() else { usage("\(flag) needs a value") }
         return v
     }
+    func number(_ flag: String) -> Double {
+        guard let d = Double(value(flag)) else { usage("\(flag): a number") }
+        return d
+    }
     while let flag = rest.popFirst() {
         switch flag {
-        case "--seconds": options.seconds = Double(value(flag)) ?? usage("--seconds: a number")
-        case "--seed": options.seed = UInt64(value(flag)) ?? usage("--seed: an unsigned integer")
+        case "--seconds": options.seconds = number(flag)
+        case "--seed": options.seed = UInt64(number(flag))
         case "--corpus": options.corpus = value(flag)
         case "--survey": options.survey = value(flag)
-        case "--time-budget": options.timeBudget = Double(value(flag)) ?? usage("--time-budget: a number")
+        case "--time-budget": options.timeBudget = number(flag)
         case "--replay": options.replay = Array(rest); rest = []
         default: usage("unknown option \(flag)")
         }
@@ -62,8 +66,6 @@ func installCrashHandlers() {
     for sig in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
         signal(sig) { sig in
             if let from = inputPathC, let to = signalCrashPathC { rename(from, to) }
-            let note = "pipeline-fuzz: signal: input kept in crashes/signal-<pid>.bin\n"
-            _ = note.withCString { write(2, $0, strlen($0)) }
             signal(sig, SIG_DFL)
             raise(sig)
         }
@@ -76,19 +78,32 @@ final class Watchdog: @unchecked Sendable {
     private var started: Date?
     private var bytes: [UInt8] = []
 
-    func begin(_ input: [UInt8]) { lock.withLock { started = Date(); bytes = input } }
-    func end() { lock.withLock { started = nil } }
+    func begin(_ input: [UInt8]) {
+        lock.lock()
+        started = Date()
+        bytes = input
+        lock.unlock()
+    }
+
+    func end() {
+        lock.lock()
+        started = nil
+        lock.unlock()
+    }
+
+    private func hung(budget: Double) -> ([UInt8], Double)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let started else { return nil }
+        let elapsed = Date().timeIntervalSince(started)
+        return elapsed > budget ? (bytes, elapsed) : nil
+    }
 
     func start(budget: Double, onHang: @escaping @Sendable ([UInt8], Double) -> Void) {
         Thread.detachNewThread {
             while true {
                 Thread.sleep(forTimeInterval: 0.25)
-                let hung: ([UInt8], Double)? = self.lock.withLock {
-                    guard let started = self.started else { return nil }
-                    let elapsed = Date().timeIntervalSince(started)
-                    return elapsed > budget ? (self.bytes, elapsed) : nil
-                }
-                if let (bytes, elapsed) = hung { onHang(bytes, elapsed) }
+                if let (bytes, elapsed) = self.hung(budget: budget) { onHang(bytes, elapsed) }
             }
         }
     }
@@ -126,7 +141,6 @@ do {
 let pid = getpid()
 let inputPath = NSTemporaryDirectory() + "sipas-fuzz-\(pid).\(options.reader.fileExtension)"
 let scratchPath = NSTemporaryDirectory() + "sipas-fuzz-\(pid)-scratch.zip"
-defer { try? FileManager.default.removeItem(atPath: inputPath); try? FileManager.default.removeItem(atPath: scratchPath) }
 
 if !options.replay.isEmpty {
     var failed = false
@@ -153,9 +167,10 @@ installCrashHandlers()
 
 let watchdog = Watchdog()
 let corpusFolder = options.corpus
-watchdog.start(budget: options.timeBudget) { bytes, elapsed in
+let budget = options.timeBudget
+watchdog.start(budget: budget) { [corpusFolder, budget] bytes, elapsed in
     let path = saveCrash(bytes, corpus: corpusFolder)
-    print("HANG: one input ran \(String(format: "%.1f", elapsed)) s (budget \(options.timeBudget) s); kept in \(path)")
+    print("HANG: one input ran \(String(format: "%.1f", elapsed)) s (budget \(budget) s); kept in \(path)")
     exit(2)
 }
 
