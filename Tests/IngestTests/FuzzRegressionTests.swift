@@ -133,7 +133,11 @@ private func checkInput(_ bytes: [UInt8], reader: String, fixture: ReaderFixture
         let path = try temporaryFile(bytes, ext: "csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         checkTable(label, fixture: fixture, portal: false, rowBudget: bytes.count + 2) { try CSVReader(path: path) }
-        try readAccounted(bytes, as: .paper, fixture: fixture, label: label)
+        // readAccounted counts physical lines in the raw bytes, which UTF-16 text does not
+        // have (FuzzTests skips it there too).
+        if !(bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])) {
+            try readAccounted(bytes, as: .paper, fixture: fixture, label: label)
+        }
     case "json":
         try readAccounted(bytes, as: .jsonLines, fixture: fixture, label: label)
         try readAccounted(bytes, as: .jsonArray, fixture: fixture, label: label)
