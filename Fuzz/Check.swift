@@ -83,7 +83,7 @@ struct InvariantChecker {
     static func shape(_ reason: String) -> String {
         var out = ""
         var inQuote = false
-        for c in reason.prefix(80) {
+        for c in reason.prefix(48) {
             if c == "\"" || c == "'" { inQuote.toggle(); continue }
             if inQuote || c.isNumber { continue }
             out.append(c)

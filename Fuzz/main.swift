@@ -1,13 +1,15 @@
 // `make fuzz`: a seeded mutation fuzzer for each inbox reader (issue 8). Not a test.
 //
-//     pipeline-fuzz <csv|json|xlsx|html> [--seconds N] [--seed S] [--corpus DIR] [--survey DIR]
+//     pipeline-fuzz <csv|json|xlsx|html> [--seconds N] [--seed S] [--corpus DIR] [--survey DIR] [--keep-going]
 //     pipeline-fuzz <reader> --replay FILE...
 //
 // Loads the seed corpus from fixtures/fuzz/<reader>/, then until N seconds have passed picks
 // an input, mutates it, runs the reader on it in-process and checks its invariants (see
 // InvariantChecker). A broken invariant or an undocumented error writes the input to
 // <corpus>/crashes/<sha256>.bin and exits 1; an input over the time budget is a hang
-// (exit 2); a trap (signal) leaves the input in <corpus>/crashes/signal-<pid>.bin.
+// (exit 2); a trap (signal) leaves the input in <corpus>/crashes/signal-<pid>.bin. With
+// --keep-going a failure is kept (the first input of each kind of failure) and the run goes on;
+// the exit status is 1 if any failed.
 // Exit 64: usage error.
 import Crypto
 import Foundation
@@ -24,10 +26,12 @@ struct Options {
     var survey = "fixtures/example"
     var timeBudget = 10.0
     var replay: [String] = []
+    /// Keep each failing input and go on (to run the full time past a known bug).
+    var keepGoing = false
 }
 
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("pipeline-fuzz: \(message)\nusage: pipeline-fuzz <csv|json|xlsx|html> [--seconds N] [--seed S] [--corpus DIR] [--survey DIR] [--time-budget S] [--replay FILE...]\n".utf8))
+    FileHandle.standardError.write(Data("pipeline-fuzz: \(message)\nusage: pipeline-fuzz <csv|json|xlsx|html> [--seconds N] [--seed S] [--corpus DIR] [--survey DIR] [--time-budget S] [--keep-going] [--replay FILE...]\n".utf8))
     exit(64)
 }
 
@@ -50,6 +54,7 @@ func parseOptions(_ arguments: [String]) -> Options {
         case "--corpus": options.corpus = value(flag)
         case "--survey": options.survey = value(flag)
         case "--time-budget": options.timeBudget = number(flag)
+        case "--keep-going": options.keepGoing = true
         case "--replay": options.replay = Array(rest); rest = []
         default: usage("unknown option \(flag)")
         }
@@ -178,6 +183,7 @@ var rng = FuzzRandom(seed: options.seed)
 var mutator = Mutator(reader: options.reader)
 var outcomes: [String: Int] = [:]
 var executions = 0
+var failures: [String: Int] = [:]
 let start = Date()
 print("pipeline-fuzz \(options.reader.rawValue): seed \(options.seed), \(corpus.count) seed inputs, \(options.seconds) s")
 while Date().timeIntervalSince(start) < options.seconds {
@@ -194,10 +200,15 @@ while Date().timeIntervalSince(start) < options.seconds {
     executions += 1
     switch result {
     case .failure(let problem):
-        let path = saveCrash(input.bytes, corpus: options.corpus)
-        print("FAILURE after \(executions) executions (\(portalLayout ? "portal" : "paper") layout): \(problem)\n  input kept in \(path)")
-        print("  reproduce: pipeline-fuzz \(options.reader.rawValue) --replay \(path)")
-        exit(1)
+        let kind = InvariantChecker.shape(problem)
+        failures[kind, default: 0] += 1
+        if failures[kind] == 1 || !options.keepGoing {
+            let path = saveCrash(input.bytes, corpus: options.corpus)
+            print("FAILURE after \(executions) executions (\(portalLayout ? "portal" : "paper") layout): \(problem)\n  input kept in \(path)")
+            print("  reproduce: pipeline-fuzz \(options.reader.rawValue) --replay \(path)")
+            fflush(nil)
+        }
+        if !options.keepGoing { exit(1) }
     case .outcome(let signature):
         if outcomes[signature] == nil && corpus.count < 2000 { corpus.append(input) }
         outcomes[signature, default: 0] += 1
@@ -205,6 +216,7 @@ while Date().timeIntervalSince(start) < options.seconds {
     if executions % 5000 == 0 {
         let elapsed = Date().timeIntervalSince(start)
         print("  \(executions) executions, \(Int(Double(executions) / elapsed))/s, \(outcomes.count) distinct outcomes, corpus \(corpus.count)")
+        fflush(nil)
     }
 }
 let elapsed = Date().timeIntervalSince(start)
@@ -212,5 +224,9 @@ print("done: \(options.reader.rawValue), \(String(format: "%.0f", elapsed)) s, \
 for (signature, count) in outcomes.sorted(by: { $0.value > $1.value }).prefix(8) {
     print("  \(count)\t\(signature.prefix(160))")
 }
+for (kind, count) in failures.sorted(by: { $0.value > $1.value }) {
+    print("  FAILED \(count)\t\(kind)")
+}
 try? FileManager.default.removeItem(atPath: inputPath)
 try? FileManager.default.removeItem(atPath: scratchPath)
+exit(failures.isEmpty ? 0 : 1)
