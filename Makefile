@@ -4,7 +4,7 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test faults bench lint deps browser sqlite3 clean
+.PHONY: run test faults bench fuzz lint deps browser sqlite3 clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
@@ -48,6 +48,17 @@ faults: deps sqlite3
 bench: deps
 	$(SWIFT) build -c release --product pipeline-bench
 	.build/release/pipeline-bench
+
+# Each inbox reader under a seeded mutation fuzzer for FUZZ_SECONDS (issue 8); not part of
+# `make test`. A crash or hang leaves its input in fixtures/fuzz/<reader>/crashes/ (see
+# FuzzRegressionTests). -enable-testing: the driver uses Ingest's internal table logic.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+fuzz: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product pipeline-fuzz
+	@for reader in csv json xlsx html; do \
+		.build/release/pipeline-fuzz $$reader --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) || exit $$?; \
+	done
 
 # The layer rules (scripts/check-layers.sh) fail the lint; the duplicate report is advice.
 lint:

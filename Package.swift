@@ -85,6 +85,18 @@ let package = Package(
             dependencies: ["Stages", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks"
         ),
+        // `make fuzz`: a seeded mutation fuzzer per inbox reader (issue 8); not a test. It reaches
+        // the internal table logic and portal reader through `@testable import Ingest`, so it is
+        // built with `-Xswiftc -enable-testing`.
+        .executableTarget(
+            name: "pipeline-fuzz",
+            dependencies: [
+                "Ingest", "Storage", "SurveyModel",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz"
+        ),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
         .testTarget(
             name: "IngestTests",
