@@ -339,10 +339,11 @@ struct XLSXRowProblemTests {
                 """),
             sharedStrings: "<sst xmlns=\"\(TestWorkbook.main)\"><si><t>only</t></si></sst>")
         let rows = try readAll(path)
-        #expect(rows.map(\.line) == [2, 1])
+        // A row numbered again is read as the next row, so no two rows share a line.
+        #expect(rows.map(\.line) == [2, 3])
         #expect(rows[0].problem == "cell A2 refers to shared string 5, but the workbook has 1; cell B2 is a boolean with the value \"yes\"; expected 1 or 0")
         #expect(rows[1].cells == ["only"])
-        #expect(rows[1].problem == "row 1 comes after row 2; expected rows in increasing order")
+        #expect(rows[1].problem?.hasPrefix("row 1 comes after row 2; expected rows in increasing order; read as row 3") == true)
     }
 
     @Test("a number that is not a number keeps its text and is a row problem")
