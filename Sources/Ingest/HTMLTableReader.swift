@@ -75,6 +75,10 @@ public struct HTMLTableReader: TableReader {
             encoding = "UTF-8"
             options |= Int32(HTML_PARSE_IGNORE_ENC.rawValue)
         }
+        // Encoding errors of the page would otherwise go to stderr from inside libxml2 (past
+        // the logger); the table's own problems are reported as rows. Quiet for this parse only.
+        xmlSetStructuredErrorFunc(nil, { _, _ in })
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
         let document: htmlDocPtr? = data.withUnsafeBytes { raw in
             let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
             if let encoding {
