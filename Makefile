@@ -30,7 +30,7 @@ browser:
 # Release build, whole pipeline on the example survey, then where the reports are.
 # Exit status 1 from the pipeline means "published, but some checks failed": expected here.
 run: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product pipeline
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
 	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
