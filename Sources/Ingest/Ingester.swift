@@ -87,7 +87,8 @@ public struct Ingester {
             throw IngestError.unwritable(path: folder.workDirectory.path, reason: "\(error)")
         }
         return try SurveyDatabase.open(
-            path: folder.databasePath, itemColumns: folder.survey.answeredItems.map(\.id), fingerprint: folder.ingestFingerprint)
+            path: folder.databasePath, itemColumns: folder.survey.answeredItems.map(\.id), fingerprint: folder.ingestFingerprint,
+            survey: folder.survey)
     }
 
     /// What changed in the instrument between two fingerprints, for the log.

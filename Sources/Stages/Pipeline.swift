@@ -394,11 +394,8 @@ public struct Pipeline {
         try requireForms(db)
         try requireSound(db)
         var accumulator = CheckAccumulator(survey: folder.survey)
-        var seen = 0
-        try db.forEachAcceptedForm { form in
-            seen += 1
-            if seen & 4095 == 0 { try stopIfRequested() }
-            accumulator.add(unit: form.unit, quarter: form.period, answers: form.answers)
+        for (key, atom) in try db.tallies().atoms.sorted(by: { $0.key < $1.key }) {
+            accumulator.add(unit: key.unit, quarter: key.quarter, tally: atom)
         }
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),
@@ -414,48 +411,30 @@ public struct Pipeline {
     private func statsStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> [EstimateRow] {
         try requireForms(db)
         try requireSound(db)
-        let answered = folder.survey.answeredItems
-        let likertPositions = answered.indices.filter { answered[$0].isRating }
-        let qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
-        let scales = RatingScales(folder.survey.ratingScales)
-        // Stored answers are values on each item's scale; the sums take levels 1...L.
-        let levelCodes = scales.levelCodes()
-        var accumulator = SumsAccumulator(scales: scales, groups: IndexStructure(survey: folder.survey).members)
-        var likert = [UInt8](repeating: 0, count: likertPositions.count)
-        var quality = [UInt8](repeating: 0, count: qualityPositions.count)
         // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
         // estimates; `check` reports them.
         let window = CheckAccumulator(survey: folder.survey)
+        var atoms: [AtomKey: CellSums] = [:]
         var outside = 0
-        var seen = 0
         var latestDate = ""
-        try db.forEachAcceptedForm { form in
-            seen += 1
-            if seen & 4095 == 0 { try stopIfRequested() }
-            guard window.isInWindow(form.period) else {
-                outside += 1
-                return
+        for (key, atom) in try db.tallies().atoms {
+            guard window.isInWindow(key.quarter) else {
+                outside += atom.forms
+                continue
             }
-            if form.submittedOn > latestDate { latestDate = form.submittedOn }
-            for (k, j) in likertPositions.enumerated() {
-                likert[k] = levelCodes[k &* 256 &+ Int(form.answers[j])]
-            }
-            for (k, j) in qualityPositions.enumerated() {
-                let v = form.answers[j]
-                quality[k] = v == missingAnswer ? 0 : (answered[j].isFavourable(Int(v)) == true ? 2 : 1)
-            }
-            accumulator.add(AtomKey(unit: form.unit, quarter: form.period, channel: form.channel), answers: likert, quality: quality)
+            atoms[key] = atom.sums
+            if let date = atom.latestDate(in: key.quarter), date > latestDate { latestDate = date }
         }
         if outside > 0 { logger.warning("stats: \(outside) forms dated outside the survey window are left out (see checks.csv)") }
-        if let plan = WeightPlan.make(formsPerAtom: accumulator.atoms.mapValues(\.forms), population: folder.population) {
+        if let plan = WeightPlan.make(formsPerAtom: atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
-        var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: accumulator.atoms, population: folder.population)
+        var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: atoms, population: folder.population)
         rows += Publication(survey: folder.survey).derive(from: rows, population: folder.population)
         FaultInjection.point("stats.before_commit")
         try stopIfRequested()
         try db.replaceEstimates(rows, meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate])
-        logger.info("stats: \(rows.count) estimates for \(accumulator.atoms.count) unit x quarter x channel groups")
+        logger.info("stats: \(rows.count) estimates for \(atoms.count) unit x quarter x channel groups")
         return rows
     }
 

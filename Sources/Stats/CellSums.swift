@@ -19,31 +19,46 @@ public struct CellSums: Sendable, Equatable {
     /// Number of Likert items J.
     public let itemCount: Int
     /// Forms in the group (blank forms never reach here: they are rejected at ingest).
-    public private(set) var forms = 0
-    public private(set) var answered: [Int]
-    public private(set) var satisfied: [Int]
-    public private(set) var scoreSum: [Int]
-    public private(set) var scoreSquares: [Int]
+    public internal(set) var forms = 0
+    public internal(set) var answered: [Int]
+    public internal(set) var satisfied: [Int]
+    public internal(set) var scoreSum: [Int]
+    public internal(set) var scoreSquares: [Int]
     /// J × `levelStride`, row-major: entry [j, ℓ] counts forms whose answer to item j is the
     /// ℓ-th value of its scale (ℓ = 1...L; column 0 is unused).
-    public private(set) var levelCounts: [Int]
+    public internal(set) var levelCounts: [Int]
     /// The most levels of any item's scale, plus one.
     public let levelStride: Int
     /// J × J, row-major.
-    public private(set) var bothAnswered: [Int]
+    public internal(set) var bothAnswered: [Int]
     /// J × J, row-major; entry [j, k] counts forms satisfied on j that answered k.
-    public private(set) var satisfiedAndAnswered: [Int]
+    public internal(set) var satisfiedAndAnswered: [Int]
     /// J × J, row-major.
-    public private(set) var bothSatisfied: [Int]
+    public internal(set) var bothSatisfied: [Int]
     /// Respondent-level scores, one slot per factor and a last one for the overall index:
     /// forms with a score, Σ f and Σ f², where f is the share satisfied among the form's
     /// answered items of the factor, and the overall f is the mean of its factor scores.
-    public private(set) var respondents: [Int]
-    public private(set) var respondentSum: [Double]
-    public private(set) var respondentSquares: [Double]
+    public internal(set) var respondents: [Int]
+    /// Σ f and Σ f² in fixed point (units of 2⁻⁶²), so that sums are exact: the same in
+    /// any order, and a form can be taken out again (`add(..., sign: -1)`) leaving the very
+    /// sums of the forms that remain. Each form's f and f² are rounded once, to 2⁻⁶² (far
+    /// below a double's own rounding of a running sum).
+    var respondentSumFixed: [Int128]
+    var respondentSquaresFixed: [Int128]
+    public var respondentSum: [Double] { respondentSumFixed.map(Self.double(fixed:)) }
+    public var respondentSquares: [Double] { respondentSquaresFixed.map(Self.double(fixed:)) }
+
+    static let fixedScale = 4_611_686_018_427_387_904.0  // 2⁶²
+    static func fixed(_ f: Double) -> Int128 { Int128(Int64((f * fixedScale).rounded())) }
+    static func double(fixed: Int128) -> Double {
+        // Two exact halves, so that the conversion is correctly rounded up to one step.
+        let high = fixed >> 62
+        let low = fixed - (high << 62)
+        return Double(Int64(high)) + Double(Int64(low)) / fixedScale
+    }
     /// Quality (yes/no, count) items: answers given and favourable answers.
-    public private(set) var qualityAnswered: [Int] = []
-    public private(set) var qualityFavourable: [Int] = []
+    public internal(set) var qualityAnswered: [Int] = []
+    public internal(set) var qualityFavourable: [Int] = []
 
     public init(itemCount: Int, groupCount: Int = 0, levelStride: Int = 6) {
         self.itemCount = itemCount
@@ -57,26 +72,29 @@ public struct CellSums: Sendable, Equatable {
         satisfiedAndAnswered = bothAnswered
         bothSatisfied = bothAnswered
         respondents = Array(repeating: 0, count: groupCount == 0 ? 0 : groupCount + 1)
-        respondentSum = Array(repeating: 0, count: respondents.count)
-        respondentSquares = respondentSum
+        respondentSumFixed = Array(repeating: 0, count: respondents.count)
+        respondentSquaresFixed = respondentSumFixed
     }
 
     /// Adds one form. `answers[j]` is the level (1...L) of the answer on item j's scale, or 0
     /// for a missing answer; `scales` gives each level's value and whether it is satisfied.
     ///
-    /// `quality[q]` is 0 for a missing answer, 1 unfavourable, 2 favourable.
-    public mutating func add(answers: [UInt8], scales: RatingScales, groups: [[Int]] = [], quality: [UInt8] = []) {
+    /// `quality[q]` is 0 for a missing answer, 1 unfavourable, 2 favourable. `sign` -1 takes
+    /// a form added before out again (every sum is exact, so nothing of it remains).
+    public mutating func add(
+        answers: [UInt8], scales: RatingScales, groups: [[Int]] = [], quality: [UInt8] = [], sign: Int = 1
+    ) {
         precondition(answers.count == itemCount, "answer vector does not match the instrument")
         precondition(scales.stride == levelStride, "scales do not match the sums")
-        forms += 1
+        forms += sign
         if !quality.isEmpty {
             if qualityAnswered.isEmpty {
                 qualityAnswered = Array(repeating: 0, count: quality.count)
                 qualityFavourable = qualityAnswered
             }
             for (q, code) in quality.enumerated() where code != 0 {
-                qualityAnswered[q] += 1
-                if code == 2 { qualityFavourable[q] += 1 }
+                qualityAnswered[q] += sign
+                if code == 2 { qualityFavourable[q] += sign }
             }
         }
         var present: [Int] = []
@@ -88,26 +106,27 @@ public struct CellSums: Sendable, Equatable {
             let slot = j * levelStride + level
             let y = scales.values[slot]
             present.append(j)
-            answered[j] += 1
-            scoreSum[j] += y
-            scoreSquares[j] += y * y
-            levelCounts[slot] += 1
+            answered[j] += sign
+            scoreSum[j] += sign * y
+            scoreSquares[j] += sign * y * y
+            levelCounts[slot] += sign
             if scales.satisfied[slot] {
-                satisfied[j] += 1
+                satisfied[j] += sign
                 happy[j] = true
             }
         }
         for j in present {
             let row = j * itemCount
             for k in present {
-                bothAnswered[row + k] += 1
+                bothAnswered[row + k] += sign
                 if happy[j] {
-                    satisfiedAndAnswered[row + k] += 1
-                    if happy[k] { bothSatisfied[row + k] += 1 }
+                    satisfiedAndAnswered[row + k] += sign
+                    if happy[k] { bothSatisfied[row + k] += sign }
                 }
             }
         }
         guard !groups.isEmpty else { return }
+        let wide = Int128(sign)
         var scoreTotal = 0.0
         var scored = 0
         for (g, members) in groups.enumerated() {
@@ -119,17 +138,17 @@ public struct CellSums: Sendable, Equatable {
             }
             guard given > 0 else { continue }
             let f = Double(good) / Double(given)
-            respondents[g] += 1
-            respondentSum[g] += f
-            respondentSquares[g] += f * f
+            respondents[g] += sign
+            respondentSumFixed[g] += wide * Self.fixed(f)
+            respondentSquaresFixed[g] += wide * Self.fixed(f * f)
             scoreTotal += f
             scored += 1
         }
         if scored > 0 {
             let f = scoreTotal / Double(scored)
-            respondents[groups.count] += 1
-            respondentSum[groups.count] += f
-            respondentSquares[groups.count] += f * f
+            respondents[groups.count] += sign
+            respondentSumFixed[groups.count] += wide * Self.fixed(f)
+            respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
         }
     }
 
@@ -138,8 +157,8 @@ public struct CellSums: Sendable, Equatable {
         precondition(other.itemCount == itemCount && other.levelStride == levelStride, "cannot merge sums of different instruments")
         if respondents.isEmpty && !other.respondents.isEmpty {
             respondents = Array(repeating: 0, count: other.respondents.count)
-            respondentSum = Array(repeating: 0, count: other.respondents.count)
-            respondentSquares = respondentSum
+            respondentSumFixed = Array(repeating: 0, count: other.respondents.count)
+            respondentSquaresFixed = respondentSumFixed
         }
         precondition(other.respondents.isEmpty || other.respondents.count == respondents.count, "cannot merge different factor groupings")
         forms += other.forms
@@ -159,8 +178,8 @@ public struct CellSums: Sendable, Equatable {
         }
         for g in other.respondents.indices {
             respondents[g] += other.respondents[g]
-            respondentSum[g] += other.respondentSum[g]
-            respondentSquares[g] += other.respondentSquares[g]
+            respondentSumFixed[g] += other.respondentSumFixed[g]
+            respondentSquaresFixed[g] += other.respondentSquaresFixed[g]
         }
         for i in 0..<(itemCount * levelStride) { levelCounts[i] += other.levelCounts[i] }
         for i in 0..<(itemCount * itemCount) {

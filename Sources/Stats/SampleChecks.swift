@@ -82,6 +82,16 @@ public struct CheckAccumulator: Sendable {
         cells[unit, default: [:]][quarter] = counts
     }
 
+    /// Adds the tally of one atom's forms (the same counts as adding each of its forms).
+    public mutating func add(unit: String, quarter: Period, tally: AtomTally) {
+        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount))
+        counts.forms += tally.forms
+        for j in 0..<answeredCount { counts.missing[j] += tally.missing[j] }
+        counts.straightLined += tally.straightLined
+        if let window, !window.contains(quarter) { counts.outsideWindow += tally.forms }
+        cells[unit, default: [:]][quarter] = counts
+    }
+
     /// Evaluates every check for every unit × quarter seen, and the sample-size rule for
     /// unit × year where the year's dossiers are known.
     ///

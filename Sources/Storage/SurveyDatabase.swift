@@ -194,13 +194,15 @@ public struct StoredForm: Sendable {
 /// - `responses`: one row per parsed form, `status` = `accepted`, `duplicate`, `conflict` or
 ///   `stray_date`, one column per item, and the form's file, line and file hash;
 /// - `rejects`: rows that could not be read, with file, line and reason;
+/// - `cell_sums`: per file × unit × quarter × channel, the sums of its accepted forms that
+///   `check` and `stats` need (kept by the ingest, see `TallyStore.swift`);
 /// - `estimates`, `checks`: the outputs of `stats` and `check`;
 /// - `stage_runs`: what each stage read and wrote, the program version and the time.
 ///
 /// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
 /// the previous state or the next, never a part.
 public final class SurveyDatabase {
-    public static let schemaVersion = "3"
+    public static let schemaVersion = "4"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
@@ -209,6 +211,9 @@ public final class SurveyDatabase {
     public private(set) var storedFingerprint: String?
     /// The instrument the caller reads with.
     public let fingerprint: String
+    /// How forms add to `cell_sums`; nil: this caller keeps no sums (they are then computed
+    /// again by the next caller that has a layout).
+    public let tallyLayout: TallyLayout?
 
     /// Whether the ingest tables fit the caller's instrument; if not, only `ingest` may
     /// rebuild them (every inbox file is then read again).
@@ -216,7 +221,12 @@ public final class SurveyDatabase {
 
     /// Opens (creating if needed) the database. Never drops data: a changed instrument is
     /// reported through `matchesInstrument` and rebuilt only inside `ingest(rebuild:)`.
-    public static func open(path: String, itemColumns: [String], fingerprint: String) throws -> SurveyDatabase {
+    /// - Parameter survey: how forms add to `cell_sums` (its rating scales, factors and
+    ///   quality items); without it this caller keeps no sums.
+    public static func open(
+        path: String, itemColumns: [String], fingerprint: String, survey: SurveyDefinition? = nil
+    ) throws -> SurveyDatabase {
+        let tallyLayout = survey.map(TallyLayout.init(survey:))
         let queue: DatabaseQueue
         do {
             var config = Configuration()
@@ -227,15 +237,20 @@ public final class SurveyDatabase {
         }
         let stored = try Self.prepareSchema(queue: queue, path: path, itemColumns: itemColumns, fingerprint: fingerprint)
         return SurveyDatabase(
-            path: path, queue: queue, itemColumns: itemColumns, storedFingerprint: stored, fingerprint: fingerprint)
+            path: path, queue: queue, itemColumns: itemColumns, storedFingerprint: stored, fingerprint: fingerprint,
+            tallyLayout: tallyLayout)
     }
 
-    private init(path: String, queue: DatabaseQueue, itemColumns: [String], storedFingerprint: String?, fingerprint: String) {
+    private init(
+        path: String, queue: DatabaseQueue, itemColumns: [String], storedFingerprint: String?, fingerprint: String,
+        tallyLayout: TallyLayout?
+    ) {
         self.path = path
         self.queue = queue
         self.itemColumns = itemColumns
         self.storedFingerprint = storedFingerprint
         self.fingerprint = fingerprint
+        self.tallyLayout = tallyLayout
     }
 
     func wrap<T>(_ body: () throws -> T) throws -> T {
@@ -279,7 +294,8 @@ public final class SurveyDatabase {
     /// transaction, so a crash keeps the old tables).
     private func createIngestTables(_ db: Database, dropping: Bool) throws {
         if dropping {
-            for table in ["responses", "rejects", "source_files"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+            for table in ["responses", "rejects", "source_files", "cell_sums"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'tally_layout'")
         }
         let answerColumns = itemColumns.map { "\"\($0)\" INTEGER" }.joined(separator: ", ")
         try db.execute(sql: """
@@ -299,6 +315,11 @@ public final class SurveyDatabase {
                 status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
                 PRIMARY KEY (path, line, position));
             CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
+            CREATE INDEX IF NOT EXISTS responses_set_aside ON responses (status) WHERE status <> 'accepted';
+            CREATE TABLE IF NOT EXISTS cell_sums (
+                path TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
+                forms INTEGER NOT NULL, sums BLOB NOT NULL,
+                PRIMARY KEY (path, unit, period, channel));
             CREATE TABLE IF NOT EXISTS rejects (
                 path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
                 file_sha256 TEXT NOT NULL, response_id TEXT, reason TEXT NOT NULL,
@@ -380,6 +401,9 @@ public final class SurveyDatabase {
         public private(set) var skipped = 0
         /// Portal answer keys that name no item, with how many forms carried each.
         public private(set) var unknownAnswerKeys: [String: Int] = [:]
+        /// The sums of the rows accepted so far (nil without a layout).
+        var tally: FormTally?
+        private var answerBytes: [UInt8] = []
 
         public func noteSkipped(_ count: Int) { skipped += count }
 
@@ -391,13 +415,16 @@ public final class SurveyDatabase {
             accepted = 0
             rejected = 0
             skipped = 0
+            if let layout = tally?.layout { tally = FormTally(layout: layout) }
         }
         public func noteUnknownAnswerKey(_ key: String) { unknownAnswerKeys[key, default: 0] += 1 }
 
         init(
             db: Database, path: String, sha256: String, itemColumns: [String], databasePath: String,
-            shouldStop: @escaping () -> Bool
+            tallyLayout: TallyLayout?, shouldStop: @escaping () -> Bool
         ) throws {
+            tally = tallyLayout.map(FormTally.init(layout:))
+            answerBytes = Array(repeating: missingAnswer, count: itemColumns.count)
             self.databasePath = databasePath
             self.database = db
             self.path = path
@@ -468,6 +495,13 @@ public final class SurveyDatabase {
             let rc = sqlite3_step(raw)
             guard rc == SQLITE_DONE else { throw stepError(rc) }
             accepted += 1
+            if tally != nil {
+                // As `forEachAcceptedForm` reads it back: NULL is missing, values clamped to a byte.
+                for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
+                tally!.add(
+                    unit: record.unit, quarter: record.period, channel: record.channel,
+                    submittedOn: record.submittedOn.utf8, answers: answerBytes)
+            }
         }
 
         public func reject(line: Int, position: Int = 0, responseID: String?, reason: String) throws {
@@ -509,11 +543,15 @@ public final class SurveyDatabase {
         let db: Database
         let owner: SurveyDatabase
         let shouldStop: () -> Bool
+        /// Whether `cell_sums` holds the sums of the current layout, kept up to date form by
+        /// form; if not, they are computed again when the ingest ends.
+        let keepsTallies: Bool
 
-        init(db: Database, owner: SurveyDatabase, shouldStop: @escaping () -> Bool) {
+        init(db: Database, owner: SurveyDatabase, shouldStop: @escaping () -> Bool, keepsTallies: Bool) {
             self.db = db
             self.owner = owner
             self.shouldStop = shouldStop
+            self.keepsTallies = keepsTallies
         }
 
         /// SQLite's structural check, inside the transaction (before the first change).
@@ -530,12 +568,14 @@ public final class SurveyDatabase {
             path: String, channel: Channel, sha256: String, bytes: Int, body: (FileWriter) throws -> Void
         ) throws {
             if shouldStop() { throw StorageError.interrupted }
-            try db.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
-            try db.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
+            for table in ["responses", "rejects", "cell_sums"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
+            }
             let writer = try FileWriter(
                 db: db, path: path, sha256: sha256, itemColumns: owner.itemColumns, databasePath: owner.path,
-                shouldStop: shouldStop)
+                tallyLayout: owner.tallyLayout, shouldStop: shouldStop)
             try body(writer)
+            if let tally = writer.tally { try TallyStore.write(tally, path: path, db: db) }
             let unknown = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             try db.execute(
                 sql: """
@@ -568,7 +608,7 @@ public final class SurveyDatabase {
 
         /// Forgets a file and every row read from it.
         public func forget(path: String) throws {
-            for table in ["responses", "rejects", "source_files"] {
+            for table in ["responses", "rejects", "source_files", "cell_sums"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
             }
         }
@@ -582,37 +622,62 @@ public final class SurveyDatabase {
         /// - `strayQuarters`: accepted forms dated in these quarters become `stray_date`.
         /// Then recounts every file's outcomes.
         public func resolve(strayQuarters: (_ formsPerQuarter: [String: Int]) -> Set<String>) throws {
+            // The new status of every form that is not simply `accepted`, decided apart from
+            // the stored statuses, so that only forms whose status changes are touched.
             try db.execute(sql: """
-                UPDATE responses SET status = 'accepted' WHERE status <> 'accepted';
                 CREATE TEMP TABLE IF NOT EXISTS repeated (channel TEXT, response_id TEXT, versions INTEGER);
                 DELETE FROM repeated;
                 INSERT INTO repeated
                     SELECT channel, response_id, COUNT(DISTINCT content_hash) FROM responses
                     GROUP BY channel, response_id HAVING COUNT(*) > 1;
-                UPDATE responses SET status = 'conflict' WHERE rowid IN (
-                    SELECT r.rowid FROM responses r JOIN repeated g
+                CREATE TEMP TABLE IF NOT EXISTS decided (rid INTEGER PRIMARY KEY, status TEXT NOT NULL);
+                DELETE FROM decided;
+                INSERT INTO decided
+                    SELECT r.rowid, 'conflict' FROM responses r JOIN repeated g
                       ON g.channel = r.channel AND g.response_id = r.response_id
-                    WHERE g.versions > 1);
-                UPDATE responses SET status = 'duplicate' WHERE rowid IN (
-                    SELECT rid FROM (
+                    WHERE g.versions > 1;
+                INSERT INTO decided
+                    SELECT rid, 'duplicate' FROM (
                         SELECT r.rowid AS rid, ROW_NUMBER() OVER (
                             PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line, r.position) AS rank
                         FROM responses r JOIN repeated g
                           ON g.channel = r.channel AND g.response_id = r.response_id
                         WHERE g.versions = 1)
-                    WHERE rank > 1);
+                    WHERE rank > 1;
                 DELETE FROM repeated;
                 """)
             var perQuarter: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT period, COUNT(*) FROM responses WHERE status = 'accepted' GROUP BY period") {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT period, COUNT(*) FROM responses WHERE rowid NOT IN (SELECT rid FROM temp.decided) GROUP BY period
+                """) {
                 perQuarter[row[0]] = row[1]
             }
             let stray = strayQuarters(perQuarter)
             for quarter in stray.sorted() {
                 try db.execute(
-                    sql: "UPDATE responses SET status = 'stray_date' WHERE status = 'accepted' AND period = ?",
+                    sql: "INSERT OR IGNORE INTO decided SELECT rowid, 'stray_date' FROM responses WHERE period = ?",
                     arguments: [quarter])
             }
+            // Forms whose status changes: set aside before (the partial index finds them) or now.
+            let changes = try Row.fetchAll(db, sql: """
+                SELECT r.rowid, r.status, COALESCE(d.status, 'accepted') FROM responses r
+                  LEFT JOIN decided d ON d.rid = r.rowid
+                WHERE r.status <> 'accepted' AND r.status <> COALESCE(d.status, 'accepted')
+                UNION ALL
+                SELECT r.rowid, r.status, d.status FROM decided d JOIN responses r ON r.rowid = d.rid
+                WHERE r.status = 'accepted'
+                """).map { (rowid: $0[0] as Int64, old: $0[1] as String, new: $0[2] as String) }
+            if keepsTallies, let layout = owner.tallyLayout {
+                let signed = changes.compactMap { change -> (rowid: Int64, sign: Int)? in
+                    if change.old == "accepted" { return (change.rowid, -1) }
+                    if change.new == "accepted" { return (change.rowid, 1) }
+                    return nil
+                }
+                try TallyStore.adjust(db: db, layout: layout, itemColumns: owner.itemColumns, rowids: signed)
+            }
+            let update = try db.makeStatement(sql: "UPDATE responses SET status = ? WHERE rowid = ?")
+            for change in changes { try update.execute(arguments: [change.new, change.rowid]) }
+            try db.execute(sql: "DELETE FROM decided")
             try db.execute(sql: """
                 UPDATE source_files SET
                     rows_accepted = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'accepted'),
@@ -642,7 +707,24 @@ public final class SurveyDatabase {
         try wrap {
             try queue.inTransaction { db in
                 try createIngestTables(db, dropping: rebuild)
-                try body(IngestTransaction(db: db, owner: self, shouldStop: shouldStop))
+                let storedLayout = try String.fetchOne(
+                    db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [TallyStore.metaKey])
+                let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM responses LIMIT 1)") == 0
+                let keeps = tallyLayout != nil && (storedLayout == tallyLayout?.fingerprint || empty)
+                if keeps, empty { try db.execute(sql: "DELETE FROM cell_sums") }
+                try body(IngestTransaction(db: db, owner: self, shouldStop: shouldStop, keepsTallies: keeps))
+                if let layout = tallyLayout {
+                    let still = try String.fetchOne(
+                        db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [TallyStore.metaKey])
+                    if keeps && still != TallyStore.stale {
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [TallyStore.metaKey, layout.fingerprint])
+                    } else {
+                        try TallyStore.rebuild(db: db, layout: layout, itemColumns: itemColumns)
+                    }
+                } else {
+                    try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [TallyStore.metaKey])
+                }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('ingest_fingerprint', ?)",
                     arguments: [Self.schemaVersion, fingerprint])
@@ -679,7 +761,7 @@ public final class SurveyDatabase {
                     SELECT d.path, d.line, 2, d.response_id, NULL, f.path, f.line, d.position, NULL
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
-                    WHERE d.status = 'duplicate'
+                    WHERE d.status <> 'accepted' AND d.status = 'duplicate'
                     UNION ALL
                     SELECT d.path, d.line, 3, d.response_id, NULL,
                         (SELECT f.path FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
@@ -689,10 +771,10 @@ public final class SurveyDatabase {
                         d.position,
                         (SELECT COUNT(DISTINCT f.content_hash) FROM responses f
                            WHERE f.channel = d.channel AND f.response_id = d.response_id)
-                    FROM responses d WHERE d.status = 'conflict'
+                    FROM responses d WHERE d.status <> 'accepted' AND d.status = 'conflict'
                     UNION ALL
                     SELECT path, line, 4, response_id, submitted_on, NULL, NULL, position, NULL
-                    FROM responses WHERE status = 'stray_date'
+                    FROM responses WHERE status <> 'accepted' AND status = 'stray_date'
                     ORDER BY 1, 2, 8, 3
                     """)
                 while let row = try cursor.next() {
@@ -767,7 +849,12 @@ public final class SurveyDatabase {
         guard storedFingerprint != nil else { return [] }
         return try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: """
+                // The kept sums count the accepted forms; without them, the forms themselves.
+                let kept = try tallyLayout != nil && String.fetchOne(
+                    db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [TallyStore.metaKey]) == tallyLayout?.fingerprint
+                return try Row.fetchAll(db, sql: kept ? """
+                    SELECT unit, channel, period, SUM(forms) FROM cell_sums GROUP BY unit, channel, period
+                    """ : """
                     SELECT unit, channel, period, COUNT(*) FROM responses WHERE status = 'accepted'
                     GROUP BY unit, channel, period
                     """).compactMap { row in
@@ -825,7 +912,7 @@ public final class SurveyDatabase {
 
     /// Per unit and quarter, the forms set aside as duplicates of an earlier form.
     public func duplicateCounts() throws -> [String: [Period: Int]] {
-        try groupedCounts(sql: "SELECT unit, period, COUNT(*) FROM responses WHERE status = 'duplicate' GROUP BY unit, period")
+        try groupedCounts(sql: "SELECT unit, period, COUNT(*) FROM responses WHERE status <> 'accepted' AND status = 'duplicate' GROUP BY unit, period")
     }
 
     /// Per unit and quarter, dossier codes rated on more than one accepted form.
