@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "Storage", "SurveyModel",
+                "Ingest", "Storage", "Stats", "SurveyModel",
                 .product(name: "Logging", package: "swift-log"),
                 // To write hostile workbooks (zip bombs, path traversal) in the tests.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

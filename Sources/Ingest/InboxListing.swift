@@ -132,7 +132,8 @@ enum InboxListing {
     /// Opens an inbox file for reading without blocking (a FIFO must not hang the run) and
     /// checks, on the open descriptor, that it is a regular file of bounded size.
     /// - Returns: the descriptor, or the problem.
-    static func openRegularFile(_ path: String) -> Result<Int32, FileProblem> {
+    /// - Returns: the descriptor and the file's identity (`FileIdentity`).
+    static func openRegularFile(_ path: String, settledFor: Double = FileIdentity.settling) -> Result<(fd: Int32, identity: String), FileProblem> {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(FileProblem("cannot be opened: \(String(cString: strerror(errno)))")) }
         var info = stat()
@@ -153,7 +154,28 @@ enum InboxListing {
         // Reads from here on may block as on any file.
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-        return .success(fd)
+        return .success((fd, FileIdentity.of(info, settledFor: settledFor)))
+    }
+}
+
+/// Device, inode, size and the modification and status-change times (in nanoseconds) of a
+/// file: any write to it changes the status-change time, which no program can set back, so
+/// a file with the identity recorded when it was last read holds the bytes read then, and
+/// a night with nothing new need not hash the inbox again. (`--force` hashes every file.)
+///
+/// File times advance in steps (a few milliseconds here, up to two seconds on FAT), so a
+/// file changed just now could be changed again within the same step and keep its times:
+/// like git's "racily clean" entries, a file whose status changed less than `settling`
+/// seconds ago gets no identity (empty), and is hashed again next time.
+enum FileIdentity {
+    static let settling = 5.0
+
+    static func of(_ info: stat, settledFor: Double) -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Double(now.tv_sec - info.st_ctim.tv_sec) + Double(now.tv_nsec - info.st_ctim.tv_nsec) / 1e9
+        guard age >= settledFor else { return "" }
+        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 }
 

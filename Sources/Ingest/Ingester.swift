@@ -54,6 +54,12 @@ public struct Ingester {
     var progress: (@Sendable (String) -> Void)?
     /// The day of the ingest in Vietnam (UTC+7): forms dated later are rejected.
     var today: (year: Int, month: Int, day: Int)
+    /// Hash every inbox file, even one whose identity (inode, size, times) says it is the
+    /// file read last time.
+    public var hashEveryFile = false
+    /// How long ago a file must have last changed for its identity to be trusted (tests
+    /// shorten it).
+    var identitySettling = FileIdentity.settling
 
     public init(
         folder: SurveyFolder, logger: Logger, today: (year: Int, month: Int, day: Int)? = nil,
@@ -179,13 +185,21 @@ public struct Ingester {
                     try recordUnreadable(file, problem, tx: tx, known: known, summary: &summary)
                     continue
                 }
-                let fd: Int32
-                switch InboxListing.openRegularFile(file.absolute) {
+                let fd: Int32, identity: String
+                switch InboxListing.openRegularFile(file.absolute, settledFor: identitySettling) {
                 case .failure(let problem):
                     try beforeChange(tx)
                     try recordUnreadable(file, problem.message, tx: tx, known: known, summary: &summary)
                     continue
-                case .success(let opened): fd = opened
+                case .success(let opened): (fd, identity) = opened
+                }
+                if !hashEveryFile, !identity.isEmpty, let old = known[file.relative], old.status == .present,
+                    !old.sha256.isEmpty, old.identity == identity
+                {
+                    close(fd)
+                    summary.fileHashes[file.relative] = old.sha256
+                    summary.filesUnchanged += 1
+                    continue
                 }
                 let hashed = Result { try FileHash.sha256(descriptor: fd, path: file.relative) }
                 close(fd)
@@ -202,14 +216,19 @@ public struct Ingester {
                     summary.filesUnchanged += 1
                     if old.status != .present {
                         try beforeChange(tx)
-                        try tx.markPresent(path: file.relative)
+                        try tx.markPresent(path: file.relative, identity: identity)
                         summary.stateChanged = true
                         logger.notice("\(file.relative) is readable again, unchanged")
+                    } else if old.identity != identity {
+                        // Copied back or touched, same bytes: remember it, so that tomorrow
+                        // needs no hashing.
+                        try beforeChange(tx)
+                        try tx.setIdentity(path: file.relative, identity: identity)
                     }
                     continue
                 }
                 try beforeChange(tx)
-                try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes) { writer in
+                try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes, identity: identity) { writer in
                     try readFile(file, validator: validator, into: writer)
                     let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
                     logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")

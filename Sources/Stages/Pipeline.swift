@@ -88,9 +88,11 @@ public struct Pipeline {
     private func lock() throws -> RunLock { try RunLock(directory: folder.workDirectory) }
 
     private func ingester() -> Ingester {
-        Ingester(
+        var ingester = Ingester(
             folder: folder, logger: logger, today: options.today, shouldStop: { StopSignal.requested },
             progress: options.progress)
+        ingester.hashEveryFile = options.force
+        return ingester
     }
 
     private func checkOutput() throws {

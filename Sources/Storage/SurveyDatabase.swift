@@ -162,6 +162,9 @@ public struct SourceFile: Sendable, Hashable {
     public var rejected: Int
     public var duplicates: Int
     public var conflicts: Int
+    /// Device, inode, size and times of the file when it was last read or hashed (empty:
+    /// unknown); the same identity means the same bytes, without hashing them again.
+    public var identity: String = ""
 }
 
 /// Counts over the whole inbox.
@@ -305,7 +308,7 @@ public final class SurveyDatabase {
                 rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
                 rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
                 rows_conflict INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0,
-                unknown_answer_keys TEXT NOT NULL DEFAULT '');
+                unknown_answer_keys TEXT NOT NULL DEFAULT '', identity TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS responses (
                 path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
                 position INTEGER NOT NULL DEFAULT 0,
@@ -361,7 +364,7 @@ public final class SurveyDatabase {
                 status: SourceStatus(rawValue: row["status"]) ?? .present, problem: row["problem"],
                 rowsRead: row["rows_read"], rowsSkipped: row["rows_skipped"], unknownAnswerKeys: row["unknown_answer_keys"],
                 accepted: row["rows_accepted"], rejected: row["rows_rejected"],
-                duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"])
+                duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"], identity: row["identity"])
         }
         return files
     }
@@ -565,7 +568,7 @@ public final class SurveyDatabase {
 
         /// Replaces everything stored from `path` with what `body` writes.
         public func replaceFile(
-            path: String, channel: Channel, sha256: String, bytes: Int, body: (FileWriter) throws -> Void
+            path: String, channel: Channel, sha256: String, bytes: Int, identity: String = "", body: (FileWriter) throws -> Void
         ) throws {
             if shouldStop() { throw StorageError.interrupted }
             for table in ["responses", "rejects", "cell_sums"] {
@@ -579,20 +582,26 @@ public final class SurveyDatabase {
             let unknown = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys)
-                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?)
+                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity)
+                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?)
                     """,
-                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown])
+                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown, identity])
         }
 
         /// Marks a known file present again (same content as last read).
-        public func markPresent(path: String) throws {
-            try db.execute(sql: "UPDATE source_files SET status = 'present', problem = NULL WHERE path = ?", arguments: [path])
+        public func markPresent(path: String, identity: String = "") throws {
+            try db.execute(
+                sql: "UPDATE source_files SET status = 'present', problem = NULL, identity = ? WHERE path = ?", arguments: [identity, path])
+        }
+
+        /// Records the identity of a known file found with the same bytes.
+        public func setIdentity(path: String, identity: String) throws {
+            try db.execute(sql: "UPDATE source_files SET identity = ? WHERE path = ?", arguments: [identity, path])
         }
 
         /// Marks a file gone from the inbox; its rows stay.
         public func markMissing(path: String) throws {
-            try db.execute(sql: "UPDATE source_files SET status = 'missing', problem = NULL WHERE path = ?", arguments: [path])
+            try db.execute(sql: "UPDATE source_files SET status = 'missing', problem = NULL, identity = '' WHERE path = ?", arguments: [path])
         }
 
         /// Records that a file cannot be read now; its earlier rows (if any) stay.
@@ -601,7 +610,7 @@ public final class SurveyDatabase {
                 sql: """
                     INSERT INTO source_files (path, channel, sha256, bytes, status, problem)
                     VALUES (?, ?, '', 0, 'unreadable', ?)
-                    ON CONFLICT(path) DO UPDATE SET status = 'unreadable', problem = excluded.problem
+                    ON CONFLICT(path) DO UPDATE SET status = 'unreadable', problem = excluded.problem, identity = ''
                     """,
                 arguments: [path, channel.rawValue, problem])
         }
