@@ -97,58 +97,94 @@ public struct CellSums: Sendable, Equatable {
                 if code == 2 { qualityFavourable[q] += sign }
             }
         }
-        var present: [Int] = []
-        present.reserveCapacity(itemCount)
-        var happy = [Bool](repeating: false, count: itemCount)
-        for j in 0..<itemCount {
-            let level = Int(answers[j])
-            guard level != 0 else { continue }
-            let slot = j * levelStride + level
-            let y = scales.values[slot]
-            present.append(j)
-            answered[j] += sign
-            scoreSum[j] += sign * y
-            scoreSquares[j] += sign * y * y
-            levelCounts[slot] += sign
-            if scales.satisfied[slot] {
-                satisfied[j] += sign
-                happy[j] = true
-            }
-        }
-        for j in present {
-            let row = j * itemCount
-            for k in present {
-                bothAnswered[row + k] += sign
-                if happy[j] {
-                    satisfiedAndAnswered[row + k] += sign
-                    if happy[k] { bothSatisfied[row + k] += sign }
+        // The ingest's hot path (every accepted form): stack buffers and unchecked indexing.
+        let n = itemCount
+        let stride = levelStride
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * n + 1) { lists in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: n + 1) { happy in
+                let present = lists.baseAddress!
+                let happyItems = present + n
+                var np = 0
+                var nh = 0
+                answers.withUnsafeBufferPointer { answers in
+                    scales.values.withUnsafeBufferPointer { values in
+                        scales.satisfied.withUnsafeBufferPointer { satisfiedLevel in
+                            answered.withUnsafeMutableBufferPointer { answered in
+                                satisfied.withUnsafeMutableBufferPointer { satisfied in
+                                    scoreSum.withUnsafeMutableBufferPointer { scoreSum in
+                                        scoreSquares.withUnsafeMutableBufferPointer { scoreSquares in
+                                            levelCounts.withUnsafeMutableBufferPointer { levelCounts in
+                                                for j in 0..<n {
+                                                    let level = Int(answers[j])
+                                                    happy[j] = false
+                                                    guard level != 0 else { continue }
+                                                    let slot = j &* stride &+ level
+                                                    let y = values[slot]
+                                                    present[np] = j
+                                                    np &+= 1
+                                                    answered[j] &+= sign
+                                                    scoreSum[j] &+= sign &* y
+                                                    scoreSquares[j] &+= sign &* y &* y
+                                                    levelCounts[slot] &+= sign
+                                                    if satisfiedLevel[slot] {
+                                                        satisfied[j] &+= sign
+                                                        happy[j] = true
+                                                        happyItems[nh] = j
+                                                        nh &+= 1
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                bothAnswered.withUnsafeMutableBufferPointer { both in
+                    for a in 0..<np {
+                        let row = present[a] &* n
+                        for b in 0..<np { both[row &+ present[b]] &+= sign }
+                    }
+                }
+                satisfiedAndAnswered.withUnsafeMutableBufferPointer { cross in
+                    for a in 0..<nh {
+                        let row = happyItems[a] &* n
+                        for b in 0..<np { cross[row &+ present[b]] &+= sign }
+                    }
+                }
+                bothSatisfied.withUnsafeMutableBufferPointer { both in
+                    for a in 0..<nh {
+                        let row = happyItems[a] &* n
+                        for b in 0..<nh { both[row &+ happyItems[b]] &+= sign }
+                    }
+                }
+                guard !groups.isEmpty else { return }
+                let wide = Int128(sign)
+                var scoreTotal = 0.0
+                var scored = 0
+                for (g, members) in groups.enumerated() {
+                    var given = 0
+                    var good = 0
+                    for j in members where answers[j] != 0 {
+                        given += 1
+                        if happy[j] { good += 1 }
+                    }
+                    guard given > 0 else { continue }
+                    let f = Double(good) / Double(given)
+                    respondents[g] += sign
+                    respondentSumFixed[g] += wide * Self.fixed(f)
+                    respondentSquaresFixed[g] += wide * Self.fixed(f * f)
+                    scoreTotal += f
+                    scored += 1
+                }
+                if scored > 0 {
+                    let f = scoreTotal / Double(scored)
+                    respondents[groups.count] += sign
+                    respondentSumFixed[groups.count] += wide * Self.fixed(f)
+                    respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
                 }
             }
-        }
-        guard !groups.isEmpty else { return }
-        let wide = Int128(sign)
-        var scoreTotal = 0.0
-        var scored = 0
-        for (g, members) in groups.enumerated() {
-            var given = 0
-            var good = 0
-            for j in members where answers[j] != 0 {
-                given += 1
-                if happy[j] { good += 1 }
-            }
-            guard given > 0 else { continue }
-            let f = Double(good) / Double(given)
-            respondents[g] += sign
-            respondentSumFixed[g] += wide * Self.fixed(f)
-            respondentSquaresFixed[g] += wide * Self.fixed(f * f)
-            scoreTotal += f
-            scored += 1
-        }
-        if scored > 0 {
-            let f = scoreTotal / Double(scored)
-            respondents[groups.count] += sign
-            respondentSumFixed[groups.count] += wide * Self.fixed(f)
-            respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
         }
     }
 

@@ -86,9 +86,13 @@ public struct AtomTally: Sendable, Equatable {
 /// Per-atom tallies of a set of forms (one file's, or all of them).
 public struct FormTally: Sendable {
     public let layout: TallyLayout
-    public private(set) var atoms: [AtomKey: AtomTally] = [:]
+    private var index: [AtomKey: Int] = [:]
+    private var keys: [AtomKey] = []
+    private var tallies: [AtomTally] = []
     private var likert: [UInt8]
     private var quality: [UInt8]
+
+    public var atoms: [AtomKey: AtomTally] { Dictionary(uniqueKeysWithValues: zip(keys, tallies)) }
 
     public init(layout: TallyLayout) {
         self.layout = layout
@@ -96,17 +100,24 @@ public struct FormTally: Sendable {
         quality = Array(repeating: 0, count: layout.qualityPositions.count)
     }
 
-    public var isEmpty: Bool { atoms.isEmpty }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    private mutating func slot(_ key: AtomKey) -> Int {
+        if let i = index[key] { return i }
+        index[key] = keys.count
+        keys.append(key)
+        tallies.append(AtomTally(layout: layout))
+        return keys.count - 1
+    }
 
     /// Adds one form (`sign` -1: takes it out).
     /// - Parameters:
     ///   - submittedOn: `yyyy-mm-dd`, inside `quarter`.
     ///   - answers: stored values, one per answered item, `missingAnswer` for none.
     public mutating func add(
-        unit: String, quarter: Period, channel: Channel, submittedOn: some Collection<UInt8>, answers: [UInt8], sign: Int = 1
+        unit: String, quarter: Period, channel: Channel, submittedOn: String, answers: [UInt8], sign: Int = 1
     ) {
-        let key = AtomKey(unit: unit, quarter: quarter, channel: channel)
-        var tally = atoms.removeValue(forKey: key) ?? AtomTally(layout: layout)
+        let i = slot(AtomKey(unit: unit, quarter: quarter, channel: channel))
         for (k, j) in layout.likertPositions.enumerated() {
             let v = answers[j]
             likert[k] = v == missingAnswer ? 0 : layout.levelCodes[k &* 256 &+ Int(v)]
@@ -115,8 +126,8 @@ public struct FormTally: Sendable {
             let v = answers[j]
             quality[q] = v == missingAnswer ? 0 : (layout.favourable[q &* 256 &+ Int(v)] ? 2 : 1)
         }
-        tally.sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
-        for j in 0..<layout.answeredCount where answers[j] == missingAnswer { tally.missing[j] += sign }
+        tallies[i].sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
+        for j in 0..<layout.answeredCount where answers[j] == missingAnswer { tallies[i].missing[j] += sign }
         // Straight-lining: at least five Likert answers (or all, if fewer items), all identical.
         var given = 0
         var first: UInt8 = missingAnswer
@@ -125,24 +136,19 @@ public struct FormTally: Sendable {
             if given == 0 { first = answers[j] } else if answers[j] != first { same = false }
             given += 1
         }
-        if given > 0, given >= min(5, layout.likertPositions.count), same { tally.straightLined += sign }
-        if let slot = Self.daySlot(submittedOn, quarter: quarter) { tally.dayCounts[slot] += sign }
-        atoms[key] = tally
+        if given > 0, given >= min(5, layout.likertPositions.count), same { tallies[i].straightLined += sign }
+        var date = submittedOn
+        if let slot = date.withUTF8({ Self.daySlot($0, quarter: quarter) }) { tallies[i].dayCounts[slot] += sign }
     }
 
     /// `yyyy-mm-dd` → day slot of the quarter; nil for anything else.
-    static func daySlot(_ date: some Collection<UInt8>, quarter: Period) -> Int? {
-        guard date.count == 10 else { return nil }
-        let b = Array(date)
-        func digits(_ i: Int, _ n: Int) -> Int? {
-            var v = 0
-            for k in i..<(i + n) {
-                guard b[k] >= 48, b[k] <= 57 else { return nil }
-                v = v * 10 + Int(b[k] - 48)
-            }
-            return v
-        }
-        guard let month = digits(5, 2), let day = digits(8, 2), (1...31).contains(day) else { return nil }
+    static func daySlot(_ b: UnsafeBufferPointer<UInt8>, quarter: Period) -> Int? {
+        guard b.count == 10 else { return nil }
+        func digit(_ i: Int) -> Bool { b[i] >= 48 && b[i] <= 57 }
+        guard digit(5), digit(6), digit(8), digit(9) else { return nil }
+        let month = Int(b[5] - 48) * 10 + Int(b[6] - 48)
+        let day = Int(b[8] - 48) * 10 + Int(b[9] - 48)
+        guard (1...31).contains(day) else { return nil }
         let offset = month - ((quarter.quarter ?? 1) - 1) * 3 - 1
         guard (0..<3).contains(offset) else { return nil }
         return offset * 31 + day - 1
@@ -150,16 +156,23 @@ public struct FormTally: Sendable {
 
     /// Adds the tally of one atom (for example read back from storage).
     public mutating func merge(_ key: AtomKey, _ tally: AtomTally) {
-        if atoms[key] == nil { atoms[key] = tally } else { atoms[key]!.merge(tally) }
+        if let i = index[key] { tallies[i].merge(tally) } else {
+            index[key] = keys.count
+            keys.append(key)
+            tallies.append(tally)
+        }
     }
 
     public mutating func merge(_ other: FormTally) {
-        for (key, tally) in other.atoms { merge(key, tally) }
+        for (key, tally) in zip(other.keys, other.tallies) { merge(key, tally) }
     }
 
     /// Drops atoms left with no form (after forms were taken out).
     public mutating func dropEmpty() {
-        atoms = atoms.filter { $0.value.forms != 0 }
+        let kept = zip(keys, tallies).filter { $0.1.forms != 0 }
+        keys = kept.map(\.0)
+        tallies = kept.map(\.1)
+        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
     }
 }
 

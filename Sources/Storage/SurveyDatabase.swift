@@ -317,7 +317,7 @@ public final class SurveyDatabase {
                 comment TEXT, content_hash INTEGER NOT NULL DEFAULT 0,
                 status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
                 PRIMARY KEY (path, line, position));
-            CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id);
+            CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id, content_hash);
             CREATE INDEX IF NOT EXISTS responses_set_aside ON responses (status) WHERE status <> 'accepted';
             CREATE TABLE IF NOT EXISTS cell_sums (
                 path TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
@@ -503,7 +503,7 @@ public final class SurveyDatabase {
                 for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
                 tally!.add(
                     unit: record.unit, quarter: record.period, channel: record.channel,
-                    submittedOn: record.submittedOn.utf8, answers: answerBytes)
+                    submittedOn: record.submittedOn, answers: answerBytes)
             }
         }
 
@@ -656,10 +656,25 @@ public final class SurveyDatabase {
                 DELETE FROM repeated;
                 """)
             var perQuarter: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT period, COUNT(*) FROM responses WHERE rowid NOT IN (SELECT rid FROM temp.decided) GROUP BY period
-                """) {
-                perQuarter[row[0]] = row[1]
+            if keepsTallies {
+                // Without reading every form: the accepted ones are counted in cell_sums, the
+                // others found through the partial index.
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT period, SUM(forms) FROM cell_sums GROUP BY period
+                    UNION ALL
+                    SELECT period, COUNT(*) FROM responses WHERE status <> 'accepted' GROUP BY period
+                    UNION ALL
+                    SELECT r.period, -COUNT(*) FROM temp.decided d JOIN responses r ON r.rowid = d.rid GROUP BY r.period
+                    """) {
+                    perQuarter[row[0], default: 0] += row[1] as Int
+                }
+                perQuarter = perQuarter.filter { $0.value > 0 }
+            } else {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT period, COUNT(*) FROM responses WHERE rowid NOT IN (SELECT rid FROM temp.decided) GROUP BY period
+                    """) {
+                    perQuarter[row[0]] = row[1]
+                }
             }
             let stray = strayQuarters(perQuarter)
             for quarter in stray.sorted() {
@@ -687,7 +702,18 @@ public final class SurveyDatabase {
             let update = try db.makeStatement(sql: "UPDATE responses SET status = ? WHERE rowid = ?")
             for change in changes { try update.execute(arguments: [change.new, change.rowid]) }
             try db.execute(sql: "DELETE FROM decided")
-            try db.execute(sql: """
+            try db.execute(sql: keepsTallies ? """
+                UPDATE source_files SET
+                    rows_accepted = COALESCE((SELECT SUM(forms) FROM cell_sums c WHERE c.path = source_files.path), 0),
+                    rows_duplicate = (SELECT COUNT(*) FROM responses r
+                        WHERE r.status <> 'accepted' AND r.status = 'duplicate' AND r.path = source_files.path),
+                    rows_conflict = (SELECT COUNT(*) FROM responses r
+                        WHERE r.status <> 'accepted' AND r.status = 'conflict' AND r.path = source_files.path),
+                    rows_rejected = (SELECT COUNT(*) FROM rejects j WHERE j.path = source_files.path)
+                        + (SELECT COUNT(*) FROM responses r
+                            WHERE r.status <> 'accepted' AND r.status = 'stray_date' AND r.path = source_files.path);
+                UPDATE source_files SET rows_read = rows_accepted + rows_duplicate + rows_conflict + rows_rejected;
+                """ : """
                 UPDATE source_files SET
                     rows_accepted = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'accepted'),
                     rows_duplicate = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'duplicate'),

@@ -68,7 +68,7 @@ enum TallyStore {
                 tally = FormTally(layout: layout)
             }
             tally.add(
-                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn.utf8,
+                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
                 answers: form.answers)
         }
         if let current { try write(tally, path: current, db: db) }
@@ -88,7 +88,7 @@ enum TallyStore {
             order: "path, line, position", extra: "(SELECT sign FROM temp.tally_changes WHERE rid = responses.rowid)"
         ) { form in
             deltas[form.path, default: FormTally(layout: layout)].add(
-                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn.utf8,
+                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
                 answers: form.answers, sign: form.extra)
         }
         try db.execute(sql: "DELETE FROM tally_changes")

@@ -47,7 +47,7 @@ struct FormTallyTests {
     static func tally(_ forms: [Form], layout: TallyLayout) -> FormTally {
         var tally = FormTally(layout: layout)
         for f in forms {
-            tally.add(unit: f.unit, quarter: f.quarter, channel: f.channel, submittedOn: f.date.utf8, answers: f.answers)
+            tally.add(unit: f.unit, quarter: f.quarter, channel: f.channel, submittedOn: f.date, answers: f.answers)
         }
         return tally
     }
@@ -93,7 +93,7 @@ struct FormTallyTests {
         let removed = forms.indices.filter { $0 % 5 == 2 }
         for i in removed.reversed() {
             let f = forms[i]
-            tally.add(unit: f.unit, quarter: f.quarter, channel: f.channel, submittedOn: f.date.utf8, answers: f.answers, sign: -1)
+            tally.add(unit: f.unit, quarter: f.quarter, channel: f.channel, submittedOn: f.date, answers: f.answers, sign: -1)
         }
         let kept = forms.indices.filter { $0 % 5 != 2 }.map { forms[$0] }
         #expect(tally.atoms == Self.tally(kept, layout: layout).atoms)
