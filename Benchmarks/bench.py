@@ -35,11 +35,30 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OK_STATUSES = (0, 1, 2)
+# The lines `pipeline run` logs as each stage ends (text log format): their arrival times split
+# a cold run into its stages (the log's own timestamps have whole seconds only).
+STAGE_LINE = re.compile(rb"\[Stages\] (?:(ingest|check|stats|report): |(published) the release)")
+STAGES = ("ingest", "check", "stats", "report", "published")
+
+
+def stage_split(marks: list[tuple[str, float]], wall: float) -> dict:
+    """Seconds from the previous stage's end to this one's, then to the process's end."""
+    first: dict[str, float] = {}
+    for stage, t in marks:
+        first.setdefault(stage, t)
+    split, previous = {}, 0.0
+    for stage in STAGES:
+        if stage in first:
+            split[stage] = round(first[stage] - previous, 3)
+            previous = first[stage]
+    split["exit"] = round(wall - previous, 3)
+    return split
 
 
 def env_ints(name: str, default: list[int]) -> list[int]:
@@ -70,14 +89,30 @@ class Child:
         self.log_dir = log_dir
         log_dir.mkdir(parents=True, exist_ok=True)
 
-    def run(self, name: str, argv: list[str], allowed=OK_STATUSES) -> dict:
+    def run(self, name: str, argv: list[str], allowed=OK_STATUSES, split=False) -> dict:
+        """split: time the stage lines of a `pipeline run` as they arrive on its stderr."""
         out_path = self.log_dir / f"{name}.stdout"
         err_path = self.log_dir / f"{name}.stderr"
+        marks: list[tuple[str, float]] = []
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             start = time.perf_counter()
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO)
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=subprocess.PIPE if split else err, cwd=REPO)
+            reader = None
+            if split:
+                def pump() -> None:
+                    for line in process.stderr:
+                        match = STAGE_LINE.search(line)
+                        if match:
+                            marks.append(((match.group(1) or match.group(2)).decode(), time.perf_counter() - start))
+                        err.write(line)
+                reader = threading.Thread(target=pump, daemon=True)
+                reader.start()
             _, wait_status, usage = os.wait4(process.pid, 0)
             wall = time.perf_counter() - start
+            if reader:
+                reader.join()
+                process.stderr.close()
         status = os.waitstatus_to_exitcode(wait_status)
         process.returncode = status  # reaped by wait4; keep Popen from waiting again
         stdout = out_path.read_text(errors="replace")
@@ -98,6 +133,7 @@ class Child:
             "sys_s": round(usage.ru_stime, 3),
             "status": status,
             "last_line": lines[-1] if lines else "",
+            **({"stage_split_s": stage_split(marks, wall)} if split else {}),
         }
 
 
@@ -240,7 +276,7 @@ def main() -> None:
     for r in range(1, rounds + 1):
         tag = f"{main_size}-r{r}"
         clean(folder)
-        measured["cold_run"].append(child.run(f"{tag}-cold-run", [pipeline, "run", str(folder)]))
+        measured["cold_run"].append(child.run(f"{tag}-cold-run", [pipeline, "run", str(folder)], split=True))
         before = hash_tree(folder / "out")
         measured["nightly_rerun"].append(child.run(f"{tag}-nightly-rerun", [pipeline, "run", str(folder)]))
         after = hash_tree(folder / "out")
@@ -279,7 +315,7 @@ def main() -> None:
             if r > scaling_rounds[s]:
                 continue
             clean(folders[s])
-            scaling[s].append(child.run(f"{s}-r{r}-cold-run", [pipeline, "run", str(folders[s])]))
+            scaling[s].append(child.run(f"{s}-r{r}-cold-run", [pipeline, "run", str(folders[s])], split=True))
             print(f"  {s:,} forms, round {r}: {scaling[s][-1]['seconds']:.2f} s", flush=True)
 
     # The tables.
@@ -304,6 +340,9 @@ def main() -> None:
         print(f"{labels[s]:<38}{seconds:>9.2f}{m['min_cpu_seconds']:>8.2f}{m['responses_per_second']:>14,}{rss:>14}{m['ratio_to_duckdb']:>10.2f}")
     stage_sum = sum(summary[s]["min_seconds"] for s in ("ingest", "check", "stats", "report"))
     print(f"{'  (sum of the four stages alone)':<38}{stage_sum:>9.2f}")
+    fastest = min(measured["cold_run"], key=lambda r: r["seconds"])
+    print("inside the fastest cold run (seconds to each stage's end line on stderr): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in fastest.get("stage_split_s", {}).items()))
     all_identical = all(identical)
     print(f"nightly re-run left out/ byte-identical: {'yes' if all_identical else 'NO'} "
           f"({unchanged_files[0] if unchanged_files else 0} files, every round: {identical})")
@@ -311,7 +350,7 @@ def main() -> None:
           f"(goal: below 1.0); the cold run's last line: {measured['cold_run'][-1]['last_line']}")
 
     print(f"\nscaling line (cold pipeline run)")
-    print(f"{'forms':>12}{'rows':>12}{'seconds':>10}{'us per row':>12}{'peak RSS MiB':>14}{'rounds':>8}")
+    print(f"{'forms':>12}{'rows':>12}{'seconds':>10}{'us per row':>12}{'peak RSS MiB':>14}{'rounds':>8}   split of the fastest run")
     scale_results = []
     for s in sizes:
         runs = scaling[s]
@@ -321,7 +360,9 @@ def main() -> None:
         entry = {"forms": s, "rows": srows, "inbox": inbox_size(folders[s]), "rounds": runs,
                  "min_seconds": best, "us_per_row": round(best / srows * 1e6, 2), "max_max_rss_mib": peak}
         scale_results.append(entry)
-        print(f"{s:>12,}{srows:>12,}{best:>10.2f}{entry['us_per_row']:>12.2f}{peak:>14.0f}{len(runs):>8}")
+        split = min(runs, key=lambda r: r["seconds"]).get("stage_split_s", {})
+        print(f"{s:>12,}{srows:>12,}{best:>10.2f}{entry['us_per_row']:>12.2f}{peak:>14.0f}{len(runs):>8}   "
+              + " ".join(f"{k} {v:.1f}" for k, v in split.items()))
 
     machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     machine["driver_max_rss_mib"] = round(mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), 1)

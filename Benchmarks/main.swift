@@ -7,7 +7,7 @@
 // inbox/paper/YYYY-Qn.csv (about 80 % of the forms) and inbox/portal/YYYY-Qn.jsonl (about
 // 20 %, rising over the two years), 2023-Q1 .. 2024-Q4. Like real inboxes it has missing
 // answers (blank cells, absent keys, nulls), straight-liners, free-text comments with commas,
-// quotes and Vietnamese, two dates formats, two paper files with a byte-order mark and CRLF
+// quotes and Vietnamese, two date formats, two paper files with a byte-order mark and CRLF
 // line ends, a few exact re-sends per file (the pipeline's `duplicate`s; each portal export
 // also repeats the last two forms of the previous one) and a few bad rows per file (an
 // out-of-range answer, an impossible date, an unknown unit, a blank form, a truncated portal
