@@ -4,7 +4,7 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test faults bench fuzz lint deps browser sqlite3 clean
+.PHONY: run test faults bench bench-venv fuzz lint deps browser sqlite3 clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
@@ -45,9 +45,44 @@ test: deps browser sqlite3
 faults: deps sqlite3
 	$(SWIFT) test --filter FaultTests
 
-bench: deps
-	$(SWIFT) build -c release --product pipeline-bench
-	.build/release/pipeline-bench
+# `make bench` (issue 9), never part of `make test`: the release `pipeline` and the folder
+# generator `pipeline-bench`; a synthetic survey folder per size, generated once into
+# bench/data/<N>/ (regenerated only when missing or stale); DuckDB from PyPI in a virtual
+# environment of its own; then Benchmarks/bench.py times whole processes (cold run, nightly
+# re-run, each stage, DuckDB's simple query; interleaved rounds, minimum kept) and the cold
+# run at each size, prints the tables and writes bench/results.json.
+# A quick try: make bench BENCH_SIZES="10000 100000" BENCH_ROUNDS=1
+BENCH_SIZES ?= 100000 1000000 5000000
+# The size of the main table (default: 1000000 if in BENCH_SIZES, else the largest size up to it).
+BENCH_MAIN ?=
+BENCH_ROUNDS ?= 3
+# Rounds of the scaling line's sizes above the main one (5M takes minutes a run).
+BENCH_LARGE_ROUNDS ?= 1
+BENCH_SCRATCH ?= .build
+BENCH_VENV ?= .venv-bench
+DUCKDB_VERSION ?= 2.0.1
+PYTHON ?= python3
+
+bench-venv:
+	@if ! $(BENCH_VENV)/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$(DUCKDB_VERSION)')" 2>/dev/null; then \
+		if ! $(PYTHON) -c "import venv, ensurepip" 2>/dev/null; then \
+			echo "installing python3-venv"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; \
+		fi; \
+		echo "creating $(BENCH_VENV) with duckdb==$(DUCKDB_VERSION)"; \
+		$(PYTHON) -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q duckdb==$(DUCKDB_VERSION); \
+	fi
+
+bench: deps bench-venv
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product pipeline
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product pipeline-bench
+	@for n in $(sort $(BENCH_SIZES) $(BENCH_MAIN)); do \
+		$(BENCH_SCRATCH)/release/pipeline-bench generate --forms $$n --out bench/data/$$n || exit $$?; \
+	done
+	BENCH_SIZES="$(BENCH_SIZES)" BENCH_MAIN="$(BENCH_MAIN)" BENCH_ROUNDS="$(BENCH_ROUNDS)" \
+		BENCH_LARGE_ROUNDS="$(BENCH_LARGE_ROUNDS)" SWIFT="$(SWIFT)" \
+		$(BENCH_VENV)/bin/python Benchmarks/bench.py \
+		--pipeline $(BENCH_SCRATCH)/release/pipeline --generator $(BENCH_SCRATCH)/release/pipeline-bench
 
 # Each inbox reader under a seeded mutation fuzzer for FUZZ_SECONDS (issue 8); not part of
 # `make test`. A crash or hang leaves its input in fixtures/fuzz/<reader>/crashes/ (see
