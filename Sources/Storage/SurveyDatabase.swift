@@ -205,7 +205,7 @@ public struct StoredForm: Sendable {
 /// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
 /// the previous state or the next, never a part.
 public final class SurveyDatabase {
-    public static let schemaVersion = "4"
+    public static let schemaVersion = "5"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
@@ -308,15 +308,14 @@ public final class SurveyDatabase {
                 rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
                 rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
                 rows_conflict INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0,
-                unknown_answer_keys TEXT NOT NULL DEFAULT '', identity TEXT NOT NULL DEFAULT '');
+                unknown_answer_keys TEXT NOT NULL DEFAULT '', identity TEXT NOT NULL DEFAULT '',
+                first_row INTEGER NOT NULL DEFAULT 0, last_row INTEGER NOT NULL DEFAULT -1);
             CREATE TABLE IF NOT EXISTS responses (
-                path TEXT NOT NULL, line INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
-                position INTEGER NOT NULL DEFAULT 0,
+                path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
                 response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
                 submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
                 comment TEXT, content_hash INTEGER NOT NULL DEFAULT 0,
-                status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns),
-                PRIMARY KEY (path, line, position));
+                status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns));
             CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id, content_hash);
             CREATE INDEX IF NOT EXISTS responses_set_aside ON responses (status) WHERE status <> 'accepted';
             CREATE TABLE IF NOT EXISTS cell_sums (
@@ -407,14 +406,27 @@ public final class SurveyDatabase {
         /// The sums of the rows accepted so far (nil without a layout).
         var tally: FormTally?
         private var answerBytes: [UInt8] = []
+        /// The rowids of this file's forms: one contiguous range (a file's rows are written
+        /// together), recorded in `source_files` so that they are replaced without an index.
+        private(set) var firstRow: Int64 = 0
+        private(set) var lastRow: Int64 = -1
+        private var lastLine = 0
+        private var lastPosition = -1
 
         public func noteSkipped(_ count: Int) { skipped += count }
 
         /// Drops what was written for this file so far (a file refused as a whole after its
         /// first rows were read), inside the same transaction.
         public func discardRows() throws {
-            try database.execute(sql: "DELETE FROM responses WHERE path = ?", arguments: [path])
+            if lastRow >= firstRow {
+                try database.execute(
+                    sql: "DELETE FROM responses WHERE rowid BETWEEN ? AND ? AND path = ?", arguments: [firstRow, lastRow, path])
+            }
             try database.execute(sql: "DELETE FROM rejects WHERE path = ?", arguments: [path])
+            firstRow = 0
+            lastRow = -1
+            lastLine = 0
+            lastPosition = -1
             accepted = 0
             rejected = 0
             skipped = 0
@@ -433,9 +445,10 @@ public final class SurveyDatabase {
             self.path = path
             self.sha256 = sha256
             self.shouldStop = shouldStop
-            let columns = ["path", "line", "position", "file_sha256", "response_id", "channel", "unit", "submitted_on",
+            let columns = ["path", "line", "position", "response_id", "channel", "unit", "submitted_on",
                            "period", "dossier_code", "comment", "content_hash"] + itemColumns
-            // Plain INSERT: two rows with one (path, line, position) would be a bug, and must fail loudly.
+            // Two rows with one (path, line, position) would be a bug, and must fail loudly:
+            // `accept` requires them in increasing order.
             insertResponse = try db.makeStatement(sql: """
                 INSERT INTO responses (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
                 VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
@@ -469,6 +482,13 @@ public final class SurveyDatabase {
         /// arrays box every value).
         public func accept(_ record: ResponseRecord) throws {
             try checkStop()
+            guard record.line > lastLine || (record.line == lastLine && record.position > lastPosition) else {
+                throw StorageError.sqlite(
+                    path: databasePath,
+                    reason: "\(path): form at line \(record.line), position \(record.position) arrived after line \(lastLine), position \(lastPosition) (a reader bug)")
+            }
+            lastLine = record.line
+            lastPosition = record.position
             let raw = insertResponse.sqliteStatement
             sqlite3_reset(raw)
             var column: Int32 = 1
@@ -481,7 +501,6 @@ public final class SurveyDatabase {
             column += 1
             sqlite3_bind_int64(raw, column, Int64(record.position))
             column += 1
-            bind(sha256)
             bind(record.responseID)
             bind(record.channel.rawValue)
             bind(record.unit)
@@ -497,6 +516,13 @@ public final class SurveyDatabase {
             }
             let rc = sqlite3_step(raw)
             guard rc == SQLITE_DONE else { throw stepError(rc) }
+            let rowid = sqlite3_last_insert_rowid(sqlite3_db_handle(raw))
+            if lastRow < firstRow {
+                firstRow = rowid
+            } else if rowid != lastRow + 1 {
+                throw StorageError.sqlite(path: databasePath, reason: "\(path): rows not stored together (rowid \(rowid) after \(lastRow))")
+            }
+            lastRow = rowid
             accepted += 1
             if tally != nil {
                 // As `forEachAcceptedForm` reads it back: NULL is missing, values clamped to a byte.
@@ -571,7 +597,8 @@ public final class SurveyDatabase {
             path: String, channel: Channel, sha256: String, bytes: Int, identity: String = "", body: (FileWriter) throws -> Void
         ) throws {
             if shouldStop() { throw StorageError.interrupted }
-            for table in ["responses", "rejects", "cell_sums"] {
+            try deleteRows(path: path)
+            for table in ["rejects", "cell_sums"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
             }
             let writer = try FileWriter(
@@ -582,10 +609,19 @@ public final class SurveyDatabase {
             let unknown = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity)
-                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?)
+                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity, first_row, last_row)
+                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?, ?, ?)
                     """,
-                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown, identity])
+                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown, identity, writer.firstRow, writer.lastRow])
+        }
+
+        /// Deletes the forms stored from `path` (its rowid range).
+        private func deleteRows(path: String) throws {
+            guard let range = try Row.fetchOne(db, sql: "SELECT first_row, last_row FROM source_files WHERE path = ?", arguments: [path]) else { return }
+            let first: Int64 = range[0]
+            let last: Int64 = range[1]
+            guard last >= first else { return }
+            try db.execute(sql: "DELETE FROM responses WHERE rowid BETWEEN ? AND ? AND path = ?", arguments: [first, last, path])
         }
 
         /// Marks a known file present again (same content as last read).
@@ -617,7 +653,8 @@ public final class SurveyDatabase {
 
         /// Forgets a file and every row read from it.
         public func forget(path: String) throws {
-            for table in ["responses", "rejects", "source_files", "cell_sums"] {
+            try deleteRows(path: path)
+            for table in ["rejects", "source_files", "cell_sums"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE path = ?", arguments: [path])
             }
         }
@@ -637,8 +674,11 @@ public final class SurveyDatabase {
                 CREATE TEMP TABLE IF NOT EXISTS repeated (channel TEXT, response_id TEXT, versions INTEGER);
                 DELETE FROM repeated;
                 INSERT INTO repeated
-                    SELECT channel, response_id, COUNT(DISTINCT content_hash) FROM responses
+                    SELECT channel, response_id, 0 FROM responses
                     GROUP BY channel, response_id HAVING COUNT(*) > 1;
+                UPDATE repeated SET versions = (
+                    SELECT COUNT(DISTINCT content_hash) FROM responses r
+                    WHERE r.channel = repeated.channel AND r.response_id = repeated.response_id);
                 CREATE TEMP TABLE IF NOT EXISTS decided (rid INTEGER PRIMARY KEY, status TEXT NOT NULL);
                 DELETE FROM decided;
                 INSERT INTO decided
@@ -714,13 +754,21 @@ public final class SurveyDatabase {
                             WHERE r.status <> 'accepted' AND r.status = 'stray_date' AND r.path = source_files.path);
                 UPDATE source_files SET rows_read = rows_accepted + rows_duplicate + rows_conflict + rows_rejected;
                 """ : """
+                CREATE TEMP TABLE IF NOT EXISTS file_counts (
+                    path TEXT PRIMARY KEY, accepted INTEGER, duplicate INTEGER, conflict INTEGER, stray INTEGER);
+                DELETE FROM file_counts;
+                INSERT INTO file_counts
+                    SELECT path, SUM(status = 'accepted'), SUM(status = 'duplicate'), SUM(status = 'conflict'),
+                           SUM(status = 'stray_date')
+                    FROM responses GROUP BY path;
                 UPDATE source_files SET
-                    rows_accepted = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'accepted'),
-                    rows_duplicate = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'duplicate'),
-                    rows_conflict = (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'conflict'),
+                    rows_accepted = COALESCE((SELECT accepted FROM file_counts c WHERE c.path = source_files.path), 0),
+                    rows_duplicate = COALESCE((SELECT duplicate FROM file_counts c WHERE c.path = source_files.path), 0),
+                    rows_conflict = COALESCE((SELECT conflict FROM file_counts c WHERE c.path = source_files.path), 0),
                     rows_rejected = (SELECT COUNT(*) FROM rejects j WHERE j.path = source_files.path)
-                        + (SELECT COUNT(*) FROM responses r WHERE r.path = source_files.path AND r.status = 'stray_date');
+                        + COALESCE((SELECT stray FROM file_counts c WHERE c.path = source_files.path), 0);
                 UPDATE source_files SET rows_read = rows_accepted + rows_duplicate + rows_conflict + rows_rejected;
+                DELETE FROM file_counts;
                 """)
         }
 

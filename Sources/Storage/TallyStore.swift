@@ -61,9 +61,18 @@ enum TallyStore {
         try db.execute(sql: "DELETE FROM cell_sums")
         var current: String?
         var tally = FormTally(layout: layout)
-        try forEachForm(db: db, itemColumns: itemColumns, where: "status = 'accepted'", order: "path, line, position") { form in
+        var written: Set<String> = []
+        // In storage order: a file's forms are stored together, so one file's sums are held
+        // at a time (sums are exact, so the order of forms does not matter).
+        func flush() throws {
+            guard let current else { return }
+            if written.contains(current), let stored = try read(path: current, db: db, layout: layout) { tally.merge(stored) }
+            try write(tally, path: current, db: db)
+            written.insert(current)
+        }
+        try forEachForm(db: db, itemColumns: itemColumns, where: "status = 'accepted'", order: "rowid") { form in
             if form.path != current {
-                if let current { try write(tally, path: current, db: db) }
+                try flush()
                 current = form.path
                 tally = FormTally(layout: layout)
             }
@@ -71,7 +80,7 @@ enum TallyStore {
                 unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
                 answers: form.answers)
         }
-        if let current { try write(tally, path: current, db: db) }
+        try flush()
         try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [metaKey, layout.fingerprint])
     }
 
