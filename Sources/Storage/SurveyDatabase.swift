@@ -1036,13 +1036,18 @@ public final class SurveyDatabase {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
                 let insert = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
+                // Raw binds: hundreds of thousands of rows, and GRDB boxes every argument.
+                let raw = insert.sqliteStatement
                 for r in rows {
-                    let value: Double? = r.value.flatMap { $0.isFinite ? $0 : nil }
-                    insert.setUncheckedArguments([
-                        r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method, value,
-                    ])
-                    try insert.execute()
+                    sqlite3_reset(raw)
+                    for (i, text) in [r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method].enumerated() {
+                        FileWriter.bindText(raw, Int32(i + 1), text)
+                    }
+                    if let value = r.value, value.isFinite { sqlite3_bind_double(raw, 7, value) } else { sqlite3_bind_null(raw, 7) }
+                    let rc = sqlite3_step(raw)
+                    guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                 }
+                sqlite3_reset(raw)
                 return .commit
             }
         }
@@ -1069,12 +1074,30 @@ public final class SurveyDatabase {
     public func estimates() throws -> [EstimateRow] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM estimates ORDER BY rowid").compactMap { row in
-                    guard let scope = Scope(rawValue: row["scope"]) else { return nil }
-                    return EstimateRow(
-                        scope: scope, unit: row["unit"], period: row["period"], subject: row["question_or_factor"],
-                        statistic: row["statistic"], method: row["method"], value: row["value"])
+                // Raw column reads, with the repeated texts (units, periods, ids) shared.
+                let statement = try db.makeStatement(sql: """
+                    SELECT scope, unit, period, question_or_factor, statistic, method, value FROM estimates ORDER BY rowid
+                    """)
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                var pool: [String: String] = [:]
+                func text(_ i: Int32) -> String {
+                    let s = TallyStore.text(raw, i)
+                    if let shared = pool[s] { return shared }
+                    pool[s] = s
+                    return s
                 }
+                var rows: [EstimateRow] = []
+                while true {
+                    let rc = sqlite3_step(raw)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
+                    guard let scope = Scope(rawValue: text(0)) else { continue }
+                    rows.append(EstimateRow(
+                        scope: scope, unit: text(1), period: text(2), subject: text(3), statistic: text(4), method: text(5),
+                        value: sqlite3_column_type(raw, 6) == SQLITE_NULL ? nil : sqlite3_column_double(raw, 6)))
+                }
+                return rows
             }
         }
     }
