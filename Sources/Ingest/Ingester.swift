@@ -229,7 +229,15 @@ public struct Ingester {
                 }
                 try beforeChange(tx)
                 try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes, identity: identity) { writer in
-                    try readFile(file, validator: validator, into: writer)
+                    switch file.format {
+                    case .csv, .jsonLines, .jsonArray:
+                        // Text files: parsed on the second core while this one stores.
+                        try PipelinedSink.run(into: writer) { sink in
+                            try self.readFile(file, validator: validator, into: sink)
+                        }
+                    case .workbook, .xls, .unsupported:
+                        try readFile(file, validator: validator, into: writer)
+                    }
                     let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
                     logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
                     if !writer.unknownAnswerKeys.isEmpty {
@@ -293,7 +301,7 @@ public struct Ingester {
     /// Reads one inbox file through its format's reader. A file refused as a whole (a zip
     /// bomb, an old binary .xls, a damaged workbook) is one reject of the file (line 0), after
     /// whatever rows were read before the problem showed.
-    private func readFile(_ file: InboxEntry, validator: FormValidator, into writer: SurveyDatabase.FileWriter) throws {
+    private func readFile(_ file: InboxEntry, validator: FormValidator, into writer: some FileSink) throws {
         let survey = folder.survey
         let layout: TableLayout = file.channel == .paper ? .paper(survey.paperColumns) : .portal(survey.portalFields)
         let sheet = file.channel == .paper ? survey.paperColumns.sheet : survey.portalFields.sheet

@@ -324,6 +324,9 @@ public struct Pipeline {
         } catch StorageError.interrupted {
             throw StageError.interrupted(signal: StopSignal.received)
         }
+        // An ingest that changed the database checked it before its first change (or built
+        // it anew), inside the same transaction: no second full check in this process.
+        if summary.changed { health.checked = true }
         let c = summary.counts
         logger.info("ingest: \(summary.files) files (\(summary.filesRead) read, \(summary.filesUnchanged) unchanged, \(summary.filesMissing.count) missing, \(summary.filesUnreadable.count) unreadable); \(c.accepted) forms accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
         return summary

@@ -1,0 +1,136 @@
+import Foundation
+import Storage
+
+/// Where a reader puts one file's forms: the database's `FileWriter`, or a
+/// `PipelinedSink` that hands them to it from another thread.
+protocol FileSink: FormSink {
+    /// Drops what was written for this file so far (a file refused as a whole).
+    func discardRows() throws
+}
+
+extension SurveyDatabase.FileWriter: FileSink {}
+
+/// Reading and storing on both cores: the reader (parsing and validation) runs on a second
+/// thread and hands its forms, in batches and in order, to the thread that owns the
+/// database (inserts and sums). The queue holds at most a few batches, so memory stays a
+/// few thousand forms whatever the file's size. A failure on either side stops the other:
+/// a database error cancels the reader; a reader's error arrives after the forms it read.
+final class PipelinedSink: FileSink, @unchecked Sendable {
+    enum Operation {
+        case accept(ResponseRecord)
+        case reject(line: Int, position: Int, responseID: String?, reason: String)
+        case skipped(Int)
+        case unknownKey(String)
+        case discard
+    }
+
+    struct Cancelled: Error {}
+
+    static let batchSize = 512
+    static let queuedBatches = 4
+
+    private var batch: [Operation] = []
+    private let condition = NSCondition()
+    private var queue: [[Operation]] = []
+    private var finished = false
+    private var failure: Error?
+    private var cancelled = false
+
+    init() { batch.reserveCapacity(Self.batchSize) }
+
+    // MARK: the reader's side
+
+    func accept(_ record: ResponseRecord) throws { try add(.accept(record)) }
+    func reject(line: Int, position: Int, responseID: String?, reason: String) throws {
+        try add(.reject(line: line, position: position, responseID: responseID, reason: reason))
+    }
+    func noteSkipped(_ count: Int) { try? add(.skipped(count)) }
+    func noteUnknownAnswerKey(_ key: String) { try? add(.unknownKey(key)) }
+    func discardRows() throws { try add(.discard) }
+
+    private func add(_ operation: Operation) throws {
+        batch.append(operation)
+        if batch.count >= Self.batchSize { try flush() }
+    }
+
+    private func flush() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= Self.queuedBatches && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        queue.append(batch)
+        batch = []
+        batch.reserveCapacity(Self.batchSize)
+        condition.broadcast()
+    }
+
+    /// The reader is done (`error` nil) or failed.
+    func finish(_ error: Error?) {
+        if error == nil { try? flush() } else if !(error is Cancelled) { try? flush() }
+        condition.lock()
+        finished = true
+        failure = error is Cancelled ? nil : error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: the database's side
+
+    /// The next batch, in order; nil when the reader is done.
+    private func next() -> [Operation]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !finished { condition.wait() }
+        if queue.isEmpty { return nil }
+        let first = queue.removeFirst()
+        condition.broadcast()
+        return first
+    }
+
+    private func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Runs `read` on a second thread into this sink and applies what it produces to
+    /// `writer` here; returns when both are done, throwing the first failure.
+    static func run(into writer: SurveyDatabase.FileWriter, read: @escaping (PipelinedSink) throws -> Void) throws {
+        let sink = PipelinedSink()
+        let done = DispatchSemaphore(value: 0)
+        let reader = Handoff(value: read)
+        let thread = Thread {
+            do { try reader.value(sink); sink.finish(nil) } catch { sink.finish(error) }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        do {
+            while let operations = sink.next() {
+                for operation in operations {
+                    switch operation {
+                    case .accept(let record): try writer.accept(record)
+                    case .reject(let line, let position, let id, let reason):
+                        try writer.reject(line: line, position: position, responseID: id, reason: reason)
+                    case .skipped(let count): writer.noteSkipped(count)
+                    case .unknownKey(let key): writer.noteUnknownAnswerKey(key)
+                    case .discard: try writer.discardRows()
+                    }
+                }
+            }
+        } catch {
+            sink.cancel()
+            done.wait()
+            throw error
+        }
+        done.wait()
+        if let failure = sink.failure { throw failure }
+    }
+}
+
+/// Hands a value to another thread that the compiler cannot prove safe to share; used for
+/// the reader, which only that thread touches while it runs.
+struct Handoff<T>: @unchecked Sendable {
+    let value: T
+}
