@@ -488,10 +488,10 @@ extension Distributions {
     /// Each pair of terms is smaller by about w² = O(1/min(a, b)), so a few terms reach double
     /// precision; with no cancellation between the terms the result is good to a few ulp
     /// (see `largeShapesApply` for where it is used).
-    fileprivate static func largeShapesLowerTail(a: Double, b: Double, lambda: Double) -> Double {
+    /// `f` and `delta` are f and Δ above (both symmetric in a and b).
+    fileprivate static func largeShapesLowerTail(a: Double, b: Double, f: Double, delta: Double) -> Double {
         let e0 = 1.1283791670955126    // 2/√π
         let e1 = 0.35355339059327373   // 2^(−3/2)
-        let f = a * rlog1(-lambda / a) + b * rlog1(lambda / b)
         let t = exp(-f)
         if t == 0 { return 0 }
         let z0 = f.squareRoot()
@@ -567,7 +567,6 @@ extension Distributions {
                 if abs(t0) + abs(t1) <= 1e-17 * sum { break }
                 n += 2
             }
-            let delta = stirlingError(a) + stirlingError(b) - stirlingError(a + b)
             return e0 * exp(-delta) * sum
         }
     }
@@ -580,17 +579,23 @@ extension Distributions {
         if u.x <= 0 { return (0, 1, -.infinity) }
         if u.y <= 0 { return (1, 0, -.infinity) }
         let lam = lambda(u, a: a, b: b)
-        let power = powerTerm(u, a: a, b: b, lambda: lam)
-        let lp = power.log
         if largeShapesApply(a: a, b: b, lambda: lam) {
+            // f = −log(xᵃyᵇ/(x₀ᵃy₀ᵇ)) and Δ serve both the expansion and the log of the power
+            // term, which is `powerTerm`'s ½log(ab/(a+b)) − ½log 2π − Δ − f here (|λ| ≤ 0.3a, 0.3b).
+            let f = a * rlog1(-lam / a) + b * rlog1(lam / b)
+            let delta = stirlingError(a) + stirlingError(b) - stirlingError(a + b)
+            let lc = a <= b ? 0.5 * (log(a) - log1p(a / b)) : 0.5 * (log(b) - log1p(b / a))
+            let lp = lc - halfLog2Pi - delta - f
             if lam >= 0 {
-                let lower = largeShapesLowerTail(a: a, b: b, lambda: lam)
+                let lower = largeShapesLowerTail(a: a, b: b, f: f, delta: delta)
                 return (lower, 1 - lower, lp)
             } else {
-                let upper = largeShapesLowerTail(a: b, b: a, lambda: -lam)
+                let upper = largeShapesLowerTail(a: b, b: a, f: f, delta: delta)
                 return (1 - upper, upper, lp)
             }
         }
+        let power = powerTerm(u, a: a, b: b, lambda: lam)
+        let lp = power.log
         let front = power.value
         // Use the fraction for I_x(a, b) while x ≤ (a + 1)/(a + b + 2), i.e. while
         // (a + 1) − (a + b + 2)x = (λ + 1) − 2x ≥ 0; beyond it, the one for I_y(b, a).
