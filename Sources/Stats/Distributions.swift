@@ -19,6 +19,16 @@ import Darwin
 /// - `betaQuantile`: 1.5e−14; `studentTQuantile`: 5e−15 (df 0.2 … 1e8).
 /// - `studentTCDF`: 1e−14 except in the extreme tail with large df (values far
 ///   below 1e−100), where the rounding of df/(df + t²) costs up to ~2e−13.
+/// Against the 3,051 quantiles of `Tests/StatsTests/.fixtures/quantiles.csv` (40-digit
+/// roots, df 1 … 1e6, shapes 0.5 … 1e6): `studentTQuantile` within 1.3e−15, `betaQuantile`
+/// within 3.7e−15.
+///
+/// Cost (valgrind callgrind, instructions per call, issue 9; before it 25,000–510,000):
+/// `studentTQuantile(0.975, df)` about 2,300 from df = 30 on (one evaluation of the tail by an
+/// asymptotic expansion), 13,000–40,000 for df 3–29, under 200 for df 1 and 2 (closed forms);
+/// `betaQuantile` for interval shapes (x of n, p = 0.025 or 0.975) about 3,500 for n ≥ 1e5,
+/// 12,000–25,000 for n from 1,000 to 10,000 (one or two evaluations by Temme's expansion) and
+/// 17,000–55,000 below (the double-double continued fraction).
 public enum Distributions {
 
     // MARK: - Normal

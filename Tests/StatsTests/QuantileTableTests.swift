@@ -49,18 +49,9 @@ struct QuantileTableTests {
         #expect(Set(beta.map(\.a)).isSuperset(of: [0.5, 29.5, 30, 1_000_000]))
     }
 
-    @Test("Student t quantiles agree to 1e-12 with the table")
-    func studentT() {
-        for row in quantileReferences where row.kind == "t" {
-            let got = row.computed
-            let error = abs(got - row.expected) / abs(row.expected)
-            #expect(error <= Self.tolerance, "\(row.testDescription) = \(got), expected \(row.expected)")
-        }
-    }
-
-    @Test("beta quantiles agree to 1e-12 with the table")
-    func beta() {
-        for row in quantileReferences where row.kind == "beta" {
+    @Test("Student t and beta quantiles agree to 1e-12 with the table", arguments: ["t", "beta"])
+    func agreement(kind: String) {
+        for row in quantileReferences where row.kind == kind {
             let got = row.computed
             let error = abs(got - row.expected) / abs(row.expected)
             #expect(error <= Self.tolerance, "\(row.testDescription) = \(got), expected \(row.expected)")

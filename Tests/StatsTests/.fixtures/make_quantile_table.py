@@ -14,8 +14,7 @@ significant digits, found by Newton steps on an incomplete beta computed at 50 d
 Lentz continued fraction; where that converges too slowly, for the t distribution with large
 df, the density is integrated with mpmath.quad). Where scipy is more than 1e-15 away from
 that root (a few ulp; 4e-4 for qt(0.4999999, 4), 1.8e-8 for qbeta(0.995, 1000, 1e6)) the row
-holds the mpmath value
-instead, rounded to the nearest double, and says so in `source`.
+holds the mpmath value instead, rounded to the nearest double, and says so in `source`.
 
 Usage (offline; needs scipy and mpmath):
     python3 -m venv .venv-q && .venv-q/bin/pip install scipy mpmath
