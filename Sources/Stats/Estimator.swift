@@ -61,11 +61,15 @@ public struct Estimator: Sendable {
 
         var rows: [EstimateRow] = []
         var summaries: [CellKey: CellSummary] = [:]
+        // The same few hundred t quantiles serve every cell and item of this run.
+        var quantiles = StudentTQuantiles()
         for cell in cells.keys.sorted() {
             let members = cells[cell]!.sorted().map { ($0, atoms[$0]!) }
-            summaries[cell] = emitCell(cell, members: members, design: unweighted, into: &rows)
+            summaries[cell] = emitCell(cell, members: members, design: unweighted, quantiles: &quantiles, into: &rows)
             if let plan, members.allSatisfy({ plan.weights[$0.0] != nil }) {
-                emitWeighted(cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design, into: &rows)
+                emitWeighted(
+                    cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design,
+                    quantiles: &quantiles, into: &rows)
             }
         }
         for cell in cells.keys.sorted() {
@@ -77,7 +81,8 @@ public struct Estimator: Sendable {
     }
 
     private func emitCell(
-        _ cell: CellKey, members: [(AtomKey, CellSums)], design: DesignVariance, into rows: inout [EstimateRow]
+        _ cell: CellKey, members: [(AtomKey, CellSums)], design: DesignVariance,
+        quantiles: inout StudentTQuantiles, into rows: inout [EstimateRow]
     ) -> CellSummary {
         var sums = CellSums(itemCount: likertIDs.count, levelStride: scales.stride)
         for (_, atom) in members { sums.merge(atom) }
@@ -87,8 +92,8 @@ public struct Estimator: Sendable {
                 scope: cell.scope, unit: cell.unit, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
-        let t = { (df: Int) -> Double? in
-            df >= 1 ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(df)) : nil
+        func t(_ df: Int) -> Double? {
+            df >= 1 ? quantiles.quantile(1 - (1 - level) / 2, df: Double(df)) : nil
         }
         var proportions: [Double?] = []
         for (j, id) in likertIDs.enumerated() {
@@ -158,7 +163,9 @@ public struct Estimator: Sendable {
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
         let lin = LinearisedIndex(atoms: members.map { ($0.0, $0.1, 1) }, itemCount: likertIDs.count)
-        for (id, se) in emitLinearised(lin, tag: "unweighted", forms: sums.forms, design: design, poststratified: false, emit: emit) {
+        for (id, se) in emitLinearised(
+            lin, tag: "unweighted", forms: sums.forms, design: design, poststratified: false, quantiles: &quantiles, emit: emit)
+        {
             linearisedSE[id] = se
         }
         return CellSummary(
@@ -171,10 +178,10 @@ public struct Estimator: Sendable {
     /// `strata`: the independent designs (batches) the cell spans; df = forms − strata.
     private func emitLinearised(
         _ lin: LinearisedIndex, tag: String, forms: Int, strata: Int = 1, design: DesignVariance, poststratified: Bool,
-        emitPoint: Bool = false, emit: (String, String, String, Double?) -> Void
+        emitPoint: Bool = false, quantiles: inout StudentTQuantiles, emit: (String, String, String, Double?) -> Void
     ) -> [String: Double] {
         let answered = lin.weightTotals.map { $0 > 0 }
-        let t = forms - strata >= 1 ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(forms - strata)) : nil
+        let t = forms - strata >= 1 ? quantiles.quantile(1 - (1 - level) / 2, df: Double(forms - strata)) : nil
         var ses: [String: Double] = [:]
         for (id, coefficients) in structure.coefficients(answered: answered, itemCount: likertIDs.count) {
             let value = lin.value(coefficients: coefficients)
@@ -196,7 +203,8 @@ public struct Estimator: Sendable {
     /// post-stratified one (same weights; the variance accounts for the calibration).
     /// Definitions and R calls: `docs/statistics.md`, "Weighted".
     private func emitWeighted(
-        _ cell: CellKey, members: [(AtomKey, CellSums, Double)], design: DesignVariance, into rows: inout [EstimateRow]
+        _ cell: CellKey, members: [(AtomKey, CellSums, Double)], design: DesignVariance,
+        quantiles: inout StudentTQuantiles, into rows: inout [EstimateRow]
     ) {
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
@@ -221,8 +229,12 @@ public struct Estimator: Sendable {
         // A cell spanning several designs (quarterly populations, a year cell) has them as
         // strata: degrees of freedom are forms − strata, as survey's degf.
         let strata = Set(members.map { design.batchOf($0.0) }).count
-        _ = emitLinearised(lin, tag: "fixed", forms: forms, strata: strata, design: design, poststratified: false, emitPoint: true, emit: emit)
-        _ = emitLinearised(lin, tag: "ps", forms: forms, strata: strata, design: design, poststratified: true, emit: emit)
+        _ = emitLinearised(
+            lin, tag: "fixed", forms: forms, strata: strata, design: design, poststratified: false, emitPoint: true,
+            quantiles: &quantiles, emit: emit)
+        _ = emitLinearised(
+            lin, tag: "ps", forms: forms, strata: strata, design: design, poststratified: true,
+            quantiles: &quantiles, emit: emit)
         // The rows of every batch the cell draws on: nrow() of a post-stratified domain.
         let batchRows = Set(members.map { design.batchOf($0.0) }).reduce(0) { $0 + (design.batchForms[$1] ?? 0) }
 
@@ -251,9 +263,10 @@ public struct Estimator: Sendable {
                 let se = design.variance(parts, poststratified: poststratified).squareRoot()
                 emit(id, "p_se", "svymean_\(tag)", se)
                 let degenerate = p <= 0 || p >= 1
-                let logit = degenerate ? nil : SurveyInterval.logit(p, se: se, df: df, level: level)
-                let beta = degenerate ? nil : SurveyInterval.beta(p, se: se, df: df, rows: rowsInDesign, level: level)
-                let plain = SurveyInterval.mean(p, se: degenerate ? 0 : se, df: df, level: level)
+                let logit = degenerate ? nil : SurveyInterval.logit(p, se: se, df: df, level: level, quantiles: &quantiles)
+                let beta = degenerate
+                    ? nil : SurveyInterval.beta(p, se: se, df: df, rows: rowsInDesign, level: level, quantiles: &quantiles)
+                let plain = SurveyInterval.mean(p, se: degenerate ? 0 : se, df: df, level: level, quantiles: &quantiles)
                 for (method, ci) in [("logit", logit), ("beta", beta), ("mean", plain)] {
                     emit(id, "p_lower", "svy_\(tag)_\(method)", ci?.lower)
                     emit(id, "p_upper", "svy_\(tag)_\(method)", ci?.upper)
@@ -277,7 +290,7 @@ public struct Estimator: Sendable {
             }
             emit(id, "resp_index", "weighted", p)
             let se = design.variance(parts, poststratified: false).squareRoot()
-            let ci = SurveyInterval.logit(p, se: se, df: Double(count - strata), level: level)
+            let ci = SurveyInterval.logit(p, se: se, df: Double(count - strata), level: level, quantiles: &quantiles)
             emit(id, "resp_index_lower", "svy_fixed_logit", ci?.lower)
             emit(id, "resp_index_upper", "svy_fixed_logit", ci?.upper)
         }
