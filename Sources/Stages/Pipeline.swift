@@ -266,7 +266,9 @@ public struct Pipeline {
     /// Refuses to compute or publish from a damaged database (checked once per invocation).
     private func requireSound(_ db: SurveyDatabase) throws {
         guard !health.checked else { return }
-        if let problem = try db.integrityProblem() { throw StorageError.corrupt(path: db.path, detail: problem) }
+        if let problem = try db.integrityProblem(tables: SurveyDatabase.derivedTables) {
+            throw StorageError.corrupt(path: db.path, detail: problem)
+        }
         health.checked = true
     }
 

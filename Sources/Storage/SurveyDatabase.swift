@@ -345,6 +345,26 @@ public final class SurveyDatabase {
         }
     }
 
+    /// The tables `check`, `stats` and `report` publish from (everything but the forms,
+    /// whose pages are read only by the ingest and the repeated-dossier count, where a
+    /// damaged page is SQLite's own corruption error).
+    public static let derivedTables = ["meta", "source_files", "cell_sums", "rejects", "estimates", "checks"]
+
+    /// SQLite's structural check of `tables` and their indexes only: a stage that reads a few
+    /// hundred rows need not read a database of millions of forms.
+    public func integrityProblem(tables: [String]) throws -> String? {
+        try wrap {
+            try queue.read { db in
+                var problems: [String] = []
+                for table in tables where try db.tableExists(table) {
+                    let lines = try String.fetchAll(db, sql: "PRAGMA quick_check(\(table))")
+                    if lines != ["ok"] { problems += lines.prefix(5) }
+                }
+                return problems.isEmpty ? nil : problems.prefix(5).joined(separator: "; ")
+            }
+        }
+    }
+
     // MARK: ingest
 
     /// Every ingested file, keyed by path (empty before the first ingest or after an
