@@ -301,7 +301,9 @@ public final class SurveyDatabase {
     /// transaction, so a crash keeps the old tables).
     private func createIngestTables(_ db: Database, dropping: Bool) throws {
         if dropping {
-            for table in ["responses", "rejects", "source_files", "cell_sums"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+            for table in ["responses", "rejects", "source_files", "cell_sums", "dossier_repeats"] {
+                try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+            }
             try db.execute(sql: "DELETE FROM meta WHERE key = 'tally_layout'")
         }
         let answerColumns = itemColumns.map { "\"\($0)\" INTEGER" }.joined(separator: ", ")
@@ -322,6 +324,8 @@ public final class SurveyDatabase {
                 status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns));
             CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id, content_hash);
             CREATE INDEX IF NOT EXISTS responses_set_aside ON responses (status) WHERE status <> 'accepted';
+            CREATE TABLE IF NOT EXISTS dossier_repeats (
+                unit TEXT NOT NULL, period TEXT NOT NULL, repeated INTEGER NOT NULL, PRIMARY KEY (unit, period));
             CREATE TABLE IF NOT EXISTS cell_sums (
                 path TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
                 forms INTEGER NOT NULL, sums BLOB NOT NULL,
@@ -348,7 +352,7 @@ public final class SurveyDatabase {
     /// The tables `check`, `stats` and `report` publish from (everything but the forms,
     /// whose pages are read only by the ingest and the repeated-dossier count, where a
     /// damaged page is SQLite's own corruption error).
-    public static let derivedTables = ["meta", "source_files", "cell_sums", "rejects", "estimates", "checks"]
+    public static let derivedTables = ["meta", "source_files", "cell_sums", "dossier_repeats", "rejects", "estimates", "checks"]
 
     /// SQLite's structural check of `tables` and their indexes only: a stage that reads a few
     /// hundred rows need not read a database of millions of forms.
@@ -794,6 +798,17 @@ public final class SurveyDatabase {
                 UPDATE source_files SET rows_read = rows_accepted + rows_duplicate + rows_conflict + rows_rejected;
                 DELETE FROM file_counts;
                 """)
+            // Dossiers rated on more than one accepted form, for `check` (which then reads
+            // no form): they change only when the forms do.
+            try db.execute(sql: """
+                DELETE FROM dossier_repeats;
+                INSERT INTO dossier_repeats
+                    SELECT unit, period, COUNT(*) FROM (
+                        SELECT unit, period, dossier_code FROM responses
+                        WHERE status = 'accepted' AND dossier_code IS NOT NULL AND dossier_code <> ''
+                        GROUP BY unit, period, dossier_code HAVING COUNT(*) > 1)
+                    GROUP BY unit, period;
+                """)
         }
 
         /// Sets values of `meta` inside the transaction.
@@ -1024,13 +1039,8 @@ public final class SurveyDatabase {
 
     /// Per unit and quarter, dossier codes rated on more than one accepted form.
     public func repeatedDossierCounts() throws -> [String: [Period: Int]] {
-        try groupedCounts(sql: """
-            SELECT unit, period, COUNT(*) FROM (
-                SELECT unit, period, dossier_code FROM responses
-                WHERE status = 'accepted' AND dossier_code IS NOT NULL AND dossier_code <> ''
-                GROUP BY unit, period, dossier_code HAVING COUNT(*) > 1)
-            GROUP BY unit, period
-            """)
+        // Counted by the ingest when it resolves the forms' statuses.
+        try groupedCounts(sql: "SELECT unit, period, repeated FROM dossier_repeats")
     }
 
     private func groupedCounts(sql: String) throws -> [String: [Period: Int]] {
