@@ -38,8 +38,19 @@ public enum AnswerParser {
 
     /// Parses an answer of `item` that arrived as a JSON number.
     public static func parse(number: Double, item: Item) -> Parsed {
-        guard number == number.rounded(), abs(number) < 1000 else { return parse(String(number), item: item) }
-        return parse(String(Int(number)), item: item)
+        parse(number: number, kind: item.kind, scale: item.scale)
+    }
+
+    /// `parse(_:item:)` for an item of `kind` and `scale`.
+    static func parse(_ raw: String, kind: ItemKind, scale: AnswerScale?) -> Parsed {
+        guard kind == .likert, let scale else { return parse(raw, kind: kind) }
+        return parse(raw, scale: scale)
+    }
+
+    /// `parse(number:item:)` for an item of `kind` and `scale`.
+    static func parse(number: Double, kind: ItemKind, scale: AnswerScale?) -> Parsed {
+        guard number == number.rounded(), abs(number) < 1000 else { return parse(String(number), kind: kind, scale: scale) }
+        return parse(String(Int(number)), kind: kind, scale: scale)
     }
 
     /// A rating on a named scale: one of its codes (`4` or `4.0`), one of its labels in

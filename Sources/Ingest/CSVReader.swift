@@ -94,6 +94,14 @@ public struct CSVReader {
     /// The UTF-8 buffer (the source's): `filled` bytes, the next at `position`.
     private let text: UnsafeMutablePointer<UInt8>
     private let classes: ByteClasses
+    /// The fields of the record read last, as bytes: made into strings only when asked
+    /// (`next()`), or handed over as bytes (`nextRowAccess()`).
+    private let spans = FieldSpans()
+    /// The record read last by `nextRowAccess()` and left as bytes.
+    private var lastHead: RecordHead?
+    /// Set by `validateEncoding()` when the whole file is valid in its encoding: no field can
+    /// then be dropped or make a problem, so fields need no check one by one.
+    private var wholeFileValid = false
     private var position = 0
     private var filled = 0
     /// Stream offset of `text[0]` (the file offset for UTF-8).
@@ -272,14 +280,81 @@ public struct CSVReader {
     /// spaces, or `""`, is a record of one field).
     public mutating func next() -> CSVRecord? {
         while !finished {
-            if let record = readRecord() {
-                if record.fields.count == 1 && record.fields[0].isEmpty && record.problem == nil && !sawContent { continue }
+            if let head = readRecord() {
+                if isBlank(head) { continue }
+                let record = materialize(head)
                 recordCount += 1
                 return record
             }
         }
         return nil
     }
+
+    /// An empty line: one empty field, read without any byte besides its line end.
+    private func isBlank(_ head: RecordHead) -> Bool {
+        spans.count == 1 && spans.length(0) == 0 && head.problem == nil && !sawContent
+    }
+
+    /// The record read last, with its fields as text (checked in the encoding, free text
+    /// dropped if not valid, composed to NFC for a code page).
+    private mutating func materialize(_ head: RecordHead) -> CSVRecord {
+        var problem = head.problem
+        var problemKind = head.problemKind
+        var dropped: [Int] = []
+        var fields: [String] = []
+        fields.reserveCapacity(spans.count)
+        for column in 0..<spans.count {
+            fields.append(fieldText(
+                spans.bytes(column, text: text), column: column, endLine: spans.endLine(column), problem: &problem,
+                problemKind: &problemKind, dropped: &dropped))
+        }
+        return CSVRecord(
+            line: head.line, lastLine: head.lastLine, fields: fields, problem: problem, problemKind: problemKind,
+            droppedFields: dropped)
+    }
+
+    /// The next record after the header for the byte-level path: like `nextRecord()`, but a
+    /// record without a problem in a file found valid in its encoding is left as bytes
+    /// (`fieldCount`, `fieldBytes(_:)`, `lastRecordAsText()`), valid until the next read.
+    mutating func nextAccess() throws -> RowAccess {
+        if recordCount > 0 { try validateEncoding() }
+        guard wholeFileValid && !scanning else {
+            guard let record = try nextRecord() else { return .end }
+            return .text(TableRow(line: record.line, cells: record.fields, problem: record.problem))
+        }
+        while !finished {
+            guard let head = readRecord() else { continue }
+            if isBlank(head) { continue }
+            if head.problem != nil {
+                let record = materialize(head)
+                recordCount += 1
+                return .text(TableRow(line: record.line, cells: record.fields, problem: record.problem))
+            }
+            recordCount += 1
+            lastHead = head
+            return .bytes(line: head.line)
+        }
+        return .end
+    }
+
+    /// The number of fields of the record `nextAccess()` left as bytes.
+    var fieldCount: Int { spans.count }
+
+    /// The bytes of field `column` (0-based) of the record `nextAccess()` left as bytes.
+    @inline(__always)
+    func fieldBytes(_ column: Int) -> UnsafeBufferPointer<UInt8> { spans.bytes(column, text: text) }
+
+    /// The record `nextAccess()` left as bytes, as text (as `nextRecord()` would have returned it).
+    mutating func lastRecordAsText() -> TableRow {
+        guard let head = lastHead else { preconditionFailure("no record left as bytes") }
+        recordCount -= 1
+        let record = materialize(head)
+        recordCount += 1
+        return TableRow(line: record.line, cells: record.fields, problem: record.problem)
+    }
+
+    /// Whether the text of fields must be put in NFC (a code page, transcoded by iconv).
+    var composesText: Bool { source.kind == .iconv }
 
     /// The next record, like `next()`, but a byte not valid in the file's encoding outside
     /// the free-text columns rejects the whole file: the first call checks the first record
@@ -312,7 +387,11 @@ public struct CSVReader {
     public mutating func validateEncoding() throws {
         guard !encodingChecked else { return }
         encodingChecked = true
-        guard source.isRegularFile, try !fileIsValidText(path: path, encoding: requestedEncoding) else { return }
+        guard source.isRegularFile else { return }
+        if try fileIsValidText(path: path, encoding: requestedEncoding) {
+            wholeFileValid = true
+            return
+        }
         let saved = (offset: offset, line: line, records: recordCount, atStart: atStart, lastFieldCount: lastFieldCount)
         scanning = true
         var outside: InvalidByte?
@@ -429,7 +508,17 @@ public struct CSVReader {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private mutating func readRecord() -> CSVRecord? {
+    /// Where a record is and what is wrong with it; its fields are in `spans`.
+    private struct RecordHead {
+        var line: Int
+        var lastLine: Int
+        var problem: String?
+        var problemKind: CSVRecord.Problem?
+    }
+
+    /// Reads one record into `spans` (nil: nothing but the end of the file, or an empty
+    /// record to read past).
+    private mutating func readRecord() -> RecordHead? {
         if atStart {
             atStart = false
             // Skip a UTF-8 byte-order mark: all three bytes EF BB BF, or nothing (EF alone
@@ -443,6 +532,7 @@ public struct CSVReader {
         invalidOutsideFreeText = nil
         invalidInFreeText = nil
         freeTextIsNonASCII = false
+        if let head = readPlainRecord() { return head }
         let p = UnsafePointer(text)
         let kinds = UnsafePointer(classes.kinds)
         let startLine = line
@@ -451,15 +541,13 @@ public struct CSVReader {
         var n = filled
         /// Consuming the byte at this index (or after it) puts the record over the limit.
         var limit = recordStart + maximumRecordBytes - bufferOffset
-        var fields: [String] = []
-        fields.reserveCapacity(expectedFieldCount ?? lastFieldCount)
-        // The current field is `pending` followed by `p[runStart..<i]` (a field is built
-        // straight from the buffer unless it spans a refill or holds a doubled quote).
+        spans.reset(capacity: expectedFieldCount ?? lastFieldCount)
+        // The current field is `pending` followed by `p[runStart..<i]` (a field is a span of
+        // the buffer unless it spans a refill or holds a doubled quote; then it is copied).
         var pending: [UInt8] = []
         var runStart = i
         var problem: String?
         var problemKind: CSVRecord.Problem?
-        var dropped: [Int] = []
         var inQuotes = false
         // The quoted field being read: the line its quote opened on; where the line after
         // that starts (once a line break inside it is passed), and the field's length then;
@@ -474,6 +562,8 @@ public struct CSVReader {
         /// the end of the file.
         func more() -> Bool {
             if i > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart)) }
+            // The refill overwrites the buffer the record's fields so far are spans of.
+            spans.spill(text: p)
             position = i
             let ok = refill()
             i = 0
@@ -483,35 +573,42 @@ public struct CSVReader {
             return ok
         }
         func finishField(_ end: Int, endLine: Int) {
-            let column = fields.count
             if pending.isEmpty {
-                fields.append(fieldText(
-                    UnsafeBufferPointer(start: p + runStart, count: end - runStart), column: column, endLine: endLine,
-                    problem: &problem, problemKind: &problemKind, dropped: &dropped))
+                spans.append(start: runStart, count: end - runStart, endLine: endLine)
             } else {
                 if end > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: end - runStart)) }
-                let field = pending.withUnsafeBufferPointer {
-                    fieldText($0, column: column, endLine: endLine, problem: &problem, problemKind: &problemKind, dropped: &dropped)
-                }
-                fields.append(field)
+                pending.withUnsafeBufferPointer { spans.appendCopy($0, endLine: endLine) }
                 pending.removeAll(keepingCapacity: true)
             }
             runStart = end
         }
-        func record(lastLine: Int) -> CSVRecord {
-            lastFieldCount = fields.count
-            return CSVRecord(
-                line: startLine, lastLine: lastLine, fields: fields, problem: problem, problemKind: problemKind,
-                droppedFields: dropped)
+        func record(lastLine: Int) -> RecordHead {
+            lastFieldCount = spans.count
+            return RecordHead(line: startLine, lastLine: lastLine, problem: problem, problemKind: problemKind)
+        }
+        /// A record over the limit keeps no field; those read so far are still checked in the
+        /// encoding (a bad byte outside free text refuses the file, as in any record).
+        func dropFields() {
+            var problem: String?
+            var problemKind: CSVRecord.Problem?
+            var dropped: [Int] = []
+            for column in 0..<spans.count {
+                _ = fieldText(
+                    spans.bytes(column, text: p), column: column, endLine: spans.endLine(column), problem: &problem,
+                    problemKind: &problemKind, dropped: &dropped)
+            }
+            spans.reset(capacity: 0)
         }
         /// The quoted field opened on `quoteLine` is taken as unclosed: the record ends on that
         /// line, and reading resumes on the next.
-        func unclosed(_ reason: String) -> CSVRecord {
+        func unclosed(_ reason: String) -> RecordHead {
             guard let resume else { preconditionFailure("an unclosed quote is only resumed after a line break") }
             if i > runStart { pending.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart)) }
             runStart = i
             pending.removeSubrange(resume.fieldLength...)
             finishField(i, endLine: quoteLine)
+            // The seek may read the buffer again.
+            spans.spill(text: p)
             position = i
             seek(to: resume.offset, line: resume.line)
             problem = "a quoted field opened on line \(quoteLine) is not closed; \(reason); expected a closing \""
@@ -545,6 +642,7 @@ public struct CSVReader {
                 if inQuotes, resume != nil {
                     return unclosed("it runs on for more than \(maximumRecordBytes) bytes, the limit for one form, so the lines after line \(quoteLine) are read as separate records")
                 }
+                dropFields()
                 let length = bufferOffset + i - recordStart
                 if byte == Self.lf || byte == Self.cr {
                     // A line end inside a quote just opened: the record ends here all the same.
@@ -636,11 +734,55 @@ public struct CSVReader {
         }
     }
 
+    /// The usual record, read in one tight loop: no quote, all of it and its line end in the
+    /// buffer, within the byte limit. Nil for any other (nothing is consumed; `readRecord`
+    /// reads it from the same place).
+    @inline(__always)
+    private mutating func readPlainRecord() -> RecordHead? {
+        let p = UnsafePointer(text)
+        let kinds = UnsafePointer(classes.kinds)
+        let start = position
+        let n = filled
+        // Consuming a byte at or past this index could put the record over the limit.
+        let stop = min(n, start + maximumRecordBytes)
+        let delimiter = self.delimiter
+        let line = self.line
+        let spans = self.spans
+        spans.reset(capacity: 0)
+        var i = start
+        var fieldStart = start
+        while true {
+            while i < stop && kinds[Int(p[i])] == 0 { i += 1 }
+            guard i < stop else { return nil }
+            let byte = p[i]
+            if byte == delimiter {
+                spans.append(start: fieldStart, count: i - fieldStart, endLine: line)
+                i += 1
+                fieldStart = i
+                continue
+            }
+            guard byte == Self.lf || byte == Self.cr else { return nil }
+            spans.append(start: fieldStart, count: i - fieldStart, endLine: line)
+            let terminator = i
+            i += 1
+            if byte == Self.cr {
+                // Whether LF follows is in the next chunk.
+                guard i < n else { return nil }
+                if p[i] == Self.lf { i += 1 }
+            }
+            position = i
+            sawContent = terminator > start
+            lastFieldCount = spans.count
+            self.line = line + 1
+            return RecordHead(line: line, lastLine: line, problem: nil, problemKind: nil)
+        }
+    }
+
     /// Skips the rest of a record over the limit to the end of its physical line, keeping
     /// nothing but the count of its bytes. (A line end inside a quoted field ends it too:
     /// the lines after it are read as records, since a quote this long is most likely not
     /// closed.)
-    private mutating func skipLongRecord(startLine: Int, bytes: Int) -> CSVRecord {
+    private mutating func skipLongRecord(startLine: Int, bytes: Int) -> RecordHead {
         var bytes = bytes
         let lastLine = line
         while let b = nextByte() {
@@ -655,10 +797,10 @@ public struct CSVReader {
         return tooLong(startLine: startLine, lastLine: lastLine, bytes: bytes)
     }
 
-    private func tooLong(startLine: Int, lastLine: Int, bytes: Int) -> CSVRecord {
+    private func tooLong(startLine: Int, lastLine: Int, bytes: Int) -> RecordHead {
         let what = lastLine == startLine ? "line \(startLine) is" : "the record on lines \(startLine)-\(lastLine) is"
-        return CSVRecord(
-            line: startLine, lastLine: lastLine, fields: [],
+        return RecordHead(
+            line: startLine, lastLine: lastLine,
             problem: "\(what) \(bytes) bytes long; the limit is \(maximumRecordBytes) bytes for one form",
             problemKind: .tooLong)
     }
@@ -682,6 +824,103 @@ extension CSVReader: TableReader {
 
     /// A CSV row is a record as written: as many fields as the header.
     public var rowsHaveFixedWidth: Bool { true }
+
+    public mutating func nextRowAccess() throws -> RowAccess { try nextAccess() }
+    public var cellCount: Int { fieldCount }
+    public func cellBytes(_ column: Int) -> UnsafeBufferPointer<UInt8> { fieldBytes(column) }
+    public mutating func rowText() -> TableRow { lastRecordAsText() }
+    public var cellTextNeedsComposition: Bool { composesText }
+}
+
+/// The fields of one record as spans: of the reader's buffer, or of `scratch` (a field built
+/// from several pieces, or moved there before the buffer is read again).
+private final class FieldSpans {
+    private struct Span {
+        var start: Int
+        var count: Int
+        var endLine: Int
+        var copied: Bool
+    }
+
+    private var items: UnsafeMutablePointer<Span>
+    private var capacity = 64
+    private(set) var count = 0
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 1024
+    private var scratchCount = 0
+
+    init() {
+        items = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    deinit {
+        items.deallocate()
+        scratch.deallocate()
+    }
+
+    @inline(__always)
+    func reset(capacity _: Int) {
+        count = 0
+        scratchCount = 0
+    }
+
+    @inline(__always)
+    func append(start: Int, count length: Int, endLine: Int) {
+        if count == capacity { grow() }
+        items[count] = Span(start: start, count: length, endLine: endLine, copied: false)
+        count += 1
+    }
+
+    func appendCopy(_ bytes: UnsafeBufferPointer<UInt8>, endLine: Int) {
+        if count == capacity { grow() }
+        items[count] = Span(start: copy(bytes), count: bytes.count, endLine: endLine, copied: true)
+        count += 1
+    }
+
+    /// Copies the spans of `text` to `scratch`.
+    func spill(text: UnsafePointer<UInt8>) {
+        for k in 0..<count where !items[k].copied {
+            items[k].start = copy(UnsafeBufferPointer(start: text + items[k].start, count: items[k].count))
+            items[k].copied = true
+        }
+    }
+
+    @inline(__always)
+    func length(_ k: Int) -> Int { items[k].count }
+
+    @inline(__always)
+    func endLine(_ k: Int) -> Int { items[k].endLine }
+
+    @inline(__always)
+    func bytes(_ k: Int, text: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let span = items[k]
+        return UnsafeBufferPointer(start: (span.copied ? UnsafePointer(scratch) : text) + span.start, count: span.count)
+    }
+
+    private func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let start = scratchCount
+        if scratchCount + bytes.count > scratchCapacity {
+            var size = scratchCapacity * 2
+            while size < scratchCount + bytes.count { size *= 2 }
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+            bigger.update(from: scratch, count: scratchCount)
+            scratch.deallocate()
+            scratch = bigger
+            scratchCapacity = size
+        }
+        if let base = bytes.baseAddress, bytes.count > 0 { (scratch + scratchCount).update(from: base, count: bytes.count) }
+        scratchCount += bytes.count
+        return start
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<Span>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: items, count: count)
+        items.deallocate()
+        items = bigger
+        capacity *= 2
+    }
 }
 
 /// Which bytes end an ordinary run in a field: the delimiter, the quote, CR and LF.

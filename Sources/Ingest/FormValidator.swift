@@ -41,6 +41,16 @@ struct FormValidator {
     /// Seconds east of UTC of the survey's time zone at a UTC instant (in seconds).
     let zoneOffset: @Sendable (Int) -> Int
 
+    // For the byte path (`record(_:path:line:channel:)`) and the loop over items, made once
+    // rather than per form: the unit codes by their bytes, and each item's kind, scale and rule.
+    let unitTable: ByteKeyTable
+    /// The unit codes, by the values of `unitTable`.
+    let unitStrings: [String]
+    let answerRules: [AnswerRule]
+    private let itemKinds: [ItemKind]
+    private let itemScales: [AnswerScale?]
+    private let itemIDs: [String]
+
     init(survey: SurveyDefinition, units: [SurveyUnit], today: (year: Int, month: Int, day: Int)? = nil) {
         self.today = today
         let zone = survey.rules.timeZone
@@ -57,6 +67,12 @@ struct FormValidator {
         items = survey.answeredItems
         itemIndex = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
         itemIndexByKey = Dictionary(items.enumerated().map { (HeaderName.key($1.id), $0) }, uniquingKeysWith: { a, _ in a })
+        unitStrings = units.map(\.code)
+        unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.utf8), $0) })
+        answerRules = items.map(AnswerRule.init)
+        itemKinds = items.map(\.kind)
+        itemScales = items.map(\.scale)
+        itemIDs = items.map(\.id)
     }
 
     /// - Returns: the record, or every problem found in the row, joined by "; ".
@@ -64,7 +80,7 @@ struct FormValidator {
         var problems: [String] = []
         let id = form.responseID?.trimmedOfSpaces ?? ""
         if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
-        else if SurveyFolder.hasControlCharacters(id) || id.contains("\n") || id.contains("\r") || id.contains("\t") {
+        else if SurveyFolder.hasControlCharacters(id) || Self.hasLineBreakOrTab(id) {
             problems.append("form id contains control characters; expected printable text")
         }
         let unit = form.unit?.trimmedOfSpaces ?? ""
@@ -108,13 +124,14 @@ struct FormValidator {
         // Bad answers grouped by what was written and what was expected, so that a row
         // with one wrong value in every column names it once, with the items it affects.
         var bad: [(shown: String, expected: String, items: [String])] = []
-        for (position, item) in items.enumerated() {
+        // (By position: an `Item` copied per form and item costs more than the parse.)
+        for position in 0..<itemKinds.count {
             let raw = position < form.answers.count ? form.answers[position] : nil
             let parsed: AnswerParser.Parsed
             switch raw {
             case nil, .null: parsed = .missing
-            case .text(let s): parsed = AnswerParser.parse(s, item: item)
-            case .number(let d): parsed = AnswerParser.parse(number: d, item: item)
+            case .text(let s): parsed = AnswerParser.parse(s, kind: itemKinds[position], scale: itemScales[position])
+            case .number(let d): parsed = AnswerParser.parse(number: d, kind: itemKinds[position], scale: itemScales[position])
             case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
             }
             switch parsed {
@@ -127,9 +144,9 @@ struct FormValidator {
                 answers.append(nil)
                 let shown = Self.shown(raw)
                 if let k = bad.firstIndex(where: { $0.shown == shown && $0.expected == expected }) {
-                    bad[k].items.append(item.id)
+                    bad[k].items.append(itemIDs[position])
                 } else {
-                    bad.append((shown, expected, [item.id]))
+                    bad.append((shown, expected, [itemIDs[position]]))
                 }
             }
         }
@@ -149,6 +166,14 @@ struct FormValidator {
             submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
             dossierCode: dossier?.isEmpty == false ? dossier : nil,
             comment: comment?.isEmpty == false ? comment : nil, answers: answers))
+    }
+
+    /// Whether the id holds a line feed, carriage return or tab, as Foundation's
+    /// `String.contains` finds them (it does not find one a combining mark follows), asked
+    /// only when such a byte is there at all.
+    static func hasLineBreakOrTab(_ id: String) -> Bool {
+        guard id.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return false }
+        return id.contains("\n") || id.contains("\r") || id.contains("\t")
     }
 
     /// An answer as a reject reason shows it: control characters (a NUL, an escape) are

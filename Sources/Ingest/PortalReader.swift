@@ -11,6 +11,17 @@ struct PortalReader {
     let validator: FormValidator
     let fields: PortalFields
     var limits = InputLimits()
+    /// Reads records in the usual shape straight from their bytes (tests turn it off to
+    /// compare with the parser's path).
+    var useBytePath = true
+    private let scanner: PortalScanner
+
+    init(validator: FormValidator, fields: PortalFields, limits: InputLimits = InputLimits()) {
+        self.validator = validator
+        self.fields = fields
+        self.limits = limits
+        scanner = PortalScanner(validator: validator, fields: fields)
+    }
 
     private static let lf = UInt8(ascii: "\n")
     private static let cr = UInt8(ascii: "\r")
@@ -192,6 +203,10 @@ struct PortalReader {
         _ bytes: UnsafeBufferPointer<UInt8>, line: Int, position: Int, elementNumber: Int?, writer: some FormSink,
         path: String
     ) throws {
+        if useBytePath, let record = scanner.record(bytes, path: path, line: line, position: position) {
+            try writer.accept(record)
+            return
+        }
         let prefix = elementNumber.map { "array element \($0): " } ?? ""
         let what = elementNumber == nil ? "line" : "element"
         func reject(_ id: String?, _ reason: String) throws {

@@ -32,12 +32,46 @@ public protocol TableReader {
     var rowsHaveFixedWidth: Bool { get }
     /// Whether a bare number in a date column is an Excel serial date (workbooks).
     var numbersMayBeDates: Bool { get }
+
+    // The byte-level path (CSV): after the header, rows are read with `nextRowAccess()`; a
+    // row it leaves as bytes is read with `cellCount` and `cellBytes(_:)`, and made text with
+    // `rowText()` when the byte path cannot decide it, all before the next read. By default
+    // every row is text (`next()`).
+
+    /// The next row: as text, or left as bytes.
+    mutating func nextRowAccess() throws -> RowAccess
+    /// Cells of the row left as bytes.
+    var cellCount: Int { get }
+    /// The UTF-8 of a cell of the row left as bytes (valid until the next read).
+    func cellBytes(_ column: Int) -> UnsafeBufferPointer<UInt8>
+    /// The row left as bytes, as `next()` would have returned it.
+    mutating func rowText() -> TableRow
+    /// Whether text made from cell bytes must be put in NFC, as `rowText()` does.
+    var cellTextNeedsComposition: Bool { get }
+}
+
+/// A row as `TableReader.nextRowAccess()` reads it.
+public enum RowAccess: Sendable, Equatable {
+    /// No more rows.
+    case end
+    /// A row as text.
+    case text(TableRow)
+    /// A row left in the reader as bytes (valid UTF-8, no problem), physical line `line`.
+    case bytes(line: Int)
 }
 
 extension TableReader {
     public mutating func headerFound(columns: [String], freeText: Set<Int>) {}
     public var rowsHaveFixedWidth: Bool { false }
     public var numbersMayBeDates: Bool { false }
+    public mutating func nextRowAccess() throws -> RowAccess {
+        guard let row = try next() else { return .end }
+        return .text(row)
+    }
+    public var cellCount: Int { 0 }
+    public func cellBytes(_ column: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: nil, count: 0) }
+    public mutating func rowText() -> TableRow { preconditionFailure("this reader leaves no row as bytes") }
+    public var cellTextNeedsComposition: Bool { false }
 }
 
 /// Why a workbook or an HTML table cannot be read at all. Each case names the file and says
