@@ -30,23 +30,34 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
     static let queuedBatches = 4
 
     private var batch: [Operation] = []
+    /// The file's sums, computed here on the reading thread (nil: the writer keeps none).
+    let sums: FormTallyBuilder?
     private let condition = NSCondition()
     private var queue: [[Operation]] = []
     private var finished = false
     private var failure: Error?
     private var cancelled = false
 
-    init() { batch.reserveCapacity(Self.batchSize) }
+    init(sums: FormTallyBuilder?) {
+        self.sums = sums
+        batch.reserveCapacity(Self.batchSize)
+    }
 
     // MARK: the reader's side
 
-    func accept(_ record: ResponseRecord) throws { try add(.accept(record)) }
+    func accept(_ record: ResponseRecord) throws {
+        sums?.add(record)
+        try add(.accept(record))
+    }
     func reject(line: Int, position: Int, responseID: String?, reason: String) throws {
         try add(.reject(line: line, position: position, responseID: responseID, reason: reason))
     }
     func noteSkipped(_ count: Int) { try? add(.skipped(count)) }
     func noteUnknownAnswerKey(_ key: String) { try? add(.unknownKey(key)) }
-    func discardRows() throws { try add(.discard) }
+    func discardRows() throws {
+        sums?.reset()
+        try add(.discard)
+    }
 
     private func add(_ operation: Operation) throws {
         batch.append(operation)
@@ -97,7 +108,7 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
     /// Runs `read` on a second thread into this sink and applies what it produces to
     /// `writer` here; returns when both are done, throwing the first failure.
     static func run(into writer: SurveyDatabase.FileWriter, read: @escaping (PipelinedSink) throws -> Void) throws {
-        let sink = PipelinedSink()
+        let sink = PipelinedSink(sums: writer.detachTally())
         let done = DispatchSemaphore(value: 0)
         let reader = Handoff(value: read)
         let thread = Thread {
@@ -125,6 +136,7 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
             throw error
         }
         done.wait()
+        if let sums = sink.sums { writer.attachTally(sums) }
         if let failure = sink.failure { throw failure }
     }
 }

@@ -432,8 +432,11 @@ public final class SurveyDatabase {
         /// Portal answer keys that name no item, with how many forms carried each.
         public private(set) var unknownAnswerKeys: [String: Int] = [:]
         /// The sums of the rows accepted so far (nil without a layout).
-        var tally: FormTally?
-        private var answerBytes: [UInt8] = []
+        var tally: FormTally? { builder?.tally }
+        private var builder: FormTallyBuilder?
+        private let answerCount: Int
+        /// The caller computes the sums (`detachTally()`).
+        private var tallyDetached = false
         /// The rowids of this file's forms: one contiguous range (a file's rows are written
         /// together), recorded in `source_files` so that they are replaced without an index.
         private(set) var firstRow: Int64 = 0
@@ -458,7 +461,7 @@ public final class SurveyDatabase {
             accepted = 0
             rejected = 0
             skipped = 0
-            if let layout = tally?.layout { tally = FormTally(layout: layout) }
+            builder?.reset()
         }
         public func noteUnknownAnswerKey(_ key: String) { unknownAnswerKeys[key, default: 0] += 1 }
 
@@ -466,8 +469,8 @@ public final class SurveyDatabase {
             db: Database, path: String, sha256: String, itemColumns: [String], databasePath: String,
             tallyLayout: TallyLayout?, shouldStop: @escaping () -> Bool
         ) throws {
-            tally = tallyLayout.map(FormTally.init(layout:))
-            answerBytes = Array(repeating: missingAnswer, count: itemColumns.count)
+            answerCount = itemColumns.count
+            builder = tallyLayout.map { FormTallyBuilder(layout: $0, answerCount: itemColumns.count) }
             self.databasePath = databasePath
             self.database = db
             self.path = path
@@ -552,13 +555,22 @@ public final class SurveyDatabase {
             }
             lastRow = rowid
             accepted += 1
-            if tally != nil {
-                // As `forEachAcceptedForm` reads it back: NULL is missing, values clamped to a byte.
-                for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
-                tally!.add(
-                    unit: record.unit, quarter: record.period, channel: record.channel,
-                    submittedOn: record.submittedOn, answers: answerBytes)
-            }
+            if !tallyDetached { builder?.add(record) }
+        }
+
+        /// Hands the computing of this file's sums to the caller (the thread that reads the
+        /// file): this writer stops adding forms to them, and takes the caller's sums back
+        /// with `attachTally` when the file is done. Nil when no sums are kept.
+        public func detachTally() -> FormTallyBuilder? {
+            guard let layout = builder?.layout else { return nil }
+            tallyDetached = true
+            return FormTallyBuilder(layout: layout, answerCount: answerCount)
+        }
+
+        /// The sums of every form accepted by this writer, computed by the caller.
+        public func attachTally(_ sums: FormTallyBuilder) {
+            builder = sums
+            tallyDetached = false
         }
 
         public func reject(line: Int, position: Int = 0, responseID: String?, reason: String) throws {
@@ -582,11 +594,12 @@ public final class SurveyDatabase {
                 sqlite3_bind_null(raw, column)
                 return
             }
-            let bytes = Array(text.utf8)
-            if bytes.isEmpty {
-                sqlite3_bind_text(raw, column, "", 0, sqliteTransient)
-            } else {
-                bytes.withUnsafeBufferPointer { buffer in
+            var native = text
+            // A native string's own UTF-8 bytes (no copy here; SQLite copies them).
+            native.withUTF8 { buffer in
+                if buffer.isEmpty {
+                    sqlite3_bind_text(raw, column, "", 0, sqliteTransient)
+                } else {
                     buffer.withMemoryRebound(to: CChar.self) {
                         _ = sqlite3_bind_text(raw, column, $0.baseAddress, Int32($0.count), sqliteTransient)
                     }

@@ -161,6 +161,31 @@ enum TallyStore {
     }
 }
 
+/// The sums of one file's accepted forms as they are stored (`FileWriter`), or as they are
+/// read, on the reading thread (`FileWriter.detachTally()`).
+public final class FormTallyBuilder: @unchecked Sendable {
+    private(set) var tally: FormTally
+    private var answerBytes: [UInt8]
+
+    init(layout: TallyLayout, answerCount: Int) {
+        tally = FormTally(layout: layout)
+        answerBytes = Array(repeating: missingAnswer, count: answerCount)
+    }
+
+    var layout: TallyLayout { tally.layout }
+
+    /// Adds a form as `forEachAcceptedForm` reads it back: nil is missing, values clamped to a byte.
+    public func add(_ record: ResponseRecord) {
+        for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
+        tally.add(
+            unit: record.unit, quarter: record.period, channel: record.channel, submittedOn: record.submittedOn,
+            answers: answerBytes)
+    }
+
+    /// Forgets every form added (the file's rows were discarded).
+    public func reset() { tally = FormTally(layout: tally.layout) }
+}
+
 extension SurveyDatabase {
     /// The sums of every accepted form, per atom, under this database's layout: read from
     /// `cell_sums`, or computed again from the forms (and kept) when they were kept under
