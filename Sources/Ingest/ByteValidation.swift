@@ -21,6 +21,10 @@ final class ByteKeyTable: @unchecked Sendable {
     private let starts: UnsafeMutablePointer<Int>
     private let lengths: UnsafeMutablePointer<Int>
     private let values: UnsafeMutablePointer<Int>
+    /// Per key of up to 6 bytes: the key in double quotes as a little-endian word, and the
+    /// mask of its bytes (0 for longer keys).
+    private let quotedWords: UnsafeMutablePointer<UInt64>
+    private let quotedMasks: UnsafeMutablePointer<UInt64>
     /// Slot → 1 + key number, or 0 when empty.
     private let slots: UnsafeMutablePointer<Int32>
     private let mask: Int
@@ -38,6 +42,8 @@ final class ByteKeyTable: @unchecked Sendable {
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: max(entries.count, 1))
         let lengths = UnsafeMutablePointer<Int>.allocate(capacity: max(entries.count, 1))
         let values = UnsafeMutablePointer<Int>.allocate(capacity: max(entries.count, 1))
+        let quotedWords = UnsafeMutablePointer<UInt64>.allocate(capacity: max(entries.count, 1))
+        let quotedMasks = UnsafeMutablePointer<UInt64>.allocate(capacity: max(entries.count, 1))
         var kept = 0, used = 0
         for entry in entries {
             entry.key.withUnsafeBufferPointer { key in
@@ -46,6 +52,16 @@ final class ByteKeyTable: @unchecked Sendable {
                 (starts + kept).initialize(to: used)
                 (lengths + kept).initialize(to: key.count)
                 (values + kept).initialize(to: entry.value)
+                var word: UInt64 = 0, wordMask: UInt64 = 0
+                if key.count <= 6 {
+                    let quoted = [0x22] + Array(key) + [0x22]
+                    for (j, b) in quoted.enumerated() {
+                        word |= UInt64(b) << UInt64(8 * j)
+                        wordMask |= UInt64(0xFF) << UInt64(8 * j)
+                    }
+                }
+                (quotedWords + kept).initialize(to: word)
+                (quotedMasks + kept).initialize(to: wordMask)
                 used += key.count
                 var slot = Self.hash(key) & mask
                 while slots[slot] != 0 { slot = (slot + 1) & mask }
@@ -59,6 +75,8 @@ final class ByteKeyTable: @unchecked Sendable {
         self.starts = starts
         self.lengths = lengths
         self.values = values
+        self.quotedWords = quotedWords
+        self.quotedMasks = quotedMasks
         count = kept
     }
 
@@ -67,6 +85,8 @@ final class ByteKeyTable: @unchecked Sendable {
         starts.deallocate()
         lengths.deallocate()
         values.deallocate()
+        quotedWords.deallocate()
+        quotedMasks.deallocate()
         slots.deallocate()
     }
 
@@ -103,6 +123,12 @@ final class ByteKeyTable: @unchecked Sendable {
     /// quotes, else nil.
     @inline(__always)
     func quotedKeyNumber(_ k: Int, at p: UnsafePointer<UInt8>, available: Int) -> Int? {
+        let mask = quotedMasks[k]
+        if mask != 0 && available >= 8 {
+            // One load: the key of up to 6 bytes and its quotes.
+            let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+            return word & mask == quotedWords[k] ? lengths[k] : nil
+        }
         let length = lengths[k]
         guard available >= length + 2, p[0] == 0x22, p[length + 1] == 0x22 else { return nil }
         let key = bytes + starts[k]
@@ -202,6 +228,8 @@ struct AnswerRule: Sendable {
     /// `scale`: the codes of the item's scale, 0...127 (bit v of `low` for v < 64, of `high` for the rest).
     var low: UInt64 = 0
     var high: UInt64 = 0
+    /// Bit d: a single digit d is an answer (the rule for one-byte cells, by table).
+    var digits: UInt16 = 0
 
     init(_ item: Item) {
         switch item.kind {
@@ -220,6 +248,7 @@ struct AnswerRule: Sendable {
                 kind = .scale
             }
         }
+        for d in 0...9 where kind != .text && accepts(d) { digits |= 1 << UInt16(d) }
     }
 
     /// Missing (for an empty cell).
@@ -233,12 +262,22 @@ struct AnswerRule: Sendable {
     @inline(__always)
     func answer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         let n = bytes.count
-        if kind == .text { return Self.missing }
-        if n == 0 { return Self.missing }
+        if kind == .text || n == 0 { return Self.missing }
+        if n == 1 {
+            let d = Int(bytes[0] &- 0x30)
+            return d < 10 && digits >> UInt16(d) & 1 == 1 ? d : Self.undecided
+        }
         guard n <= 3, let base = bytes.baseAddress, let v = ByteText.digits(base, n) else { return Self.undecided }
         // `yesno` knows the labels "1" and "0" only (not "01").
         if kind == .yesno && n != 1 { return Self.undecided }
         return accepts(v) ? v : Self.undecided
+    }
+
+    /// `answer(number:)` of a digit 0...9.
+    @inline(__always)
+    func answer(digit d: Int) -> Int {
+        if kind == .text { return Self.missing }
+        return digits >> UInt16(d) & 1 == 1 ? d : Self.undecided
     }
 
     /// The answer `AnswerParser.parse(number:item:)` reads from a JSON integer 0...999.
@@ -281,6 +320,12 @@ extension FormValidator {
     /// The record `validate` makes of the form, when the form is in the usual shape and valid;
     /// nil when `validate` must decide (every reject, and anything unusual).
     func record(_ form: ByteForm, path: String, line: Int, channel: Channel) -> ResponseRecord? {
+        var dates = DateStrings()
+        return record(form, path: path, line: line, channel: channel, dates: &dates)
+    }
+
+    /// `record(_:path:line:channel:)`, with the ISO dates of earlier forms of the file.
+    func record(_ form: ByteForm, path: String, line: Int, channel: Channel, dates: inout DateStrings) -> ResponseRecord? {
         guard form.anyAnswer else { return nil }
         // The form id: printable ASCII (no control character, no tab or line break).
         let id = ByteText.trimmed(form.id)
@@ -312,8 +357,28 @@ extension FormValidator {
         }
         return ResponseRecord(
             path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: unitStrings[unitIndex],
-            submittedOn: AnswerParser.isoDateString(date), period: Period(year: date.year, month: date.month),
+            submittedOn: dates.iso(date), period: Period(year: date.year, month: date.month),
             dossierCode: text(form.dossierCode), comment: text(form.comment), answers: form.answers)
+    }
+}
+
+/// The ISO text of dates seen lately (a file's forms share a few hundred days), so that
+/// most forms reuse one rather than make it. One per reader, never shared between threads.
+struct DateStrings {
+    private var days = [Int32](repeating: -1, count: 256)
+    private var texts = [String](repeating: "", count: 256)
+
+    init() {}
+
+    @inline(__always)
+    mutating func iso(_ d: (year: Int, month: Int, day: Int)) -> String {
+        let key = Int32(truncatingIfNeeded: d.year * 512 + d.month * 32 + d.day)
+        let slot = Int(UInt32(bitPattern: key &* -1_640_531_535) >> 24)
+        if days[slot] == key { return texts[slot] }
+        let text = AnswerParser.isoDateString(d)
+        days[slot] = key
+        texts[slot] = text
+        return text
     }
 }
 
@@ -325,6 +390,18 @@ extension AnswerParser {
         guard let p = b.baseAddress else { return nil }
         let n = b.count
         guard n >= 8, n <= 10 else { return nil }
+        // dd/mm/yyyy (or - .), as almost every paper date is written.
+        if n == 10, p[2] == p[5], p[2] == 0x2F || p[2] == 0x2D || p[2] == 0x2E {
+            let d0 = p[0] &- 0x30, d1 = p[1] &- 0x30, m0 = p[3] &- 0x30, m1 = p[4] &- 0x30
+            let y0 = p[6] &- 0x30, y1 = p[7] &- 0x30, y2 = p[8] &- 0x30, y3 = p[9] &- 0x30
+            if d0 < 10, d1 < 10, m0 < 10, m1 < 10, y0 < 10, y1 < 10, y2 < 10, y3 < 10 {
+                let day = Int(d0) * 10 + Int(d1), month = Int(m0) * 10 + Int(m1)
+                let year = Int(y0) * 1000 + Int(y1) * 100 + Int(y2) * 10 + Int(y3)
+                guard year >= 1900, year <= 2999, month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year)
+                else { return nil }
+                return (year, month, day)
+            }
+        }
         // The separator: the first of / - . (as `dateReading` takes it).
         var first = -1
         for k in 0..<n where p[k] == 0x2F || p[k] == 0x2D || p[k] == 0x2E {

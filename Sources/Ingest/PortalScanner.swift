@@ -67,13 +67,31 @@ struct PortalScanner {
         var otherStarts = SIMD8<Int>(), otherLengths = SIMD8<Int>()
         var otherCount = 0
         if c.at(UInt8(ascii: "}")) { return nil }
+        // Keys usually come in the configured order: each is looked for first as the next
+        // name, in quotes, before it is read as a string.
+        var expected = 0
         while true {
-            guard c.at(Self.quote), let key = c.string(asciiOnly: true) else { return nil }
+            guard c.at(Self.quote) else { return nil }
+            let keyStart = c.i
+            var known: Int?
+            if expected < 6, let length = names.quotedKeyNumber(expected, at: c.p + c.i, available: c.n - c.i) {
+                known = expected
+                c.i += length + 2
+            }
+            let key: UnsafeBufferPointer<UInt8>
+            if known != nil {
+                key = UnsafeBufferPointer(start: c.p + keyStart + 1, count: c.i - keyStart - 2)
+            } else {
+                guard let k = c.string(asciiOnly: true) else { return nil }
+                key = k
+                known = names.find(key)
+            }
             c.skipSpace()
             guard c.at(UInt8(ascii: ":")) else { return nil }
             c.i += 1
             c.skipSpace()
-            if let field = names.find(key) {
+            if let field = known {
+                expected = field + 1
                 let bit: UInt8 = 1 << UInt8(field)
                 guard seen & bit == 0 else { return nil }
                 seen |= bit
@@ -133,7 +151,7 @@ struct PortalScanner {
         let form = ByteForm(
             id: id, unit: unit, date: date, isTimestamp: true, dossierCode: dossier, comment: comment, answers: answers,
             anyAnswer: anyAnswer)
-        guard var record = validator.record(form, path: path, line: line, channel: .online) else { return nil }
+        guard var record = validator.record(form, path: path, line: line, channel: .online, dates: &buffer.dates) else { return nil }
         record.position = position
         buffer.keep(answers)
         return record
@@ -154,74 +172,91 @@ struct PortalScanner {
             return true
         }
         var expected = 0
-        while true {
-            guard c.at(Self.quote) else { return false }
-            // Answers usually come in the instrument's order, a few items left out: the key is
-            // looked for as one of the next items', in quotes, before it is read as a string.
-            var k = -1
-            var candidate = expected
-            while candidate < count && candidate < expected + 3 {
-                if let length = itemTable.quotedKeyNumber(candidate, at: c.p + c.i, available: c.n - c.i) {
-                    k = candidate
-                    c.i += length + 2
-                    break
+        return answers.withUnsafeMutableBufferPointer { out in
+            while true {
+                guard c.at(Self.quote) else { return false }
+                // Answers usually come in the instrument's order, a few items left out: the key
+                // is looked for as one of the next items', in quotes, before it is read as a string.
+                var k = -1
+                var candidate = expected
+                while candidate < count && candidate < expected + 3 {
+                    if let length = itemTable.quotedKeyNumber(candidate, at: c.p + c.i, available: c.n - c.i) {
+                        k = candidate
+                        c.i += length + 2
+                        break
+                    }
+                    candidate += 1
                 }
-                candidate += 1
-            }
-            if k < 0 {
-                guard let key = c.string(asciiOnly: true), let found = itemTable.find(key) else { return false }
-                k = found
-            }
-            expected = k + 1
-            if k < 64 {
-                let bit: UInt64 = 1 << UInt64(k)
-                guard seenLow & bit == 0 else { return false }
-                seenLow |= bit
-            } else {
-                let bit: UInt64 = 1 << UInt64(k - 64)
-                guard seenHigh & bit == 0 else { return false }
-                seenHigh |= bit
-            }
-            c.skipSpace()
-            guard c.at(UInt8(ascii: ":")) else { return false }
-            c.i += 1
-            c.skipSpace()
-            guard c.i < c.n else { return false }
-            let b = c.p[c.i]
-            var v = AnswerRule.missing
-            if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
-                // A small integer as JSON writes it: no leading zero, no fraction or exponent.
-                let start = c.i
-                while c.i < c.n, c.p[c.i] >= UInt8(ascii: "0"), c.p[c.i] <= UInt8(ascii: "9") { c.i += 1 }
-                let digits = c.i - start
-                guard digits <= 3, !(digits > 1 && b == UInt8(ascii: "0")) else { return false }
-                if c.i < c.n, c.p[c.i] == UInt8(ascii: ".") || c.p[c.i] == UInt8(ascii: "e") || c.p[c.i] == UInt8(ascii: "E") {
-                    return false
+                if k < 0 {
+                    guard let key = c.string(asciiOnly: true), let found = itemTable.find(key) else { return false }
+                    k = found
                 }
-                v = rules[k].answer(number: ByteText.digits(c.p + start, digits)!)
-            } else if b == Self.quote {
-                guard let text = c.string(asciiOnly: true) else { return false }
-                v = rules[k].answer(text)
-            } else if b == UInt8(ascii: "n") {
-                guard c.literal("null") else { return false }
-            } else {
-                return false
-            }
-            if v == AnswerRule.undecided { return false }
-            if v >= 0 {
-                answers[k] = v
-                anyAnswer = true
-            }
-            c.skipSpace()
-            guard c.i < c.n else { return false }
-            if c.p[c.i] == UInt8(ascii: ",") {
-                c.i += 1
+                expected = k + 1
+                if k < 64 {
+                    let bit: UInt64 = 1 << UInt64(k)
+                    guard seenLow & bit == 0 else { return false }
+                    seenLow |= bit
+                } else {
+                    let bit: UInt64 = 1 << UInt64(k - 64)
+                    guard seenHigh & bit == 0 else { return false }
+                    seenHigh |= bit
+                }
+                var v = AnswerRule.missing
+                // The usual value, `: 4` or `:4`: one digit, then a separator.
+                var read = false
+                if c.n - c.i >= 4, c.p[c.i] == UInt8(ascii: ":") {
+                    var j = c.i + 1
+                    if c.p[j] == 0x20 { j += 1 }
+                    let d = c.p[j] &- 0x30
+                    let after = c.p[j + 1]
+                    if d < 10 && (after == UInt8(ascii: ",") || after == UInt8(ascii: "}") || after == 0x20) {
+                        v = rules[k].answer(digit: Int(d))
+                        c.i = j + 1
+                        read = true
+                    }
+                }
+                if !read {
+                    c.skipSpace()
+                    guard c.at(UInt8(ascii: ":")) else { return false }
+                    c.i += 1
+                    c.skipSpace()
+                    guard c.i < c.n else { return false }
+                    let b = c.p[c.i]
+                    if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                        // A small integer as JSON writes it: no leading zero, no fraction or exponent.
+                        let start = c.i
+                        while c.i < c.n, c.p[c.i] >= UInt8(ascii: "0"), c.p[c.i] <= UInt8(ascii: "9") { c.i += 1 }
+                        let digits = c.i - start
+                        guard digits <= 3, !(digits > 1 && b == UInt8(ascii: "0")) else { return false }
+                        if c.i < c.n, c.p[c.i] == UInt8(ascii: ".") || c.p[c.i] == UInt8(ascii: "e") || c.p[c.i] == UInt8(ascii: "E") {
+                            return false
+                        }
+                        v = rules[k].answer(number: ByteText.digits(c.p + start, digits)!)
+                    } else if b == Self.quote {
+                        guard let text = c.string(asciiOnly: true) else { return false }
+                        v = rules[k].answer(text)
+                    } else if b == UInt8(ascii: "n") {
+                        guard c.literal("null") else { return false }
+                    } else {
+                        return false
+                    }
+                }
+                if v == AnswerRule.undecided { return false }
+                if v >= 0 {
+                    out[k] = v
+                    anyAnswer = true
+                }
                 c.skipSpace()
-                continue
+                guard c.i < c.n else { return false }
+                if c.p[c.i] == UInt8(ascii: ",") {
+                    c.i += 1
+                    c.skipSpace()
+                    continue
+                }
+                guard c.p[c.i] == UInt8(ascii: "}") else { return false }
+                c.i += 1
+                return true
             }
-            guard c.p[c.i] == UInt8(ascii: "}") else { return false }
-            c.i += 1
-            return true
         }
     }
 }
@@ -232,6 +267,8 @@ struct PortalScanner {
 /// record, the array is copied on write).
 final class AnswerBuffer {
     private var answers: [Int?] = []
+    /// The ISO dates of the file's earlier forms.
+    var dates = DateStrings()
 
     /// An array of `count` nils, in the storage of the last one if that is free.
     @inline(__always)

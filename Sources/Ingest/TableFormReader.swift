@@ -152,6 +152,7 @@ struct TableFormReader {
         let rules = validator.answerRules
         // The storage of the last record's answers, reused when the sink kept no copy.
         var answers = [Int?](repeating: nil, count: answerColumns.count)
+        var dates = DateStrings()
         while true {
             let row: TableRow
             let access: RowAccess
@@ -169,7 +170,7 @@ struct TableFormReader {
                 // The usual row, valid: straight from its bytes (else read as text below).
                 if bytePath, reader.cellCount == columns.width, let record = Self.record(
                     reader, line: line, columns: columns, answerColumns: answerColumns, rules: rules, answers: &answers,
-                    validator: validator, isTimestamp: layout.dateIsTimestamp, composes: composes, path: displayPath,
+                    dates: &dates, validator: validator, isTimestamp: layout.dateIsTimestamp, composes: composes, path: displayPath,
                     channel: layout.channel)
                 {
                     outcome.records += 1
@@ -229,7 +230,7 @@ struct TableFormReader {
     @inline(__always)
     private static func record<R: TableReader>(
         _ reader: R, line: Int, columns: Columns, answerColumns: [Int], rules: [AnswerRule], answers: inout [Int?],
-        validator: FormValidator, isTimestamp: Bool, composes: Bool, path: String, channel: Channel
+        dates: inout DateStrings, validator: FormValidator, isTimestamp: Bool, composes: Bool, path: String, channel: Channel
     ) -> ResponseRecord? {
         var anyAnswer = false
         var undecided = false
@@ -252,7 +253,7 @@ struct TableFormReader {
             isTimestamp: isTimestamp, dossierCode: columns.dossier.map { reader.cellBytes($0) },
             comment: columns.comment.map { reader.cellBytes($0) }, answers: answers, anyAnswer: anyAnswer,
             composeText: composes)
-        return validator.record(form, path: path, line: line, channel: channel)
+        return validator.record(form, path: path, line: line, channel: channel, dates: &dates)
     }
 
     struct Mismatch: Error {

@@ -118,14 +118,11 @@ private func temporaryFile(_ bytes: [UInt8], ext: String) throws -> String {
     return path
 }
 
-/// Records read straight from their bytes by the last `readTable`.
-nonisolated(unsafe) private var lastFromBytes = 0
-
 /// The calls of the table reader on a CSV file, with the byte path or without it.
 private func readTable(
-    _ path: String, layout: TableLayout, validator: FormValidator, encoding: String?, chunk: Int?, bytePath: Bool
+    _ path: String, layout: TableLayout, validator: FormValidator, encoding: String?, chunk: Int?, bytePath: Bool,
+    fromBytes: UnsafeMutablePointer<Int>? = nil
 ) -> [String] {
-    lastFromBytes = 0
     let sink = TranscriptSink()
     do {
         var csv = try chunk.map { try CSVReader(path: path, encoding: encoding, chunkBytes: $0) } ?? CSVReader(path: path, encoding: encoding)
@@ -134,7 +131,7 @@ private func readTable(
         table.useBytePath = bytePath
         let outcome = try table.read(&csv, displayPath: "inbox/paper/x.csv", into: sink)
         sink.noteSkipped(outcome.skipped)
-        lastFromBytes = outcome.fromBytes
+        fromBytes?.pointee += outcome.fromBytes
         return sink.calls + ["records \(outcome.records)"]
     } catch {
         return sink.calls + ["error \(TranscriptSink.bytes("\(error)"))"]
@@ -412,10 +409,12 @@ struct BytePathTests {
             let layout: TableLayout = portal ? .portal(survey.folder.survey.portalFields) : .paper(survey.folder.survey.paperColumns)
             let reference = readTable(path, layout: layout, validator: validator, encoding: encoding, chunk: nil, bytePath: false)
             for chunk in [nil, 64, 67, 301] as [Int?] {
-                let withBytes = readTable(path, layout: layout, validator: validator, encoding: encoding, chunk: chunk, bytePath: true)
+                var read = 0
+                let withBytes = readTable(
+                    path, layout: layout, validator: validator, encoding: encoding, chunk: chunk, bytePath: true, fromBytes: &read)
                 #expect(withBytes == reference, "batch \(batch) file \(k) chunk \(chunk ?? 0): \(firstDifference(withBytes, reference))\n\(text)")
                 if chunk == nil {
-                    fromBytes += lastFromBytes
+                    fromBytes += read
                     accepted += reference.filter { $0.hasPrefix("accept") }.count
                 }
                 if chunk != nil {
