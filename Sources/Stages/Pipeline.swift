@@ -205,7 +205,7 @@ public struct Pipeline {
                 do {
                     try writeChecks(outcome, into: staging)
                     try writeEstimates(rows, into: staging)
-                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
+                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, estimates: rows)
                     try writeReport(rendered, into: staging)
                     try writeManifest(in: staging, inputs: expected)
                     FaultInjection.point("run.before_publish")
@@ -445,8 +445,11 @@ public struct Pipeline {
         return rows
     }
 
-    private func reportStage(_ db: SurveyDatabase, language: Language?, releaseDate: String?) throws -> ReportRenderer.Rendered {
-        let estimates = try db.estimates()
+    /// - Parameter estimates: the stored estimates when the caller holds them already.
+    private func reportStage(
+        _ db: SurveyDatabase, language: Language?, releaseDate: String?, estimates held: [EstimateRow]? = nil
+    ) throws -> ReportRenderer.Rendered {
+        let estimates = try held ?? db.estimates()
         guard !estimates.isEmpty else { throw ReportError.noEstimates }
         let sources = try db.sourceFiles().values.filter { !$0.sha256.isEmpty }
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map {
