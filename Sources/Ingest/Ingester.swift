@@ -201,6 +201,36 @@ public struct Ingester {
                     summary.filesUnchanged += 1
                     continue
                 }
+                // A file never seen before is new whatever its hash: text files are hashed on
+                // the reading thread, before their first row (`HashFailure` if they cannot
+                // be read, which then makes them unreadable as below).
+                let pipelined = [.csv, .jsonLines, .jsonArray].contains(file.format)
+                if pipelined, known[file.relative] == nil {
+                    let owned = Handoff(value: fd)
+                    do {
+                        try beforeChange(tx)
+                        try tx.replaceFile(path: file.relative, channel: file.channel, sha256: "", bytes: 0, identity: identity) { writer in
+                            defer { close(owned.value) }
+                            try PipelinedSink.run(into: writer) { sink in
+                                let hashed: (hex: String, bytes: Int)
+                                do { hashed = try FileHash.sha256(descriptor: owned.value, path: file.relative) } catch {
+                                    throw HashFailure(message: "cannot be read: \(error)")
+                                }
+                                try sink.noteContent(sha256: hashed.hex, bytes: hashed.bytes)
+                                try self.readFile(file, validator: validator, into: sink)
+                            }
+                            summary.fileHashes[file.relative] = writer.sha256
+                            logRead(file, writer)
+                        }
+                    } catch let failure as HashFailure {
+                        try recordUnreadable(file, failure.message, tx: tx, known: known, summary: &summary)
+                        continue
+                    }
+                    summary.filesRead += 1
+                    newlyRejected.append((file.relative, []))
+                    FaultInjection.point("ingest.after_file")
+                    continue
+                }
                 let hashed = Result { try FileHash.sha256(descriptor: fd, path: file.relative) }
                 close(fd)
                 let sha: String, bytes: Int
@@ -229,21 +259,15 @@ public struct Ingester {
                 }
                 try beforeChange(tx)
                 try tx.replaceFile(path: file.relative, channel: file.channel, sha256: sha, bytes: bytes, identity: identity) { writer in
-                    switch file.format {
-                    case .csv, .jsonLines, .jsonArray:
+                    if pipelined {
                         // Text files: parsed on the second core while this one stores.
                         try PipelinedSink.run(into: writer) { sink in
                             try self.readFile(file, validator: validator, into: sink)
                         }
-                    case .workbook, .xls, .unsupported:
+                    } else {
                         try readFile(file, validator: validator, into: writer)
                     }
-                    let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
-                    logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
-                    if !writer.unknownAnswerKeys.isEmpty {
-                        let keys = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) forms)" }
-                        logger.warning("\(file.relative): answer keys that name no item of survey.toml, not read: \(keys.joined(separator: ", "))")
-                    }
+                    logRead(file, writer)
                 }
                 summary.filesRead += 1
                 newlyRejected.append((file.relative, []))
@@ -297,6 +321,17 @@ public struct Ingester {
         try writeRejectsIfStale(database, state: summary.state)
         return summary
     }
+
+    private func logRead(_ file: InboxEntry, _ writer: SurveyDatabase.FileWriter) {
+        let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
+        logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
+        if !writer.unknownAnswerKeys.isEmpty {
+            let keys = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) forms)" }
+            logger.warning("\(file.relative): answer keys that name no item of survey.toml, not read: \(keys.joined(separator: ", "))")
+        }
+    }
+
+    struct HashFailure: Error { var message: String }
 
     /// Reads one inbox file through its format's reader. A file refused as a whole (a zip
     /// bomb, an old binary .xls, a damaged workbook) is one reject of the file (line 0), after

@@ -22,6 +22,7 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
         case skipped(Int)
         case unknownKey(String)
         case discard
+        case content(sha256: String, bytes: Int)
     }
 
     struct Cancelled: Error {}
@@ -54,6 +55,9 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
     }
     func noteSkipped(_ count: Int) { try? add(.skipped(count)) }
     func noteUnknownAnswerKey(_ key: String) { try? add(.unknownKey(key)) }
+    /// The file's hash, computed on the reading thread before its first row.
+    func noteContent(sha256: String, bytes: Int) throws { try add(.content(sha256: sha256, bytes: bytes)) }
+
     func discardRows() throws {
         sums?.reset()
         try add(.discard)
@@ -127,6 +131,7 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
                     case .skipped(let count): writer.noteSkipped(count)
                     case .unknownKey(let key): writer.noteUnknownAnswerKey(key)
                     case .discard: try writer.discardRows()
+                    case .content(let sha256, let bytes): writer.setContent(sha256: sha256, bytes: bytes)
                     }
                 }
             }

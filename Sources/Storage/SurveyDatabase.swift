@@ -421,7 +421,8 @@ public final class SurveyDatabase {
         let insertResponse: Statement
         let insertReject: Statement
         let path: String
-        let sha256: String
+        public private(set) var sha256: String
+        public private(set) var bytes = 0
         let databasePath: String
         let database: Database
         let shouldStop: () -> Bool
@@ -445,6 +446,13 @@ public final class SurveyDatabase {
         private var lastPosition = -1
 
         public func noteSkipped(_ count: Int) { skipped += count }
+
+        /// The file's content hash and size, when they were computed while reading it
+        /// (before its first row).
+        public func setContent(sha256: String, bytes: Int) {
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
 
         /// Drops what was written for this file so far (a file refused as a whole after its
         /// first rows were read), inside the same transaction.
@@ -653,7 +661,10 @@ public final class SurveyDatabase {
                     INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity, first_row, last_row)
                     VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?, ?, ?)
                     """,
-                arguments: [path, channel.rawValue, sha256, bytes, writer.skipped, unknown, identity, writer.firstRow, writer.lastRow])
+                arguments: [
+                    path, channel.rawValue, writer.sha256, writer.sha256 == sha256 ? bytes : writer.bytes, writer.skipped, unknown,
+                    identity, writer.firstRow, writer.lastRow,
+                ])
         }
 
         /// Deletes the forms stored from `path` (its rowid range).
