@@ -73,7 +73,15 @@ struct FormValidator {
         unitStrings = units.map(\.code)
         unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.utf8), $0) })
         answerRules = items.map(AnswerRule.init)
-        labelTables = items.map(Self.labelTable)
+        // (One table per kind and scale: `AnswerParser.parse` reads an item by those alone.)
+        var tables: [LabelTableKey: ByteKeyTable?] = [:]
+        labelTables = items.map { item in
+            let key = LabelTableKey(kind: item.kind, scale: item.scale)
+            if let table = tables[key] { return table }
+            let table = Self.labelTable(item)
+            tables[key] = table
+            return table
+        }
         itemKinds = items.map(\.kind)
         itemScales = items.map(\.scale)
         itemIDs = items.map(\.id)
@@ -272,6 +280,11 @@ struct FormValidator {
         }
         return out
     }
+}
+
+private struct LabelTableKey: Hashable {
+    var kind: ItemKind
+    var scale: AnswerScale?
 }
 
 struct RowRejection: Error {
