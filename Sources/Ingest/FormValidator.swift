@@ -47,6 +47,9 @@ struct FormValidator {
     /// The unit codes, by the values of `unitTable`.
     let unitStrings: [String]
     let answerRules: [AnswerRule]
+    /// Per item, the spellings of its labels (as written, lower, upper, capitalised; NFC and
+    /// NFD) with what `AnswerParser.parse` reads from each: the value, or -1 for no answer.
+    let labelTables: [ByteKeyTable?]
     private let itemKinds: [ItemKind]
     private let itemScales: [AnswerScale?]
     private let itemIDs: [String]
@@ -70,6 +73,15 @@ struct FormValidator {
         unitStrings = units.map(\.code)
         unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.utf8), $0) })
         answerRules = items.map(AnswerRule.init)
+        // (One table per kind and scale: `AnswerParser.parse` reads an item by those alone.)
+        var tables: [LabelTableKey: ByteKeyTable?] = [:]
+        labelTables = items.map { item in
+            let key = LabelTableKey(kind: item.kind, scale: item.scale)
+            if let table = tables[key] { return table }
+            let table = Self.labelTable(item)
+            tables[key] = table
+            return table
+        }
         itemKinds = items.map(\.kind)
         itemScales = items.map(\.scale)
         itemIDs = items.map(\.id)
@@ -96,7 +108,14 @@ struct FormValidator {
                 ? "missing \(form.dateField ?? "submitted_at"); expected an ISO 8601 time such as 2024-07-03T10:22:11+07:00"
                 : "missing \(form.dateField ?? "date"); expected dd/mm/yyyy or yyyy-mm-dd")
         } else {
-            if form.isTimestamp {
+            // The byte-level reading first (it decides only what the text one would read alike).
+            let fast = rawDate.utf8.withContiguousStorageIfAvailable { bytes in
+                let t = ByteText.trimmed(bytes)
+                return form.isTimestamp ? AnswerParser.byteTimestamp(t, zoneOffset: zoneOffset) ?? AnswerParser.byteDate(t) : AnswerParser.byteDate(t)
+            } ?? nil
+            if let fast {
+                date = fast
+            } else if form.isTimestamp {
                 // An offset is taken at face value for the zone's own offset at that time.
                 date = AnswerParser.dateOfTimestamp(rawDate, zoneOffset: zoneOffset)
                     ?? (form.dateMayBeSerial ? AnswerParser.dateOfSerial(rawDate) : nil) ?? AnswerParser.date(rawDate)
@@ -130,8 +149,23 @@ struct FormValidator {
             let parsed: AnswerParser.Parsed
             switch raw {
             case nil, .null: parsed = .missing
-            case .text(let s): parsed = AnswerParser.parse(s, kind: itemKinds[position], scale: itemScales[position])
-            case .number(let d): parsed = AnswerParser.parse(number: d, kind: itemKinds[position], scale: itemScales[position])
+            case .text(let s):
+                // The byte-level reading first, as for a valid row; then the text one.
+                let v = s.utf8.withContiguousStorageIfAvailable { answer($0, item: position) } ?? AnswerRule.undecided
+                if v != AnswerRule.undecided {
+                    parsed = v >= 0 ? .answer(v) : .missing
+                } else {
+                    let kind = itemKinds[position]
+                    parsed = AnswerParser.parse(s, kind: kind, scale: kind == .likert ? itemScales[position] : nil)
+                }
+            case .number(let d):
+                let v = d == d.rounded() && d >= 0 && d < 1000 ? answerRules[position].answer(number: Int(d)) : AnswerRule.undecided
+                if v != AnswerRule.undecided {
+                    parsed = v >= 0 ? .answer(v) : .missing
+                } else {
+                    let kind = itemKinds[position]
+                    parsed = AnswerParser.parse(number: d, kind: kind, scale: kind == .likert ? itemScales[position] : nil)
+                }
             case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
             }
             switch parsed {
@@ -168,6 +202,53 @@ struct FormValidator {
             comment: comment?.isEmpty == false ? comment : nil, answers: answers))
     }
 
+    /// The answer to item `k` written as `bytes`, when decided without `AnswerParser`: by
+    /// the item's rule for digits, or as one of the spellings of its labels (see
+    /// `labelTables`): the value, `AnswerRule.missing`, or `AnswerRule.undecided`.
+    @inline(__always)
+    func answer(_ bytes: UnsafeBufferPointer<UInt8>, item k: Int) -> Int {
+        let v = answerRules[k].answer(bytes)
+        guard v == AnswerRule.undecided else { return v }
+        return labelAnswer(bytes, item: k)
+    }
+
+    @inline(never)
+    func labelAnswer(_ bytes: UnsafeBufferPointer<UInt8>, item k: Int) -> Int {
+        guard let table = labelTables[k], let v = table.find(bytes) else { return AnswerRule.undecided }
+        return v
+    }
+
+    /// The spellings of an item's labels people type, each with what `AnswerParser.parse`
+    /// reads from it exactly (so that a cell of those bytes is read alike without it).
+    static func labelTable(_ item: Item) -> ByteKeyTable? {
+        var words = ["Không ý kiến", "No opinion"]
+        if let scale = item.scale { words += scale.labelsVi + scale.labelsEn }
+        switch item.kind {
+        case .likert5: words += AnswerParser.likertLabels.keys.sorted()
+        case .yesno: words += AnswerParser.yesNoLabels.keys.sorted()
+        case .count: words += (0...9).flatMap { ["\($0) lần", "\($0) lan", "\($0) lượt", "\($0) times"] }
+        case .likert, .text: break
+        }
+        var seen = Set<[UInt8]>()
+        var entries: [(key: [UInt8], value: Int)] = []
+        for word in words {
+            let capitalised = word.prefix(1).uppercased() + word.dropFirst()
+            for spelling in [word, word.lowercased(), word.uppercased(), capitalised] {
+                for form in [spelling.precomposedStringWithCanonicalMapping, spelling.decomposedStringWithCanonicalMapping] {
+                    let bytes = Array(form.utf8)
+                    // Anything with spaces around is left to the parser.
+                    guard !bytes.isEmpty, seen.insert(bytes).inserted, form.trimmedOfSpaces.utf8.count == bytes.count else { continue }
+                    switch AnswerParser.parse(form, item: item) {
+                    case .answer(let v): entries.append((bytes, v))
+                    case .missing: entries.append((bytes, AnswerRule.missing))
+                    case .invalid: break
+                    }
+                }
+            }
+        }
+        return entries.isEmpty ? nil : ByteKeyTable(entries)
+    }
+
     /// Whether the id holds a line feed, carriage return or tab, as Foundation's
     /// `String.contains` finds them (it does not find one a combining mark follows), asked
     /// only when such a byte is there at all.
@@ -199,6 +280,11 @@ struct FormValidator {
         }
         return out
     }
+}
+
+private struct LabelTableKey: Hashable {
+    var kind: ItemKind
+    var scale: AnswerScale?
 }
 
 struct RowRejection: Error {

@@ -233,8 +233,8 @@ struct PortalScanner {
                         }
                         v = rules[k].answer(number: ByteText.digits(c.p + start, digits)!)
                     } else if b == Self.quote {
-                        guard let text = c.string(asciiOnly: true) else { return false }
-                        v = rules[k].answer(text)
+                        guard let text = c.string(asciiOnly: false) else { return false }
+                        v = validator.answer(text, item: k)
                     } else if b == UInt8(ascii: "n") {
                         guard c.literal("null") else { return false }
                     } else {

@@ -237,7 +237,8 @@ struct TableFormReader {
         // (Copied first if the sink still holds the last record's.)
         answers.withUnsafeMutableBufferPointer { buffer in
             for k in 0..<buffer.count {
-                let v = rules[k].answer(reader.cellBytes(answerColumns[k]))
+                var v = rules[k].answer(reader.cellBytes(answerColumns[k]))
+                if v == AnswerRule.undecided { v = validator.answer(reader.cellBytes(answerColumns[k]), item: k) }
                 if v >= 0 {
                     buffer[k] = v
                     anyAnswer = true

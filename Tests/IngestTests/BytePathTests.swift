@@ -205,7 +205,9 @@ private let timestamps = [
 private let answers = [
     "", "1", "2", "3", "4", "5", "0", "6", "9", "10", "04", "004", "0004", "4.0", " 4", "4 ", "+4", "-1", "Hài lòng", "hài lòng",
     "RẤT HÀI LÒNG", "Không ý kiến", "có", "không", "yes", "K", "2 lần", "3 times", "250", "251", "999", "1000", "1e1", "x",
-    "\u{A0}4", "Tốt", "đạt", "Good", "1.0", "00", "01", "٤", "4\u{301}",
+    "\u{A0}4", "Tốt", "đạt", "Good", "1.0", "00", "01", "٤", "4\u{301}", "Hài lòng".decomposedStringWithCanonicalMapping,
+    "CÓ", "Có", "có".decomposedStringWithCanonicalMapping, "c", "k", "No", "NO OPINION", "Rất không hài lòng", "Bình thường",
+    "Very satisfied", "2 lan", "2 LẦN", "Fail", "Pass", "không đạt", "Đạt ", " Tốt",
 ]
 private let comments = [
     "", "ok", "Rất tốt", " padded ", "\u{A0}nbsp\u{A0}", "e\u{301}", "line\nbreak", "say \"hi\"", "tab\there", "\u{7}bell",
@@ -241,24 +243,30 @@ private func csvFile(portal: Bool, rng: inout Seeded) -> String {
     var text = columns.joined(separator: String(delimiter)) + newline
     let rows = 1 + rng.below(40)
     for r in 0..<rows {
-        let odd = rng.chance(0.4)
+        // Usual, or with one cell (or the row's shape) changed.
+        let odd = rng.chance(0.5)
+        let changed = odd ? rng.below(columns.count + 3) : -1
         var cells: [String] = []
-        for column in columns {
+        for (c, column) in columns.enumerated() {
+            let change = c == changed
             let value: String
             switch column {
-            case "form_id", "id": value = odd && rng.chance(0.3) ? rng.pick(ids) : "P\(r)-\(rng.below(1000))"
-            case "unit": value = odd && rng.chance(0.3) ? rng.pick(units) : rng.pick(["A", "B", "SXD"])
-            case "date": value = odd && rng.chance(0.3) ? rng.pick(paperDates) : "\(1 + rng.below(28))/\(1 + rng.below(12))/\(rng.pick([2024, 2024, 2025, 2026]))"
-            case "submitted_at": value = odd && rng.chance(0.3) ? rng.pick(timestamps) : rng.pick(Array(timestamps.prefix(2) + paperDates.prefix(3)))
-            case "comment", "dossier_code": value = rng.chance(0.7) ? "" : rng.pick(comments)
+            case "form_id", "id": value = change ? rng.pick(ids) : "P\(r)-\(rng.below(1000))"
+            case "unit": value = change ? rng.pick(units) : rng.pick(["A", "B", "SXD"])
+            case "date": value = change ? rng.pick(paperDates) : "\(1 + rng.below(28))/\(1 + rng.below(12))/\(rng.pick([2024, 2024, 2025, 2026]))"
+            case "submitted_at": value = change ? rng.pick(timestamps + paperDates) : rng.pick(Array(timestamps.prefix(2) + paperDates.prefix(3)))
+            case "comment", "dossier_code": value = change ? rng.pick(comments) : rng.chance(0.8) ? "" : rng.pick(comments)
             case "note": value = rng.chance(0.7) ? "" : rng.pick(comments + answers)
-            default: value = odd && rng.chance(0.2) ? rng.pick(answers) : rng.pick([""] + usualAnswers(column))
+            default: value = change ? rng.pick(answers) : rng.pick([""] + usualAnswers(column))
             }
             cells.append(csvField(value, delimiter: delimiter, rng: &rng))
         }
-        if odd && rng.chance(0.05) { cells.removeLast() }
-        if odd && rng.chance(0.05) { cells.append("extra") }
-        if odd && rng.chance(0.03) { cells = ["\"unclosed"] + cells }
+        switch changed - columns.count {
+        case 0: cells.removeLast()
+        case 1: cells.append(rng.pick(["extra", ""]))
+        case 2: cells = ["\"unclosed"] + cells
+        default: break
+        }
         text += cells.joined(separator: String(delimiter))
         if r < rows - 1 || rng.chance(0.8) { text += newline }
         if rng.chance(0.03) { text += newline }
@@ -290,7 +298,8 @@ private func jsonString(_ s: String, escape: Bool) -> String {
 
 private let answerValues = [
     "4", "\"4\"", "null", "true", "4.0", "1e0", "-1", "04", "10", "250", "251", "\"Hài lòng\"", "\"\"", "\" 4\"", "0", "2", "\"04\"",
-    "1", "5", "3", "\"5\"", "[4]", "{}", "\"Tốt\"", "-0", "999", "1000", "0.5", "\"\\u0034\"",
+    "1", "5", "3", "\"5\"", "[4]", "{}", "\"Tốt\"", "-0", "999", "1000", "0.5", "\"\\u0034\"", "\"có\"", "\"Không ý kiến\"",
+    "\"\("Hài lòng".decomposedStringWithCanonicalMapping)\"", "\"yes\"", "\"Pass\"", "\"3 times\"",
 ]
 
 /// One portal submission: usual, or with exactly one thing changed (so that most changed
@@ -521,19 +530,167 @@ struct BytePathTests {
         // Answers: every item, every text of up to three bytes of digits and a few others.
         var cells = answers
         for v in 0..<1000 { cells.append(String(v)); cells.append(String(format: "%02d", v % 100)); cells.append(String(format: "%03d", v)) }
+        for word in cells where !word.isEmpty {
+            cells += [word.lowercased(), word.uppercased(), word.decomposedStringWithCanonicalMapping, word.precomposedStringWithCanonicalMapping]
+        }
         for (k, item) in validator.items.enumerated() {
-            let rule = validator.answerRules[k]
             for cell in cells {
-                let v = Array(cell.utf8).withUnsafeBufferPointer { rule.answer($0) }
+                let v = Array(cell.utf8).withUnsafeBufferPointer { validator.answer($0, item: k) }
                 guard v != AnswerRule.undecided else { continue }
                 let expected = AnswerParser.parse(cell, item: item)
                 #expect(expected == (v == AnswerRule.missing ? .missing : .answer(v)), "\(item.id) '\(cell)'")
             }
             for n in 0..<1000 {
-                let v = rule.answer(number: n)
+                let v = validator.answerRules[k].answer(number: n)
                 guard v != AnswerRule.undecided else { continue }
                 let expected = AnswerParser.parse(number: Double(n), item: item)
                 #expect(expected == (v == AnswerRule.missing ? .missing : .answer(v)), "\(item.id) \(n)")
+            }
+        }
+    }
+}
+
+/// `FormValidator.validate` as it was before the byte path (commit 83f0836), frozen: the
+/// reference the validator of today must agree with, byte for byte.
+private func referenceValidate(
+_ v: FormValidator, _ form: RawForm, path: String, line: Int, channel: Channel
+) -> Result<ResponseRecord, RowRejection> {
+let unitList = v.unitList, unitCodes = v.unitCodes, items = v.items, today = v.today, zoneOffset = v.zoneOffset
+typealias Self_ = FormValidator
+    var problems: [String] = []
+    let id = form.responseID?.trimmedOfSpaces ?? ""
+    if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
+    else if SurveyFolder.hasControlCharacters(id) || id.contains("\n") || id.contains("\r") || id.contains("\t") {
+        problems.append("form id contains control characters; expected printable text")
+    }
+    let unit = form.unit?.trimmedOfSpaces ?? ""
+    if unit.isEmpty {
+        problems.append("missing unit; expected one of \(unitList)")
+    } else if !unitCodes.contains(unit) {
+        problems.append("unknown unit '\(FormValidator.visible(unit))'; expected one of \(unitList) (units.csv)")
+    }
+    var date: (year: Int, month: Int, day: Int)?
+    let rawDate = form.date ?? ""
+    if rawDate.trimmedOfSpaces.isEmpty {
+        problems.append(form.isTimestamp
+            ? "missing \(form.dateField ?? "submitted_at"); expected an ISO 8601 time such as 2024-07-03T10:22:11+07:00"
+            : "missing \(form.dateField ?? "date"); expected dd/mm/yyyy or yyyy-mm-dd")
+    } else {
+        if form.isTimestamp {
+            // An offset is taken at face value for the zone's own offset at that time.
+            date = AnswerParser.dateOfTimestamp(rawDate, zoneOffset: zoneOffset)
+                ?? (form.dateMayBeSerial ? AnswerParser.dateOfSerial(rawDate) : nil) ?? AnswerParser.date(rawDate)
+        } else {
+            date = AnswerParser.date(rawDate) ?? (form.dateMayBeSerial ? AnswerParser.dateOfSerial(rawDate) : nil)
+        }
+        if date == nil {
+            let field = form.dateField.map { "\($0) " } ?? "date "
+            if let why = AnswerParser.dateProblem(rawDate) {
+                problems.append("\(field)'\(FormValidator.visible(rawDate))': \(why)")
+            } else {
+                let expected = form.isTimestamp
+                    ? "an ISO 8601 time such as 2024-07-03T10:22:11+07:00"
+                    : "a real date as dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd or yyyy/mm/dd"
+                problems.append("\(field)'\(FormValidator.visible(rawDate))' is not a date; expected \(expected)")
+            }
+        } else if let d = date, let today, (d.year, d.month, d.day) > (today.year, today.month, today.day) {
+            problems.append("date '\(rawDate)' is after the day of the ingest (\(AnswerParser.isoDate(today))); expected the day the form was filled in")
+            date = nil
+        }
+    }
+    var answers: [Int?] = []
+    answers.reserveCapacity(items.count)
+    var anyAnswer = false
+    // Bad answers grouped by what was written and what was expected, so that a row
+    // with one wrong value in every column names it once, with the items it affects.
+    var bad: [(shown: String, expected: String, items: [String])] = []
+    for (position, item) in items.enumerated() {
+        let raw = position < form.answers.count ? form.answers[position] : nil
+        let parsed: AnswerParser.Parsed
+        switch raw {
+        case nil, .null: parsed = .missing
+        case .text(let s): parsed = AnswerParser.parse(s, item: item)
+        case .number(let d): parsed = AnswerParser.parse(number: d, item: item)
+        case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
+        }
+        switch parsed {
+        case .answer(let v):
+            answers.append(v)
+            anyAnswer = true
+        case .missing:
+            answers.append(nil)
+        case .invalid(let expected):
+            answers.append(nil)
+            let shown = FormValidator.shown(raw)
+            if let k = bad.firstIndex(where: { $0.shown == shown && $0.expected == expected }) {
+                bad[k].items.append(item.id)
+            } else {
+                bad.append((shown, expected, [item.id]))
+            }
+        }
+    }
+    for group in bad {
+        problems.append("\(group.items.joined(separator: ", ")): '\(group.shown)' is not an answer; expected \(group.expected)")
+    }
+    if problems.isEmpty && !anyAnswer {
+        problems.append("blank form: no question answered (a non-response, not counted)")
+    }
+    guard problems.isEmpty, let date else {
+        return .failure(RowRejection(responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; ")))
+    }
+    let comment = form.comment?.trimmedOfSpaces
+    let dossier = form.dossierCode?.trimmedOfSpaces
+    return .success(ResponseRecord(
+        path: path, line: line, responseID: id, channel: channel, unit: unit,
+        submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
+        dossierCode: dossier?.isEmpty == false ? dossier : nil,
+        comment: comment?.isEmpty == false ? comment : nil, answers: answers))
+}
+
+
+// MARK: - The validator against its former self
+
+private func describe(_ r: Result<ResponseRecord, RowRejection>) -> String {
+    switch r {
+    case .success(let x):
+        let sink = TranscriptSink()
+        try? sink.accept(x)
+        return sink.calls[0]
+    case .failure(let e): return "reject id=\(TranscriptSink.bytes(e.responseID)) \(TranscriptSink.bytes(e.reason))"
+    }
+}
+
+@Suite("Validator: the same results as before the byte path")
+struct ValidatorReferenceTests {
+    @Test("random forms of every kind of value", arguments: [nil, "UTC", "America/New_York"] as [String?])
+    func randomForms(_ zone: String?) throws {
+        let instrument = try Instrument(timeZone: zone)
+        var rng = Seeded(zone.map { UInt64($0.utf8.count) } ?? 7)
+        let numbers: [Double] = [0, 1, 2, 4, 5, 6, 12, 250, 251, 999, 1000, -1, -0.0, 4.0, 4.5, 1e20, .infinity]
+        for today in [nil, (year: 2025, month: 6, day: 30)] as [(year: Int, month: Int, day: Int)?] {
+            let validator = instrument.validator(today: today)
+            for _ in 0..<4000 {
+                func maybe(_ pool: [String]) -> String? { rng.chance(0.05) ? nil : rng.pick(pool) }
+                let isTimestamp = rng.chance(0.5)
+                let usual = rng.chance(0.5)
+                var raw = RawForm(
+                    responseID: usual ? "P\(rng.below(100))" : maybe(ids), unit: usual ? "A" : maybe(units),
+                    date: maybe(rng.chance(0.5) ? timestamps : paperDates), isTimestamp: isTimestamp,
+                    dossierCode: maybe(comments), comment: maybe(comments), answers: [])
+                raw.dateField = rng.chance(0.5) ? nil : "Ngày"
+                raw.dateMayBeSerial = rng.chance(0.2)
+                for _ in 0..<(rng.chance(0.1) ? rng.below(7) : 5) {
+                    switch rng.below(usual ? 3 : 6) {
+                    case 0, 1: raw.answers.append(.text(rng.pick(usual ? ["1", "2", "0", ""] : answers)))
+                    case 2: raw.answers.append(rng.chance(0.5) ? .number(rng.pick(numbers)) : nil)
+                    case 3: raw.answers.append(.null)
+                    case 4: raw.answers.append(.other(rng.pick(["true", "false", "an array", "an object"])))
+                    default: raw.answers.append(.text(rng.pick(answers)))
+                    }
+                }
+                let now = describe(validator.validate(raw, path: "x", line: 1, channel: isTimestamp ? .online : .paper))
+                let before = describe(referenceValidate(validator, raw, path: "x", line: 1, channel: isTimestamp ? .online : .paper))
+                #expect(now == before, "\(raw)")
             }
         }
     }
