@@ -2,7 +2,18 @@ import SurveyModel
 
 /// Random access to tidy estimate rows by their six keys.
 public struct EstimateLookup: Sendable {
-    private var values: [String: Double?] = [:]
+    /// The six key columns as they are (no joined string to build and hash per lookup).
+    struct Key: Hashable, Sendable {
+        var scope: Scope
+        var unit: String
+        var period: String
+        var subject: String
+        var statistic: String
+        var method: String
+    }
+
+    private var values: [Key: Double?] = [:]
+    private var periodTexts: Set<String> = []
     public private(set) var quarters: Set<Period> = []
     public private(set) var years: Set<Period> = []
 
@@ -12,13 +23,14 @@ public struct EstimateLookup: Sendable {
 
     public mutating func insert(_ row: EstimateRow) {
         values[Self.key(row.scope, row.unit, row.period, row.subject, row.statistic, row.method)] = row.value
+        guard periodTexts.insert(row.period).inserted else { return }
         if !row.period.contains(" "), let p = Period(row.period) {
             if p.isQuarter { quarters.insert(p) } else { years.insert(p) }
         }
     }
 
-    static func key(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> String {
-        "\(scope.rawValue)|\(unit)|\(period)|\(subject)|\(statistic)|\(method)"
+    static func key(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> Key {
+        Key(scope: scope, unit: unit, period: period, subject: subject, statistic: statistic, method: method)
     }
 
     /// The value, or nil when the row is absent or `NA`.
