@@ -182,7 +182,7 @@ enum HTMLReport {
         {
             trendRows.append([
                 "name": name, "total": scope == .allQuarter,
-                "values": quarters.map { q -> [String: String] in
+                "values": quarters.map { q -> [String: Any] in
                     let label = q.description
                     guard lookup.has(scope, unit, label) else { return ["value": "–"] }
                     if lookup.flagged(scope, unit, label, overallIndexID, "Q") { return ["value": "Q"] }
@@ -196,7 +196,7 @@ enum HTMLReport {
         for unit in input.units {
             sampling.append([
                 "name": unitNames[unit.code] ?? unit.code,
-                "values": quarters.map { q -> [String: String] in
+                "values": quarters.map { q -> [String: Any] in
                     let checks = input.checks.filter { $0.unit == unit.code && $0.period == q }
                     let plan = checks.first { $0.check == "plan_minimum" }
                     let rule = checks.first { $0.check == "sample_size_rule" }
@@ -208,7 +208,8 @@ enum HTMLReport {
                                                            : labels.ruleShort(Int(rule.required ?? 0), met: true))
                     }
                     return ["forms": plan == nil ? "–" : NumberStyle.count(forms, language: lang), "note": notes.joined(separator: "; "),
-                            "fail": (plan?.status == .fail || rule?.status == .fail) ? "1" : ""]
+                            // A Bool: the template's section would fire on an empty string too.
+                            "fail": plan?.status == .fail || rule?.status == .fail]
                 },
             ])
         }

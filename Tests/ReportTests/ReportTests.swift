@@ -127,6 +127,21 @@ struct ReportTests {
         }
     }
 
+    @Test("in the sampling table only the cells that fail the plan minimum or the sample-size rule are bold")
+    func onlyFailingCellsBold() throws {
+        var input = sampleInput(language: .en)
+        let q2 = Period(year: 2024, quarter: 2)
+        input.checks = [
+            CheckResult(unit: "STP", period: q2, check: "plan_minimum", subject: "ALL", observed: 6, required: 5, status: .pass, message: ""),
+            CheckResult(unit: "SYT", period: q2, check: "plan_minimum", subject: "ALL", observed: 3, required: 5, status: .fail, message: ""),
+            CheckResult(unit: "STP", period: Period(year: 2024, quarter: 1), check: "plan_minimum", subject: "ALL", observed: 6,
+                        required: 5, status: .pass, message: ""),
+        ]
+        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        #expect(html.components(separatedBy: "<strong>3</strong>").count == 2)
+        #expect(!html.contains("<strong>6</strong>"))
+    }
+
     @Test("rendering twice gives the same bytes")
     func deterministic() throws {
         let a = try ReportRenderer.render(sampleInput())
