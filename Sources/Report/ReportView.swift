@@ -37,7 +37,7 @@ struct Labels {
         return t("Khoảng tin cậy \(level)%", "\(level)% confidence interval")
     }
     var formsColumn: String { t("Số phiếu hợp lệ", "Valid forms") }
-    var changeColumn: String { t("So với quý trước (điểm %)", "Change on previous quarter (points)") }
+    var changeColumn: String { t("So với quý trước (điểm phần trăm)", "Change on previous quarter (percentage points)") }
     var flagColumn: String { t("Ghi chú", "Flag") }
     func allUnits(_ aggregation: Aggregation) -> String {
         switch aggregation {
@@ -49,10 +49,10 @@ struct Labels {
     var rankColumn: String { t("Xếp hạng", "Rank") }
     var qualityHeading: String { t("Chỉ tiêu chất lượng phục vụ", "Service quality indicators") }
     func targetColumn(_ target: String) -> String { t("Mục tiêu \(target)", "Target \(target)") }
-    var targetSignificantlyMet: String { t("đạt (có ý nghĩa thống kê)", "met (significantly)") }
+    var targetSignificantlyMet: String { t("đạt, cao hơn mục tiêu có ý nghĩa thống kê", "met, significantly above the target") }
     var targetMet: String { t("đạt", "met") }
     var targetNotMet: String { t("chưa đạt", "not met") }
-    var targetSignificantlyMissed: String { t("chưa đạt (có ý nghĩa thống kê)", "missed (significantly)") }
+    var targetSignificantlyMissed: String { t("chưa đạt, thấp hơn mục tiêu có ý nghĩa thống kê", "missed, significantly below the target") }
     func tier(_ n: Int) -> String { t("nhóm \(n)", "group \(n)") }
     func rankChange(_ change: Int) -> String {
         if change == 0 { return t("giữ hạng", "same rank") }
@@ -71,14 +71,14 @@ struct Labels {
     var dataThroughWord: String { t("Dữ liệu đến ngày", "Data up to") }
     var fileColumn: String { t("Tệp", "File") }
     var acceptedColumn: String { t("Nhận", "Accepted") }
-    var rejectedColumn: String { t("Loại", "Rejected") }
+    var rejectedColumn: String { t("Không hợp lệ", "Rejected") }
     var duplicateColumn: String { t("Trùng", "Duplicates") }
     var checkColumn: String { t("Kiểm tra", "Check") }
     var resultColumn: String { t("Kết quả", "Result") }
     func legend(_ rules: SurveyRules) -> String {
         let half = NumberStyle.fixed(rules.maxHalfWidth * 100, decimals: 0, language: language)
-        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm %); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
-          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
+        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm phần trăm); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
+          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
     }
 
     func periodName(_ p: Period) -> String {
@@ -114,7 +114,7 @@ struct Labels {
         return [
             t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố.",
               "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices."),
-            t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hoá Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
+            t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hóa Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
               "The \(level)% interval of an index comes from Taylor linearisation (rates over the same respondents are not independent), on the logit scale, with the number of forms minus one degrees of freedom. A change is significant when the interval of the difference excludes zero."),
             measureNote(rules),
             t("Kế hoạch yêu cầu tối thiểu \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý; cỡ mẫu cần thiết theo công thức n ≥ N/(1 + N·e²) với e = \(e), N là số hồ sơ giải quyết trong kỳ.",
@@ -214,7 +214,7 @@ extension Labels {
         var text = t("\(period): Chỉ số SIPAS của tất cả đơn vị là \(index) (khoảng tin cậy \(interval))",
                      "\(period): the SIPAS index of all units is \(index) (confidence interval \(interval))")
         if change != "–" {
-            text += t(", thay đổi \(change) điểm % so với quý trước (\(changeNote))", ", a change of \(change) points on the previous quarter (\(changeNote))")
+            text += t(", thay đổi \(change) điểm phần trăm so với quý trước (\(changeNote))", ", a change of \(change) percentage points on the previous quarter (\(changeNote))")
         }
         if let targetText, !target.isEmpty {
             text += t("; mục tiêu \(targetText): \(target)", "; target \(targetText): \(target)")
