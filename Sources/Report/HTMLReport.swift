@@ -47,7 +47,7 @@ enum HTMLReport {
             return Data(template.render(context).utf8)
         }
         context["hasData"] = true
-        context["periodHeading"] = "\(labels.headline): \(labels.periodName(latest))"
+        context["periodHeading"] = labels.resultsHeading(latest)
         let period = latest.description
         let previous = latest.previous
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
@@ -161,7 +161,7 @@ enum HTMLReport {
                                 note: hidden ? labels.suppressedNote : nil)
         }
         context["barChart"] = SVGChart.bars(
-            bars, id: "chart-units", title: labels.barTitle(labels.periodName(latest)),
+            bars, id: "chart-units", title: labels.barTitle(labels.periodInText(latest)),
             description: bars.map { b in "\(b.label): " + (b.note ?? "\(NumberStyle.percent(b.value, language: lang)) (\(NumberStyle.percent(b.lower, language: lang)) – \(NumberStyle.percent(b.upper, language: lang)))") }
                 .joined(separator: "; "),
             language: lang)

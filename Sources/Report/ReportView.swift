@@ -81,10 +81,22 @@ struct Labels {
           "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
     }
 
+    /// Administrative Vietnamese writes quarters in Roman numerals: "Quý IV/2024".
+    static func roman(_ quarter: Int) -> String { ["I", "II", "III", "IV"][max(0, min(3, quarter - 1))] }
+
+    /// A period as a label or at the start of a sentence ("Quý IV/2024", "2024 Q4").
     func periodName(_ p: Period) -> String {
         guard let q = p.quarter else { return t("Năm \(p.year)", "Year \(p.year)") }
-        return t("Quý \(q)/\(p.year)", "\(p.year) Q\(q)")
+        return t("Quý \(Self.roman(q))/\(p.year)", "\(p.year) Q\(q)")
     }
+
+    /// A period inside a sentence ("quý IV/2024").
+    func periodInText(_ p: Period) -> String {
+        guard let q = p.quarter else { return t("năm \(p.year)", "\(p.year)") }
+        return t("quý \(Self.roman(q))/\(p.year)", "\(p.year) Q\(q)")
+    }
+
+    func resultsHeading(_ p: Period) -> String { t("Kết quả \(periodInText(p))", "\(headline): \(periodName(p))") }
 
     func date(_ iso: String) -> String {
         guard language == .vi else { return iso }
@@ -199,7 +211,7 @@ extension Labels {
     var failedChecksHeading: String { t("Kiểm tra không đạt trong quý", "Checks that failed this quarter") }
     func shortPeriod(_ p: Period) -> String {
         guard let q = p.quarter else { return String(p.year) }
-        return t("Q\(q)/\(p.year)", "\(p.year) Q\(q)")
+        return t("Quý \(Self.roman(q))/\(p.year)", "\(p.year) Q\(q)")
     }
     func belowPlanShort(_ minimum: Int) -> String { t("dưới \(minimum)", "below \(minimum)") }
     func ruleShort(_ need: Int, met: Bool) -> String {

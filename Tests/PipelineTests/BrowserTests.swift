@@ -34,7 +34,7 @@ struct BrowserTests {
         let page = outcome.outDirectory.appendingPathComponent("report.html")
         let dom = try browse(["--dump-dom", page.absoluteString])
         if language == "vi" {
-            for text in ["Kết quả quý: Quý 4/2024", "Chỉ số thành phần theo yếu tố", "Sở Nội vụ", "I = số phiếu dưới mức tối thiểu 60 phiếu", "Ghi chú phương pháp"] {
+            for text in ["Kết quả quý IV/2024", "Chỉ số thành phần theo yếu tố", "Sở Nội vụ", "I = số phiếu dưới mức tối thiểu 60 phiếu", "Ghi chú phương pháp"] {
                 #expect(dom.contains(text), "DOM has \(text)")
             }
             #expect(dom.range(of: #"\d{2},\d{2}%"#, options: .regularExpression) != nil)

@@ -68,7 +68,7 @@ struct ReportTests {
         #expect(vi.contains("83,33%"))
         #expect(en.contains("83.33%"))
         #expect(vi.contains(#"<html lang="vi">"#) && en.contains(#"<html lang="en">"#))
-        #expect(vi.contains("Quý 2/2024") && en.contains("2024 Q2"))
+        #expect(vi.contains("Quý II/2024") && en.contains("2024 Q2"))
         // SYT has 3 forms, below suppress_below = 5: its index is never printed as a number.
         let sytRow = try #require(vi.range(of: #"<th scope="row">Sở Y tế"#).map { String(vi[$0.lowerBound...].prefix(400)) })
         #expect(sytRow.contains(#"<td class="num">Q</td>"#))
@@ -140,6 +140,16 @@ struct ReportTests {
         let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
         #expect(html.components(separatedBy: "<strong>3</strong>").count == 2)
         #expect(!html.contains("<strong>6</strong>"))
+    }
+
+    @Test("Vietnamese writes quarters in Roman numerals (quý II/2024), English as 2024 Q2")
+    func quarterNames() throws {
+        let vi = String(decoding: try ReportRenderer.render(sampleInput(language: .vi)).html, as: UTF8.self)
+        #expect(vi.contains("Kết quả quý II/2024"))
+        #expect(vi.contains("Quý I/2024"))
+        #expect(!vi.contains("Quý 2/2024") && !vi.contains("Q1/2024") && !vi.contains("Q2/2024"))
+        let en = String(decoding: try ReportRenderer.render(sampleInput(language: .en)).html, as: UTF8.self)
+        #expect(en.contains("2024 Q2") && !en.contains("II/2024"))
     }
 
     @Test("rendering twice gives the same bytes")
