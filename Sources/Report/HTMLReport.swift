@@ -117,6 +117,10 @@ enum HTMLReport {
             return ra != rb ? ra < rb : (a["code"] as! String) < (b["code"] as! String)
         }
         context["rows"] = rows
+        // One unit order everywhere: the published ranking, then units without one.
+        let rankedCodes = rows.map { $0["code"] as! String }
+        let byCode = Dictionary(input.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let orderedUnits = rankedCodes.compactMap { byCode[$0] } + input.units.filter { !rankedCodes.contains($0.code) }
         context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits(rules.aggregation)) ?? false
         context["hasTarget"] = rules.target != nil
         context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
@@ -124,7 +128,7 @@ enum HTMLReport {
         context["hasQuality"] = !quality.isEmpty
         context["qualityHeaders"] = quality.map { ["id": $0.id, "name": lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)] }
         var qualityRows: [[String: Any]] = []
-        for (scope, unit, name) in input.units.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
+        for (scope, unit, name) in orderedUnits.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
             + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))]
         where lookup.has(scope, unit, period) {
             qualityRows.append([
@@ -177,7 +181,7 @@ enum HTMLReport {
             language: lang)
         context["trendHeaders"] = quarters.map { ["label": labels.shortPeriod($0)] }
         var trendRows: [[String: Any]] = []
-        for (scope, unit, name) in input.units.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
+        for (scope, unit, name) in orderedUnits.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
             + [(Scope.allQuarter, allUnitsCode, labels.allUnits(rules.aggregation))]
         {
             trendRows.append([
@@ -193,7 +197,7 @@ enum HTMLReport {
         context["trendRows"] = trendRows
         // Sampling: forms per unit and quarter against the plan minimum and the sample-size rule.
         var sampling: [[String: Any]] = []
-        for unit in input.units {
+        for unit in orderedUnits {
             sampling.append([
                 "name": unitNames[unit.code] ?? unit.code,
                 "values": quarters.map { q -> [String: Any] in

@@ -152,6 +152,23 @@ struct ReportTests {
         #expect(en.contains("2024 Q2") && !en.contains("II/2024"))
     }
 
+    @Test("every table lists the units in the published ranking's order, whatever units.csv's order")
+    func oneUnitOrder() throws {
+        var input = sampleInput(language: .en)
+        input.units.reverse()  // SYT first in units.csv; STP is ranked first (SYT is suppressed)
+        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        let trend = try #require(html.range(of: #"<h2 id="trend">"#)).lowerBound
+        var sections = 0
+        var from = trend
+        while let justice = html.range(of: #"<th scope="row">Justice"#, range: from..<html.endIndex),
+              let health = html.range(of: #"<th scope="row">Health"#, range: from..<html.endIndex) {
+            #expect(justice.lowerBound < health.lowerBound)
+            from = health.upperBound
+            sections += 1
+        }
+        #expect(sections >= 2)  // the trend table and the sampling table at least
+    }
+
     @Test("rendering twice gives the same bytes")
     func deterministic() throws {
         let a = try ReportRenderer.render(sampleInput())
