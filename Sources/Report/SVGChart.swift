@@ -60,9 +60,13 @@ enum SVGChart {
             svg += "<rect x=\"\(f(x(0)))\" y=\"\(f(y + 6))\" width=\"\(f(x(value) - x(0)))\" height=\"\(f(rowHeight - 12))\" fill=\"#0b4f8a\"/>"
             if let lo = bar.lower, let hi = bar.upper {
                 let cy = y + rowHeight / 2
-                svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
-                svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(lo)))\" y2=\"\(f(cy + 7))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
-                svg += "<line x1=\"\(f(x(hi)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy + 7))\" stroke=\"#1a1a1a\" stroke-width=\"2\"/>"
+                // A white halo under the dark whisker: inside the bar it is white on blue
+                // (8.6:1), outside dark on white; never dark on blue (2.07:1).
+                for (colour, width) in [("#ffffff", "4"), ("#1a1a1a", "2")] {
+                    svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy))\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>"
+                    svg += "<line x1=\"\(f(x(lo)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(lo)))\" y2=\"\(f(cy + 7))\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>"
+                    svg += "<line x1=\"\(f(x(hi)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy + 7))\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>"
+                }
             }
             svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + 19))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
         }
@@ -106,6 +110,11 @@ enum SVGChart {
             let upperPath = banded.map { "\(f(x($0))),\(f(y(points[$0].upper!)))" }
             let lowerPath = banded.reversed().map { "\(f(x($0))),\(f(y(points[$0].lower!)))" }
             svg += "<polygon points=\"\((upperPath + lowerPath).joined(separator: " "))\" fill=\"#0b4f8a\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
+            // The band's edges drawn in the line's colour (8.6:1 against white), dashed: the
+            // light fill alone is 1.35:1.
+            for path in [upperPath, Array(lowerPath.reversed())] {
+                svg += "<polyline points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n"
+            }
         }
         let line = points.indices.filter { points[$0].value != nil }
         if line.count > 1 {

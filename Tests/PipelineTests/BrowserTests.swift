@@ -14,11 +14,15 @@ struct BrowserTests {
     func browse(_ arguments: [String]) throws -> String {
         let browser = try #require(Self.chromium, "chromium is not installed: run `make test`, which installs it")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] + arguments
+        // Chromium's chatter goes to /dev/null through the shell, not `FileHandle.nullDevice`:
+        // a shared handle given to Process can be closed here by Foundation on Linux and its
+        // descriptor number, reused by a test running alongside, closed again (seen once as
+        // "Bad file descriptor" in an inbox reader of a parallel pipeline test).
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", #"exec "$0" "$@" 2>/dev/null"#, browser,
+                             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -169,6 +169,15 @@ struct ReportTests {
         #expect(sections >= 2)  // the trend table and the sampling table at least
     }
 
+    @Test("chart marks keep 3:1 against what they cross: whiskers have a white halo, the trend band dashed edges")
+    func chartContrast() throws {
+        let html = String(decoding: try ReportRenderer.render(sampleInput(language: .en)).html, as: UTF8.self)
+        let halo = try #require(html.range(of: ##"stroke="#ffffff" stroke-width="4""##))
+        let whisker = try #require(html.range(of: ##"stroke="#1a1a1a" stroke-width="2""##))
+        #expect(halo.lowerBound < whisker.lowerBound)
+        #expect(html.components(separatedBy: ##"stroke="#0b4f8a" stroke-width="1" stroke-dasharray="4 3""##).count == 3)
+    }
+
     @Test("rendering twice gives the same bytes")
     func deterministic() throws {
         let a = try ReportRenderer.render(sampleInput())
