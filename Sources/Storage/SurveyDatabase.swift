@@ -1013,44 +1013,18 @@ public final class SurveyDatabase {
 
     // MARK: reading for check and stats
 
-    /// Streams every accepted form (never holding them all), in file and line order: the
-    /// primary-key index gives that order without a sort, and it does not depend on the order
-    /// files were ingested in, so floating-point sums are the same in a fresh database.
+    /// Streams every accepted form (never holding them all), in file, line and position
+    /// order, whatever order the files were ingested in.
     public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
         guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
-                let answerList = itemColumns.isEmpty ? "" : ", " + itemColumns.map { "\"\($0)\"" }.joined(separator: ", ")
-                let statement = try db.makeStatement(sql: """
-                    SELECT unit, channel, submitted_on, period\(answerList) FROM responses
-                    WHERE status = 'accepted' ORDER BY path, line, position
-                    """)
-                // Raw column reads: GRDB's Row subscripts cost more than the statistics.
-                let raw = statement.sqliteStatement
-                defer { sqlite3_reset(raw) }
-                var answers = [UInt8](repeating: 0, count: itemColumns.count)
-                var periods: [String: Period] = [:]
-                func text(_ i: Int32) -> String {
-                    guard let c = sqlite3_column_text(raw, i) else { return "" }
-                    return String(cString: c)
-                }
-                while true {
-                    let rc = sqlite3_step(raw)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else { throw StorageError.sqlite(path: path, reason: String(cString: sqlite3_errstr(rc))) }
-                    for j in 0..<itemColumns.count {
-                        let c = Int32(4 + j)
-                        answers[j] = sqlite3_column_type(raw, c) == SQLITE_NULL ? missingAnswer : UInt8(clamping: sqlite3_column_int(raw, c))
-                    }
-                    let periodText = text(3)
-                    let period: Period
-                    if let known = periods[periodText] { period = known } else {
-                        period = Period(periodText) ?? Period(year: 0, quarter: 1)
-                        periods[periodText] = period
-                    }
+                try TallyStore.forEachForm(
+                    db: db, itemColumns: itemColumns, where: "status = 'accepted'", order: "path, line, position"
+                ) { form in
                     try body(StoredForm(
-                        unit: text(0), channel: Channel(rawValue: text(1)) ?? .paper, submittedOn: text(2),
-                        period: period, answers: answers))
+                        unit: form.unit, channel: form.channel, submittedOn: form.submittedOn, period: form.period,
+                        answers: form.answers))
                 }
             }
         }
