@@ -230,10 +230,50 @@ enum SurveyFileParser {
             let scales = readScales()
             var (factors, items) = readInstrument(scales: scales)
             for i in items.indices where items[i].kind == .likert5 { items[i].scale = .fivePoint(satisfied: rules.satisfied) }
-            return SurveyDefinition(
+            var definition = SurveyDefinition(
                 titleVi: string(survey, "title_vi", ""), titleEn: string(survey, "title_en", ""),
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
                 factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
+            definition.annex = readAnnex(top.child("publication"))
+            return definition
+        }
+
+        /// `[publication]`: strings, lists of strings, and the issue date.
+        mutating func readAnnex(_ t: Section) -> DecisionAnnex {
+            var a = DecisionAnnex()
+            a.issuingBodyVi = string(t, "issuing_body_vi", ""); a.issuingBodyEn = string(t, "issuing_body_en", "")
+            a.annexTitleVi = string(t, "annex_title_vi", ""); a.annexTitleEn = string(t, "annex_title_en", "")
+            a.decisionVi = string(t, "decision_vi", ""); a.decisionEn = string(t, "decision_en", "")
+            a.placeVi = string(t, "place_vi", ""); a.placeEn = string(t, "place_en", "")
+            a.signer = string(t, "signer", "")
+            a.signatureVi = lines(t, "signature_vi"); a.signatureEn = lines(t, "signature_en")
+            a.recipientsVi = lines(t, "recipients_vi"); a.recipientsEn = lines(t, "recipients_en")
+            if t.table?["issue_date"] != nil {
+                let date = string(t, "issue_date", "")
+                if date.utf8.count == 10, let parsed = AnswerParser.date(date), String(format: "%04d-%02d-%02d", parsed.year, parsed.month, parsed.day) == date {
+                    a.issueDate = date
+                } else {
+                    fail(t.path + [.key("issue_date")], "publication.issue_date must be a date written yyyy-mm-dd, such as \"2025-01-15\"")
+                }
+            }
+            return a
+        }
+
+        /// A list of strings (one printed line each); a single string is one line.
+        mutating func lines(_ t: Section, _ key: String) -> [String] {
+            guard let value = t.table?[key] else { return [] }
+            if value.string != nil { return [string(t, key, "")] }
+            let raw = value.array.map { Array($0) } ?? []
+            let texts = raw.compactMap(\.string)
+            guard texts.count == raw.count else {
+                fail(t.path + [.key(key)], "\(key) must be a list of strings, such as [\"TM. ỦY BAN NHÂN DÂN\", \"CHỦ TỊCH\"]")
+                return []
+            }
+            if let bad = texts.compactMap({ PlainText.problem(in: $0, what: key) }).first {
+                fail(t.path + [.key(key)], bad)
+                return []
+            }
+            return texts
         }
 
         /// `[scales.NAME]`: values (ascending whole numbers 0...100), satisfied (some of them),

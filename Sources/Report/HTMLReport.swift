@@ -5,17 +5,30 @@ import SurveyModel
 
 /// Renders `report.html` from `Resources/report.html.mustache`: one self-contained page.
 enum HTMLReport {
+    /// Numbered tables: "Biểu 1", "Table 2", ... in page order.
+    final class TableNumbers {
+        var next = 1
+        let word: String
+        init(word: String) { self.word = word }
+        func caption(_ text: String) -> String {
+            defer { next += 1 }
+            return "\(word) \(next). \(text)"
+        }
+    }
+
     static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) -> Data {
         let labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         let lang = input.language
         let rules = input.survey.rules
-        let lookup = view.lookup
-        let factors = input.survey.factors
+        let survey = input.survey
+        let published = view.published
+        let factors = survey.factors
+        let numbers = TableNumbers(word: labels.tableWord)
         var context: [String: Any] = [
             "lang": lang.rawValue,
-            "title": lang == .vi ? nonEmpty(input.survey.titleVi, labels.defaultTitle)
-                : nonEmpty(input.survey.titleEn, nonEmpty(input.survey.titleVi, labels.defaultTitle)),
-            "agency": lang == .vi ? input.survey.agencyVi : nonEmpty(input.survey.agencyEn, input.survey.agencyVi),
+            "title": lang == .vi ? nonEmpty(survey.titleVi, labels.defaultTitle)
+                : nonEmpty(survey.titleEn, nonEmpty(survey.titleVi, labels.defaultTitle)),
+            "agency": lang == .vi ? survey.agencyVi : nonEmpty(survey.agencyEn, survey.agencyVi),
             "sipas": labels.defaultTitle,
             "releaseLabel": labels.releaseWord,
             "dataThroughLabel": labels.dataThroughWord,
@@ -23,208 +36,315 @@ enum HTMLReport {
             "programVersion": input.programVersion,
             "labels": [
                 "unit": labels.unitColumn, "index": labels.indexColumn, "interval": labels.intervalColumn,
-                "forms": labels.formsColumn, "change": labels.changeColumn, "flag": labels.flagColumn,
+                "forms": labels.formsColumn, "flag": labels.flagColumn,
                 "factors": labels.factorsHeading, "checks": labels.checksHeading, "method": labels.methodHeading,
                 "sources": labels.sourcesHeading, "legend": labels.legend(rules), "file": labels.fileColumn,
                 "accepted": labels.acceptedColumn, "rejected": labels.rejectedColumn,
                 "duplicates": labels.duplicateColumn, "check": labels.checkColumn, "result": labels.resultColumn,
                 "noChecksFailed": labels.noChecksFailed, "rank": labels.rankColumn, "quality": labels.qualityHeading,
-                "trend": labels.trendHeading, "sampling": labels.samplingHeading, "chartTable": labels.chartTableNote,
+                "trend": labels.trendHeading, "chartTable": labels.chartTableNote,
                 "failedChecks": labels.failedChecksHeading, "headline": labels.headlineHeading,
+                "annex": labels.unitAnnexHeading, "question": labels.questionColumn, "satisfied": labels.satisfiedColumn,
+                "answers": labels.answersColumn, "recipients": labels.recipientsWord, "downloads": labels.downloadsHeading,
+                "factor": labels.factorColumn,
             ],
             "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
-            "method": labels.methodNote(input.survey).map { ["text": $0] },
-            "sources": input.sources.map {
-                ["path": $0.path, "sha": String($0.sha256.prefix(16)), "accepted": NumberStyle.count($0.accepted, language: lang),
-                 "rejected": NumberStyle.count($0.rejected, language: lang),
-                 "duplicates": NumberStyle.count($0.duplicates, language: lang)]
-            },
+            "method": labels.methodNote(survey).map { ["text": $0] },
+            "downloads": labels.downloads.map { ["file": $0.0, "what": $0.1] },
         ]
+        context["annex"] = annexContext(survey.annex, labels: labels) ?? false
         // Set only when known: an empty string would still open a Mustache section.
         if let through = input.dataThrough { context["dataThrough"] = labels.date(through) }
         guard let latest = view.latest else {
             context["hasData"] = false
+            context["sources"] = sourcesTable(input, labels: labels, numbers: numbers)
             return Data(template.render(context).utf8)
         }
         context["hasData"] = true
-        context["periodHeading"] = labels.resultsHeading(latest)
-        let period = latest.description
-        let previous = latest.previous
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
+        func name(_ code: String) -> String { unitNames[code] ?? code }
+        let year = latest.yearPeriod
+        let yearComplete = latest.quarter == 4
 
-        let publication = Publication(survey: input.survey)
-        func shown(_ scope: Scope, _ unit: String, _ subject: String, _ value: Double?) -> String {
-            lookup.flagged(scope, unit, period, subject, "Q") ? "Q" : NumberStyle.percent(value, language: lang)
+        // One unit order everywhere: the quarter's published ranking, then units without one.
+        func ranked(_ scope: Scope, _ period: Period) -> [String] {
+            let codes = input.units.map(\.code).filter { published[scope, $0, period] != nil }
+            return codes.sorted { a, b in
+                let ra = published[scope, a, period]?.rank?.position ?? Int.max
+                let rb = published[scope, b, period]?.rank?.position ?? Int.max
+                return ra != rb ? ra < rb : a.utf8.lexicographicallyPrecedes(b.utf8)
+            }
         }
-        func flags(_ scope: Scope, _ unit: String, _ subject: String) -> String {
-            ["Q", "U", "I"].filter { lookup.flagged(scope, unit, period, $0 == "I" ? "ALL" : subject, $0) }.joined(separator: " ")
+        let quarterOrder = ranked(.unitQuarter, latest)
+        let unitOrder = quarterOrder + input.units.map(\.code).filter { !quarterOrder.contains($0) }
+
+        func percent(_ e: Estimate?) -> String {
+            guard let e else { return "–" }
+            return e.isSuppressed ? "Q" : NumberStyle.percent(e.value, language: lang)
         }
-        func row(scope: Scope, unit: String, name: String) -> [String: Any]? {
-            guard lookup.has(scope, unit, period) else { return nil }
-            let forms = Int(lookup.value(scope, unit, period, "ALL", "n_rows", "count") ?? 0)
-            let published = publication.publishedIndex(lookup, scope, unit, period, overallIndexID)
-            let suppressed = lookup.flagged(scope, unit, period, overallIndexID, "Q")
-            let label = "\(latest) vs \(previous)"
-            let (diff, dLower, dUpper, _) = publication.publishedChange(lookup, scope, unit, label, overallIndexID)
-            var changeNote = labels.noPrevious
-            if diff != nil, let dLower, let dUpper {
-                changeNote = (dLower > 0 || dUpper < 0) ? labels.significant : labels.notSignificant
+        func interval(_ e: Estimate?) -> String {
+            guard let e, let lo = e.lower, let hi = e.upper else { return "–" }
+            return "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))"
+        }
+        func change(_ c: Change?) -> (text: String, note: String) {
+            guard let c, c.diff != nil else { return ("–", "") }
+            let note = c.isSignificant.map { $0 ? labels.significant : labels.notSignificant } ?? ""
+            return (NumberStyle.points(c.diff, language: lang), note)
+        }
+        func targetText(_ t: TargetStatus?) -> String { t.map(labels.target) ?? "" }
+
+        /// A ranking-table row of a cell.
+        func rankingRow(_ cell: PublishedCell, name: String, total: Bool) -> [String: Any] {
+            let previous = change(cell.changeOnPrevious)
+            let yearAgo = change(cell.changeOnYearAgo)
+            var rankNote: [String] = []
+            if let rank = cell.rank {
+                rankNote.append(labels.tier(rank.group))
+                if let moved = rank.changeOnPrevious { rankNote.append(labels.rankChange(moved)) }
             }
-            let flagText = flags(scope, unit, overallIndexID)
-            let target: String
-            switch publication.targetStatus(lookup, scope, unit, period) {
-            case .significantlyMet: target = labels.targetSignificantlyMet
-            case .met: target = labels.targetMet
-            case .notMet: target = labels.targetNotMet
-            case .significantlyMissed: target = labels.targetSignificantlyMissed
-            case nil: target = ""
-            }
-            var rank = "–"
-            var rankNote = ""
-            if let r = lookup.value(scope, unit, period, overallIndexID, "rank", rules.indexMeasure.indexMethod) {
-                rank = String(Int(r))
-                let tier = lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap").map { Int($0) }
-                var notes: [String] = []
-                if let tier { notes.append(labels.tier(tier)) }
-                if let change = lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period") {
-                    notes.append(labels.rankChange(Int(change)))
-                }
-                rankNote = notes.joined(separator: "; ")
-            }
+            let flags = cell.flags.codes.joined(separator: " ")
+            let caution = cell.key.scope == .unitQuarter && (cell.belowPlanMinimum || shortOfRule(cell.key))
             return [
-                "name": name, "code": unit, "rank": rank, "rankNote": rankNote,
-                "index": suppressed ? "Q" : NumberStyle.percent(published.value, language: lang),
-                "interval": !suppressed && published.lower != nil && published.upper != nil
-                    ? "\(NumberStyle.percent(published.lower, language: lang)) – \(NumberStyle.percent(published.upper, language: lang))" : "–",
-                "forms": NumberStyle.count(forms, language: lang),
-                "change": diff == nil || suppressed ? "–" : NumberStyle.points(diff, language: lang),
-                "changeNote": suppressed ? "" : changeNote,
-                "target": target,
-                "flag": flagText,
-                "flagged": !flagText.isEmpty,
-                "factors": factors.map {
-                    ["value": shown(scope, unit, $0.id, publication.publishedIndex(lookup, scope, unit, period, $0.id).value)]
-                },
+                "name": name, "code": cell.key.unit, "total": total,
+                "rank": cell.rank.map { labels.rank($0.position, of: $0.of) } ?? "–",
+                "caution": caution && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
+                "index": percent(cell.index), "interval": interval(cell.index),
+                "forms": NumberStyle.count(cell.forms, language: lang),
+                "change": previous.text, "changeNote": previous.note,
+                "yearAgo": yearAgo.text, "yearAgoNote": yearAgo.note,
+                "target": targetText(cell.target), "flag": flags, "flagged": !flags.isEmpty,
+                "factors": factors.map { ["value": percent(cell.factors[$0.id]), "interval": interval(cell.factors[$0.id])] },
             ]
         }
-        var rows: [[String: Any]] = []
-        for unit in input.units {
-            if let r = row(scope: .unitQuarter, unit: unit.code, name: unitNames[unit.code] ?? unit.code) { rows.append(r) }
+        func shortOfRule(_ key: CellKey) -> Bool {
+            input.checks.contains { $0.unit == key.unit && $0.period == key.period && $0.check == "sample_size_rule" && $0.status == .fail }
         }
-        // Ranked units first, by rank; the others (suppressed) after, by code.
-        rows.sort { a, b in
-            let ra = Int(a["rank"] as! String) ?? Int.max, rb = Int(b["rank"] as! String) ?? Int.max
-            return ra != rb ? ra < rb : (a["code"] as! String) < (b["code"] as! String)
+        func rankingRows(_ scope: Scope, _ period: Period) -> [[String: Any]] {
+            var rows = ranked(scope, period).compactMap { code in
+                published[scope, code, period].map { rankingRow($0, name: name(code), total: false) }
+            }
+            let allScope: Scope = scope == .unitQuarter ? .allQuarter : .allYear
+            if let all = published[allScope, allUnitsCode, period] {
+                rows.append(rankingRow(all, name: labels.allUnits(rules.aggregation), total: true))
+            }
+            return rows
         }
-        context["rows"] = rows
-        // One unit order everywhere: the published ranking, then units without one.
-        let rankedCodes = rows.map { $0["code"] as! String }
-        let byCode = Dictionary(input.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        let orderedUnits = rankedCodes.compactMap { byCode[$0] } + input.units.filter { !rankedCodes.contains($0.code) }
-        context["allRow"] = row(scope: .allQuarter, unit: allUnitsCode, name: labels.allUnits(rules.aggregation)) ?? false
-        context["hasTarget"] = rules.target != nil
-        context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
-        let quality = input.survey.qualityItems
-        context["hasQuality"] = !quality.isEmpty
-        context["qualityHeaders"] = quality.map { ["id": $0.id, "name": lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)] }
-        var qualityRows: [[String: Any]] = []
-        for (scope, unit, name) in orderedUnits.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
-            + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))]
-        where lookup.has(scope, unit, period) {
-            qualityRows.append([
-                "name": name, "total": scope == .allQuarter,
-                "values": quality.map { item -> [String: String] in
-                    let method = rules.intervalMethod.rawValue
-                    let p = lookup.value(scope, unit, period, item.id, "p", "unweighted")
-                    let lo = lookup.value(scope, unit, period, item.id, "p_lower", method)
-                    let hi = lookup.value(scope, unit, period, item.id, "p_upper", method)
-                    let suppressed = lookup.flagged(scope, unit, period, item.id, "Q")
-                    let n = Int(lookup.value(scope, unit, period, item.id, "n", "count") ?? 0)
-                    return [
-                        "value": suppressed ? "Q" : NumberStyle.percent(p, language: lang),
-                        "interval": suppressed || lo == nil ? "" : "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))",
-                        "n": "n = " + NumberStyle.count(n, language: lang),
-                    ]
-                },
-            ])
+
+        // The year (first when it is complete: the decision is annual) and the quarter.
+        var yearSection: [String: Any]? = nil
+        if published[.allYear, allUnitsCode, year] != nil || published.keys.contains(where: { $0.scope == .unitYear && $0.period == year }) {
+            yearSection = [
+                "id": "year", "heading": labels.yearHeading(year, through: yearComplete ? nil : latest),
+                "caption": "", "rows": rankingRows(.unitYear, year),
+                "changeHeading": labels.changeOnPreviousYear, "hasYearAgo": false,
+            ]
         }
-        context["qualityRows"] = qualityRows
-        // Headline: the all-units SIPAS index of the period in one sentence.
-        if let all = context["allRow"] as? [String: Any] {
-            context["headline"] = labels.headline(
-                period: labels.periodName(latest), index: all["index"] as! String, interval: all["interval"] as! String,
-                change: all["change"] as! String, changeNote: all["changeNote"] as! String, target: all["target"] as! String,
-                targetText: rules.target.map { NumberStyle.percent($0, language: lang) })
+        var quarterSection: [String: Any] = [
+            "id": "quarter", "heading": labels.resultsHeading(latest), "caption": "",
+            "rows": rankingRows(.unitQuarter, latest), "changeHeading": labels.changeOnPreviousQuarter,
+            "hasYearAgo": true, "yearAgoHeading": labels.changeOnYearAgo,
+        ]
+        // Bar chart of the quarter: each unit's published index with its interval.
+        let bars = quarterOrder.compactMap { code -> SVGChart.Bar? in
+            guard let cell = published[.unitQuarter, code, latest] else { return nil }
+            return SVGChart.Bar(label: name(code), value: cell.index.value, lower: cell.index.lower, upper: cell.index.upper,
+                                note: cell.index.isSuppressed ? labels.suppressedNote : nil)
         }
-        // Bar chart: each unit's published index with its interval (suppressed: "Q", no bar).
-        let bars = rows.map { r in
-            let code = r["code"] as! String
-            let p = publication.publishedIndex(lookup, .unitQuarter, code, period, overallIndexID)
-            let hidden = lookup.flagged(.unitQuarter, code, period, overallIndexID, "Q")
-            return SVGChart.Bar(label: r["name"] as! String, value: p.value, lower: p.lower, upper: p.upper,
-                                note: hidden ? labels.suppressedNote : nil)
-        }
-        context["barChart"] = SVGChart.bars(
+        quarterSection["chart"] = SVGChart.bars(
             bars, id: "chart-units", title: labels.barTitle(labels.periodInText(latest)),
             description: bars.map { b in "\(b.label): " + (b.note ?? "\(NumberStyle.percent(b.value, language: lang)) (\(NumberStyle.percent(b.lower, language: lang)) – \(NumberStyle.percent(b.upper, language: lang)))") }
                 .joined(separator: "; "),
             language: lang)
-        // Trend over the last eight quarters: all units (band = interval), and a table per unit.
-        let quarters = lookup.quarters.sorted().suffix(8)
+        var periodSections: [[String: Any]] = []
+        if let yearSection, yearComplete { periodSections.append(yearSection) }
+        periodSections.append(quarterSection)
+        if let yearSection, !yearComplete { periodSections.append(yearSection) }
+        for i in periodSections.indices {
+            let heading = periodSections[i]["heading"] as? String ?? ""
+            periodSections[i]["caption"] = numbers.caption(labels.rankingCaption(heading))
+        }
+        context["periodSections"] = periodSections
+        context["hasTarget"] = rules.target != nil
+        context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
+
+        // Summary: the year's and the quarter's headline, the ranking policy, and the lists a decision needs.
+        var headlines: [String] = []
+        let yearAll = published[.allYear, allUnitsCode, year]
+        let quarterAll = published[.allQuarter, allUnitsCode, latest]
+        func headline(_ cell: PublishedCell?, _ period: Period, partial: Bool) -> String? {
+            guard let cell else { return nil }
+            let c = change(cell.changeOnPrevious)
+            return labels.headline(
+                period: partial ? labels.yearHeading(period, through: latest) : labels.periodName(period),
+                index: percent(cell.index), interval: interval(cell.index), change: c.text, changeNote: c.note,
+                previousWord: period.isQuarter ? labels.previousQuarterWord : labels.previousYearWord,
+                target: targetText(cell.target), targetText: rules.target.map { NumberStyle.percent($0, language: lang) })
+        }
+        if yearComplete, let h = headline(yearAll, year, partial: false) { headlines.append(h) }
+        if let h = headline(quarterAll, latest, partial: false) { headlines.append(h) }
+        if !yearComplete, let h = headline(yearAll, year, partial: true) { headlines.append(h) }
+        context["headlines"] = headlines.map { ["text": $0] }
+        context["rankingPolicy"] = labels.rankingPolicy(rules)
+        var lists: [[String: Any]] = []
+        let quarterCells = unitOrder.compactMap { published[.unitQuarter, $0, latest] }
+        if rules.target != nil {
+            let missed = quarterCells.filter { $0.target?.isMissed == true }
+            lists.append(["title": labels.belowTargetList(labels.periodInText(latest)),
+                          "items": missed.map { ["text": "\(name($0.key.unit)): \(percent($0.index)) (\(targetText($0.target)))"] },
+                          "empty": missed.isEmpty, "none": labels.noneWord])
+        }
+        let short = quarterCells.filter { $0.belowPlanMinimum || shortOfRule($0.key) }
+        lists.append(["title": labels.belowPlanList(labels.periodInText(latest)),
+                      "items": short.map { cell -> [String: String] in
+                          let checks = input.checks.filter { $0.unit == cell.key.unit && $0.period == latest && $0.status == .fail
+                              && ($0.check == "plan_minimum" || $0.check == "sample_size_rule") }
+                          return ["text": "\(name(cell.key.unit)): " + checks.map(labels.checkFinding).joined(separator: "; ")]
+                      },
+                      "empty": short.isEmpty, "none": labels.noneWord])
+        let movers = quarterCells.filter { $0.changeOnPrevious?.diff != nil }
+            .sorted { abs($0.changeOnPrevious!.diff!) > abs($1.changeOnPrevious!.diff!) }.prefix(3)
+        lists.append(["title": labels.moversList(labels.periodInText(latest)),
+                      "items": movers.map { cell -> [String: String] in
+                          let c = change(cell.changeOnPrevious)
+                          return ["text": "\(name(cell.key.unit)): \(c.text) \(labels.pointsWord) (\(c.note))"]
+                      },
+                      "empty": movers.isEmpty, "none": labels.noneWord])
+        context["lists"] = lists
+
+        // Factors of the quarter, with their intervals.
+        context["factorCaption"] = numbers.caption(labels.factorCaption(labels.periodInText(latest)))
+        context["factorRows"] = (quarterSection["rows"] as? [[String: Any]]) ?? []
+
+        // Trend over the last eight quarters: the chart of all units, and each unit's values with intervals.
+        let quarters = Array(published.quarters.suffix(8))
         let trendPoints = quarters.map { q -> SVGChart.Point in
-            let p = publication.publishedIndex(lookup, .allQuarter, allUnitsCode, q.description, overallIndexID)
-            return SVGChart.Point(label: labels.shortPeriod(q), value: p.value, lower: p.lower, upper: p.upper)
+            let e = published[.allQuarter, allUnitsCode, q]?.index
+            return SVGChart.Point(label: labels.shortPeriod(q), value: e?.value, lower: e?.lower, upper: e?.upper)
         }
         context["trendChart"] = SVGChart.trend(
             trendPoints, id: "chart-trend", title: labels.trendTitle,
             description: trendPoints.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
             language: lang)
         context["trendHeaders"] = quarters.map { ["label": labels.shortPeriod($0)] }
-        var trendRows: [[String: Any]] = []
-        for (scope, unit, name) in orderedUnits.map({ (Scope.unitQuarter, $0.code, unitNames[$0.code] ?? $0.code) })
-            + [(Scope.allQuarter, allUnitsCode, labels.allUnits(rules.aggregation))]
-        {
-            trendRows.append([
-                "name": name, "total": scope == .allQuarter,
-                "values": quarters.map { q -> [String: Any] in
-                    let label = q.description
-                    guard lookup.has(scope, unit, label) else { return ["value": "–"] }
-                    if lookup.flagged(scope, unit, label, overallIndexID, "Q") { return ["value": "Q"] }
-                    return ["value": NumberStyle.percent(publication.publishedIndex(lookup, scope, unit, label, overallIndexID).value, language: lang)]
-                },
-            ])
+        context["trendCaption"] = numbers.caption(labels.trendCaption)
+        func trendRow(_ scope: Scope, _ unit: String, _ label: String) -> [String: Any] {
+            ["name": label, "total": scope == .allQuarter,
+             "values": quarters.map { q -> [String: String] in
+                 guard let cell = published[scope, unit, q] else { return ["value": "–", "interval": ""] }
+                 return ["value": percent(cell.index), "interval": cell.index.isSuppressed ? "" : interval(cell.index)]
+             }]
         }
-        context["trendRows"] = trendRows
+        context["trendRows"] = unitOrder.map { trendRow(.unitQuarter, $0, name($0)) }
+            + [trendRow(.allQuarter, allUnitsCode, labels.allUnits(rules.aggregation))]
+
+        // Quality items of the quarter.
+        let quality = survey.qualityItems
+        context["hasQuality"] = !quality.isEmpty
+        if !quality.isEmpty { context["qualityCaption"] = numbers.caption(labels.qualityCaption(labels.periodInText(latest))) }
+        context["qualityHeaders"] = quality.map { ["id": $0.id, "name": lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)] }
+        context["qualityRows"] = (unitOrder.map { (Scope.unitQuarter, $0, name($0)) } + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))])
+            .compactMap { scope, unit, label -> [String: Any]? in
+                guard let cell = published[scope, unit, latest] else { return nil }
+                return ["name": label, "total": scope == .allQuarter,
+                        "values": quality.map { item -> [String: String] in
+                            let e = cell.items[item.id]
+                            return ["value": percent(e), "interval": e?.isSuppressed == false ? interval(e) : "",
+                                    "n": "n = " + NumberStyle.count(e?.n ?? 0, language: lang)]
+                        }]
+            }
+
         // Sampling: forms per unit and quarter against the plan minimum and the sample-size rule.
-        var sampling: [[String: Any]] = []
-        for unit in orderedUnits {
-            sampling.append([
-                "name": unitNames[unit.code] ?? unit.code,
-                "values": quarters.map { q -> [String: Any] in
-                    let checks = input.checks.filter { $0.unit == unit.code && $0.period == q }
-                    let plan = checks.first { $0.check == "plan_minimum" }
-                    let rule = checks.first { $0.check == "sample_size_rule" }
-                    let forms = Int(plan?.observed ?? 0)
-                    var notes: [String] = []
-                    if plan?.status == .fail { notes.append(labels.belowPlanShort(Int(plan?.required ?? 0))) }
-                    if let rule {
-                        notes.append(rule.status == .fail ? labels.ruleShort(Int(rule.required ?? 0), met: false)
-                                                           : labels.ruleShort(Int(rule.required ?? 0), met: true))
-                    }
-                    return ["forms": plan == nil ? "–" : NumberStyle.count(forms, language: lang), "note": notes.joined(separator: "; "),
-                            // A Bool: the template's section would fire on an empty string too.
-                            "fail": plan?.status == .fail || rule?.status == .fail]
-                },
-            ])
+        context["samplingCaption"] = numbers.caption(labels.samplingHeading)
+        context["samplingRows"] = unitOrder.map { code -> [String: Any] in
+            ["name": name(code),
+             "values": quarters.map { q -> [String: Any] in
+                 let checks = input.checks.filter { $0.unit == code && $0.period == q }
+                 let plan = checks.first { $0.check == "plan_minimum" }
+                 let rule = checks.first { $0.check == "sample_size_rule" }
+                 var notes: [String] = []
+                 if plan?.status == .fail { notes.append(labels.belowPlanShort(Int(plan?.required ?? 0))) }
+                 if let rule { notes.append(labels.ruleShort(Int(rule.required ?? 0), met: rule.status != .fail)) }
+                 return ["forms": plan.map { NumberStyle.count(Int($0.observed ?? 0), language: lang) } ?? "–",
+                         "note": notes.joined(separator: "; "),
+                         // A Bool: the template's section would fire on an empty string too.
+                         "fail": plan?.status == .fail || rule?.status == .fail]
+             }]
         }
-        context["samplingRows"] = sampling
         context["samplingNote"] = labels.samplingNote(rules)
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
         context["failedChecks"] = failed.map {
-            ["unit": unitNames[$0.unit] ?? $0.unit, "check": labels.checkName($0.check), "message": labels.checkFinding($0)]
+            ["unit": name($0.unit), "check": labels.checkName($0.check), "message": labels.checkFinding($0)]
         }
         context["hasFailedChecks"] = !failed.isEmpty
+        if !failed.isEmpty { context["failedCaption"] = numbers.caption(labels.failedChecksHeading) }
+        context["sources"] = sourcesTable(input, labels: labels, numbers: numbers)
+
+        // The annex: per unit, every question and factor with its interval and flag, quarter and year.
+        let likert = survey.likertItems
+        context["units"] = unitOrder.map { code -> [String: Any] in
+            let q = published[.unitQuarter, code, latest]
+            let y = published[.unitYear, code, year]
+            func item(_ e: Estimate?) -> [String: String] {
+                ["value": percent(e), "interval": e?.isSuppressed == false ? interval(e) : "–",
+                 "n": NumberStyle.count(e?.n ?? 0, language: lang), "flag": e?.flags.codes.joined(separator: " ") ?? ""]
+            }
+            let points = quarters.map { p -> SVGChart.Point in
+                let e = published[.unitQuarter, code, p]?.index
+                return SVGChart.Point(label: labels.shortPeriod(p), value: e?.value, lower: e?.lower, upper: e?.upper)
+            }
+            return [
+                "code": code, "name": name(code),
+                "summary": labels.unitSummary(
+                    quarter: labels.periodInText(latest), quarterForms: q?.forms ?? 0,
+                    yearText: labels.yearHeading(year, through: yearComplete ? nil : latest), yearForms: y?.forms ?? 0,
+                    rank: q?.rank.map { labels.rank($0.position, of: $0.of) }, yearRank: y?.rank.map { labels.rank($0.position, of: $0.of) }),
+                "itemCaption": numbers.caption(labels.itemCaption(name(code))),
+                "quarterHeading": labels.periodName(latest), "yearHeading": labels.periodName(year),
+                "factors": factors.map { f in
+                    ["id": f.id, "name": lang == .vi ? f.nameVi : f.nameEn, "quarter": item(q?.factors[f.id]), "year": item(y?.factors[f.id]),
+                     "isIndex": false]
+                } + [["id": "", "name": labels.indexColumn, "quarter": item(q?.index), "year": item(y?.index), "isIndex": true]],
+                "items": likert.map { it in
+                    ["id": it.id, "text": lang == .vi ? it.textVi : nonEmpty(it.textEn, it.textVi),
+                     "quarter": item(q?.items[it.id]), "year": item(y?.items[it.id])]
+                },
+                "chart": SVGChart.trend(
+                    points, id: "chart-trend-\(code)", title: labels.unitTrendTitle(name(code)),
+                    description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
+                    language: lang),
+            ]
+        }
         return Data(template.render(context).utf8)
+    }
+
+    static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> [String: Any] {
+        let lang = input.language
+        return ["caption": numbers.caption(labels.sourcesHeading),
+                "rows": input.sources.map {
+                    ["path": $0.path, "sha": String($0.sha256.prefix(16)), "accepted": NumberStyle.count($0.accepted, language: lang),
+                     "rejected": NumberStyle.count($0.rejected, language: lang),
+                     "duplicates": NumberStyle.count($0.duplicates, language: lang)]
+                }]
+    }
+
+    /// The decision header and signature block from `[publication]`; nil when none is configured.
+    static func annexContext(_ a: DecisionAnnex, labels: Labels) -> [String: Any]? {
+        guard !a.isEmpty else { return nil }
+        let vi = labels.language == .vi
+        func pick(_ v: String, _ e: String) -> String { vi ? v : nonEmpty(e, v) }
+        func pick(_ v: [String], _ e: [String]) -> [String] { vi ? v : (e.isEmpty ? v : e) }
+        var context: [String: Any] = [
+            "issuingBody": pick(a.issuingBodyVi, a.issuingBodyEn),
+            "title": pick(nonEmpty(a.annexTitleVi, labels.t("Phụ lục", "Annex")), nonEmpty(a.annexTitleEn, "Annex")),
+            "decision": pick(a.decisionVi, a.decisionEn),
+            "signature": pick(a.signatureVi, a.signatureEn).map { ["line": $0] },
+            "signer": a.signer,
+            "recipients": pick(a.recipientsVi, a.recipientsEn).map { ["line": $0] },
+        ]
+        context["hasRecipients"] = !(context["recipients"] as! [[String: String]]).isEmpty
+        context["hasSignature"] = !a.signer.isEmpty || !(context["signature"] as! [[String: String]]).isEmpty
+        if let date = a.issueDate { context["placeDate"] = labels.placeAndDate(pick(a.placeVi, a.placeEn), date) }
+        return context
     }
 
     static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }

@@ -4,20 +4,16 @@ import SurveyModel
 
 /// What the report shows, computed once from the estimates and shared by XML and HTML.
 struct ReportView {
-    let lookup: EstimateLookup
+    /// The published figures, decoded once; every renderer reads them.
+    let published: PublishedEstimates
+    var lookup: EstimateLookup { published.lookup }
     /// Every cell with estimates, sorted by scope, unit and period.
-    let cells: [CellKey]
+    var cells: [CellKey] { published.keys }
     /// The latest quarter with data.
-    let latest: Period?
+    var latest: Period? { published.latestQuarter }
 
     init(_ input: ReportInput) {
-        lookup = EstimateLookup(input.estimates)
-        var seen = Set<CellKey>()
-        for row in input.estimates where row.statistic == "n_rows" {
-            if let p = Period(row.period) { seen.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
-        }
-        cells = seen.sorted()
-        latest = lookup.quarters.max()
+        published = PublishedEstimates(input.estimates, survey: input.survey)
     }
 }
 
@@ -222,11 +218,98 @@ extension Labels {
         return t("Mức tối thiểu của kế hoạch: \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý. Cỡ mẫu cần thiết theo số hồ sơ N của quý: n ≥ N/(1 + N·e²), e = \(e). \"cần\" là cỡ mẫu cần thiết; ô có ghi chú \"dưới\" hoặc \"không đạt\" (chữ đậm) là không đạt.",
                  "Plan minimum: \(rules.planMinimum) forms per unit and quarter. Sample size needed for the quarter's N dossiers: n ≥ N/(1 + N·e²), e = \(e). \"needs\" is the sample size the rule needs; a note saying \"below\" or \"not met\" (in bold) marks a failure.")
     }
-    func headline(period: String, index: String, interval: String, change: String, changeNote: String, target: String, targetText: String?) -> String {
+}
+
+extension Labels {
+    var tableWord: String { t("Biểu", "Table") }
+    func target(_ status: TargetStatus) -> String {
+        switch status {
+        case .significantlyMet: targetSignificantlyMet
+        case .met: targetMet
+        case .notMet: targetNotMet
+        case .significantlyMissed: targetSignificantlyMissed
+        }
+    }
+    /// "thứ 2/18" / "2nd of 18", as ranks are published.
+    func rank(_ position: Int, of count: Int) -> String {
+        t("thứ \(position)/\(count)", "\(Self.ordinal(position)) of \(count)")
+    }
+    static func ordinal(_ n: Int) -> String {
+        let tens = n % 100
+        if (11...13).contains(tens) { return "\(n)th" }
+        switch n % 10 {
+        case 1: return "\(n)st"
+        case 2: return "\(n)nd"
+        case 3: return "\(n)rd"
+        default: return "\(n)th"
+        }
+    }
+    var changeOnPreviousQuarter: String { t("So với quý trước (điểm phần trăm)", "Change on previous quarter (percentage points)") }
+    var changeOnYearAgo: String { t("So với cùng kỳ năm trước (điểm phần trăm)", "Change on the same quarter a year earlier (percentage points)") }
+    var changeOnPreviousYear: String { t("So với năm trước (điểm phần trăm)", "Change on previous year (percentage points)") }
+    var previousQuarterWord: String { t("quý trước", "the previous quarter") }
+    var previousYearWord: String { t("năm trước", "the previous year") }
+    var pointsWord: String { t("điểm phần trăm", "percentage points") }
+    var noneWord: String { t("Không có.", "None.") }
+    /// "Kết quả năm 2024" or, for a year not yet complete, "Kết quả năm 2024 (đến hết quý II/2024)".
+    func yearHeading(_ year: Period, through quarter: Period?) -> String {
+        guard let quarter else { return t("Kết quả năm \(year.year)", "Results for the year \(year.year)") }
+        return t("Kết quả năm \(year.year) (đến hết \(periodInText(quarter)))", "Results for \(year.year) to date (through \(periodName(quarter)))")
+    }
+    func rankingCaption(_ heading: String) -> String {
+        t("Chỉ số SIPAS và xếp hạng theo đơn vị: \(heading.prefix(1).lowercased() + heading.dropFirst())", "SIPAS index and ranking by unit: \(heading)")
+    }
+    func factorCaption(_ period: String) -> String { t("Chỉ số thành phần theo yếu tố, \(period)", "Factor indices, \(period)") }
+    var trendCaption: String { t("Chỉ số SIPAS theo quý, với khoảng tin cậy", "SIPAS index by quarter, with confidence intervals") }
+    func qualityCaption(_ period: String) -> String { t("Chỉ tiêu chất lượng phục vụ, \(period)", "Service quality indicators, \(period)") }
+    func itemCaption(_ unit: String) -> String { t("Kết quả từng câu hỏi và yếu tố: \(unit)", "Every question and factor: \(unit)") }
+    func unitTrendTitle(_ unit: String) -> String { t("Chỉ số SIPAS của \(unit) theo quý, với khoảng tin cậy", "SIPAS index of \(unit) by quarter, with its confidence interval") }
+    var unitAnnexHeading: String { t("Chi tiết theo đơn vị", "Detail by unit") }
+    var questionColumn: String { t("Câu hỏi", "Question") }
+    var factorColumn: String { t("Yếu tố", "Factor") }
+    var satisfiedColumn: String { t("Tỷ lệ hài lòng", "Satisfied") }
+    var answersColumn: String { t("Số trả lời", "Answers") }
+    var recipientsWord: String { t("Nơi nhận:", "Recipients:") }
+    var downloadsHeading: String { t("Tệp số liệu", "Data files") }
+    var downloads: [(String, String)] {
+        [("summary.xlsx", t("bảng tổng hợp cho Excel (số thực, định dạng phần trăm)", "summary tables for Excel (real numbers, percent formats)")),
+         ("summary.csv", t("bảng tổng hợp dạng CSV gọn (tidy), dấu thập phân là dấu chấm", "tidy summary table as CSV, decimal point")),
+         ("estimates.csv", t("mọi ước lượng (bản công bố: số bị che là NA)", "every estimate (public copy: suppressed values are NA)")),
+         ("report.xml", t("báo cáo dạng XML, kiểm tra theo report.xsd", "the report as XML, validated against report.xsd")),
+         ("sdmx.xml", t("dữ liệu SDMX-ML 2.1", "SDMX-ML 2.1 data")),
+         ("sdmx-structure.xml", t("cấu trúc dữ liệu SDMX (DSD và danh mục mã)", "SDMX structure (DSD and code lists)")),
+         ("checks.csv", t("kết quả kiểm tra mẫu", "sampling checks"))]
+    }
+    func belowTargetList(_ period: String) -> String { t("Đơn vị chưa đạt mục tiêu, \(period)", "Units below the target, \(period)") }
+    func belowPlanList(_ period: String) -> String { t("Đơn vị chưa đủ số phiếu (kế hoạch hoặc cỡ mẫu), \(period)", "Units short of forms (plan minimum or sample-size rule), \(period)") }
+    func moversList(_ period: String) -> String { t("Đơn vị thay đổi nhiều nhất so với quý trước, \(period)", "Units that moved most on the previous quarter, \(period)") }
+    func rankingPolicy(_ rules: SurveyRules) -> String {
+        t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. Đơn vị có số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch hoặc không đạt cỡ mẫu cần thiết vẫn được xếp hạng nhưng đánh dấu *: thứ hạng chỉ để tham khảo.",
+          "Units are ranked by the published SIPAS index; suppressed units (Q) are not ranked. A unit with fewer forms than the plan minimum of \(rules.planMinimum) or short of the sample-size rule is ranked with a mark *: its rank is indicative only.")
+    }
+    func unitSummary(quarter: String, quarterForms: Int, yearText: String, yearForms: Int, rank: String?, yearRank: String?) -> String {
+        let q = NumberStyle.count(quarterForms, language: language), y = NumberStyle.count(yearForms, language: language)
+        var text = t("Số phiếu hợp lệ \(quarter): \(q); \(yearText.prefix(1).lowercased() + yearText.dropFirst()): \(y).",
+                     "Valid forms, \(quarter): \(q); \(yearText): \(y).")
+        if let rank { text += t(" Xếp hạng \(quarter): \(rank).", " Rank, \(quarter): \(rank).") }
+        if let yearRank { text += t(" Xếp hạng năm: \(yearRank).", " Rank for the year: \(yearRank).") }
+        return text
+    }
+    /// "Hà Tĩnh, ngày 15 tháng 01 năm 2025" / "Ha Tinh, 15 January 2025".
+    func placeAndDate(_ place: String, _ iso: String) -> String {
+        let parts = iso.split(separator: "-").map(String.init)
+        guard parts.count == 3, let month = Int(parts[1]) else { return place }
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let prefix = place.isEmpty ? "" : place + ", "
+        return t("\(prefix)ngày \(parts[2]) tháng \(parts[1]) năm \(parts[0])", "\(prefix)\(Int(parts[2]) ?? 0) \(months[max(0, min(11, month - 1))]) \(parts[0])")
+    }
+    func headline(period: String, index: String, interval: String, change: String, changeNote: String, previousWord: String,
+                  target: String, targetText: String?) -> String {
         var text = t("\(period): Chỉ số SIPAS của tất cả đơn vị là \(index) (khoảng tin cậy \(interval))",
                      "\(period): the SIPAS index of all units is \(index) (confidence interval \(interval))")
         if change != "–" {
-            text += t(", thay đổi \(change) điểm phần trăm so với quý trước (\(changeNote))", ", a change of \(change) percentage points on the previous quarter (\(changeNote))")
+            text += t(", thay đổi \(change) điểm phần trăm so với \(previousWord) (\(changeNote))",
+                      ", a change of \(change) percentage points on \(previousWord) (\(changeNote))")
         }
         if let targetText, !target.isEmpty {
             text += t("; mục tiêu \(targetText): \(target)", "; target \(targetText): \(target)")

@@ -7,54 +7,33 @@ import SurveyModel
 /// numbers in percent with a decimal point; a suppressed (Q) figure is left empty.
 enum SummaryCSV {
     static func render(_ input: ReportInput, view: ReportView) -> Data {
-        let lookup = view.lookup
         let survey = input.survey
-        let publication = Publication(survey: survey)
         let factors = survey.factors.map(\.id)
         let quality = survey.qualityItems.map(\.id)
         var header = ["scope", "unit", "unit_name", "period", "forms", "sipas_index_pct", "lower_pct", "upper_pct",
                       "change_points", "change_significant"]
         header += factors.map { "factor_\($0)_pct" }
         header += quality.map { "\($0)_favourable_pct" }
-        header += ["rank", "rank_of", "rank_group", "target_status", "flags", "index_method"]
+        header += ["rank", "rank_of", "rank_group", "target_status", "flags", "index_method",
+                   "change_year_ago_points", "change_year_ago_significant"]
         var lines = [header.joined(separator: ",")]
         let names = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
+        // A suppressed figure has no value in the published cell: its field stays empty.
         func pct(_ v: Double?) -> String { v.map { String(format: "%.2f", $0 * 100) } ?? "" }
-        for cell in view.cells {
-            let period = cell.period.description
-            let suppressed = lookup.flagged(cell.scope, cell.unit, period, overallIndexID, "Q")
-            let p = publication.publishedIndex(lookup, cell.scope, cell.unit, period, overallIndexID)
-            let label = "\(cell.period) vs \(cell.period.previous)"
-            let change = publication.publishedChange(lookup, cell.scope, cell.unit, label, overallIndexID)
-            var significant = ""
-            if let lo = change.lower, let hi = change.upper { significant = (lo > 0 || hi < 0) ? "yes" : "no" }
-            let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count").map { String(Int($0)) } ?? ""
-            let name: String = cell.unit == allUnitsCode ? "" : (names[cell.unit] ?? "")
-            let changeText: String = change.diff.map { String(format: "%.2f", $0 * 100) } ?? ""
-            var row: [String] = [cell.scope.rawValue, cell.unit, CSVField.formulaSafe(name), period, forms]
-            if suppressed {
-                row += ["", "", "", "", ""]
-            } else {
-                row += [pct(p.value), pct(p.lower), pct(p.upper), changeText, significant]
-            }
-            for f in factors {
-                let hidden = lookup.flagged(cell.scope, cell.unit, period, f, "Q")
-                row.append(hidden ? "" : pct(publication.publishedIndex(lookup, cell.scope, cell.unit, period, f).value))
-            }
-            for q in quality {
-                let hidden = lookup.flagged(cell.scope, cell.unit, period, q, "Q")
-                row.append(hidden ? "" : pct(lookup.value(cell.scope, cell.unit, period, q, "p", "unweighted")))
-            }
-            let measure = survey.rules.indexMeasure.indexMethod
-            row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank", measure).map { String(Int($0)) } ?? "")
-            row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_of", "units_ranked").map { String(Int($0)) } ?? "")
-            row.append(lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_group", "interval_overlap").map { String(Int($0)) } ?? "")
-            let target = publication.targetStatus(lookup, cell.scope, cell.unit, period)?.rawValue ?? ""
-            row.append(target)
-            let flags = ["Q", "U"].filter { lookup.flagged(cell.scope, cell.unit, period, overallIndexID, $0) }
-                + (lookup.flagged(cell.scope, cell.unit, period, "ALL", "I") ? ["I"] : [])
-            row.append(flags.joined(separator: " "))
-            row.append(p.method)
+        func change(_ c: Change?) -> [String] {
+            [c?.diff.map { String(format: "%.2f", $0 * 100) } ?? "", c?.isSignificant.map { $0 ? "yes" : "no" } ?? ""]
+        }
+        for key in view.published.keys {
+            let cell = view.published.cells[key]!
+            let name: String = key.unit == allUnitsCode ? "" : (names[key.unit] ?? "")
+            var row: [String] = [key.scope.rawValue, key.unit, CSVField.formulaSafe(name), key.period.description, String(cell.forms)]
+            row += [pct(cell.index.value), pct(cell.index.lower), pct(cell.index.upper)] + change(cell.changeOnPrevious)
+            row += factors.map { pct(cell.factors[$0]?.value) }
+            row += quality.map { pct(cell.items[$0]?.value) }
+            row += [cell.rank.map { String($0.position) } ?? "", cell.rank.map { String($0.of) } ?? "",
+                    cell.rank.map { String($0.group) } ?? "", cell.target?.rawValue ?? "",
+                    cell.flags.codes.joined(separator: " "), cell.index.method]
+            row += change(cell.changeOnYearAgo)
             lines.append(row.map(CSVField.quote).joined(separator: ","))
         }
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))

@@ -6,16 +6,14 @@ import SurveyModel
 enum XMLReport {
     static let namespace = "urn:x-sipas-pipeline:report:1"
 
-    /// The raised flags of an estimate, space-separated (an xs:list), or nil.
-    static func flagList(_ lookup: EstimateLookup, _ cell: CellKey, _ period: String, _ subject: String) -> String? {
-        let raised = ["Q", "U", "I"].filter { lookup.flagged(cell.scope, cell.unit, period, subject, $0) }
-        return raised.isEmpty ? nil : raised.joined(separator: " ")
+    /// The raised flags, space-separated (an xs:list), or nil.
+    static func flagList(_ flags: EstimateFlags) -> String? {
+        flags.isEmpty ? nil : flags.codes.joined(separator: " ")
     }
 
     static func render(_ input: ReportInput, view: ReportView) throws -> Data {
         let w = try XMLWriter()
         let survey = input.survey
-        let lookup = view.lookup
         try w.start("report", namespace: namespace)
         try w.attribute("schemaVersion", "1")
         try w.attribute("language", input.language.rawValue)
@@ -102,93 +100,83 @@ enum XMLReport {
         let likert = survey.likertItems
         let indexIDs = survey.factors.map(\.id) + [overallIndexID]
         try w.start("cells")
-        for cell in view.cells {
-            let period = cell.period.description
-            let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count").map { Int($0) } ?? 0
+        let published = view.published
+        for key in published.keys {
+            let cell = published.cells[key]!
+            let period = key.period.description
             try w.start("cell")
-            try w.attribute("scope", cell.scope.rawValue)
-            try w.attribute("unit", cell.unit)
+            try w.attribute("scope", key.scope.rawValue)
+            try w.attribute("unit", key.unit)
             try w.attribute("period", period)
-            try w.attribute("forms", String(forms))
-            if cell.scope == .unitQuarter {
-                try w.attribute("belowPlanMinimum", forms < rules.planMinimum ? "true" : "false")
+            try w.attribute("forms", String(cell.forms))
+            if key.scope == .unitQuarter {
+                try w.attribute("belowPlanMinimum", cell.belowPlanMinimum ? "true" : "false")
             }
-            try w.attribute("flags", flagList(lookup, cell, period, "ALL"))
-            let publication = Publication(survey: survey)
-            for id in indexIDs {
-                let p = publication.publishedIndex(lookup, cell.scope, cell.unit, period, id)
-                guard p.value != nil else { continue }
-                let suppressed = lookup.flagged(cell.scope, cell.unit, period, id, "Q")
+            try w.attribute("flags", flagList(cell.belowPlanMinimum ? .belowPlanMinimum : []))
+            // A suppressed index keeps its element and flag, never its value, SE or bounds.
+            for (id, e) in survey.factors.map({ ($0.id, cell.factors[$0.id]!) }) + [(overallIndexID, cell.index)]
+            where e.value != nil || e.isSuppressed {
                 try w.element("index", [
-                    ("id", id), ("method", p.method), ("value", NumberStyle.xml(p.value)), ("se", NumberStyle.xml(p.se)),
-                    ("lower", NumberStyle.xml(p.lower)), ("upper", NumberStyle.xml(p.upper)),
-                    ("flags", flagList(lookup, cell, period, id)), ("suppressed", suppressed ? "true" : nil),
+                    ("id", id), ("method", e.method), ("value", NumberStyle.xml(e.value)), ("se", NumberStyle.xml(e.se)),
+                    ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper)),
+                    ("flags", flagList(e.flags)), ("suppressed", e.isSuppressed ? "true" : nil),
                 ])
             }
-            if let rank = lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank", rules.indexMeasure.indexMethod) {
+            if let rank = cell.rank {
                 try w.element("rank", [
-                    ("value", String(Int(rank))),
-                    ("of", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_of", "units_ranked").map { String(Int($0)) }),
-                    ("group", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_group", "interval_overlap").map { String(Int($0)) }),
-                    ("changeOnPreviousPeriod", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_change", "previous_period").map { String(Int($0)) }),
-                    ("changeOnPreviousYear", lookup.value(cell.scope, cell.unit, period, overallIndexID, "rank_change", "previous_year").map { String(Int($0)) }),
+                    ("value", String(rank.position)), ("of", String(rank.of)), ("group", String(rank.group)),
+                    ("changeOnPreviousPeriod", rank.changeOnPrevious.map(String.init)),
+                    ("changeOnPreviousYear", rank.changeOnYearAgo.map(String.init)),
                 ])
             }
-            if let target = lookup.value(cell.scope, cell.unit, period, overallIndexID, "target", "configured") {
-                func flag(_ statistic: String, _ method: String) -> String {
-                    lookup.value(cell.scope, cell.unit, period, overallIndexID, statistic, method) == 1 ? "true" : "false"
-                }
+            if let target = rules.target, let status = cell.target {
                 try w.element("target", [
-                    ("value", EstimateRow.format(target)), ("met", flag("target_met", "point")),
-                    ("significantlyMet", flag("target_met", "lower_bound")),
-                    ("significantlyMissed", flag("target_missed", "upper_bound")),
+                    ("value", EstimateRow.format(target)),
+                    ("met", status == .met || status == .significantlyMet ? "true" : "false"),
+                    ("significantlyMet", status == .significantlyMet ? "true" : "false"),
+                    ("significantlyMissed", status == .significantlyMissed ? "true" : "false"),
                 ])
             }
-            /// p with the configured interval, shared by Likert and quality items.
-            func proportion(_ id: String) -> [(String, String?)] {
-                let method = rules.intervalMethod.rawValue
-                return [
-                    ("p", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p", "unweighted"))),
-                    ("lower", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p_lower", method))),
-                    ("upper", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, id, "p_upper", method))),
-                ]
+            func proportion(_ e: Estimate) -> [(String, String?)] {
+                [("p", NumberStyle.xml(e.value)), ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper))]
             }
+            let lookup = published.lookup
             for item in likert {
-                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
-                let x = lookup.value(cell.scope, cell.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
-                try w.element("item", [("id", item.id), ("n", String(n)), ("satisfied", String(x))] + proportion(item.id) + [
-                    ("meanScore", NumberStyle.xml(lookup.value(cell.scope, cell.unit, period, item.id, "mean_score", "unweighted"))),
+                let e = cell.items[item.id]!
+                let x = lookup.value(key.scope, key.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
+                let mean = e.isSuppressed ? nil : lookup.value(key.scope, key.unit, period, item.id, "mean_score", "unweighted")
+                try w.element("item", [("id", item.id), ("n", String(e.n)), ("satisfied", String(x))] + proportion(e) + [
+                    ("meanScore", NumberStyle.xml(mean)),
                     ("levels", survey.scale(of: item).values.map { value in
-                        String(Int(lookup.value(cell.scope, cell.unit, period, item.id, "answers", "level_\(value)") ?? 0))
+                        String(Int(lookup.value(key.scope, key.unit, period, item.id, "answers", "level_\(value)") ?? 0))
                     }.joined(separator: " ")),
-                    ("flags", flagList(lookup, cell, period, item.id)),
+                    ("flags", flagList(e.flags)),
                 ])
             }
             for item in survey.qualityItems {
-                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count").map { Int($0) } ?? 0
-                let x = lookup.value(cell.scope, cell.unit, period, item.id, "favourable", "count").map { Int($0) } ?? 0
-                try w.element("quality", [("id", item.id), ("n", String(n)), ("favourable", String(x))] + proportion(item.id) + [
-                    ("flags", flagList(lookup, cell, period, item.id)),
+                let e = cell.items[item.id]!
+                let x = lookup.value(key.scope, key.unit, period, item.id, "favourable", "count").map { Int($0) } ?? 0
+                try w.element("quality", [("id", item.id), ("n", String(e.n)), ("favourable", String(x))] + proportion(e) + [
+                    ("flags", flagList(e.flags)),
                 ])
             }
             try w.end()
         }
         try w.end()
 
-        let publication = Publication(survey: survey)
         try w.start("changes")
-        for cell in view.cells {
-            let earlier = cell.period.previous
-            let label = "\(cell.period) vs \(earlier)"
-            for id in indexIDs {
-                let change = publication.publishedChange(lookup, cell.scope, cell.unit, label, id)
-                guard let diff = change.diff else { continue }
-                let (lower, upper) = (change.lower, change.upper)
-                let significant: String? = (lower != nil && upper != nil) ? ((lower! > 0 || upper! < 0) ? "true" : "false") : nil
+        for key in published.keys {
+            let cell = published.cells[key]!
+            var changes: [(String, Change)] = []
+            for f in survey.factors { if let c = cell.factorChanges[f.id] { changes.append((f.id, c)) } }
+            if let c = cell.changeOnPrevious { changes.append((overallIndexID, c)) }
+            if let c = cell.changeOnYearAgo { changes.append((overallIndexID, c)) }
+            for (id, change) in changes {
+                let significant = change.isSignificant.map { $0 ? "true" : "false" }
                 try w.element("change", [
-                    ("scope", cell.scope.rawValue), ("unit", cell.unit), ("period", cell.period.description),
-                    ("versus", earlier.description), ("subject", id), ("diff", NumberStyle.xml(diff)),
-                    ("lower", NumberStyle.xml(lower)), ("upper", NumberStyle.xml(upper)),
+                    ("scope", key.scope.rawValue), ("unit", key.unit), ("period", key.period.description),
+                    ("versus", change.against.description), ("subject", id), ("diff", NumberStyle.xml(change.diff)),
+                    ("lower", NumberStyle.xml(change.lower)), ("upper", NumberStyle.xml(change.upper)),
                     ("pValue", NumberStyle.xml(change.pValue)),
                     ("significant", significant),
                     ("flags", significant == "false" ? "N" : nil),

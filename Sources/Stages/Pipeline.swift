@@ -486,11 +486,19 @@ public struct Pipeline {
         try write(Data(text.utf8), "checks.csv", in: dir)
     }
 
+    /// `estimates.csv` twice: every value in `work/` for the statistician (the tidy contract
+    /// the R reference tests read), and the public copy in the release, where a suppressed
+    /// estimate's values are `NA` and its flag stays (`PublicEstimates`).
     private func writeEstimates(_ rows: [EstimateRow], into dir: URL) throws {
+        try write(Self.estimatesCSV(rows), "estimates.csv", in: folder.workDirectory)
+        try write(Self.estimatesCSV(PublicEstimates.redact(rows)), "estimates.csv", in: dir)
+    }
+
+    static func estimatesCSV(_ rows: [EstimateRow]) -> Data {
         var text = EstimateRow.csvHeader + "\n"
         text.reserveCapacity(rows.count * 64)
         for row in rows { text += row.csvLine + "\n" }
-        try write(Data(text.utf8), "estimates.csv", in: dir)
+        return Data(text.utf8)
     }
 
     /// report.html in the release's language, and report.<other>.html in the other one.

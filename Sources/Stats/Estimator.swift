@@ -72,10 +72,13 @@ public struct Estimator: Sendable {
                     quantiles: &quantiles, into: &rows)
             }
         }
+        // Changes against the previous period and, for quarters, the same quarter a year earlier.
         for cell in cells.keys.sorted() {
-            let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: cell.period.previous)
-            guard let later = summaries[cell], let before = summaries[earlier] else { continue }
-            emitComparison(cell, later: later, earlierPeriod: earlier.period, earlier: before, into: &rows)
+            for earlierPeriod in cell.period.comparisonPeriods {
+                let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
+                guard let later = summaries[cell], let before = summaries[earlier] else { continue }
+                emitComparison(cell, later: later, earlierPeriod: earlierPeriod, earlier: before, into: &rows)
+            }
         }
         return rows
     }
@@ -300,7 +303,7 @@ public struct Estimator: Sendable {
         _ cell: CellKey, later: CellSummary, earlierPeriod: Period, earlier: CellSummary,
         into rows: inout [EstimateRow]
     ) {
-        let period = "\(cell.period) vs \(earlierPeriod)"
+        let period = Period.comparisonLabel(cell.period, earlierPeriod)
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
                 scope: cell.scope, unit: cell.unit, period: period, subject: subject,

@@ -49,14 +49,6 @@ public struct Publication: Sendable {
         return (value, se, lower, upper, method)
     }
 
-    /// How the SIPAS index of a cell stands against the target.
-    public enum TargetStatus: String, Sendable {
-        case significantlyMet = "significantly_met"
-        case met
-        case notMet = "not_met"
-        case significantlyMissed = "significantly_missed"
-    }
-
     /// The target status of a cell, from its `target_*` rows; nil without a target or when suppressed.
     public func targetStatus(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String) -> TargetStatus? {
         guard lookup.value(scope, unit, period, overallIndexID, "target", "configured") != nil,
@@ -131,9 +123,10 @@ public struct Publication: Sendable {
         // 1b. Changes in the published measure when it is not the reference's unweighted pooled
         // index: difference of the published indices, Wald interval from their independent SEs.
         for cell in sortedCells {
-            let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: cell.period.previous)
+          for earlierPeriod in cell.period.comparisonPeriods {
+            let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
             guard cells.contains(earlier) else { continue }
-            let label = "\(cell.period) vs \(earlier.period)"
+            let label = Period.comparisonLabel(cell.period, earlierPeriod)
             for id in indexIDs {
                 let now = publishedIndex(lookup, cell.scope, cell.unit, cell.period.description, id)
                 guard now.method != "unweighted" else { continue }
@@ -147,6 +140,7 @@ public struct Publication: Sendable {
                 emit(cell, label, id, "diff_upper", "\(now.method)_wald_z", d + z * se)
                 emit(cell, label, id, "p_value", "\(now.method)_wald_z", se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
             }
+          }
         }
 
         // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum.

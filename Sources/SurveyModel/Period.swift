@@ -43,6 +43,15 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
     /// The same quarter (or year) one year earlier.
     public var sameTimeLastYear: Period { Period(year: year - 1, quarter: quarter) }
 
+    /// The periods a change is published against: the previous one, and for a quarter
+    /// also the same quarter a year earlier.
+    public var comparisonPeriods: [Period] {
+        isQuarter ? [previous, sameTimeLastYear] : [previous]
+    }
+
+    /// `2024-Q4 vs 2024-Q3`: the `period` of a change in `estimates.csv`.
+    public static func comparisonLabel(_ later: Period, _ earlier: Period) -> String { "\(later) vs \(earlier)" }
+
     public var description: String {
         guard let quarter else { return String(year) }
         return "\(year)-Q\(quarter)"

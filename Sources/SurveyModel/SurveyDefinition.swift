@@ -202,6 +202,8 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     public var rules: SurveyRules
     public var paperColumns: PaperColumns
     public var portalFields: PortalFields
+    /// `[publication]`: the decision the report is attached to (all optional).
+    public var annex = DecisionAnnex()
 
     public init(
         titleVi: String = "", titleEn: String = "", agencyVi: String = "", agencyEn: String = "",
@@ -276,4 +278,28 @@ public struct PopulationCount: Sendable, Hashable, Codable {
         self.period = period
         self.dossiers = dossiers
     }
+}
+
+/// `[publication]` of survey.toml: how the report is attached to a decision (*Phụ lục kèm
+/// theo Quyết định ...*): issuing body, annex heading, decision line, place and date of issue,
+/// signature block and recipients. Every key is optional; an empty one prints nothing.
+public struct DecisionAnnex: Sendable, Hashable, Codable {
+    public var issuingBodyVi = "", issuingBodyEn = ""
+    /// `Phụ lục` / `Annex` (the heading over the decision line).
+    public var annexTitleVi = "", annexTitleEn = ""
+    /// `Kèm theo Quyết định số .../QĐ-UBND ngày ... của Ủy ban nhân dân tỉnh ...`.
+    public var decisionVi = "", decisionEn = ""
+    /// The place of issue (`Hà Tĩnh`), printed before the date.
+    public var placeVi = "", placeEn = ""
+    /// `yyyy-mm-dd`.
+    public var issueDate: String?
+    /// The signature block's title lines (`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`, `PHÓ CHỦ TỊCH`).
+    public var signatureVi: [String] = [], signatureEn: [String] = []
+    public var signer = ""
+    /// `Nơi nhận:` lines.
+    public var recipientsVi: [String] = [], recipientsEn: [String] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { self == DecisionAnnex() }
 }

@@ -1,0 +1,214 @@
+import SurveyModel
+
+/// The reliability and sampling flags of a published figure (methodology § flags).
+public struct EstimateFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// `Q`: too few forms; the value is not published.
+    public static let suppressed = EstimateFlags(rawValue: 1)
+    /// `U`: low reliability (half-width above the maximum, or no interval).
+    public static let lowReliability = EstimateFlags(rawValue: 2)
+    /// `I`: the cell has fewer forms than the plan minimum (published with care).
+    public static let belowPlanMinimum = EstimateFlags(rawValue: 4)
+
+    /// The codes as written in every output, in a fixed order: `Q U I`.
+    public var codes: [String] {
+        [(EstimateFlags.suppressed, "Q"), (.lowReliability, "U"), (.belowPlanMinimum, "I")]
+            .filter { contains($0.0) }.map(\.1)
+    }
+}
+
+/// One published figure: a share (an item's satisfied or favourable share, a factor or the
+/// SIPAS index), with what every output shows beside it. A suppressed figure carries no
+/// value, SE or bounds at all, so that no renderer can publish them by mistake.
+public struct Estimate: Sendable, Hashable {
+    public var value: Double?
+    public var se: Double?
+    public var lower: Double?
+    public var upper: Double?
+    /// Forms (cells) or answers (items) behind the figure.
+    public var n: Int
+    /// Kish's effective n when the figure is weighted.
+    public var effectiveN: Double?
+    /// The `method` of the value's row in `estimates.csv` (`unweighted`, `weighted`, `unit_mean`...).
+    public var method: String
+    public var flags: EstimateFlags
+
+    public var isSuppressed: Bool { flags.contains(.suppressed) }
+}
+
+/// The change of a published figure against an earlier period.
+public struct Change: Sendable, Hashable {
+    public var against: Period
+    public var diff: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var pValue: Double?
+
+    /// Whether the interval of the difference excludes 0; nil without an interval.
+    public var isSignificant: Bool? {
+        guard let lower, let upper else { return nil }
+        return lower > 0 || upper < 0
+    }
+}
+
+/// A unit's place in the ranking of its period.
+public struct Rank: Sendable, Hashable {
+    /// 1 is the highest index; ties share the better rank.
+    public var position: Int
+    /// Units ranked in the period.
+    public var of: Int
+    /// Tier of overlapping intervals (1 = those whose interval overlaps the leader's).
+    public var group: Int
+    /// Places gained since the previous period (positive = up); nil when unranked then.
+    public var changeOnPrevious: Int?
+    /// Places gained since the same quarter a year earlier (quarters only).
+    public var changeOnYearAgo: Int?
+}
+
+/// How the SIPAS index of a cell stands against the target.
+public enum TargetStatus: String, Sendable, CaseIterable {
+    case significantlyMet = "significantly_met"
+    case met
+    case notMet = "not_met"
+    case significantlyMissed = "significantly_missed"
+
+    public var isMissed: Bool { self == .notMet || self == .significantlyMissed }
+}
+
+/// Everything published about one cell (a unit or all units, a quarter or a year).
+public struct PublishedCell: Sendable {
+    public var key: CellKey
+    /// Valid forms of the cell.
+    public var forms: Int
+    /// The SIPAS index in the published measure.
+    public var index: Estimate
+    /// The factor indices, in the survey's factor order.
+    public var factors: [String: Estimate]
+    /// Every rating question's satisfied share and every quality item's favourable share
+    /// (unweighted, with the configured interval), by item id.
+    public var items: [String: Estimate]
+    public var rank: Rank?
+    public var target: TargetStatus?
+    /// The index's change against the previous period.
+    public var changeOnPrevious: Change?
+    /// The index's change against the same quarter a year earlier (quarters only).
+    public var changeOnYearAgo: Change?
+    /// Factor changes against the previous period, by factor id.
+    public var factorChanges: [String: Change]
+
+    /// Whether a unit's quarter has fewer forms than the plan's minimum.
+    public var belowPlanMinimum: Bool
+    /// The cell's flags: the index's, and `I` for the cell.
+    public var flags: EstimateFlags { index.flags.union(belowPlanMinimum ? .belowPlanMinimum : []) }
+}
+
+/// The published figures of a release, decoded once from the tidy estimate rows (the one
+/// decoder every output renders from: HTML, XML, SDMX, CSV and Excel).
+public struct PublishedEstimates: Sendable {
+    public let cells: [CellKey: PublishedCell]
+    /// Every cell, sorted by scope, unit and period.
+    public let keys: [CellKey]
+    public let quarters: [Period]
+    public let years: [Period]
+    /// The rows themselves, for the few raw counts the annex lists (answers per level).
+    public let lookup: EstimateLookup
+
+    public init(_ rows: [EstimateRow], survey: SurveyDefinition) {
+        let lookup = EstimateLookup(rows)
+        var seen = Set<CellKey>()
+        for row in rows where row.statistic == "n_rows" {
+            if let p = Period(row.period) { seen.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
+        }
+        let publication = Publication(survey: survey)
+        var cells: [CellKey: PublishedCell] = [:]
+        for key in seen { cells[key] = Self.decode(key, lookup, publication, survey) }
+        self.cells = cells
+        self.keys = seen.sorted()
+        self.quarters = lookup.quarters.sorted()
+        self.years = lookup.years.sorted()
+        self.lookup = lookup
+    }
+
+    /// The latest quarter with data.
+    public var latestQuarter: Period? { quarters.last }
+
+    public subscript(_ scope: Scope, _ unit: String, _ period: Period) -> PublishedCell? {
+        cells[CellKey(scope: scope, unit: unit, period: period)]
+    }
+
+    static func flags(_ lookup: EstimateLookup, _ key: CellKey, _ subject: String) -> EstimateFlags {
+        let period = key.period.description
+        var flags: EstimateFlags = []
+        if lookup.flagged(key.scope, key.unit, period, subject, "Q") { flags.insert(.suppressed) }
+        if lookup.flagged(key.scope, key.unit, period, subject, "U") { flags.insert(.lowReliability) }
+        return flags
+    }
+
+    /// A figure with its flags; a suppressed one loses its value, SE and bounds here.
+    static func estimate(
+        value: Double?, se: Double?, lower: Double?, upper: Double?, n: Int, effectiveN: Double?, method: String,
+        flags: EstimateFlags
+    ) -> Estimate {
+        if flags.contains(.suppressed) {
+            return Estimate(value: nil, se: nil, lower: nil, upper: nil, n: n, effectiveN: effectiveN, method: method, flags: flags)
+        }
+        return Estimate(value: value, se: se, lower: lower, upper: upper, n: n, effectiveN: effectiveN, method: method, flags: flags)
+    }
+
+    static func decode(_ key: CellKey, _ lookup: EstimateLookup, _ publication: Publication, _ survey: SurveyDefinition) -> PublishedCell {
+        let (scope, unit, period) = (key.scope, key.unit, key.period.description)
+        let forms = Int(lookup.value(scope, unit, period, "ALL", "n_rows", "count") ?? 0)
+        let nEff = lookup.value(scope, unit, period, "ALL", "n_eff", "kish")
+        func index(_ id: String) -> Estimate {
+            let p = publication.publishedIndex(lookup, scope, unit, period, id)
+            return estimate(value: p.value, se: p.se, lower: p.lower, upper: p.upper, n: forms,
+                            effectiveN: p.method == "weighted" ? nEff : nil, method: p.method, flags: flags(lookup, key, id))
+        }
+        var factors: [String: Estimate] = [:]
+        for f in survey.factors { factors[f.id] = index(f.id) }
+        let intervalMethod = survey.rules.intervalMethod.rawValue
+        var items: [String: Estimate] = [:]
+        for item in survey.likertItems + survey.qualityItems {
+            let n = Int(lookup.value(scope, unit, period, item.id, "n", "count") ?? 0)
+            let p = lookup.value(scope, unit, period, item.id, "p", "unweighted")
+            let se = p.map { n > 0 ? ($0 * (1 - $0) / Double(n)).squareRoot() : 0 }
+            items[item.id] = estimate(
+                value: p, se: se, lower: lookup.value(scope, unit, period, item.id, "p_lower", intervalMethod),
+                upper: lookup.value(scope, unit, period, item.id, "p_upper", intervalMethod), n: n, effectiveN: nil,
+                method: intervalMethod, flags: flags(lookup, key, item.id))
+        }
+        let overall = index(overallIndexID)
+        func change(_ earlier: Period, _ id: String) -> Change? {
+            let label = Period.comparisonLabel(key.period, earlier)
+            let c = publication.publishedChange(lookup, scope, unit, label, id)
+            guard c.diff != nil else { return nil }
+            // A change of a figure that is not published on either side is not published.
+            let hidden = flags(lookup, key, id).contains(.suppressed)
+                || flags(lookup, CellKey(scope: scope, unit: unit, period: earlier), id).contains(.suppressed)
+            if hidden { return nil }
+            return Change(against: earlier, diff: c.diff, lower: c.lower, upper: c.upper, pValue: c.pValue)
+        }
+        var rank: Rank?
+        let measure = survey.rules.indexMeasure.indexMethod
+        if let position = lookup.value(scope, unit, period, overallIndexID, "rank", measure),
+            let of = lookup.value(scope, unit, period, overallIndexID, "rank_of", "units_ranked")
+        {
+            rank = Rank(
+                position: Int(position), of: Int(of),
+                group: Int(lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap") ?? 0),
+                changeOnPrevious: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period").map { Int($0) },
+                changeOnYearAgo: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_year").map { Int($0) })
+        }
+        var factorChanges: [String: Change] = [:]
+        for f in survey.factors { factorChanges[f.id] = change(key.period.previous, f.id) }
+        return PublishedCell(
+            key: key, forms: forms, index: overall, factors: factors, items: items, rank: rank,
+            target: publication.targetStatus(lookup, scope, unit, period),
+            changeOnPrevious: change(key.period.previous, overallIndexID),
+            changeOnYearAgo: key.period.isQuarter ? change(key.period.sameTimeLastYear, overallIndexID) : nil,
+            factorChanges: factorChanges,
+            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"))
+    }
+}
