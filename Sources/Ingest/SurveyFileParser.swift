@@ -184,6 +184,10 @@ enum SurveyFileParser {
             if let m = IndexMeasure(rawValue: measure) { rules.indexMeasure = m } else {
                 fail(at("index_measure"), "survey.index_measure '\(measure)'; expected unweighted or weighted")
             }
+            let policy = string(survey, "ranking_policy", rules.rankingPolicy.rawValue)
+            if let p = RankingPolicy(rawValue: policy) { rules.rankingPolicy = p } else {
+                fail(at("ranking_policy"), "survey.ranking_policy '\(policy)'; expected mark (rank units short of forms with a mark *) or exclude (leave them out of the ranking)")
+            }
             let aggregation = string(survey, "aggregation", rules.aggregation.rawValue)
             if let a = Aggregation(rawValue: aggregation) { rules.aggregation = a } else {
                 fail(at("aggregation"), "survey.aggregation '\(aggregation)'; expected pooled, unit_mean or dossier_weighted")

@@ -28,7 +28,7 @@ enum SurveySchema {
             "title_vi": .value, "title_en": .value, "agency_vi": .value, "agency_en": .value,
             "language": .value, "satisfied": .value, "confidence_level": .value, "interval_method": .value,
             "plan_minimum": .value, "margin_of_error": .value, "first_period": .value, "last_period": .value,
-            "index_measure": .value, "aggregation": .value, "target": .value, "time_zone": .value,
+            "index_measure": .value, "aggregation": .value, "ranking_policy": .value, "target": .value, "time_zone": .value,
         ]),
         "flags": .table(["suppress_below": .value, "max_half_width": .value]),
         "publication": .table([

@@ -103,11 +103,11 @@ enum HTMLReport {
                 if let moved = rank.changeOnPrevious { rankNote.append(labels.rankChange(moved)) }
             }
             let flags = cell.flags.codes.joined(separator: " ")
-            let caution = cell.key.scope == .unitQuarter && (cell.belowPlanMinimum || shortOfRule(cell.key))
+            if cell.rank == nil && cell.shortOfForms && !cell.index.isSuppressed { rankNote.append(labels.notRankedShort) }
             return [
                 "name": name, "code": cell.key.unit, "total": total,
                 "rank": cell.rank.map { labels.rank($0.position, of: $0.of) } ?? "–",
-                "caution": caution && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
+                "caution": cell.shortOfForms && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
                 "index": percent(cell.index), "interval": interval(cell.index),
                 "forms": NumberStyle.count(cell.forms, language: lang),
                 "change": previous.text, "changeNote": previous.note,
@@ -115,9 +115,6 @@ enum HTMLReport {
                 "target": targetText(cell.target), "flag": flags, "flagged": !flags.isEmpty,
                 "factors": factors.map { ["value": percent(cell.factors[$0.id]), "interval": interval(cell.factors[$0.id])] },
             ]
-        }
-        func shortOfRule(_ key: CellKey) -> Bool {
-            input.checks.contains { $0.unit == key.unit && $0.period == key.period && $0.check == "sample_size_rule" && $0.status == .fail }
         }
         func rankingRows(_ scope: Scope, _ period: Period) -> [[String: Any]] {
             var rows = ranked(scope, period).compactMap { code in
@@ -193,7 +190,7 @@ enum HTMLReport {
                           "items": missed.map { ["text": "\(name($0.key.unit)): \(percent($0.index)) (\(targetText($0.target)))"] },
                           "empty": missed.isEmpty, "none": labels.noneWord])
         }
-        let short = quarterCells.filter { $0.belowPlanMinimum || shortOfRule($0.key) }
+        let short = quarterCells.filter(\.shortOfForms)
         lists.append(["title": labels.belowPlanList(labels.periodInText(latest)),
                       "items": short.map { cell -> [String: String] in
                           let checks = input.checks.filter { $0.unit == cell.key.unit && $0.period == latest && $0.status == .fail

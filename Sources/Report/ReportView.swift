@@ -283,9 +283,18 @@ extension Labels {
     func belowTargetList(_ period: String) -> String { t("Đơn vị chưa đạt mục tiêu, \(period)", "Units below the target, \(period)") }
     func belowPlanList(_ period: String) -> String { t("Đơn vị chưa đủ số phiếu (kế hoạch hoặc cỡ mẫu), \(period)", "Units short of forms (plan minimum or sample-size rule), \(period)") }
     func moversList(_ period: String) -> String { t("Đơn vị thay đổi nhiều nhất so với quý trước, \(period)", "Units that moved most on the previous quarter, \(period)") }
+    var notRankedShort: String { t("không xếp hạng: chưa đủ số phiếu", "not ranked: short of forms") }
     func rankingPolicy(_ rules: SurveyRules) -> String {
-        t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. Đơn vị có số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch hoặc không đạt cỡ mẫu cần thiết vẫn được xếp hạng nhưng đánh dấu *: thứ hạng chỉ để tham khảo.",
-          "Units are ranked by the published SIPAS index; suppressed units (Q) are not ranked. A unit with fewer forms than the plan minimum of \(rules.planMinimum) or short of the sample-size rule is ranked with a mark *: its rank is indicative only.")
+        let common = t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. ",
+                       "Units are ranked by the published SIPAS index; suppressed units (Q) are not ranked. ")
+        switch rules.rankingPolicy {
+        case .mark:
+            return common + t("Đơn vị có số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch hoặc không đạt cỡ mẫu cần thiết vẫn được xếp hạng nhưng đánh dấu *: thứ hạng chỉ để tham khảo.",
+                              "A unit with fewer forms than the plan minimum of \(rules.planMinimum), or short of the sample-size rule, is ranked with a mark *: its rank is indicative only.")
+        case .exclude:
+            return common + t("Đơn vị có số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch hoặc không đạt cỡ mẫu cần thiết không được xếp hạng; chỉ số của đơn vị vẫn được công bố.",
+                              "A unit with fewer forms than the plan minimum of \(rules.planMinimum), or short of the sample-size rule, is not ranked; its index is still published.")
+        }
     }
     func unitSummary(quarter: String, quarterForms: Int, yearText: String, yearForms: Int, rank: String?, yearRank: String?) -> String {
         let q = NumberStyle.count(quarterForms, language: language), y = NumberStyle.count(yearForms, language: language)

@@ -38,6 +38,7 @@ enum XMLReport {
         try w.attribute("indexInterval", rules.indexMeasure.linearisation + "_logit")
         try w.attribute("changeTest", rules.indexMeasure == .unweighted ? "lin_unweighted_wald_z" : "weighted_wald_z")
         try w.attribute("aggregation", rules.aggregation.rawValue)
+        try w.attribute("rankingPolicy", rules.rankingPolicy.rawValue)
         try w.attribute("target", rules.target.map { EstimateRow.format($0) })
         try w.attribute("suppressBelow", String(rules.suppressBelow))
         try w.attribute("maxHalfWidth", EstimateRow.format(rules.maxHalfWidth))
@@ -113,6 +114,7 @@ enum XMLReport {
                 try w.attribute("belowPlanMinimum", cell.belowPlanMinimum ? "true" : "false")
             }
             try w.attribute("flags", flagList(cell.belowPlanMinimum ? .belowPlanMinimum : []))
+            if cell.shortOfForms { try w.attribute("shortOfForms", "true") }
             // A suppressed index keeps its element and flag, never its value, SE or bounds.
             for (id, e) in survey.factors.map({ ($0.id, cell.factors[$0.id]!) }) + [(overallIndexID, cell.index)]
             where e.value != nil || e.isSuppressed {

@@ -212,6 +212,22 @@ public struct Publication: Sendable {
         }
 
         // 4. Rankings of units by the published SIPAS index, with tiers of overlapping intervals.
+        // Units short of forms (plan minimum, sample-size rule) get a caution row, and are
+        // ranked or left out as `ranking_policy` says.
+        var short = Set<CellKey>()
+        var dossiersOf: [String: [Period: Double]] = [:]
+        for row in population { dossiersOf[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
+        for cell in sortedCells where cell.scope == .unitQuarter || cell.scope == .unitYear {
+            let forms = Int(lookup.value(cell.scope, cell.unit, cell.period.description, "ALL", "n_rows", "count") ?? 0)
+            let belowPlan = cell.scope == .unitQuarter && forms < rules.planMinimum
+            let dossiers = dossiersOf[cell.unit]?[cell.period] ?? 0
+            let belowRule = dossiers > 0
+                && forms < CheckAccumulator.requiredSampleSize(dossiers: dossiers, marginOfError: rules.marginOfError)
+            if belowPlan || belowRule {
+                short.insert(cell)
+                emit(cell, nil, overallIndexID, "rank_caution", "plan_or_sample_rule", 1)
+            }
+        }
         var ranks: [Scope: [Period: [String: Int]]] = [:]
         for scope in [Scope.unitQuarter, .unitYear] {
             let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
@@ -221,6 +237,7 @@ public struct Publication: Sendable {
                 for cell in sortedCells where cell.scope == scope && cell.period == period {
                     let p = publishedIndex(lookup, scope, cell.unit, label, overallIndexID)
                     guard let v = p.value, !lookup.flagged(scope, cell.unit, label, overallIndexID, "Q") else { continue }
+                    if rules.rankingPolicy == .exclude && short.contains(cell) { continue }
                     entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
                 }
                 entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }

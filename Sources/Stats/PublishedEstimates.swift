@@ -100,6 +100,9 @@ public struct PublishedCell: Sendable {
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
+    /// Whether the unit is short of forms for ranking (plan minimum or sample-size rule):
+    /// ranked with a mark, or not ranked (`ranking_policy`).
+    public var shortOfForms: Bool
     /// The cell's flags: the index's, and `I` for the cell.
     public var flags: EstimateFlags { index.flags.union(belowPlanMinimum ? .belowPlanMinimum : []) }
 }
@@ -209,6 +212,7 @@ public struct PublishedEstimates: Sendable {
             changeOnPrevious: change(key.period.previous, overallIndexID),
             changeOnYearAgo: key.period.isQuarter ? change(key.period.sameTimeLastYear, overallIndexID) : nil,
             factorChanges: factorChanges,
-            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"))
+            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"),
+            shortOfForms: lookup.value(scope, unit, period, overallIndexID, "rank_caution", "plan_or_sample_rule") == 1)
     }
 }

@@ -82,6 +82,14 @@ public enum Aggregation: String, Sendable, CaseIterable, Codable {
     case dossierWeighted = "dossier_weighted"
 }
 
+/// How units short of forms (below the plan minimum, or failing the sample-size rule) are ranked.
+public enum RankingPolicy: String, Sendable, CaseIterable, Codable {
+    /// Ranked with the others, marked `*` (their rank is indicative only).
+    case mark
+    /// Left out of the ranking.
+    case exclude
+}
+
 /// A group of Likert items whose mean proportion is a factor index.
 public struct Factor: Sendable, Hashable, Codable {
     public var id: String
@@ -143,6 +151,8 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var language: Language = .vi
     public var indexMeasure: IndexMeasure = .unweighted
     public var aggregation: Aggregation = .pooled
+    /// Units short of forms: ranked with a mark, or left out.
+    public var rankingPolicy: RankingPolicy = .mark
     /// The target share for the SIPAS index (for example 0.90), if any.
     public var target: Double?
     /// The survey's time zone: portal timestamps with an offset or `Z` are dated in it.

@@ -153,6 +153,38 @@ struct PublicationTests {
         #expect(value("A", "rank_of", "units_ranked") == 4)
     }
 
+    @Test("ranking policy: units short of forms are ranked with a caution row, or left out", arguments: [RankingPolicy.mark, .exclude])
+    func rankingPolicy(policy: RankingPolicy) {
+        var survey = self.survey
+        survey.rules.rankingPolicy = policy
+        survey.rules.marginOfError = 0.05
+        // B: 45 forms, below the plan minimum 60. C: 100 forms for 5 000 dossiers, the rule needs
+        // ceil(5000 / (1 + 5000 · 0.05²)) = 371. A and D are fine (100 forms for 120 dossiers needs 93).
+        let input = rows([("A", 0.95, 0.93, 0.97, 100), ("B", 0.97, 0.95, 0.99, 45), ("C", 0.96, 0.94, 0.98, 100),
+                          ("D", 0.80, 0.75, 0.85, 100)])
+        let q2 = Period(year: 2024, quarter: 2)
+        let population = [PopulationCount(unit: "A", channel: .paper, period: q2, dossiers: 120),
+                          PopulationCount(unit: "C", channel: .paper, period: q2, dossiers: 3000),
+                          PopulationCount(unit: "C", channel: .online, period: q2, dossiers: 2000),
+                          PopulationCount(unit: "D", channel: .paper, period: q2, dossiers: 120)]
+        let lookup = EstimateLookup(input + Publication(survey: survey).derive(from: input, population: population))
+        func value(_ unit: String, _ statistic: String, _ method: String) -> Double? {
+            lookup.value(.unitQuarter, unit, "2024-Q2", "index", statistic, method)
+        }
+        #expect(CheckAccumulator.requiredSampleSize(dossiers: 5000, marginOfError: 0.05) == 371)
+        for unit in ["B", "C"] { #expect(value(unit, "rank_caution", "plan_or_sample_rule") == 1, "\(unit) is short") }
+        for unit in ["A", "D"] { #expect(value(unit, "rank_caution", "plan_or_sample_rule") == nil, "\(unit) is not") }
+        switch policy {
+        case .mark:
+            #expect(["B", "C", "A", "D"].map { value($0, "rank", "unweighted") } == [1, 2, 3, 4])
+            #expect(value("A", "rank_of", "units_ranked") == 4)
+        case .exclude:
+            #expect(["A", "D"].map { value($0, "rank", "unweighted") } == [1, 2])
+            #expect(value("B", "rank", "unweighted") == nil && value("C", "rank", "unweighted") == nil)
+            #expect(value("A", "rank_of", "units_ranked") == 2)
+        }
+    }
+
     @Test("target attainment: met, significantly met, significantly missed")
     func targets() {
         let lookup = derived(rows([
