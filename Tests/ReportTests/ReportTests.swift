@@ -36,7 +36,7 @@ struct ReportTests {
         #expect(try SchemaValidator.validate(rendered.xml, schemaPath: ReportRenderer.schemaPath).isEmpty)
         let text = String(decoding: rendered.xml, as: UTF8.self)
         #expect(text.contains(#"xmlns="urn:x-sipas-pipeline:report:1""#))
-        #expect(text.contains(#"<cell scope="unit_quarter" unit="SYT" period="2024-Q2" forms="3" belowPlanMinimum="true" flags="I">"#))
+        #expect(text.contains(#"<cell scope="unit_quarter" unit="SYT" period="2024-Q2" forms="3" belowPlanMinimum="true" flags="I" shortOfForms="true">"#))
     }
 
     @Test("the validator rejects a document that breaks the schema, with line numbers")
