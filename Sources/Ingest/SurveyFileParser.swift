@@ -239,7 +239,28 @@ enum SurveyFileParser {
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
                 factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
             definition.annex = readAnnex(top.child("publication"))
+            definition.groups = readGroups()
             return definition
+        }
+
+        /// `[[groups]]`: id (a code, not ALL or _T), name_vi, name_en.
+        mutating func readGroups() -> [UnitGroup] {
+            let values = root["groups"]?.array.map { Array($0) } ?? []
+            let path: TOMLPath = [.key("groups")]
+            var groups: [UnitGroup] = []
+            for (i, value) in values.enumerated() {
+                let entry = Section(table: value.table, path: path + [.index(i)])
+                guard let t = value.table, let id = t["id"]?.string, SurveyFolder.isValidCode(id), id != "ALL", id != "_T" else {
+                    fail(entry.path + [.key("id")], "groups[\(i + 1)] needs an id: 1-32 letters, digits, '_', '.' or '-' (not ALL or _T), such as id = \"SO\"")
+                    continue
+                }
+                if groups.contains(where: { $0.id == id }) {
+                    fail(entry.path + [.key("id")], "group id \(id) is used twice")
+                    continue
+                }
+                groups.append(UnitGroup(id: id, nameVi: string(entry, "name_vi", id), nameEn: string(entry, "name_en", "")))
+            }
+            return groups
         }
 
         /// `[publication]`: strings, lists of strings, and the issue date.

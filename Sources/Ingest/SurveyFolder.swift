@@ -19,6 +19,10 @@ public struct SurveyFolder: Sendable {
     public let population: [PopulationCount]
 
     public var workDirectory: URL { root.appendingPathComponent("work") }
+    /// unit code → group id, for units.csv rows with a `group`.
+    public var unitGroups: [String: String] {
+        Dictionary(units.compactMap { u in u.group.map { (u.code, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
     public var databasePath: String { workDirectory.appendingPathComponent("pipeline.sqlite").path }
     public var rejectsPath: String { workDirectory.appendingPathComponent("rejects.csv").path }
     public var paperInbox: URL { root.appendingPathComponent("inbox/paper") }
@@ -34,7 +38,7 @@ public struct SurveyFolder: Sendable {
         }
         let surveyPath = root.appendingPathComponent("survey.toml").path
         let parsed = try SurveyFileParser.parse(path: surveyPath)
-        let units = try loadUnits(root.appendingPathComponent("units.csv").path)
+        let units = try loadUnits(root.appendingPathComponent("units.csv").path, groups: parsed.survey.groups.map(\.id))
         let populationPath = root.appendingPathComponent("population.csv").path
         let population = try loadPopulation(populationPath, units: Set(units.map(\.code)))
         try checkPopulationNeeds(parsed, population: population, populationExists: FileManager.default.fileExists(atPath: populationPath))
@@ -144,13 +148,24 @@ public struct SurveyFolder: Sendable {
         if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
-    static func loadUnits(_ path: String) throws -> [SurveyUnit] {
+    /// - Parameter groups: the ids of survey.toml's `[[groups]]`: with groups, every unit names
+    /// one in a `group` column; without, the column must be absent or empty.
+    static func loadUnits(_ path: String, groups: [String] = []) throws -> [SurveyUnit] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw IngestError.missingInput(path: path, expected: "units.csv with header code,name_vi,name_en")
         }
         var units: [SurveyUnit] = []
         var seen = Set<String>()
-        try readConfigTable(path, columns: ["code", "name_vi", "name_en"], required: 2, limit: (maxUnits, "units")) { f in
+        let known = Set(groups)
+        try readConfigTable(path, columns: ["code", "name_vi", "name_en", "group"], required: 2, limit: (maxUnits, "units")) { f in
+            let group = f[3].trimmingCharacters(in: .whitespaces)
+            if known.isEmpty, !group.isEmpty {
+                return "group '\(group)' but survey.toml declares no [[groups]]; add [[groups]] with id = \"\(group)\" and its names, or leave the column empty"
+            }
+            if !known.isEmpty, !known.contains(group) {
+                return group.isEmpty ? "unit \(f[0]) has no group; expected one of \(groups.joined(separator: ", ")) (survey.toml [[groups]])"
+                    : "unknown group '\(group)'; expected one of \(groups.joined(separator: ", ")) (survey.toml [[groups]])"
+            }
             guard isValidCode(f[0]), f[0] != "ALL" else {
                 return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
             }
@@ -160,7 +175,7 @@ public struct SurveyFolder: Sendable {
                     return "unit name contains \(PlainText.describe(scalar)) (in \(column)); expected plain text"
                 }
             }
-            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2]))
+            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group))
             return nil
         }
         if units.isEmpty {

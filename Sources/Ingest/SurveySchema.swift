@@ -50,6 +50,7 @@ enum SurveySchema {
             ]),
         ]),
         "factors": .arrayOfTables(["id": .value, "name_vi": .value, "name_en": .value]),
+        "groups": .arrayOfTables(["id": .value, "name_vi": .value, "name_en": .value]),
         "items": .arrayOfTables([
             "id": .value, "factor": .value, "kind": .value, "scale": .value, "text_vi": .value, "text_en": .value,
             "favourable": .value, "favourable_at_most": .value, "favourable_vi": .value, "favourable_en": .value,

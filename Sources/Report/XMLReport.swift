@@ -79,10 +79,23 @@ enum XMLReport {
         }
         try w.end()
 
+        if !survey.groups.isEmpty {
+            try w.start("groups")
+            for g in survey.groups {
+                try w.start("group")
+                try w.attribute("id", g.id)
+                try w.element("name", [("lang", "vi")], text: g.nameVi)
+                if !g.nameEn.isEmpty { try w.element("name", [("lang", "en")], text: g.nameEn) }
+                try w.end()
+            }
+            try w.end()
+        }
+
         try w.start("units")
         for unit in input.units {
             try w.start("unit")
             try w.attribute("code", unit.code)
+            try w.attribute("group", unit.group)
             try w.element("name", [("lang", "vi")], text: unit.nameVi)
             if !unit.nameEn.isEmpty { try w.element("name", [("lang", "en")], text: unit.nameEn) }
             try w.end()
@@ -129,6 +142,8 @@ enum XMLReport {
                     ("value", String(rank.position)), ("of", String(rank.of)), ("group", String(rank.group)),
                     ("changeOnPreviousPeriod", rank.changeOnPrevious.map(String.init)),
                     ("changeOnPreviousYear", rank.changeOnYearAgo.map(String.init)),
+                    ("inGroup", rank.inGroup.map { String($0.position) }), ("inGroupOf", rank.inGroup.map { String($0.of) }),
+                    ("inGroupTier", rank.inGroup.map { String($0.group) }),
                 ])
             }
             if let target = rules.target, let status = cell.target {

@@ -436,8 +436,9 @@ public struct Pipeline {
         if let plan = WeightPlan.make(formsPerAtom: atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
-        var rows = Stats.Estimator(survey: folder.survey).estimate(atoms: atoms, population: folder.population)
-        rows += Publication(survey: folder.survey).derive(from: rows, population: folder.population)
+        let groups = folder.unitGroups
+        var rows = Stats.Estimator(survey: folder.survey, unitGroups: groups).estimate(atoms: atoms, population: folder.population)
+        rows += Publication(survey: folder.survey, unitGroups: groups).derive(from: rows, population: folder.population)
         FaultInjection.point("stats.before_commit")
         try stopIfRequested()
         try db.replaceEstimates(rows, meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate])

@@ -1,15 +1,22 @@
 import Foundation
 import SurveyModel
 
-/// The four groupings of `estimates.csv`.
+/// The groupings of `estimates.csv`.
 public enum Scope: String, Sendable, CaseIterable, Codable {
     case unitQuarter = "unit_quarter"
     case unitYear = "unit_year"
     case allQuarter = "all_quarter"
     case allYear = "all_year"
+    /// The units of one group (`units.csv` column `group`); `unit` is the group's id.
+    case groupQuarter = "group_quarter"
+    case groupYear = "group_year"
 
     public var isAllUnits: Bool { self == .allQuarter || self == .allYear }
-    public var isQuarterly: Bool { self == .unitQuarter || self == .allQuarter }
+    /// All units or a group's: figures combined over units (`aggregation`).
+    public var isAggregate: Bool { isAllUnits || self == .groupQuarter || self == .groupYear }
+    public var isQuarterly: Bool { self == .unitQuarter || self == .allQuarter || self == .groupQuarter }
+    /// The unit scope an aggregate combines (itself for a unit scope).
+    public var unitScope: Scope { isQuarterly ? .unitQuarter : .unitYear }
 }
 
 /// The unit code used for the all-units scopes.

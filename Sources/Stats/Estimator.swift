@@ -12,8 +12,12 @@ public struct Estimator: Sendable {
     private let scales: RatingScales
     private let structure: IndexStructure
 
-    public init(survey: SurveyDefinition) {
+    /// unit → group (`units.csv` column `group`); group cells are estimated for every group.
+    public let unitGroups: [String: String]
+
+    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:]) {
         self.survey = survey
+        self.unitGroups = unitGroups
         level = survey.rules.confidenceLevel
         likertIDs = survey.likertItems.map(\.id)
         scales = RatingScales(survey.ratingScales)
@@ -31,16 +35,21 @@ public struct Estimator: Sendable {
     }
 
     /// The cells present in the data, each with the atoms it adds up.
-    public static func cells(of atoms: some Collection<AtomKey>) -> [CellKey: [AtomKey]] {
+    public static func cells(of atoms: some Collection<AtomKey>, groups: [String: String] = [:]) -> [CellKey: [AtomKey]] {
         var cells: [CellKey: [AtomKey]] = [:]
         for atom in atoms {
             let year = atom.quarter.yearPeriod
-            for key in [
+            var keys = [
                 CellKey(scope: .unitQuarter, unit: atom.unit, period: atom.quarter),
                 CellKey(scope: .unitYear, unit: atom.unit, period: year),
                 CellKey(scope: .allQuarter, unit: allUnitsCode, period: atom.quarter),
                 CellKey(scope: .allYear, unit: allUnitsCode, period: year),
-            ] {
+            ]
+            if let group = groups[atom.unit] {
+                keys += [CellKey(scope: .groupQuarter, unit: group, period: atom.quarter),
+                         CellKey(scope: .groupYear, unit: group, period: year)]
+            }
+            for key in keys {
                 cells[key, default: []].append(atom)
             }
         }
@@ -51,7 +60,7 @@ public struct Estimator: Sendable {
     /// comparisons between consecutive periods.
     /// - Parameter population: dossiers per unit, channel and period; empty for no weighting.
     public func estimate(atoms: [AtomKey: CellSums], population: [PopulationCount] = []) -> [EstimateRow] {
-        let cells = Self.cells(of: atoms.keys)
+        let cells = Self.cells(of: atoms.keys, groups: unitGroups)
         let forms = atoms.mapValues(\.forms)
         // The unweighted design of the reference: one batch per year, weights 1.
         var yearForms: [Period: Int] = [:]

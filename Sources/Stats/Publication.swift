@@ -12,8 +12,12 @@ public struct Publication: Sendable {
     let level: Double
     let z: Double
 
-    public init(survey: SurveyDefinition) {
+    /// unit → group (`units.csv` column `group`): group aggregates and rankings within groups.
+    let unitGroups: [String: String]
+
+    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:]) {
         self.survey = survey
+        self.unitGroups = unitGroups
         rules = survey.rules
         level = survey.rules.confidenceLevel
         z = Distributions.normalQuantile(1 - (1 - survey.rules.confidenceLevel) / 2)
@@ -27,7 +31,7 @@ public struct Publication: Sendable {
         -> (value: Double?, se: Double?, lower: Double?, upper: Double?, method: String)
     {
         let method: String, seMethod: String, intervalMethod: String
-        if scope.isAllUnits && rules.aggregation != .pooled {
+        if scope.isAggregate && rules.aggregation != .pooled {
             method = rules.aggregation.rawValue
             seMethod = method
             intervalMethod = "\(method)_logit"
@@ -64,7 +68,7 @@ public struct Publication: Sendable {
         -> (diff: Double?, lower: Double?, upper: Double?, pValue: Double?)
     {
         var method = measure.indexMethod
-        if scope.isAllUnits && rules.aggregation != .pooled { method = rules.aggregation.rawValue }
+        if scope.isAggregate && rules.aggregation != .pooled { method = rules.aggregation.rawValue }
         let test = method == "unweighted" ? "lin_unweighted_wald_z" : "\(method)_wald_z"
         return (lookup.value(scope, unit, label, id, "diff", method), lookup.value(scope, unit, label, id, "diff_lower", test),
                 lookup.value(scope, unit, label, id, "diff_upper", test), lookup.value(scope, unit, label, id, "p_value", test))
@@ -88,9 +92,11 @@ public struct Publication: Sendable {
         }
 
         // 1. All-units figures as the mean of unit indices, plain and dossier-weighted.
-        for cell in sortedCells where cell.scope.isAllUnits {
-            let unitScope: Scope = cell.scope == .allQuarter ? .unitQuarter : .unitYear
-            let units = sortedCells.filter { $0.scope == unitScope && $0.period == cell.period }.map(\.unit)
+        for cell in sortedCells where cell.scope.isAggregate {
+            let unitScope = cell.scope.unitScope
+            let units = sortedCells.filter {
+                $0.scope == unitScope && $0.period == cell.period && (cell.scope.isAllUnits || unitGroups[$0.unit] == cell.unit)
+            }.map(\.unit)
             let dossiers = Self.dossiers(population, period: cell.period)
             for id in indexIDs {
                 let parts: [(unit: String, value: Double, se: Double)] = units.compactMap { unit in
@@ -261,6 +267,22 @@ public struct Publication: Sendable {
                         if let before = ranks[scope]?[earlier]?[e.unit] {
                             emit(cell, nil, overallIndexID, "rank_change", method, Double(before - rank))
                         }
+                    }
+                }
+                // Within each group (units.csv `group`): the same ranking among the group's units.
+                for group in Set(entries.compactMap { unitGroups[$0.unit] }).sorted() {
+                    let members = entries.filter { unitGroups[$0.unit] == group }
+                    var tier = 0, leaderLower = Double.infinity, rank = 0
+                    for (position, e) in members.enumerated() {
+                        if position == 0 || e.value != members[position - 1].value { rank = position + 1 }
+                        if e.upper < leaderLower {
+                            tier += 1
+                            leaderLower = e.lower
+                        }
+                        let cell = CellKey(scope: scope, unit: e.unit, period: period)
+                        emit(cell, nil, overallIndexID, "group_rank", measure.indexMethod, Double(rank))
+                        emit(cell, nil, overallIndexID, "group_rank_group", "interval_overlap", Double(tier))
+                        emit(cell, nil, overallIndexID, "group_rank_of", "units_ranked", Double(members.count))
                     }
                 }
             }

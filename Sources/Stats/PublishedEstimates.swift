@@ -65,6 +65,16 @@ public struct Rank: Sendable, Hashable {
     public var changeOnPrevious: Int?
     /// Places gained since the same quarter a year earlier (quarters only).
     public var changeOnYearAgo: Int?
+    /// The rank among the units of the unit's group (units.csv `group`), if it has one.
+    public var inGroup: GroupRank?
+}
+
+/// A unit's rank among the units of its group.
+public struct GroupRank: Sendable, Hashable {
+    public var position: Int
+    public var of: Int
+    /// Tier of overlapping intervals within the group.
+    public var group: Int
 }
 
 /// How the SIPAS index of a cell stands against the target.
@@ -203,6 +213,13 @@ public struct PublishedEstimates: Sendable {
                 group: Int(lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap") ?? 0),
                 changeOnPrevious: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period").map { Int($0) },
                 changeOnYearAgo: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_year").map { Int($0) })
+            if let g = lookup.value(scope, unit, period, overallIndexID, "group_rank", measure),
+                let gOf = lookup.value(scope, unit, period, overallIndexID, "group_rank_of", "units_ranked")
+            {
+                rank?.inGroup = GroupRank(
+                    position: Int(g), of: Int(gOf),
+                    group: Int(lookup.value(scope, unit, period, overallIndexID, "group_rank_group", "interval_overlap") ?? 0))
+            }
         }
         var factorChanges: [String: Change] = [:]
         for f in survey.factors { factorChanges[f.id] = change(key.period.previous, f.id) }

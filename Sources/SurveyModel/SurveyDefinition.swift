@@ -214,6 +214,9 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     public var portalFields: PortalFields
     /// `[publication]`: the decision the report is attached to (all optional).
     public var annex = DecisionAnnex()
+    /// `[[groups]]`: the groups units are ranked in (sở, ban, ngành; UBND cấp huyện; ...), in
+    /// the order written; empty when units are ranked all together only.
+    public var groups: [UnitGroup] = []
 
     public init(
         titleVi: String = "", titleEn: String = "", agencyVi: String = "", agencyEn: String = "",
@@ -260,11 +263,14 @@ public struct SurveyUnit: Sendable, Hashable, Codable {
     public var code: String
     public var nameVi: String
     public var nameEn: String
+    /// The `group` column of units.csv: an id of survey.toml's `[[groups]]`, or nil.
+    public var group: String?
 
-    public init(code: String, nameVi: String, nameEn: String) {
+    public init(code: String, nameVi: String, nameEn: String, group: String? = nil) {
         self.code = code
         self.nameVi = nameVi
         self.nameEn = nameEn
+        self.group = group
     }
 
     public func name(in language: Language) -> String {
@@ -312,4 +318,21 @@ public struct DecisionAnnex: Sendable, Hashable, Codable {
     public init() {}
 
     public var isEmpty: Bool { self == DecisionAnnex() }
+}
+
+/// A group of units ranked together (`[[groups]]` of survey.toml).
+public struct UnitGroup: Sendable, Hashable, Codable {
+    public var id: String
+    public var nameVi: String
+    public var nameEn: String
+
+    public init(id: String, nameVi: String, nameEn: String) {
+        self.id = id
+        self.nameVi = nameVi
+        self.nameEn = nameEn
+    }
+
+    public func name(in language: Language) -> String {
+        language == .vi ? nameVi : (nameEn.isEmpty ? nameVi : nameEn)
+    }
 }
