@@ -4,7 +4,7 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test faults bench bench-venv fuzz lint deps browser sqlite3 clean
+.PHONY: run test test-venv faults bench bench-venv fuzz lint deps browser sqlite3 clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
@@ -35,7 +35,28 @@ run: deps
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
 	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
 
-test: deps browser sqlite3
+# Test-only Python packages from PyPI, pinned, in a virtual environment of their own (never
+# system-wide): one more `name==version` here per package the tests read. axe-core-python
+# ships axe.min.js (axe-core 4.4.3), which BrowserTests run in headless Chromium.
+TEST_VENV ?= .venv-test
+TEST_PY_PACKAGES ?= axe-core-python==0.1.0
+# The tests find the venv here (default: .venv-test at the repository root).
+export SIPAS_TEST_VENV := $(abspath $(TEST_VENV))
+
+# Made again from scratch whenever the pinned list changes (its stamp: .packages).
+test-venv:
+	@if [ "$$(cat $(TEST_VENV)/.packages 2>/dev/null)" != "$(TEST_PY_PACKAGES)" ] || ! [ -x $(TEST_VENV)/bin/python ]; then \
+		if ! $(PYTHON) -c "import venv, ensurepip" 2>/dev/null; then \
+			echo "installing python3-venv"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; \
+		fi; \
+		echo "creating $(TEST_VENV) with $(TEST_PY_PACKAGES)"; \
+		rm -rf $(TEST_VENV) && $(PYTHON) -m venv $(TEST_VENV) && \
+		$(TEST_VENV)/bin/pip install -q $(TEST_PY_PACKAGES) && \
+		echo "$(TEST_PY_PACKAGES)" > $(TEST_VENV)/.packages; \
+	fi
+
+test: deps browser sqlite3 test-venv
 	./scripts/check-layers.sh
 	$(SWIFT) test
 

@@ -216,7 +216,8 @@ enum HTMLReport {
         let quarters = Array(published.quarters.suffix(8))
         let trendPoints = quarters.map { q -> SVGChart.Point in
             let e = published[.allQuarter, allUnitsCode, q]?.index
-            return SVGChart.Point(label: labels.shortPeriod(q), value: e?.value, lower: e?.lower, upper: e?.upper)
+            return SVGChart.Point(label: labels.shortPeriod(q), value: e?.value, lower: e?.lower, upper: e?.upper,
+                                  tick: labels.axisTick(q).tick, group: labels.axisTick(q).group)
         }
         context["trendChart"] = SVGChart.trend(
             trendPoints, id: "chart-trend", title: labels.trendTitle,
@@ -287,7 +288,8 @@ enum HTMLReport {
             }
             let points = quarters.map { p -> SVGChart.Point in
                 let e = published[.unitQuarter, code, p]?.index
-                return SVGChart.Point(label: labels.shortPeriod(p), value: e?.value, lower: e?.lower, upper: e?.upper)
+                return SVGChart.Point(label: labels.shortPeriod(p), value: e?.value, lower: e?.lower, upper: e?.upper,
+                                      tick: labels.axisTick(p).tick, group: labels.axisTick(p).group)
             }
             return [
                 "code": code, "name": name(code),

@@ -209,6 +209,11 @@ extension Labels {
         guard let q = p.quarter else { return String(p.year) }
         return t("Quý \(Self.roman(q))/\(p.year)", "\(p.year) Q\(q)")
     }
+    /// `shortPeriod` in two lines for a narrow chart's axis: the quarter ("IV", "Q4") over the year.
+    func axisTick(_ p: Period) -> (tick: String, group: String?) {
+        guard let q = p.quarter else { return (String(p.year), nil) }
+        return (t(Self.roman(q), "Q\(q)"), String(p.year))
+    }
     func belowPlanShort(_ minimum: Int) -> String { t("dưới \(minimum)", "below \(minimum)") }
     func ruleShort(_ need: Int, met: Bool) -> String {
         met ? t("cần \(need): đạt", "needs \(need): met") : t("cần \(need): không đạt", "needs \(need): not met")

@@ -31,14 +31,33 @@ enum SVGChart {
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    /// Horizontal bars from 0 to 100 % with interval whiskers.
+    /// The two drawings of every chart. `wide` is for screens from 45rem and for print, shown
+    /// up to its natural width (text at 12-13 px). `narrow` is for phones: 340 units wide, so
+    /// that at 390 px its text still renders at 12-13 px where the wide drawing, scaled down
+    /// to the screen, would shrink it to 6. The page's CSS shows one of them (the classes
+    /// `chart-wide` and `chart-narrow`); the hidden one is not read out either.
+    enum Layout: String, CaseIterable { case wide, narrow }
+
+    /// Horizontal bars from 0 to 100 % with interval whiskers, in both layouts.
     static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language) -> String {
-        let labelWidth = 230.0, plotWidth = 420.0, rowHeight = 30.0, top = 28.0
-        let width = labelWidth + plotWidth + 70
+        Layout.allCases.map { self.bars(bars, id: id, title: title, description: description, language: language, layout: $0) }
+            .joined(separator: "\n")
+    }
+
+    /// The bars in one layout: each label left of its bar (`wide`) or above it (`narrow`).
+    static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language,
+                     layout: Layout) -> String {
+        let narrow = layout == .narrow
+        let id = narrow ? "\(id)-narrow" : id
+        let labelWidth = narrow ? 14.0 : 230.0, plotWidth = narrow ? 270.0 : 420.0
+        let rowHeight = narrow ? 44.0 : 30.0, top = narrow ? 8.0 : 28.0
+        // The bar's top and the text's baseline within a row.
+        let barTop = narrow ? 20.0 : 6.0, barHeight = narrow ? 16.0 : rowHeight - 12, baseline = barTop + 13
+        let width = labelWidth + plotWidth + (narrow ? 56 : 70)
         let height = top + rowHeight * Double(bars.count) + 30
         func x(_ share: Double) -> Double { labelWidth + plotWidth * min(1, max(0, share)) }
         var svg = """
-            <svg role="img" aria-labelledby="\(id)-title \(id)-desc" \
+            <svg class="chart-\(layout.rawValue)" role="img" aria-labelledby="\(id)-title \(id)-desc" \
             viewBox="0 0 \(f(width)) \(f(height))" width="100%" style="max-width:\(Int(width))px">
             <title id="\(id)-title">\(escape(title))</title>
             <desc id="\(id)-desc">\(escape(description))</desc>
@@ -51,15 +70,20 @@ enum SVGChart {
         }
         for (i, bar) in bars.enumerated() {
             let y = top + rowHeight * Double(i)
-            svg += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 19))\" font-size=\"13\" text-anchor=\"end\" fill=\"#1a1a1a\">\(escape(bar.label))</text>"
+            if narrow {
+                // Above the bar, across the grid lines: a white halo keeps it legible.
+                svg += "<text x=\"\(f(x(0)))\" y=\"\(f(y + 14))\" font-size=\"13\" fill=\"#1a1a1a\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escape(bar.label))</text>"
+            } else {
+                svg += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 19))\" font-size=\"13\" text-anchor=\"end\" fill=\"#1a1a1a\">\(escape(bar.label))</text>"
+            }
             if let note = bar.note {
-                svg += "<text x=\"\(f(x(0) + 6))\" y=\"\(f(y + 19))\" font-size=\"13\" fill=\"#1a1a1a\">\(escape(note))</text>\n"
+                svg += "<text x=\"\(f(x(0) + 6))\" y=\"\(f(y + baseline))\" font-size=\"13\" fill=\"#1a1a1a\">\(escape(note))</text>\n"
                 continue
             }
             guard let value = bar.value else { continue }
-            svg += "<rect x=\"\(f(x(0)))\" y=\"\(f(y + 6))\" width=\"\(f(x(value) - x(0)))\" height=\"\(f(rowHeight - 12))\" fill=\"#0b4f8a\"/>"
+            svg += "<rect x=\"\(f(x(0)))\" y=\"\(f(y + barTop))\" width=\"\(f(x(value) - x(0)))\" height=\"\(f(barHeight))\" fill=\"#0b4f8a\"/>"
             if let lo = bar.lower, let hi = bar.upper {
-                let cy = y + rowHeight / 2
+                let cy = y + barTop + barHeight / 2
                 // A white halo under the dark whisker: inside the bar it is white on blue
                 // (8.6:1), outside dark on white; never dark on blue (2.07:1).
                 for (colour, width) in [("#ffffff", "4"), ("#1a1a1a", "2")] {
@@ -68,7 +92,7 @@ enum SVGChart {
                     svg += "<line x1=\"\(f(x(hi)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy + 7))\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>"
                 }
             }
-            svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + 19))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
+            svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + baseline))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
         }
         return svg + "</svg>"
     }
@@ -78,11 +102,26 @@ enum SVGChart {
         var value: Double?
         var lower: Double?
         var upper: Double?
+        /// The `narrow` drawing's axis label in two lines ("IV" over "2024"); the second is
+        /// written only where it changes. Without it, `label`.
+        var tick: String? = nil
+        var group: String? = nil
     }
 
-    /// A line over periods with a shaded interval band; the y axis spans the data, labelled.
+    /// A line over periods with a shaded interval band; the y axis spans the data, labelled;
+    /// in both layouts.
     static func trend(_ points: [Point], id: String, title: String, description: String, language: Language) -> String {
-        let left = 56.0, right = 44.0, top = 20.0, bottom = 40.0, plotWidth = 600.0, plotHeight = 220.0
+        Layout.allCases.map { trend(points, id: id, title: title, description: description, language: language, layout: $0) }
+            .joined(separator: "\n")
+    }
+
+    /// The trend in one layout; `narrow` writes the periods in two lines (`Point.tick`, `group`).
+    static func trend(_ points: [Point], id: String, title: String, description: String, language: Language,
+                      layout: Layout) -> String {
+        let narrow = layout == .narrow
+        let id = narrow ? "\(id)-narrow" : id
+        let left = narrow ? 40.0 : 56.0, right = narrow ? 16.0 : 44.0, top = narrow ? 14.0 : 20.0
+        let bottom = narrow ? 44.0 : 40.0, plotWidth = narrow ? 284.0 : 600.0, plotHeight = narrow ? 180.0 : 220.0
         let width = left + plotWidth + right, height = top + plotHeight + bottom
         let known = points.compactMap { p in p.value.map { (p.lower ?? $0, p.upper ?? $0) } }
         var low = (known.map(\.0).min() ?? 0) * 100, high = (known.map(\.1).max() ?? 1) * 100
@@ -93,7 +132,7 @@ enum SVGChart {
         func x(_ i: Int) -> Double { left + (points.count > 1 ? step * Double(i) : plotWidth / 2) }
         func y(_ share: Double) -> Double { top + plotHeight * (1 - (share * 100 - low) / (high - low)) }
         var svg = """
-            <svg role="img" aria-labelledby="\(id)-title \(id)-desc" \
+            <svg class="chart-\(layout.rawValue)" role="img" aria-labelledby="\(id)-title \(id)-desc" \
             viewBox="0 0 \(f(width)) \(f(height))" width="100%" style="max-width:\(Int(width))px">
             <title id="\(id)-title">\(escape(title))</title>
             <desc id="\(id)-desc">\(escape(description))</desc>
@@ -124,7 +163,14 @@ enum SVGChart {
             svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(points[i].value!)))\" r=\"4\" fill=\"#0b4f8a\"/>"
         }
         for (i, p) in points.enumerated() {
-            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 22))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(escape(p.label))</text>"
+            guard narrow, let tick = p.tick else {
+                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 22))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(escape(p.label))</text>"
+                continue
+            }
+            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 18))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(escape(tick))</text>"
+            if let group = p.group, i == 0 || points[i - 1].group != group {
+                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 34))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(escape(group))</text>"
+            }
         }
         return svg + "\n</svg>"
     }
