@@ -121,15 +121,17 @@ struct PublishedIndices {
     func series(structure: SDMXDataStructure) -> [Series] {
         var result: [Series] = []
         let indicators = [overallIndexID] + input.survey.factors.map(\.id)
+        // The periods of each scope and unit, in order (the cells are sorted).
+        var periods: [Scope: [String: [Period]]] = [:]
+        for cell in view.cells { periods[cell.scope, default: [:]][cell.unit, default: []].append(cell.period) }
         for (scopes, frequency) in [([Scope.unitQuarter, .allQuarter], "Q"), ([Scope.unitYear, .allYear], "A")] {
-            let units = Array(Set(view.cells.filter { scopes.contains($0.scope) }.map(\.unit))).map { unit in
-                (unit: unit, code: structure.unitCodes[unit] ?? SDMXSettings.identifier(unit))
+            let units = scopes.flatMap { scope in (periods[scope] ?? [:]).keys.map { (scope: scope, unit: $0) } }.map { entry in
+                (scope: entry.scope, unit: entry.unit, code: structure.unitCodes[entry.unit] ?? SDMXSettings.identifier(entry.unit))
             }.sorted { a, b in
-                (a.unit == allUnitsCode ? 1 : 0, a.code) < (b.unit == allUnitsCode ? 1 : 0, b.code)
+                (a.scope.isAllUnits ? 1 : 0, a.code) < (b.scope.isAllUnits ? 1 : 0, b.code)
             }
-            for (unit, code) in units {
-                let scope = unit == allUnitsCode ? scopes[1] : scopes[0]
-                let periods = view.cells.filter { $0.scope == scope && $0.unit == unit }.map(\.period)
+            for (scope, unit, code) in units {
+                let periods = periods[scope]?[unit] ?? []
                 for id in indicators {
                     result.append(Series(scope: scope, unit: unit, frequency: frequency, unitCode: code, indicator: id,
                                          indicatorCode: structure.indicatorCodes[id] ?? id, periods: periods))

@@ -125,8 +125,9 @@ struct SDMXDataStructure {
         for factor in survey.factors { indicatorCodes[factor.id] = "F_" + SDMXSettings.identifier(factor.id) }
         self.indicatorCodes = indicatorCodes
 
-        let level = NumberStyle.fixed(rules.confidenceLevel * 100, decimals: rules.confidenceLevel * 100 == (rules.confidenceLevel * 100).rounded() ? 0 : 1, language: .en)
-        let levelVi = NumberStyle.fixed(rules.confidenceLevel * 100, decimals: rules.confidenceLevel * 100 == (rules.confidenceLevel * 100).rounded() ? 0 : 1, language: .vi)
+        let percent = rules.confidenceLevel * 100
+        let level = NumberStyle.fixed(percent, decimals: percent == percent.rounded() ? 0 : 1, language: .en)
+        let levelVi = NumberStyle.fixed(percent, decimals: percent == percent.rounded() ? 0 : 1, language: .vi)
         let half = NumberStyle.fixed(rules.maxHalfWidth * 100, decimals: 0, language: .en)
         codelists = [
             Codelist(
