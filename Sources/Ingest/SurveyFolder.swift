@@ -156,6 +156,8 @@ public struct SurveyFolder: Sendable {
         }
         var units: [SurveyUnit] = []
         var seen = Set<String>()
+        // The unit codes of sdmx.xml, where '.' becomes '_' (SDMXSettings.identifier).
+        var sdmxCodes: [String: String] = [:]
         let known = Set(groups)
         try readConfigTable(path, columns: ["code", "name_vi", "name_en", "group"], required: 2, limit: (maxUnits, "units")) { f in
             let group = f[3].trimmingCharacters(in: .whitespaces)
@@ -166,10 +168,15 @@ public struct SurveyFolder: Sendable {
                 return group.isEmpty ? "unit \(f[0]) has no group; expected one of \(groups.joined(separator: ", ")) (survey.toml [[groups]])"
                     : "unknown group '\(group)'; expected one of \(groups.joined(separator: ", ")) (survey.toml [[groups]])"
             }
-            guard isValidCode(f[0]), f[0] != "ALL" else {
-                return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL"
+            guard isValidCode(f[0]), f[0] != "ALL", f[0] != SDMXSettings.totalCode else {
+                return "unit code '\(f[0])' must be 1-32 letters, digits, '_', '.' or '-', and not ALL or _T (the codes of all units)"
             }
             guard seen.insert(f[0]).inserted else { return "unit code \(f[0]) appears twice" }
+            let sdmx = SDMXSettings.identifier(f[0])
+            if let other = sdmxCodes[sdmx] {
+                return "unit codes \(other) and \(f[0]) are the same SDMX code \(sdmx) ('.' becomes '_'); rename one"
+            }
+            sdmxCodes[sdmx] = f[0]
             for (column, name) in [("name_vi", f[1]), ("name_en", f[2])] {
                 if let scalar = PlainText.firstForbiddenCharacter(in: name) {
                     return "unit name contains \(PlainText.describe(scalar)) (in \(column)); expected plain text"

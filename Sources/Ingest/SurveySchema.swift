@@ -56,6 +56,7 @@ enum SurveySchema {
             "favourable": .value, "favourable_at_most": .value, "favourable_vi": .value, "favourable_en": .value,
         ]),
         "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value]),
+        "sdmx": .table(["ref_area": .value, "ref_area_name_vi": .value, "ref_area_name_en": .value]),
     ]
 
     /// A problem with the shape of the file: where, and what.

@@ -359,6 +359,11 @@ public enum ReportRenderer {
         public var otherHTML: Data
         public var otherLanguage: Language
         public var sdmx: Data
+        /// The SDMX-ML 2.1 structure message of `sdmx.xml` (code lists, concepts, DSD).
+        public var sdmxStructure: Data
+        /// The DSD-specific XML schema of `sdmx.xml`; imports the official SDMX-ML 2.1 schemas
+        /// from its own folder.
+        public var sdmxSchema: Data
         public var summary: Data
     }
 
@@ -388,8 +393,12 @@ public enum ReportRenderer {
         var other = input
         other.language = input.language == .vi ? .en : .vi
         let otherHTML = HTMLReport.render(other, view: view, template: template)
-        let sdmx = try SDMXExport.render(input, view: view)
+        let structure = SDMXDataStructure(survey: input.survey, units: input.units)
+        let sdmx = try SDMXExport.render(input, view: view, structure: structure)
+        let sdmxStructure = try structure.structureMessage(releaseDate: input.releaseDate, programVersion: input.programVersion)
+        let sdmxSchema = try structure.dataSchema()
         let summary = SummaryCSV.render(input, view: view)
-        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx, summary: summary)
+        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx,
+                        sdmxStructure: sdmxStructure, sdmxSchema: sdmxSchema, summary: summary)
     }
 }

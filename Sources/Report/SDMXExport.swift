@@ -2,84 +2,157 @@ import Foundation
 import Stats
 import SurveyModel
 
-/// `sdmx.xml`: the published indices as an SDMX-ML 2.1 structure-specific data message, for
-/// statistical exchange. One series per unit (and `ALL`) and indicator (`SIPAS`, the
-/// factors `F_A` ...), frequency `Q` or `A`; values in percent.
+/// `sdmx.xml`: the published indices as an SDMX-ML 2.1 structure-specific data message of
+/// ``SDMXDataStructure`` (`VN_SIPAS:DSD_SIPAS(1.0)`, shipped in `sdmx-structure.xml`), for
+/// statistical exchange. One series per frequency (`Q` quarters, `A` years), unit (its code, `_T`
+/// for all units) and indicator (`SIPAS`, the factors `F_A` ...), all in the one `REF_AREA` of
+/// `[sdmx] ref_area`; observations by `TIME_PERIOD` (`2024-Q3`, `2024`), values in percent.
 ///
-/// Dimensions `FREQ`, `REF_AREA` (the unit code), `INDICATOR`, `TIME_PERIOD` (`2024-Q3`,
-/// `2024`); attributes `OBS_STATUS` from the SDMX code list CL_OBS_STATUS (`A` normal,
-/// `U` low reliability, `Q` suppressed: no value is sent), `UNIT_MEASURE` `PC`, `UNIT_MULT` 0.
-/// The data structure `VN_SIPAS:DSD_SIPAS(1.0)` is this project's own.
+/// Each observation carries `OBS_STATUS` (`A`, `U` low reliability, `Q` suppressed), the
+/// published interval as `LOWER_BOUND` / `UPPER_BOUND` and the valid forms as `N_OBS`, and
+/// `SIPAS_FLAG = I` when the unit's quarter is below the plan minimum. A suppressed estimate
+/// is not published: its observation has `OBS_STATUS = Q`, `CONF_STATUS = N` and no value,
+/// bounds or n. The bytes depend on the inputs only (the header's date is the release date).
 enum SDMXExport {
-    static let message = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
-    static let common = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
-    static let structureSpecific = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
     static let xsi = "http://www.w3.org/2001/XMLSchema-instance"
-    static let dsdURN = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=VN_SIPAS:DSD_SIPAS(1.0)"
 
-    static func render(_ input: ReportInput, view: ReportView) throws -> Data {
+    static func render(_ input: ReportInput, view: ReportView, structure: SDMXDataStructure) throws -> Data {
         let w = try XMLWriter()
-        let lookup = view.lookup
-        let publication = Publication(survey: input.survey)
-        try w.start("StructureSpecificData", prefix: "message", namespace: message)
-        try w.attribute("common", prefix: "xmlns", common)
-        try w.attribute("ss", prefix: "xmlns", structureSpecific)
+        try w.start("StructureSpecificData", prefix: "message", namespace: SDMXDataStructure.messageNamespace)
+        try w.attribute("common", prefix: "xmlns", SDMXDataStructure.commonNamespace)
+        try w.attribute("ss", prefix: "xmlns", SDMXDataStructure.structureSpecificNamespace)
         try w.attribute("xsi", prefix: "xmlns", xsi)
-        try w.attribute("ns1", prefix: "xmlns", dsdURN + ":ObsLevelDim:TIME_PERIOD")
+        try w.attribute("ns1", prefix: "xmlns", SDMXDataStructure.dataNamespace)
 
-        try w.start("Header", prefix: "message")
-        try w.start("ID", prefix: "message"); try w.text("SIPAS_\(input.releaseDate.replacingOccurrences(of: "-", with: ""))"); try w.end()
-        try w.start("Test", prefix: "message"); try w.text("false"); try w.end()
-        // The release date, not the clock: the same inputs give the same bytes.
-        try w.start("Prepared", prefix: "message"); try w.text("\(input.releaseDate)T00:00:00"); try w.end()
-        try w.start("Sender", prefix: "message"); try w.attribute("id", "SIPAS_PIPELINE")
-        try w.start("Name", prefix: "common"); try w.attribute("lang", prefix: "xml", "en"); try w.text("sipas-pipeline \(input.programVersion)"); try w.end()
-        try w.end()
+        try SDMXDataStructure.header(w, id: "SIPAS_\(input.releaseDate.replacingOccurrences(of: "-", with: ""))",
+                                     releaseDate: input.releaseDate, programVersion: input.programVersion)
         try w.start("Structure", prefix: "message")
-        try w.attribute("structureID", "VN_SIPAS_DSD_SIPAS_1_0")
-        try w.attribute("namespace", dsdURN + ":ObsLevelDim:TIME_PERIOD")
+        try w.attribute("structureID", SDMXDataStructure.structureID)
+        try w.attribute("namespace", SDMXDataStructure.dataNamespace)
         try w.attribute("dimensionAtObservation", "TIME_PERIOD")
-        try w.start("Structure", prefix: "common"); try w.start("URN"); try w.text(dsdURN); try w.end(); try w.end()
+        try w.start("Structure", prefix: "common"); try w.start("URN"); try w.text(SDMXDataStructure.urn); try w.end(); try w.end()
         try w.end()
         try w.end()  // Header
 
         try w.start("DataSet", prefix: "message")
-        try w.attribute("structureRef", prefix: "ss", "VN_SIPAS_DSD_SIPAS_1_0")
+        try w.attribute("structureRef", prefix: "ss", SDMXDataStructure.structureID)
         try w.attribute("type", prefix: "xsi", "ns1:DataSetType")
         try w.attribute("dataScope", prefix: "ss", "DataStructure")
-        let indicators = [(overallIndexID, "SIPAS")] + input.survey.factors.map { ($0.id, "F_\($0.id)") }
-        for (scopes, frequency) in [([Scope.unitQuarter, .allQuarter], "Q"), ([Scope.unitYear, .allYear], "A")] {
-            let units = Array(Set(view.cells.filter { scopes.contains($0.scope) }.map(\.unit))).sorted {
-                ($0 == allUnitsCode ? 1 : 0, $0) < ($1 == allUnitsCode ? 1 : 0, $1)
-            }
-            for unit in units {
-                let scope = unit == allUnitsCode ? scopes[1] : scopes[0]
-                let periods = view.cells.filter { $0.scope == scope && $0.unit == unit }.map(\.period)
-                for (id, code) in indicators {
-                    try w.start("Series")
-                    try w.attribute("FREQ", frequency)
-                    try w.attribute("REF_AREA", unit)
-                    try w.attribute("INDICATOR", code)
-                    try w.attribute("UNIT_MEASURE", "PC")
-                    try w.attribute("UNIT_MULT", "0")
-                    for period in periods {
-                        let label = period.description
-                        let p = publication.publishedIndex(lookup, scope, unit, label, id)
-                        guard let value = p.value else { continue }
-                        let status = lookup.flagged(scope, unit, label, id, "Q") ? "Q"
-                            : (lookup.flagged(scope, unit, label, id, "U") ? "U" : "A")
-                        try w.start("Obs")
-                        try w.attribute("TIME_PERIOD", label)
-                        if status != "Q" { try w.attribute("OBS_VALUE", String(format: "%.4f", value * 100)) }
-                        try w.attribute("OBS_STATUS", status)
-                        try w.end()
-                    }
-                    try w.end()
+        let source = PublishedIndices(input, view)
+        for series in source.series(structure: structure) {
+            let observations = series.periods.compactMap { source.observation(series, $0, series.indicator) }
+            guard !observations.isEmpty else { continue }
+            try w.start("Series")
+            try w.attribute("FREQ", series.frequency)
+            try w.attribute("REF_AREA", structure.refArea)
+            try w.attribute("UNIT", series.unitCode)
+            try w.attribute("INDICATOR", series.indicatorCode)
+            try w.attribute("UNIT_MEASURE", "PC")
+            try w.attribute("UNIT_MULT", "0")
+            for obs in observations {
+                try w.start("Obs")
+                try w.attribute("TIME_PERIOD", obs.period)
+                if obs.suppressed {
+                    // Suppression means not published: the status alone, no value, bounds or n.
+                    try w.attribute("OBS_STATUS", "Q")
+                    try w.attribute("CONF_STATUS", "N")
+                } else {
+                    try w.attribute("OBS_VALUE", percent(obs.value))
+                    try w.attribute("OBS_STATUS", obs.lowReliability ? "U" : "A")
+                    try w.attribute("LOWER_BOUND", percent(obs.lower))
+                    try w.attribute("UPPER_BOUND", percent(obs.upper))
+                    try w.attribute("N_OBS", obs.forms.map(String.init))
                 }
+                if obs.belowPlanMinimum { try w.attribute("SIPAS_FLAG", "I") }
+                try w.end()
             }
+            try w.end()
         }
         try w.end()  // DataSet
         try w.end()
         return try w.finish()
+    }
+
+    /// A share as percent with four decimals; nil stays nil (the attribute is left out).
+    static func percent(_ share: Double?) -> String? {
+        guard let share, share.isFinite else { return nil }
+        return String(format: "%.4f", share * 100)
+    }
+}
+
+// MARK: - reading the published indices (the only place SDMX touches the estimates)
+
+/// The published figures the SDMX message sends, read from the estimates through these few
+/// functions only.
+struct PublishedIndices {
+    struct Series {
+        var scope: Scope
+        var unit: String
+        var frequency: String
+        var unitCode: String
+        var indicator: String
+        var indicatorCode: String
+        var periods: [Period]
+    }
+
+    struct Observation {
+        var period: String
+        var value: Double?
+        var lower: Double?
+        var upper: Double?
+        var forms: Int?
+        var suppressed: Bool
+        var lowReliability: Bool
+        var belowPlanMinimum: Bool
+    }
+
+    let input: ReportInput
+    let view: ReportView
+    let publication: Publication
+
+    init(_ input: ReportInput, _ view: ReportView) {
+        self.input = input
+        self.view = view
+        publication = Publication(survey: input.survey)
+    }
+
+    /// Quarters then years; units by their SDMX code with `_T` last; the SIPAS index, then
+    /// the factors in survey.toml's order.
+    func series(structure: SDMXDataStructure) -> [Series] {
+        var result: [Series] = []
+        let indicators = [overallIndexID] + input.survey.factors.map(\.id)
+        // The periods of each scope and unit, in order (the cells are sorted).
+        var periods: [Scope: [String: [Period]]] = [:]
+        for cell in view.cells { periods[cell.scope, default: [:]][cell.unit, default: []].append(cell.period) }
+        for (scopes, frequency) in [([Scope.unitQuarter, .allQuarter], "Q"), ([Scope.unitYear, .allYear], "A")] {
+            let units = scopes.flatMap { scope in (periods[scope] ?? [:]).keys.map { (scope: scope, unit: $0) } }.map { entry in
+                (scope: entry.scope, unit: entry.unit, code: structure.unitCodes[entry.unit] ?? SDMXSettings.identifier(entry.unit))
+            }.sorted { a, b in
+                (a.scope.isAllUnits ? 1 : 0, a.code) < (b.scope.isAllUnits ? 1 : 0, b.code)
+            }
+            for (scope, unit, code) in units {
+                let periods = periods[scope]?[unit] ?? []
+                for id in indicators {
+                    result.append(Series(scope: scope, unit: unit, frequency: frequency, unitCode: code, indicator: id,
+                                         indicatorCode: structure.indicatorCodes[id] ?? id, periods: periods))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The published index of one cell with its flags; nil when there is nothing to send
+    /// (no value and not suppressed).
+    func observation(_ series: Series, _ period: Period, _ id: String) -> Observation? {
+        let lookup = view.lookup
+        let label = period.description
+        let published = publication.publishedIndex(lookup, series.scope, series.unit, label, id)
+        let suppressed = lookup.flagged(series.scope, series.unit, label, id, "Q")
+        guard suppressed || published.value != nil else { return nil }
+        let forms = lookup.value(series.scope, series.unit, label, "ALL", "n_rows", "count").map { Int($0) }
+        return Observation(
+            period: label, value: published.value, lower: published.lower, upper: published.upper, forms: forms,
+            suppressed: suppressed, lowReliability: lookup.flagged(series.scope, series.unit, label, id, "U"),
+            belowPlanMinimum: lookup.flagged(series.scope, series.unit, label, "ALL", "I"))
     }
 }

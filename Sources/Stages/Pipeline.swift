@@ -74,7 +74,8 @@ public struct Pipeline {
 
     /// Output files of a release, in manifest order.
     public static let releaseFiles = [
-        "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "report.html", "report.en.html", "report.vi.html",
+        "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
+        "report.html", "report.en.html", "report.vi.html",
     ]
 
     public init(folderPath: String, outPath: String?, logger: Logger, options: PipelineOptions = PipelineOptions()) throws {
@@ -513,6 +514,8 @@ public struct Pipeline {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent(stale))
         }
         try write(rendered.sdmx, "sdmx.xml", in: dir)
+        try write(rendered.sdmxStructure, "sdmx-structure.xml", in: dir)
+        try write(rendered.sdmxSchema, "sdmx-schema.xsd", in: dir)
         try write(rendered.summary, "summary.csv", in: dir)
     }
 

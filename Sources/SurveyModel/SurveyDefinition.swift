@@ -201,6 +201,42 @@ public struct PortalFields: Sendable, Hashable, Codable {
     public func names(_ key: String, _ primary: String) -> [String] { [primary] + (aliases[key] ?? []) }
 }
 
+/// `[sdmx]` of survey.toml: what the SDMX messages (`sdmx.xml`, `sdmx-structure.xml`) say
+/// about where the survey was made.
+public struct SDMXSettings: Sendable, Hashable, Codable {
+    /// `REF_AREA`: an ISO 3166-1 country code (`VN`, the default) or an ISO 3166-2 subdivision
+    /// code (`VN-23`, Hà Tĩnh province).
+    public var refArea: String = "VN"
+    /// The area's name in the code list (default: Việt Nam / Viet Nam for `VN`, else the code).
+    public var refAreaNameVi: String?
+    public var refAreaNameEn: String?
+
+    public init(refArea: String = "VN", refAreaNameVi: String? = nil, refAreaNameEn: String? = nil) {
+        self.refArea = refArea
+        self.refAreaNameVi = refAreaNameVi
+        self.refAreaNameEn = refAreaNameEn
+    }
+
+    /// Whether `code` is an ISO 3166-1 alpha-2 code or an ISO 3166-2 subdivision code:
+    /// two capital letters, optionally `-` and 1 to 3 capital letters or digits.
+    public static func isAreaCode(_ code: String) -> Bool {
+        let parts = code.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts[0].count == 2, parts[0].allSatisfy({ $0.isASCII && $0.isUppercase }) else { return false }
+        guard parts.count == 2 else { return true }
+        return (1...3).contains(parts[1].count) && parts[1].allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
+    }
+
+    /// The SDMX identifier of a unit code or factor id. SDMX ids (`common:IDType`) allow
+    /// letters, digits, `_`, `-`, `@` and `$`; a `.`, which units.csv and factor ids allow,
+    /// becomes `_`. survey.toml and units.csv refuse two codes that become the same id.
+    public static func identifier(_ code: String) -> String {
+        String(code.map { $0 == "." ? "_" : $0 })
+    }
+
+    /// The code of the all-units total in the `UNIT` dimension (SDMX's usual code for a total).
+    public static let totalCode = "_T"
+}
+
 /// The instrument and the rules of one survey: the parsed `survey.toml`.
 public struct SurveyDefinition: Sendable, Hashable, Codable {
     public var titleVi: String
@@ -212,6 +248,7 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     public var rules: SurveyRules
     public var paperColumns: PaperColumns
     public var portalFields: PortalFields
+    public var sdmx: SDMXSettings
     /// `[publication]`: the decision the report is attached to (all optional).
     public var annex = DecisionAnnex()
     /// `[[groups]]`: the groups units are ranked in (sở, ban, ngành; UBND cấp huyện; ...), in
@@ -221,8 +258,10 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     public init(
         titleVi: String = "", titleEn: String = "", agencyVi: String = "", agencyEn: String = "",
         factors: [Factor], items: [Item], rules: SurveyRules = SurveyRules(),
-        paperColumns: PaperColumns = PaperColumns(), portalFields: PortalFields = PortalFields()
+        paperColumns: PaperColumns = PaperColumns(), portalFields: PortalFields = PortalFields(),
+        sdmx: SDMXSettings = SDMXSettings()
     ) {
+        self.sdmx = sdmx
         self.titleVi = titleVi
         self.titleEn = titleEn
         self.agencyVi = agencyVi

@@ -258,4 +258,37 @@ struct ConfigurationTests {
         let message = try loadError(survey: "[checks]\nmax_missing_share = 0.2\nmax_rejected_share = 1.5\n\n" + instrument)
         #expect(message.contains("survey.toml:3: max_rejected_share must be a share from 0 to 1"), "\(message)")
     }
+
+    @Test("[sdmx] ref_area is an ISO 3166 code, VN by default; the example sets VN-23 (Hà Tĩnh)")
+    func refArea() throws {
+        let byDefault = try load(survey: instrument).survey.sdmx
+        #expect(byDefault.refArea == "VN" && byDefault.refAreaNameVi == nil && byDefault.refAreaNameEn == nil)
+        let set = try load(survey: "[sdmx]\nref_area = \"VN-23\"\nref_area_name_vi = \"Hà Tĩnh\"\n\n" + instrument).survey.sdmx
+        #expect(set.refArea == "VN-23" && set.refAreaNameVi == "Hà Tĩnh" && set.refAreaNameEn == nil)
+        for code in ["VN", "VN-23", "VN-HN", "VN-SG", "LA", "TH-10"] { #expect(SDMXSettings.isAreaCode(code), "\(code)") }
+        let example = try SurveyFolder.load(repositoryRoot.appendingPathComponent("fixtures/example").path).survey.sdmx
+        #expect(example.refArea == "VN-23" && example.refAreaNameVi == "Hà Tĩnh" && example.refAreaNameEn == "Ha Tinh")
+    }
+
+    @Test("a ref_area that is not an ISO 3166 code is refused with its line and what is expected",
+          arguments: ["\"Ha Tinh\"", "\"vn-23\"", "\"VN-\"", "\"VNM\"", "\"VN-2345\"", "\"VN_23\"", "\"VN-23-1\"", "\"\""])
+    func badRefArea(value: String) throws {
+        let message = try loadError(survey: "[sdmx]\n# the province\nref_area = \(value)\n\n" + instrument)
+        #expect(message.contains("survey.toml:3: sdmx.ref_area '\(value.dropFirst().dropLast())'; expected an ISO 3166 code in capitals"), "\(message)")
+        let notText = try loadError(survey: "[sdmx]\nref_area = 23\n\n" + instrument)
+        #expect(notText.contains("survey.toml:2: ref_area must be a string"), "\(notText)")
+        let misspelt = try loadError(survey: "[sdmx]\nref_aera = \"VN\"\n\n" + instrument)
+        #expect(misspelt.contains("survey.toml:2: unknown key ref_aera in [sdmx]; did you mean ref_area?"), "\(misspelt)")
+    }
+
+    @Test("unit codes and factor ids that SDMX cannot tell apart are refused, and so is the unit code _T")
+    func sdmxCodes() throws {
+        let total = try loadError(survey: TemporarySurvey.surveyToml, units: "code,name_vi,name_en\nA,a,a\n_T,t,t\n")
+        #expect(total.contains("units.csv:3: unit code '_T' must be 1-32 letters, digits, '_', '.' or '-', and not ALL or _T"), "\(total)")
+        let same = try loadError(survey: TemporarySurvey.surveyToml, units: "code,name_vi,name_en\nS.TP,a,a\nB,b,b\nS_TP,c,c\n")
+        #expect(same.contains("units.csv:4: unit codes S.TP and S_TP are the same SDMX code S_TP ('.' becomes '_'); rename one"), "\(same)")
+        let factors = try loadError(survey: "[[factors]]\nid = \"A.1\"\n\n[[factors]]\nid = \"A_1\"\n\n" + instrument)
+        #expect(factors.contains("survey.toml:5: factor ids A.1 and A_1 are the same SDMX code F_A_1"), "\(factors)")
+        #expect(SDMXSettings.identifier("S.TP") == "S_TP" && SDMXSettings.identifier("STP") == "STP")
+    }
 }

@@ -35,7 +35,7 @@ struct GoldenTests {
     func exampleRelease() throws {
         let folder = try copyFixture("example")
         let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
-        for name in ["report.html", "report.en.html", "report.xml", "sdmx.xml", "summary.csv"] {
+        for name in ["report.html", "report.en.html", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd", "summary.csv"] {
             try expectGolden("example/\(name)", Data(contentsOf: outcome.outDirectory.appendingPathComponent(name)))
         }
         try expectGolden("example/check-summary.txt", Data((CheckSummary.text(outcome.checks) + "\n").utf8))

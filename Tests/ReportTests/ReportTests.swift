@@ -94,7 +94,7 @@ struct ReportTests {
         #expect(NumberStyle.points(0.00001, language: .en) == "±0.00")
     }
 
-    @Test("sdmx.xml is well-formed SDMX-ML 2.1 and sends no value for a suppressed estimate")
+    @Test("sdmx.xml is well-formed SDMX-ML 2.1, units in UNIT, and sends no value for a suppressed estimate")
     func sdmx() throws {
         let rendered = try ReportRenderer.render(sampleInput())
         #expect(SchemaValidator.isWellFormed(rendered.sdmx))
@@ -102,9 +102,13 @@ struct ReportTests {
         let text = String(decoding: rendered.sdmx, as: UTF8.self)
         #expect(text.contains(#"xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message""#))
         #expect(text.contains(#"<message:StructureSpecificData"#))
-        // SYT 2024-Q2 has 3 forms, below suppress_below = 5.
-        #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_STATUS="Q"/>"#))
+        // SYT 2024-Q2 has 3 forms, below suppress_below = 5 (and the plan minimum of 60): its
+        // statuses alone, no value, bounds or n.
+        #expect(text.contains(#"<Series FREQ="Q" REF_AREA="VN" UNIT="SYT" INDICATOR="SIPAS" UNIT_MEASURE="PC" UNIT_MULT="0">"#))
+        #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_STATUS="Q" CONF_STATUS="N" SIPAS_FLAG="I"/>"#))
         #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_VALUE="83.3333" OBS_STATUS="#))
+        #expect(text.contains(#"UNIT="_T""#) && !text.contains(#"UNIT="ALL""#) && !text.contains("REF_AREA=\"STP\""))
+        #expect(SchemaValidator.isWellFormed(rendered.sdmxStructure) && SchemaValidator.isWellFormed(rendered.sdmxSchema))
     }
 
     @Test("summary.csv starts with a UTF-8 byte-order mark and keeps Vietnamese names")
