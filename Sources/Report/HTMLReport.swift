@@ -241,6 +241,8 @@ public enum ReportRenderer {
         public var otherLanguage: Language
         public var sdmx: Data
         public var summary: Data
+        /// `summary.xlsx`: the report's tables as a workbook.
+        public var workbook: Data
     }
 
     /// The schema shipped with the program.
@@ -271,6 +273,8 @@ public enum ReportRenderer {
         let otherHTML = HTMLReport.render(other, view: view, template: template)
         let sdmx = try SDMXExport.render(input, view: view)
         let summary = SummaryCSV.render(input, view: view)
-        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx, summary: summary)
+        let workbook = try SummaryXLSX.render(input, view: view)
+        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx, summary: summary,
+                        workbook: workbook)
     }
 }

@@ -74,7 +74,7 @@ public struct Pipeline {
 
     /// Output files of a release, in manifest order.
     public static let releaseFiles = [
-        "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "report.html", "report.en.html", "report.vi.html",
+        "checks.csv", "estimates.csv", "summary.csv", "summary.xlsx", "report.xml", "sdmx.xml", "report.html", "report.en.html", "report.vi.html",
     ]
 
     public init(folderPath: String, outPath: String?, logger: Logger, options: PipelineOptions = PipelineOptions()) throws {
@@ -505,6 +505,7 @@ public struct Pipeline {
         }
         try write(rendered.sdmx, "sdmx.xml", in: dir)
         try write(rendered.summary, "summary.csv", in: dir)
+        try write(rendered.workbook, "summary.xlsx", in: dir)
     }
 
     private func write(_ data: Data, _ name: String, in dir: URL) throws {
