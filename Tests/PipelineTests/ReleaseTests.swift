@@ -74,7 +74,7 @@ struct ReleaseTests {
         let files = try #require(json["files"] as? [[String: Any]])
         let present = try FileManager.default.contentsOfDirectory(atPath: outcome.outDirectory.path).filter { $0 != "manifest.json" }
         #expect(Set(files.compactMap { $0["file"] as? String }) == Set(present))
-        #expect(Set(present) == ["checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "report.html", "report.en.html"])
+        #expect(Set(present) == ["checks.csv", "estimates.csv", "summary.csv", "summary.xlsx", "report.xml", "sdmx.xml", "report.html", "report.en.html"])
         for entry in files {
             let name = entry["file"] as! String
             let bytes = try Data(contentsOf: outcome.outDirectory.appendingPathComponent(name))
