@@ -569,7 +569,7 @@ enum WorkbookFile {
     static func write(_ sheets: [Sheet], properties: Properties) throws -> Data {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-xlsx-\(UUID().uuidString)")
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
-            throw ReportError.workbook("cannot make a temporary folder: \(error)")
+            throw ReportError.workbook("cannot make the temporary folder \(folder.path) (TMPDIR): \(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("summary.xlsx").path
@@ -577,7 +577,7 @@ enum WorkbookFile {
         for sheet in sheets { try workbook.add(sheet) }
         try workbook.close()
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ReportError.workbook("cannot read back \(path): \(error)")
+            throw ReportError.workbook("cannot read back \(path): \(error.localizedDescription)")
         }
     }
 }
