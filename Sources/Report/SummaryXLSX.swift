@@ -648,6 +648,11 @@ private final class Workbook {
         guard let handle, let worksheet = workbook_add_worksheet(handle, sheet.name) else {
             throw ReportError.workbook("libxlsxwriter refuses the sheet name \(sheet.name)")
         }
+        let widths = Self.columnWidths(sheet)
+        for (column, width) in widths.enumerated() {
+            try check(worksheet_set_column(worksheet, UInt16(column), UInt16(column), width, format(FormatKey(wrap: sheet.isText))),
+                      "\(sheet.name): width")
+        }
         var row: UInt32 = 0
         if let title = sheet.title {
             try check(worksheet_write_string(worksheet, row, 0, title, format(FormatKey(bold: true))), "\(sheet.name): title")
@@ -658,22 +663,51 @@ private final class Workbook {
                 try check(worksheet_write_string(worksheet, row, UInt16(column), text, format(FormatKey(header: true))),
                           "\(sheet.name): header")
             }
+            // libxlsxwriter does not size rows: as many lines as the longest wrapped header needs.
+            let lines = zip(sheet.header, widths).map { Self.lines($0.count, width: $1) }.max() ?? 1
+            try check(worksheet_set_row(worksheet, row, 15 * Double(lines), nil), "\(sheet.name): header height")
             row += 1
             worksheet_freeze_panes(worksheet, row, 0)
+            try check(worksheet_repeat_rows(worksheet, 0, row - 1), "\(sheet.name): print titles")
         }
         for (index, cells) in sheet.rows.enumerated() {
             let bold = sheet.totalRows.contains(index)
             for (column, cell) in cells.enumerated() {
                 try write(cell, in: worksheet, row: row, column: UInt16(column), bold: bold, wrap: sheet.isText, sheet: sheet.name)
             }
+            if sheet.isText, let first = cells.first {
+                try check(worksheet_set_row(worksheet, row, 15 * Double(Self.lines(first.displayWidth, width: widths[0])), nil),
+                          "\(sheet.name): row height")
+            }
             row += 1
         }
-        if !sheet.notes.isEmpty { row += 1 }
-        for note in sheet.notes {
-            try check(worksheet_write_string(worksheet, row, 0, note, nil), "\(sheet.name): note")
-            row += 1
+        try writeNotes(sheet, in: worksheet, from: sheet.notes.isEmpty ? row : row + 1, widths: widths)
+        // Printed: A4 landscape, one page wide.
+        worksheet_set_paper(worksheet, 9)
+        worksheet_set_landscape(worksheet)
+        worksheet_fit_to_pages(worksheet, 1, 0)
+    }
+
+    /// Notes under the table, each across the table's width, wrapped.
+    private func writeNotes(_ sheet: Sheet, in worksheet: UnsafeMutablePointer<lxw_worksheet>, from first: UInt32, widths: [Double])
+        throws
+    {
+        let total = widths.reduce(0, +)
+        for (offset, note) in sheet.notes.enumerated() {
+            let row = first + UInt32(offset)
+            if widths.count > 1 {
+                try check(worksheet_merge_range(worksheet, row, 0, row, UInt16(widths.count - 1), note, format(FormatKey(wrap: true))),
+                          "\(sheet.name): note")
+            } else {
+                try check(worksheet_write_string(worksheet, row, 0, note, format(FormatKey(wrap: true))), "\(sheet.name): note")
+            }
+            try check(worksheet_set_row(worksheet, row, 15 * Double(Self.lines(note.count, width: total)), nil), "\(sheet.name): note height")
         }
-        try setWidths(sheet, worksheet)
+    }
+
+    /// Lines a text of `characters` takes in a column `width` characters wide, wrapped.
+    private static func lines(_ characters: Int, width: Double) -> Int {
+        max(1, Int((Double(characters) / max(width - 1, 1)).rounded(.up)))
     }
 
     private func write(_ cell: SheetCell, in worksheet: UnsafeMutablePointer<lxw_worksheet>, row: UInt32, column: UInt16,
@@ -694,19 +728,15 @@ private final class Workbook {
         try check(error, "\(sheet): row \(row + 1), column \(column + 1)")
     }
 
-    /// Columns as wide as their content (headers wrap above 24 characters), 6 to 60 characters;
-    /// a text sheet gets one wide column.
-    private func setWidths(_ sheet: Sheet, _ worksheet: UnsafeMutablePointer<lxw_worksheet>) throws {
-        if sheet.isText {
-            try check(worksheet_set_column(worksheet, 0, 0, 120, format(FormatKey(wrap: true))), "\(sheet.name): width")
-            return
-        }
+    /// Columns as wide as their content (headers wrap above 24 characters), 6 to 60 characters
+    /// plus a margin; a text sheet has one wide column.
+    private static func columnWidths(_ sheet: Sheet) -> [Double] {
+        if sheet.isText { return [120] }
         let columns = max(sheet.header.count, sheet.rows.map(\.count).max() ?? 0)
-        for column in 0..<columns {
+        return (0..<columns).map { column in
             var width = column < sheet.header.count ? min(sheet.header[column].count, 24) : 0
             for cells in sheet.rows where column < cells.count { width = max(width, cells[column].displayWidth) }
-            try check(worksheet_set_column(worksheet, UInt16(column), UInt16(column), Double(min(max(width, 6), 60)) + 2, nil),
-                      "\(sheet.name): width")
+            return Double(min(max(width, 6), 60)) + 2
         }
     }
 
