@@ -104,6 +104,8 @@ private struct WorkbookContent {
     let labels: Labels
     let figures: Figures
     let latest: Period?
+    /// Every cell with estimates, sorted: the rows of the tidy table.
+    let cells: [CellKey]
     let unitNames: [String: String]
 
     init(_ input: ReportInput, view: ReportView) {
@@ -114,8 +116,6 @@ private struct WorkbookContent {
         unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
         cells = view.cells
     }
-
-    let cells: [CellKey]
 
     var sheets: [Sheet] {
         var sheets: [Sheet] = []
