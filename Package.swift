@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libxlsxwriter from Debian's libxlsxwriter-dev (summary.xlsx), found through pkg-config.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Two POSIX calls Swift's Glibc overlay does not expose (renameat2, flock helpers).
         .target(name: "CShims"),
         // The instrument and rules of a survey: pure value types.
@@ -50,11 +56,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Rendering: XML (libxml2, XSD-validated) and HTML.
+        // Rendering: XML (libxml2, XSD-validated), HTML and the Excel workbook (libxlsxwriter).
         .target(
             name: "Report",
             dependencies: [
-                "SurveyModel", "Stats", "CLibXML2",
+                "SurveyModel", "Stats", "CLibXML2", "CXlsxWriter",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +113,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "SurveyModel"]),
+        .testTarget(
+            name: "ReportTests",
+            dependencies: [
+                "Report", "Stats", "SurveyModel",
+                // To read every part of summary.xlsx in the tests.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(
             name: "PipelineTests",
             dependencies: [

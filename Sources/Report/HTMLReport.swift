@@ -365,6 +365,8 @@ public enum ReportRenderer {
         /// from its own folder.
         public var sdmxSchema: Data
         public var summary: Data
+        /// `summary.xlsx`: the report's tables as a workbook.
+        public var workbook: Data
     }
 
     /// The schema shipped with the program.
@@ -398,7 +400,8 @@ public enum ReportRenderer {
         let sdmxStructure = try structure.structureMessage(releaseDate: input.releaseDate, programVersion: input.programVersion)
         let sdmxSchema = try structure.dataSchema()
         let summary = SummaryCSV.render(input, view: view)
+        let workbook = try SummaryXLSX.render(input, view: view)
         return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx,
-                        sdmxStructure: sdmxStructure, sdmxSchema: sdmxSchema, summary: summary)
+                        sdmxStructure: sdmxStructure, sdmxSchema: sdmxSchema, summary: summary, workbook: workbook)
     }
 }

@@ -10,6 +10,8 @@ public enum ReportError: Error, CustomStringConvertible {
     case validationFailed([String])
     case template(String)
     case noEstimates
+    /// summary.xlsx could not be written (libxlsxwriter's message).
+    case workbook(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum ReportError: Error, CustomStringConvertible {
             "report.xml does not validate against report.xsd; not published:\n" + errors.joined(separator: "\n")
         case .template(let m): "report template: \(m)"
         case .noEstimates: "no estimates in the database: run `pipeline stats` first"
+        case .workbook(let m): "cannot write summary.xlsx: \(m)"
         }
     }
 }

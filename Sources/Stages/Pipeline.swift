@@ -74,7 +74,7 @@ public struct Pipeline {
 
     /// Output files of a release, in manifest order.
     public static let releaseFiles = [
-        "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
+        "checks.csv", "estimates.csv", "summary.csv", "summary.xlsx", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
         "report.html", "report.en.html", "report.vi.html",
     ]
 
@@ -517,6 +517,7 @@ public struct Pipeline {
         try write(rendered.sdmxStructure, "sdmx-structure.xml", in: dir)
         try write(rendered.sdmxSchema, "sdmx-schema.xsd", in: dir)
         try write(rendered.summary, "summary.csv", in: dir)
+        try write(rendered.workbook, "summary.xlsx", in: dir)
     }
 
     private func write(_ data: Data, _ name: String, in dir: URL) throws {

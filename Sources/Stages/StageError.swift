@@ -79,6 +79,8 @@ extension ExitStatus {
             }
         case let e as ReportError:
             if case .noEstimates = e { return .missingInput }
+            // libxlsxwriter fails on its temporary files or the zip it writes: disk full, permissions.
+            if case .workbook = e { return .cannotWrite }
             return .internalError
         case let e as StorageError:
             switch e {

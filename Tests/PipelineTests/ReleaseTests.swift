@@ -75,7 +75,7 @@ struct ReleaseTests {
         let present = try FileManager.default.contentsOfDirectory(atPath: outcome.outDirectory.path).filter { $0 != "manifest.json" }
         #expect(Set(files.compactMap { $0["file"] as? String }) == Set(present))
         #expect(Set(present) == [
-            "checks.csv", "estimates.csv", "summary.csv", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
+            "checks.csv", "estimates.csv", "summary.csv", "summary.xlsx", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
             "report.html", "report.en.html",
         ])
         for entry in files {

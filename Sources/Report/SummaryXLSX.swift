@@ -1,0 +1,718 @@
+import CXlsxWriter
+import Foundation
+import Stats
+import SurveyModel
+
+/// `summary.xlsx`: the report's tables as a workbook for Excel and LibreOffice users, one
+/// sheet per table of report.html (the latest quarter's ranking, factor indices, the trend,
+/// quality items, forms against the plan minimum and the sample-size rule, failed checks,
+/// input files), the methodology note, and the tidy table of summary.csv.
+///
+/// Headers, sheet names and labels are in the release's language; units are named as the
+/// page names them. Figures are real numeric cells: shares as fractions shown `0.00%`,
+/// changes in percentage points shown `0.00`, counts `#,##0`, so a spreadsheet shows them
+/// with its own locale's decimal separator. A suppressed (Q) estimate is the text `Q`, with
+/// no value, SE or bounds anywhere in the file. User text is always written as a string,
+/// never as a formula. Each report table has its title in row 1 and its header in row 2
+/// (both frozen); the tidy table has its header in row 1.
+///
+/// The bytes depend on the input only: the document's creation time is the release date
+/// (00:00 UTC), and libxlsxwriter dates the zip entries 1980-01-01.
+enum SummaryXLSX {
+    static func render(_ input: ReportInput, view: ReportView) throws -> Data {
+        let content = WorkbookContent(input, view: view)
+        return try WorkbookFile.write(content.sheets, properties: content.properties)
+    }
+}
+
+// MARK: - The workbook as values
+
+/// One cell of a sheet.
+enum SheetCell: Equatable {
+    case text(String)
+    case number(Double, NumberFormat)
+    /// A suppressed estimate: the flag `Q`, never its value.
+    case suppressed
+    case empty
+
+    /// A share in `0.00%`; empty when undefined.
+    static func percent(_ value: Double?) -> SheetCell { number(value, .percent) }
+
+    static func number(_ value: Double?, _ format: NumberFormat) -> SheetCell {
+        guard let value, value.isFinite else { return .empty }
+        return .number(value, format)
+    }
+
+    /// About how many characters the cell shows, for the column width.
+    var displayWidth: Int {
+        switch self {
+        case .text(let text): text.count
+        case .number(let value, let format): format.displayWidth(value)
+        case .suppressed: 1
+        case .empty: 0
+        }
+    }
+}
+
+/// The number formats of the workbook (Excel format codes, locale-neutral).
+enum NumberFormat: CaseIterable {
+    /// A share as a fraction: 0.8266 shows `82.66%` or `82,66%`.
+    case percent
+    /// A change in percentage points: 1.25 shows `1.25` or `1,25`.
+    case points
+    /// Forms and answers: `3,200` or `3.200`.
+    case count
+    /// Ranks and groups.
+    case integer
+
+    var code: String {
+        switch self {
+        case .percent: "0.00%"
+        case .points: "0.00"
+        case .count: "#,##0"
+        case .integer: "0"
+        }
+    }
+
+    func displayWidth(_ value: Double) -> Int {
+        switch self {
+        case .percent: 8
+        case .points: 6
+        case .count, .integer: max(3, String(Int(value)).count + 2)
+        }
+    }
+}
+
+/// One sheet: an optional title row, a header row, the rows, and notes under the table.
+struct Sheet {
+    var name: String
+    var title: String?
+    var header: [String]
+    var rows: [[SheetCell]] = []
+    /// Indices into `rows` of total rows (all units), shown bold.
+    var totalRows: Set<Int> = []
+    var notes: [String] = []
+    /// A sheet of running text (the methodology note): one wide wrapped column.
+    var isText = false
+}
+
+// MARK: - What the sheets hold
+
+/// The sheets of a release, built from the estimates and checks as report.html shows them.
+private struct WorkbookContent {
+    let input: ReportInput
+    let labels: Labels
+    let figures: Figures
+    let latest: Period?
+    /// Every cell with estimates, sorted: the rows of the tidy table.
+    let cells: [CellKey]
+    let unitNames: [String: String]
+
+    init(_ input: ReportInput, view: ReportView) {
+        self.input = input
+        labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
+        figures = Figures(published: view.published, labels: labels)
+        latest = view.latest
+        unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
+        cells = view.cells
+    }
+
+    var sheets: [Sheet] {
+        var sheets: [Sheet] = []
+        if let latest {
+            let order = unitOrder(latest)
+            sheets.append(ranking(latest, ranked: order.withData))
+            sheets.append(factorSheet(latest, units: order.withData))
+            sheets.append(trend(units: order.all))
+            if !input.survey.qualityItems.isEmpty { sheets.append(quality(latest, units: order.all)) }
+            sheets.append(sampling(units: order.all))
+            sheets.append(failedChecks(latest))
+        }
+        sheets.append(sources())
+        sheets.append(methodology())
+        sheets.append(tidy())
+        return sheets
+    }
+
+    var properties: WorkbookFile.Properties {
+        let survey = input.survey
+        let title = input.language == .vi ? HTMLReport.nonEmpty(survey.titleVi, labels.defaultTitle)
+            : HTMLReport.nonEmpty(survey.titleEn, HTMLReport.nonEmpty(survey.titleVi, labels.defaultTitle))
+        let agency = input.language == .vi ? survey.agencyVi : HTMLReport.nonEmpty(survey.agencyEn, survey.agencyVi)
+        return WorkbookFile.Properties(
+            title: title, company: agency, comments: "sipas-pipeline \(input.programVersion)",
+            created: WorkbookFile.midnightUTC(input.releaseDate))
+    }
+
+    // MARK: unit order
+
+    /// The published ranking's order, as on the page: units with data in the latest quarter by
+    /// rank (unranked ones after, by code), then the units without data in units.csv's order.
+    func unitOrder(_ latest: Period) -> (withData: [SurveyUnit], all: [SurveyUnit]) {
+        let present = input.units.filter { figures.has(unitCell($0.code, latest)) }
+        let ranked = present.sorted { a, b in
+            let ra = figures.ranking(unitCell(a.code, latest)).rank ?? Int.max
+            let rb = figures.ranking(unitCell(b.code, latest)).rank ?? Int.max
+            return ra != rb ? ra < rb : a.code < b.code
+        }
+        let codes = Set(ranked.map(\.code))
+        return (ranked, ranked + input.units.filter { !codes.contains($0.code) })
+    }
+
+    func unitCell(_ code: String, _ period: Period) -> CellKey { CellKey(scope: .unitQuarter, unit: code, period: period) }
+    func allCell(_ period: Period) -> CellKey { CellKey(scope: .allQuarter, unit: allUnitsCode, period: period) }
+    func name(_ unit: SurveyUnit) -> String { unitNames[unit.code] ?? unit.code }
+    var allUnitsName: String { labels.allUnits(input.survey.rules.aggregation) }
+
+    /// The units' rows, then the all-units row (a total) when the period has one.
+    func unitRows(_ units: [SurveyUnit], period: Period, total: String, _ row: (CellKey, String, String) -> [SheetCell]?)
+        -> (rows: [[SheetCell]], totals: Set<Int>)
+    {
+        var rows = units.compactMap { row(unitCell($0.code, period), name($0), $0.code) }
+        var totals: Set<Int> = []
+        if let all = row(allCell(period), total, allUnitsCode) {
+            totals.insert(rows.count)
+            rows.append(all)
+        }
+        return (rows, totals)
+    }
+
+    // MARK: the report's tables
+
+    /// The page's headline table: rank, unit, published SIPAS index with its interval, forms,
+    /// change on the previous quarter, target status and flags.
+    func ranking(_ latest: Period, ranked: [SurveyUnit]) -> Sheet {
+        let target = input.survey.rules.target
+        var header = [labels.rankColumn, labels.groupColumn, labels.rankChangeColumn, labels.unitColumn, labels.codeColumn,
+                      labels.indexColumn, labels.lowerColumn, labels.upperColumn, labels.formsColumn, labels.changeColumn,
+                      labels.significanceColumn]
+        if let target { header.append(labels.targetColumn(NumberStyle.percent(target, language: input.language))) }
+        header.append(labels.flagColumn)
+        let (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
+            guard figures.has(cell) else { return nil }
+            let rank = figures.ranking(cell)
+            let index = figures.index(cell, overallIndexID)
+            let change = figures.change(cell)
+            var row: [SheetCell] = [.number(rank.rank.map(Double.init), .integer), .number(rank.group.map(Double.init), .integer),
+                                    .number(rank.change.map(Double.init), .integer), .text(name),
+                                    .text(cell.scope.isAllUnits ? "" : code)]
+            row += index.cells + [figures.forms(cell), change.points, .text(change.note)]
+            if target != nil { row.append(.text(figures.target(cell))) }
+            row.append(.text(figures.flags(cell)))
+            return row
+        }
+        var notes: [String] = []
+        if let headline = headline(latest) { notes.append(headline) }
+        notes.append(labels.legend(input.survey.rules))
+        return Sheet(name: labels.rankingSheet, title: labels.resultsHeading(latest), header: header, rows: rows,
+                     totalRows: totals, notes: notes)
+    }
+
+    /// The page's one-sentence summary, from the all-units row.
+    func headline(_ latest: Period) -> String? {
+        let cell = allCell(latest)
+        guard figures.has(cell) else { return nil }
+        let lang = input.language
+        let index = figures.index(cell, overallIndexID)
+        let change = figures.change(cell)
+        let interval = index.lower != nil && index.upper != nil
+            ? "\(NumberStyle.percent(index.lower, language: lang)) – \(NumberStyle.percent(index.upper, language: lang))" : "–"
+        return labels.headline(
+            period: labels.periodName(latest), index: index.suppressed ? "Q" : NumberStyle.percent(index.value, language: lang),
+            interval: interval, change: change.diff.map { NumberStyle.points($0, language: lang) } ?? "–",
+            changeNote: change.note, previousWord: labels.previousQuarterWord, target: figures.target(cell),
+            targetText: input.survey.rules.target.map { NumberStyle.percent($0, language: lang) })
+    }
+
+    /// Factor indices and the SIPAS index of the latest quarter.
+    func factorSheet(_ latest: Period, units: [SurveyUnit]) -> Sheet {
+        let factors = input.survey.factors
+        let header = [labels.unitColumn, labels.codeColumn] + factors.map { "\($0.id): \(factorName($0))" } + [labels.indexColumn]
+        let (rows, totals) = unitRows(units, period: latest, total: allUnitsName) { cell, name, code in
+            guard figures.has(cell) else { return nil }
+            return [.text(name), .text(cell.scope.isAllUnits ? "" : code)]
+                + factors.map { figures.index(cell, $0.id).cells[0] } + [figures.index(cell, overallIndexID).cells[0]]
+        }
+        return Sheet(name: labels.factorsSheet, title: "\(labels.factorsHeading), \(labels.periodInText(latest))",
+                     header: header, rows: rows, totalRows: totals)
+    }
+
+    func factorName(_ factor: Factor) -> String { input.language == .vi ? factor.nameVi : factor.nameEn }
+
+    /// The published SIPAS index of the last eight quarters, per unit and for all units.
+    func trend(units: [SurveyUnit]) -> Sheet {
+        let quarters = Array(figures.published.quarters.suffix(8))
+        let header = [labels.unitColumn, labels.codeColumn] + quarters.map(labels.shortPeriod)
+        var rows: [[SheetCell]] = units.map { unit in
+            [.text(name(unit)), .text(unit.code)] + quarters.map { figures.indexIfAny(unitCell(unit.code, $0)) }
+        }
+        rows.append([.text(allUnitsName), .text("")] + quarters.map { figures.indexIfAny(allCell($0)) })
+        return Sheet(name: labels.trendSheet, title: labels.trendHeading, header: header, rows: rows,
+                     totalRows: [rows.count - 1])
+    }
+
+    /// Quality items of the latest quarter, one row per unit and item: the favourable share
+    /// with its interval and the number of answers.
+    func quality(_ latest: Period, units: [SurveyUnit]) -> Sheet {
+        let items = input.survey.qualityItems
+        let header = [labels.unitColumn, labels.codeColumn, labels.indicatorColumn, labels.shareColumn, labels.lowerColumn,
+                      labels.upperColumn, labels.answersColumn]
+        var rows: [[SheetCell]] = []
+        var totals: Set<Int> = []
+        let targets = units.map { (unitCell($0.code, latest), name($0), $0.code) }
+            + [(allCell(latest), labels.allUnits(.pooled), "")]
+        for (cell, name, code) in targets where figures.has(cell) {
+            for item in items {
+                let shown = figures.quality(cell, item.id)
+                if cell.scope.isAllUnits { totals.insert(rows.count) }
+                rows.append([.text(name), .text(code), .text(qualityName(item))] + shown.cells + [.number(shown.n, .count)])
+            }
+        }
+        return Sheet(name: labels.qualitySheet, title: "\(labels.qualityHeading), \(labels.periodInText(latest))",
+                     header: header, rows: rows, totalRows: totals)
+    }
+
+    func qualityName(_ item: Item) -> String {
+        input.language == .vi ? HTMLReport.nonEmpty(item.favourableVi, item.textVi) : HTMLReport.nonEmpty(item.favourableEn, item.textEn)
+    }
+
+    /// Forms per unit and quarter (the last eight) against the plan minimum and the sample-size rule.
+    func sampling(units: [SurveyUnit]) -> Sheet {
+        let quarters = Array(figures.published.quarters.suffix(8))
+        let header = [labels.unitColumn, labels.codeColumn, labels.periodWord, labels.formsColumn, labels.planMinimumColumn,
+                      labels.planResultColumn, labels.ruleNeedColumn, labels.ruleResultColumn]
+        var rows: [[SheetCell]] = []
+        for unit in units {
+            for quarter in quarters {
+                let checks = input.checks.filter { $0.unit == unit.code && $0.period == quarter }
+                guard let plan = checks.first(where: { $0.check == "plan_minimum" }) else { continue }
+                let rule = checks.first { $0.check == "sample_size_rule" }
+                rows.append([
+                    .text(name(unit)), .text(unit.code), .text(labels.shortPeriod(quarter)), .number(plan.observed, .count),
+                    .number(plan.required, .count), .text(labels.status(plan.status)), .number(rule?.required, .count),
+                    .text(rule.map { labels.status($0.status) } ?? ""),
+                ])
+            }
+        }
+        return Sheet(name: labels.samplingSheet, title: labels.samplingHeading, header: header, rows: rows)
+    }
+
+    /// The checks that failed in the latest quarter, as the page lists them.
+    func failedChecks(_ latest: Period) -> Sheet {
+        let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
+        var sheet = Sheet(name: labels.checksSheet, title: "\(labels.failedChecksHeading): \(labels.periodInText(latest))",
+                          header: [labels.unitColumn, labels.codeColumn, labels.checkColumn, labels.resultColumn])
+        sheet.rows = failed.map { [.text(unitNames[$0.unit] ?? $0.unit), .text($0.unit), .text(labels.checkName($0.check)), .text(labels.checkFinding($0))] }
+        if failed.isEmpty { sheet.notes = [labels.noChecksFailed] }
+        return sheet
+    }
+
+    /// The input files with their row counts and SHA-256.
+    func sources() -> Sheet {
+        var sheet = Sheet(name: labels.sourcesSheet, title: labels.sourcesHeading,
+                          header: [labels.fileColumn, labels.acceptedColumn, labels.rejectedColumn, labels.duplicateColumn, "SHA-256"])
+        sheet.rows = input.sources.map {
+            [.text($0.path), .number(Double($0.accepted), .count), .number(Double($0.rejected), .count),
+             .number(Double($0.duplicates), .count), .text($0.sha256)]
+        }
+        return sheet
+    }
+
+    /// The methodology note and the release's particulars, as running text.
+    func methodology() -> Sheet {
+        var lines = [properties.title]
+        if !properties.company.isEmpty { lines.append(properties.company) }
+        lines.append("\(labels.releaseWord): \(labels.date(input.releaseDate))")
+        if let through = input.dataThrough { lines.append("\(labels.dataThroughWord): \(labels.date(through))") }
+        lines += labels.methodNote(input.survey) + [labels.legend(input.survey.rules), "sipas-pipeline \(input.programVersion)"]
+        return Sheet(name: labels.methodSheet, title: labels.methodHeading, header: [], rows: lines.map { [.text($0)] }, isText: true)
+    }
+
+    // MARK: the tidy table
+
+    /// summary.csv's table: one row per unit (and all units) and period with the headline
+    /// figures, the header in row 1.
+    func tidy() -> Sheet {
+        let survey = input.survey
+        var header = [labels.scopeColumn, labels.codeColumn, labels.unitColumn, labels.periodColumn, labels.formsColumn,
+                      labels.indexColumn, labels.lowerColumn, labels.upperColumn, labels.changeOnPreviousColumn,
+                      labels.significanceColumn]
+        header += survey.factors.map { "\($0.id): \(factorName($0))" }
+        header += survey.qualityItems.map(qualityName)
+        header += [labels.rankColumn, labels.rankedColumn, labels.groupColumn, labels.targetStatusColumn, labels.flagColumn,
+                   labels.methodColumn]
+        var sheet = Sheet(name: labels.tidySheet, title: nil, header: header)
+        for cell in cells {
+            let rank = figures.ranking(cell)
+            let change = figures.change(cell)
+            var row: [SheetCell] = [
+                .text(labels.scopeName(cell.scope)), .text(cell.unit),
+                .text(cell.scope.isAllUnits ? allUnitsName : (unitNames[cell.unit] ?? "")), .text(labels.periodName(cell.period)),
+                figures.forms(cell),
+            ]
+            row += figures.index(cell, overallIndexID).cells + [change.points, .text(change.diff == nil ? "" : change.note)]
+            row += survey.factors.map { figures.index(cell, $0.id).cells[0] }
+            row += survey.qualityItems.map { figures.quality(cell, $0.id).cells[0] }
+            row += [.number(rank.rank.map(Double.init), .integer), .number(rank.of.map(Double.init), .integer),
+                    .number(rank.group.map(Double.init), .integer), .text(figures.target(cell)), .text(figures.flags(cell)),
+                    .text(labels.methodName(figures.method(cell)))]
+            sheet.rows.append(row)
+        }
+        return sheet
+    }
+}
+
+// MARK: - Reading the published figures
+
+/// The published figures of a cell: the only part of this file that reads estimates. A
+/// suppressed (Q) estimate comes back marked suppressed and without its numbers, so no
+/// value, SE or bound of it can reach a cell.
+private struct Figures {
+    let published: PublishedEstimates
+    let labels: Labels
+    var lookup: EstimateLookup { published.lookup }
+
+    init(published: PublishedEstimates, labels: Labels) {
+        self.published = published
+        self.labels = labels
+    }
+
+    /// A published share with its interval; the numbers are nil when suppressed.
+    struct Shown {
+        var value: Double?
+        var lower: Double?
+        var upper: Double?
+        var suppressed = false
+        var n: Double?
+
+        init(_ e: Estimate?, n: Double? = nil) {
+            value = e?.value
+            lower = e?.lower
+            upper = e?.upper
+            suppressed = e?.isSuppressed ?? false
+            self.n = n
+        }
+
+        /// Value, lower and upper bound: `Q` and two empty cells when suppressed.
+        var cells: [SheetCell] {
+            suppressed ? [.suppressed, .empty, .empty] : [.percent(value), .percent(lower), .percent(upper)]
+        }
+    }
+
+    func cell(_ key: CellKey) -> PublishedCell? { published.cells[key] }
+    func has(_ key: CellKey) -> Bool { cell(key) != nil }
+
+    /// Accepted forms of the cell.
+    func forms(_ key: CellKey) -> SheetCell { .number(cell(key).map { Double($0.forms) }, .count) }
+
+    /// The published index (a factor or the SIPAS index) with its interval.
+    func index(_ key: CellKey, _ subject: String) -> Shown {
+        let c = cell(key)
+        return Shown(subject == overallIndexID ? c?.index : c?.factors[subject])
+    }
+
+    /// The trend's cell: the SIPAS index, `Q`, or empty where the cell has no forms.
+    func indexIfAny(_ key: CellKey) -> SheetCell {
+        has(key) ? index(key, overallIndexID).cells[0] : .empty
+    }
+
+    /// A quality item's favourable share with its interval and the number of answers (kept
+    /// when suppressed: counts are not the estimate).
+    func quality(_ key: CellKey, _ item: String) -> Shown {
+        let e = cell(key)?.items[item]
+        return Shown(e, n: e.map { Double($0.n) })
+    }
+
+    /// The SIPAS index's change on the previous period in percentage points, and whether it is
+    /// significant (none when either period is suppressed: `PublishedCell` drops it).
+    func change(_ key: CellKey) -> (points: SheetCell, diff: Double?, note: String) {
+        guard let c = cell(key), !c.index.isSuppressed else { return (.empty, nil, "") }
+        guard let change = c.changeOnPrevious, let diff = change.diff, diff.isFinite else { return (.empty, nil, labels.noPrevious) }
+        let note = change.isSignificant.map { $0 ? labels.significant : labels.notSignificant } ?? labels.noPrevious
+        return (.number(diff * 100, .points), diff, note)
+    }
+
+    /// Rank, units ranked, overlap group and rank change on the previous period (nil: not ranked).
+    func ranking(_ key: CellKey) -> (rank: Int?, of: Int?, group: Int?, change: Int?) {
+        guard let r = cell(key)?.rank else { return (nil, nil, nil, nil) }
+        return (r.position, r.of, r.group, r.changeOnPrevious)
+    }
+
+    /// The target status in the page's words; empty without a target or when suppressed.
+    func target(_ key: CellKey) -> String { cell(key)?.target.map(labels.target) ?? "" }
+
+    /// The SIPAS index's flags, `Q U I` as on the page.
+    func flags(_ key: CellKey) -> String { cell(key)?.flags.codes.joined(separator: " ") ?? "" }
+
+    /// The method of the published index (`unweighted`, `weighted`, `unit_mean`, `dossier_weighted`).
+    func method(_ key: CellKey) -> String { cell(key)?.index.method ?? "" }
+}
+
+// MARK: - The workbook's words
+
+extension Labels {
+    var rankingSheet: String { t("Xếp hạng", "Ranking") }
+    var factorsSheet: String { t("Yếu tố", "Factors") }
+    var trendSheet: String { t("Diễn biến", "Trend") }
+    var qualitySheet: String { t("Chất lượng phục vụ", "Service quality") }
+    var samplingSheet: String { t("Số phiếu", "Forms") }
+    var checksSheet: String { t("Kiểm tra không đạt", "Failed checks") }
+    var sourcesSheet: String { sourcesHeading }
+    var methodSheet: String { methodHeading }
+    var tidySheet: String { t("Bảng tổng hợp", "Summary table") }
+
+    var codeColumn: String { t("Mã", "Code") }
+    var groupColumn: String { t("Nhóm", "Group") }
+    var rankChangeColumn: String { t("Thay đổi thứ hạng (dương = tăng bậc)", "Rank change (positive = up)") }
+    var rankedColumn: String { t("Số đơn vị được xếp hạng", "Units ranked") }
+    var lowerColumn: String { t("Cận dưới (\(intervalColumn.lowercased()))", "Lower bound (\(intervalColumn))") }
+    var upperColumn: String { t("Cận trên (\(intervalColumn.lowercased()))", "Upper bound (\(intervalColumn))") }
+    var significanceColumn: String { t("Ý nghĩa thống kê của thay đổi", "Significance of the change") }
+    var changeOnPreviousColumn: String { t("So với kỳ trước (điểm phần trăm)", "Change on previous period (percentage points)") }
+    var targetStatusColumn: String { t("Mục tiêu", "Target") }
+    var indicatorColumn: String { t("Chỉ tiêu", "Indicator") }
+    var shareColumn: String { t("Tỷ lệ", "Share") }
+    var planMinimumColumn: String { t("Mức tối thiểu của kế hoạch", "Plan minimum") }
+    var planResultColumn: String { t("Đạt mức tối thiểu", "Plan minimum met") }
+    var ruleNeedColumn: String { t("Cỡ mẫu cần thiết n ≥ N/(1 + N·e²)", "Sample size needed, n ≥ N/(1 + N·e²)") }
+    var ruleResultColumn: String { t("Đạt cỡ mẫu cần thiết", "Sample-size rule met") }
+    var scopeColumn: String { t("Phạm vi", "Scope") }
+    var periodColumn: String { t("Kỳ", "Period") }
+    var methodColumn: String { t("Phương pháp tính chỉ số", "Index method") }
+
+    func status(_ status: CheckResult.Status) -> String {
+        switch status {
+        case .pass: t("đạt", "met")
+        case .warn: t("cảnh báo", "warning")
+        case .fail: t("không đạt", "not met")
+        }
+    }
+
+    func scopeName(_ scope: Scope) -> String {
+        switch scope {
+        case .unitQuarter: t("Đơn vị, quý", "Unit, quarter")
+        case .unitYear: t("Đơn vị, năm", "Unit, year")
+        case .allQuarter: t("Tất cả đơn vị, quý", "All units, quarter")
+        case .allYear: t("Tất cả đơn vị, năm", "All units, year")
+        case .groupQuarter: t("Nhóm đơn vị, quý", "Group of units, quarter")
+        case .groupYear: t("Nhóm đơn vị, năm", "Group of units, year")
+        }
+    }
+
+    func methodName(_ method: String) -> String {
+        switch method {
+        case "unweighted": t("không gia quyền", "unweighted")
+        case "weighted": t("gia quyền theo số hồ sơ", "weighted by dossiers")
+        case "unit_mean": t("trung bình các đơn vị", "mean of units")
+        case "dossier_weighted": t("trung bình các đơn vị, gia quyền theo số hồ sơ", "mean of units weighted by dossiers")
+        default: method
+        }
+    }
+}
+
+// MARK: - Writing the file with libxlsxwriter
+
+/// Writes sheets to an .xlsx file in a private temporary folder and returns its bytes.
+enum WorkbookFile {
+    struct Properties {
+        var title: String
+        var company: String
+        var comments: String
+        /// Seconds since 1970 (UTC): docProps/core.xml's creation date.
+        var created: Int
+    }
+
+    /// `yyyy-mm-dd` at 00:00 UTC in seconds since 1970; 1980-01-01 if the text is no date.
+    static func midnightUTC(_ iso: String) -> Int {
+        let parts = iso.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return 315_532_800 }
+        // Days from civil (Howard Hinnant's algorithm), proleptic Gregorian.
+        let (m, d) = (parts[1], parts[2])
+        let y = parts[0] - (m <= 2 ? 1 : 0)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return (era * 146_097 + doe - 719_468) * 86_400
+    }
+
+    static func write(_ sheets: [Sheet], properties: Properties) throws -> Data {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-xlsx-\(UUID().uuidString)")
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
+            throw ReportError.workbook("cannot make the temporary folder \(folder.path) (TMPDIR): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("summary.xlsx").path
+        let workbook = try Workbook(path: path, tmpdir: folder.path, properties: properties)
+        for sheet in sheets { try workbook.add(sheet) }
+        try workbook.close()
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ReportError.workbook("cannot read back \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A libxlsxwriter workbook being written; `close` writes the file.
+private final class Workbook {
+    private var handle: UnsafeMutablePointer<lxw_workbook>?
+    /// C strings libxlsxwriter may keep pointers to until the file is closed.
+    private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private var formats: [FormatKey: UnsafeMutablePointer<lxw_format>] = [:]
+
+    private struct FormatKey: Hashable {
+        var number: NumberFormat?
+        var bold = false
+        var header = false
+        var wrap = false
+    }
+
+    init(path: String, tmpdir: String, properties: WorkbookFile.Properties) throws {
+        var options = lxw_workbook_options()
+        options.constant_memory = 0
+        options.tmpdir = keep(tmpdir)
+        guard let handle = workbook_new_opt(path, &options) else {
+            throw ReportError.workbook("libxlsxwriter cannot create \(path)")
+        }
+        self.handle = handle
+        var props = lxw_doc_properties()
+        props.title = keep(properties.title)
+        if !properties.company.isEmpty { props.company = keep(properties.company) }
+        props.comments = keep(properties.comments)
+        props.created = time_t(properties.created)
+        try check(workbook_set_properties(handle, &props), "document properties")
+    }
+
+    deinit {
+        if let handle { _ = workbook_close(handle) }
+        cStrings.forEach { free($0) }
+    }
+
+    private func keep(_ text: String) -> UnsafeMutablePointer<CChar> {
+        let copy = strdup(text)!
+        cStrings.append(copy)
+        return copy
+    }
+
+    private func check(_ error: lxw_error, _ what: String) throws {
+        guard error != LXW_NO_ERROR else { return }
+        throw ReportError.workbook("\(what): \(String(cString: lxw_strerror(error)))")
+    }
+
+    private func format(_ key: FormatKey) -> UnsafeMutablePointer<lxw_format>? {
+        if key == FormatKey() { return nil }
+        if let made = formats[key] { return made }
+        guard let handle, let format = workbook_add_format(handle) else { return nil }
+        if let number = key.number { format_set_num_format(format, number.code) }
+        if key.bold || key.header { format_set_bold(format) }
+        if key.header {
+            format_set_bg_color(format, 0xF2F4F7)
+            format_set_bottom(format, UInt8(LXW_BORDER_THIN.rawValue))
+            format_set_align(format, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+        }
+        if key.wrap || key.header { format_set_text_wrap(format) }
+        formats[key] = format
+        return format
+    }
+
+    func add(_ sheet: Sheet) throws {
+        guard let handle, let worksheet = workbook_add_worksheet(handle, sheet.name) else {
+            throw ReportError.workbook("libxlsxwriter refuses the sheet name \(sheet.name)")
+        }
+        let widths = Self.columnWidths(sheet)
+        for (column, width) in widths.enumerated() {
+            try check(worksheet_set_column(worksheet, UInt16(column), UInt16(column), width, format(FormatKey(wrap: sheet.isText))),
+                      "\(sheet.name): width")
+        }
+        var row: UInt32 = 0
+        if let title = sheet.title {
+            try check(worksheet_write_string(worksheet, row, 0, title, format(FormatKey(bold: true))), "\(sheet.name): title")
+            row += 1
+        }
+        if !sheet.header.isEmpty {
+            for (column, text) in sheet.header.enumerated() {
+                try check(worksheet_write_string(worksheet, row, UInt16(column), text, format(FormatKey(header: true))),
+                          "\(sheet.name): header")
+            }
+            // libxlsxwriter does not size rows: as many lines as the longest wrapped header needs.
+            let lines = zip(sheet.header, widths).map { Self.lines($0.count, width: $1) }.max() ?? 1
+            try check(worksheet_set_row(worksheet, row, 15 * Double(lines), nil), "\(sheet.name): header height")
+            row += 1
+            worksheet_freeze_panes(worksheet, row, 0)
+            try check(worksheet_repeat_rows(worksheet, 0, row - 1), "\(sheet.name): print titles")
+        }
+        for (index, cells) in sheet.rows.enumerated() {
+            let bold = sheet.totalRows.contains(index)
+            for (column, cell) in cells.enumerated() {
+                try write(cell, in: worksheet, row: row, column: UInt16(column), bold: bold, wrap: sheet.isText, sheet: sheet.name)
+            }
+            if sheet.isText, let first = cells.first {
+                try check(worksheet_set_row(worksheet, row, 15 * Double(Self.lines(first.displayWidth, width: widths[0])), nil),
+                          "\(sheet.name): row height")
+            }
+            row += 1
+        }
+        try writeNotes(sheet, in: worksheet, from: sheet.notes.isEmpty ? row : row + 1, widths: widths)
+        // Printed: A4 landscape, one page wide.
+        worksheet_set_paper(worksheet, 9)
+        worksheet_set_landscape(worksheet)
+        worksheet_fit_to_pages(worksheet, 1, 0)
+    }
+
+    /// Notes under the table, each across the table's width, wrapped.
+    private func writeNotes(_ sheet: Sheet, in worksheet: UnsafeMutablePointer<lxw_worksheet>, from first: UInt32, widths: [Double])
+        throws
+    {
+        let total = widths.reduce(0, +)
+        for (offset, note) in sheet.notes.enumerated() {
+            let row = first + UInt32(offset)
+            if widths.count > 1 {
+                try check(worksheet_merge_range(worksheet, row, 0, row, UInt16(widths.count - 1), note, format(FormatKey(wrap: true))),
+                          "\(sheet.name): note")
+            } else {
+                try check(worksheet_write_string(worksheet, row, 0, note, format(FormatKey(wrap: true))), "\(sheet.name): note")
+            }
+            try check(worksheet_set_row(worksheet, row, 15 * Double(Self.lines(note.count, width: total)), nil), "\(sheet.name): note height")
+        }
+    }
+
+    /// Lines a text of `characters` takes in a column `width` characters wide, wrapped.
+    private static func lines(_ characters: Int, width: Double) -> Int {
+        max(1, Int((Double(characters) / max(width - 1, 1)).rounded(.up)))
+    }
+
+    private func write(_ cell: SheetCell, in worksheet: UnsafeMutablePointer<lxw_worksheet>, row: UInt32, column: UInt16,
+                       bold: Bool, wrap: Bool, sheet: String) throws {
+        let error: lxw_error
+        switch cell {
+        case .text(let text):
+            guard !text.isEmpty else { return }
+            // Always a string cell: text starting with = + - @ is never a formula.
+            error = worksheet_write_string(worksheet, row, column, text, format(FormatKey(bold: bold, wrap: wrap)))
+        case .number(let value, let number):
+            error = worksheet_write_number(worksheet, row, column, value, format(FormatKey(number: number, bold: bold)))
+        case .suppressed:
+            error = worksheet_write_string(worksheet, row, column, "Q", format(FormatKey(bold: bold)))
+        case .empty:
+            return
+        }
+        try check(error, "\(sheet): row \(row + 1), column \(column + 1)")
+    }
+
+    /// Columns as wide as their content (headers wrap above 24 characters), 6 to 60 characters
+    /// plus a margin; a text sheet has one wide column.
+    private static func columnWidths(_ sheet: Sheet) -> [Double] {
+        if sheet.isText { return [120] }
+        let columns = max(sheet.header.count, sheet.rows.map(\.count).max() ?? 0)
+        return (0..<columns).map { column in
+            var width = column < sheet.header.count ? min(sheet.header[column].count, 24) : 0
+            for cells in sheet.rows where column < cells.count { width = max(width, cells[column].displayWidth) }
+            return Double(min(max(width, 6), 60)) + 2
+        }
+    }
+
+    func close() throws {
+        guard let handle else { return }
+        self.handle = nil
+        try check(workbook_close(handle), "writing the workbook")
+    }
+}
