@@ -94,11 +94,17 @@ enum HTMLReport {
         func targetText(_ t: TargetStatus?) -> String { t.map(labels.target) ?? "" }
 
         /// A ranking-table row of a cell.
-        func rankingRow(_ cell: PublishedCell, name: String, total: Bool) -> [String: Any] {
+        func rankingRow(_ cell: PublishedCell, name: String, total: Bool, inGroup: Bool = false) -> [String: Any] {
             let previous = change(cell.changeOnPrevious)
             let yearAgo = change(cell.changeOnYearAgo)
             var rankNote: [String] = []
-            if let rank = cell.rank {
+            var rankText = cell.rank.map { labels.rank($0.position, of: $0.of) } ?? "–"
+            if inGroup, let rank = cell.rank, let g = rank.inGroup {
+                // Within its group first, as provinces publish; the overall rank beside it.
+                rankText = labels.rank(g.position, of: g.of)
+                rankNote.append(labels.tier(g.group))
+                rankNote.append(labels.overallRank(labels.rank(rank.position, of: rank.of)))
+            } else if let rank = cell.rank {
                 rankNote.append(labels.tier(rank.group))
                 if let moved = rank.changeOnPrevious { rankNote.append(labels.rankChange(moved)) }
             }
@@ -106,7 +112,7 @@ enum HTMLReport {
             if cell.rank == nil && cell.shortOfForms && !cell.index.isSuppressed { rankNote.append(labels.notRankedShort) }
             return [
                 "name": name, "code": cell.key.unit, "total": total,
-                "rank": cell.rank.map { labels.rank($0.position, of: $0.of) } ?? "–",
+                "rank": rankText,
                 "caution": cell.shortOfForms && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
                 "index": percent(cell.index), "interval": interval(cell.index),
                 "forms": NumberStyle.count(cell.forms, language: lang),
@@ -115,6 +121,36 @@ enum HTMLReport {
                 "target": targetText(cell.target), "flag": flags, "flagged": !flags.isEmpty,
                 "factors": factors.map { ["value": percent(cell.factors[$0.id]), "interval": interval(cell.factors[$0.id])] },
             ]
+        }
+        /// The ranking tables of a period: one for all units, or one per group (each with the
+        /// group's aggregate, the last one also with all units').
+        func rankingTables(_ scope: Scope, _ period: Period, id: String) -> [[String: Any]] {
+            guard !survey.groups.isEmpty else { return [["tableId": id, "rows": rankingRows(scope, period)]] }
+            let groupScope: Scope = scope == .unitQuarter ? .groupQuarter : .groupYear
+            let allScope: Scope = scope == .unitQuarter ? .allQuarter : .allYear
+            var tables: [[String: Any]] = []
+            for group in survey.groups {
+                let members = Set(input.units.filter { $0.group == group.id }.map(\.code))
+                let codes = ranked(scope, period).filter(members.contains).sorted { a, b in
+                    let ra = published[scope, a, period]?.rank?.inGroup?.position ?? Int.max
+                    let rb = published[scope, b, period]?.rank?.inGroup?.position ?? Int.max
+                    return ra != rb ? ra < rb : a.utf8.lexicographicallyPrecedes(b.utf8)
+                }
+                var rows = codes.compactMap { code in
+                    published[scope, code, period].map { rankingRow($0, name: name(code), total: false, inGroup: true) }
+                }
+                guard !rows.isEmpty else { continue }
+                if let g = published[groupScope, group.id, period] {
+                    rows.append(rankingRow(g, name: labels.groupTotal(group.name(in: lang)), total: true))
+                }
+                tables.append(["tableId": "\(id)-\(group.id)", "group": group.name(in: lang), "rows": rows])
+            }
+            if let all = published[allScope, allUnitsCode, period], !tables.isEmpty {
+                var last = tables[tables.count - 1]["rows"] as! [[String: Any]]
+                last.append(rankingRow(all, name: labels.allUnits(rules.aggregation), total: true))
+                tables[tables.count - 1]["rows"] = last
+            }
+            return tables
         }
         func rankingRows(_ scope: Scope, _ period: Period) -> [[String: Any]] {
             var rows = ranked(scope, period).compactMap { code in
@@ -132,13 +168,13 @@ enum HTMLReport {
         if published[.allYear, allUnitsCode, year] != nil || published.keys.contains(where: { $0.scope == .unitYear && $0.period == year }) {
             yearSection = [
                 "id": "year", "heading": labels.yearHeading(year, through: yearComplete ? nil : latest),
-                "caption": "", "rows": rankingRows(.unitYear, year),
+                "tables": rankingTables(.unitYear, year, id: "year"),
                 "changeHeading": labels.changeOnPreviousYear, "hasYearAgo": false,
             ]
         }
         var quarterSection: [String: Any] = [
-            "id": "quarter", "heading": labels.resultsHeading(latest), "caption": "",
-            "rows": rankingRows(.unitQuarter, latest), "changeHeading": labels.changeOnPreviousQuarter,
+            "id": "quarter", "heading": labels.resultsHeading(latest),
+            "tables": rankingTables(.unitQuarter, latest, id: "quarter"), "changeHeading": labels.changeOnPreviousQuarter,
             "hasYearAgo": true, "yearAgoHeading": labels.changeOnYearAgo,
         ]
         // Bar chart of the quarter: each unit's published index with its interval.
@@ -158,7 +194,12 @@ enum HTMLReport {
         if let yearSection, !yearComplete { periodSections.append(yearSection) }
         for i in periodSections.indices {
             let heading = periodSections[i]["heading"] as? String ?? ""
-            periodSections[i]["caption"] = numbers.caption(labels.rankingCaption(heading))
+            var tables = periodSections[i]["tables"] as! [[String: Any]]
+            for j in tables.indices {
+                let caption = labels.rankingCaption(heading)
+                tables[j]["caption"] = numbers.caption((tables[j]["group"] as? String).map { "\(caption) – \($0)" } ?? caption)
+            }
+            periodSections[i]["tables"] = tables
         }
         context["periodSections"] = periodSections
         context["hasTarget"] = rules.target != nil
@@ -210,7 +251,7 @@ enum HTMLReport {
 
         // Factors of the quarter, with their intervals.
         context["factorCaption"] = numbers.caption(labels.factorCaption(labels.periodInText(latest)))
-        context["factorRows"] = (quarterSection["rows"] as? [[String: Any]]) ?? []
+        context["factorRows"] = rankingRows(.unitQuarter, latest)
 
         // Trend over the last eight quarters: the chart of all units, and each unit's values with intervals.
         let quarters = Array(published.quarters.suffix(8))

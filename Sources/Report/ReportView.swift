@@ -288,6 +288,8 @@ extension Labels {
     func belowTargetList(_ period: String) -> String { t("Đơn vị chưa đạt mục tiêu, \(period)", "Units below the target, \(period)") }
     func belowPlanList(_ period: String) -> String { t("Đơn vị chưa đủ số phiếu (kế hoạch hoặc cỡ mẫu), \(period)", "Units short of forms (plan minimum or sample-size rule), \(period)") }
     func moversList(_ period: String) -> String { t("Đơn vị thay đổi nhiều nhất so với quý trước, \(period)", "Units that moved most on the previous quarter, \(period)") }
+    func overallRank(_ rank: String) -> String { t("chung: \(rank)", "overall: \(rank)") }
+    func groupTotal(_ group: String) -> String { t("Cả nhóm: \(group)", "Whole group: \(group)") }
     var notRankedShort: String { t("không xếp hạng: chưa đủ số phiếu", "not ranked: short of forms") }
     func rankingPolicy(_ rules: SurveyRules) -> String {
         let common = t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. ",

@@ -108,12 +108,10 @@ struct PublishedIndices {
 
     let input: ReportInput
     let view: ReportView
-    let publication: Publication
 
     init(_ input: ReportInput, _ view: ReportView) {
         self.input = input
         self.view = view
-        publication = Publication(survey: input.survey)
     }
 
     /// Quarters then years; units by their SDMX code with `_T` last; the SIPAS index, then
@@ -144,15 +142,14 @@ struct PublishedIndices {
     /// The published index of one cell with its flags; nil when there is nothing to send
     /// (no value and not suppressed).
     func observation(_ series: Series, _ period: Period, _ id: String) -> Observation? {
-        let lookup = view.lookup
-        let label = period.description
-        let published = publication.publishedIndex(lookup, series.scope, series.unit, label, id)
-        let suppressed = lookup.flagged(series.scope, series.unit, label, id, "Q")
-        guard suppressed || published.value != nil else { return nil }
-        let forms = lookup.value(series.scope, series.unit, label, "ALL", "n_rows", "count").map { Int($0) }
+        guard let cell = view.published[series.scope, series.unit, period],
+            let e = id == overallIndexID ? cell.index : cell.factors[id]
+        else { return nil }
+        guard e.isSuppressed || e.value != nil else { return nil }
+        // A suppressed estimate carries no value or bounds (PublishedEstimates drops them).
         return Observation(
-            period: label, value: published.value, lower: published.lower, upper: published.upper, forms: forms,
-            suppressed: suppressed, lowReliability: lookup.flagged(series.scope, series.unit, label, id, "U"),
-            belowPlanMinimum: lookup.flagged(series.scope, series.unit, label, "ALL", "I"))
+            period: period.description, value: e.value, lower: e.lower, upper: e.upper, forms: cell.forms,
+            suppressed: e.isSuppressed, lowReliability: e.flags.contains(.lowReliability),
+            belowPlanMinimum: cell.belowPlanMinimum)
     }
 }

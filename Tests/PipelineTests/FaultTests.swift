@@ -74,8 +74,7 @@ struct Workspace: Sendable {
 
     /// Copies the narrowed example to `target`.
     func copyExample(to target: URL) throws {
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("fixtures/example"), to: target)
-        for leftover in ["out", "work"] { try? FileManager.default.removeItem(at: target.appendingPathComponent(leftover)) }
+        try copyFolder(repositoryRoot.appendingPathComponent("fixtures/example"), to: target)
         let toml = target.appendingPathComponent("survey.toml")
         let text = try String(contentsOf: toml, encoding: .utf8)
         let window = #"first_period = "2023-Q1""#

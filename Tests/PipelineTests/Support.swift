@@ -14,11 +14,18 @@ func copyFixture(_ name: String) throws -> URL {
         .appendingPathComponent("sipas-test-\(UUID().uuidString)")
         .appendingPathComponent(name)
     try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("fixtures/\(name)"), to: target)
-    for leftover in ["out", "work"] {
-        try? FileManager.default.removeItem(at: target.appendingPathComponent(leftover))
-    }
+    try copyFolder(repositoryRoot.appendingPathComponent("fixtures/\(name)"), to: target)
     return target
+}
+
+/// A survey folder copied without what a pipeline run left in it (`out/`, `work/`, from
+/// `make run` in the working tree): those are never part of a fixture, and on the fault
+/// tests' small tmpfs they would not even fit.
+func copyFolder(_ source: URL, to target: URL) throws {
+    try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name != "out" && name != "work" {
+        try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+    }
 }
 
 /// A tidy estimates file as key → value text.
