@@ -76,6 +76,7 @@ enum HTMLReport {
             }
         }
         let quarterOrder = ranked(.unitQuarter, latest)
+        let chartTarget = rules.target.map { SVGChart.Target(share: $0, label: labels.targetColumn(NumberStyle.percent($0, language: lang))) }
         let unitOrder = quarterOrder + input.units.map(\.code).filter { !quarterOrder.contains($0) }
 
         func percent(_ e: Estimate?) -> String {
@@ -187,7 +188,7 @@ enum HTMLReport {
             bars, id: "chart-units", title: labels.barTitle(labels.periodInText(latest)),
             description: bars.map { b in "\(b.label): " + (b.note ?? "\(NumberStyle.percent(b.value, language: lang)) (\(NumberStyle.percent(b.lower, language: lang)) – \(NumberStyle.percent(b.upper, language: lang)))") }
                 .joined(separator: "; "),
-            language: lang)
+            language: lang, target: chartTarget)
         var periodSections: [[String: Any]] = []
         if let yearSection, yearComplete { periodSections.append(yearSection) }
         periodSections.append(quarterSection)
@@ -263,7 +264,7 @@ enum HTMLReport {
         context["trendChart"] = SVGChart.trend(
             trendPoints, id: "chart-trend", title: labels.trendTitle,
             description: trendPoints.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
-            language: lang)
+            language: lang, target: chartTarget)
         context["trendHeaders"] = quarters.map { ["label": labels.shortPeriod($0)] }
         context["trendCaption"] = numbers.caption(labels.trendCaption)
         func trendRow(_ scope: Scope, _ unit: String, _ label: String) -> [String: Any] {
@@ -351,7 +352,7 @@ enum HTMLReport {
                 "chart": SVGChart.trend(
                     points, id: "chart-trend-\(code)", title: labels.unitTrendTitle(name(code)),
                     description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
-                    language: lang),
+                    language: lang, target: chartTarget),
             ]
         }
         return Data(template.render(context).utf8)

@@ -39,14 +39,23 @@ enum SVGChart {
     enum Layout: String, CaseIterable { case wide, narrow }
 
     /// Horizontal bars from 0 to 100 % with interval whiskers, in both layouts.
-    static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language) -> String {
-        Layout.allCases.map { self.bars(bars, id: id, title: title, description: description, language: language, layout: $0) }
+    /// A target line across the plot: the share and its label ("Mục tiêu 90,00%").
+    struct Target {
+        var share: Double
+        var label: String
+    }
+    /// The target's colour: dark orange, 7.3:1 against white, drawn dashed.
+    static let targetColour = "#8a3b00"
+
+    static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language,
+                     target: Target? = nil) -> String {
+        Layout.allCases.map { self.bars(bars, id: id, title: title, description: description, language: language, layout: $0, target: target) }
             .joined(separator: "\n")
     }
 
     /// The bars in one layout: each label left of its bar (`wide`) or above it (`narrow`).
     static func bars(_ bars: [Bar], id: String, title: String, description: String, language: Language,
-                     layout: Layout) -> String {
+                     layout: Layout, target: Target? = nil) -> String {
         let narrow = layout == .narrow
         let id = narrow ? "\(id)-narrow" : id
         let labelWidth = narrow ? 14.0 : 230.0, plotWidth = narrow ? 270.0 : 420.0
@@ -67,6 +76,12 @@ enum SVGChart {
             let tx = x(Double(tick) / 100)
             svg += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(height - 24))\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>"
             svg += "<text x=\"\(f(tx))\" y=\"\(f(height - 8))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(tick)%</text>\n"
+        }
+        var targetLine = ""
+        if let target {
+            let tx = x(target.share)
+            targetLine = "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(height - 24))\" stroke=\"\(targetColour)\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
+                + "<text x=\"\(f(tx))\" y=\"\(f(max(10, top - 10)))\" font-size=\"12\" text-anchor=\"end\" fill=\"\(targetColour)\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escape(target.label))</text>\n"
         }
         for (i, bar) in bars.enumerated() {
             let y = top + rowHeight * Double(i)
@@ -94,7 +109,8 @@ enum SVGChart {
             }
             svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + baseline))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
         }
-        return svg + "</svg>"
+        // Over the bars, so that it is seen where a bar passes it.
+        return svg + targetLine + "</svg>"
     }
 
     struct Point {
@@ -110,14 +126,15 @@ enum SVGChart {
 
     /// A line over periods with a shaded interval band; the y axis spans the data, labelled;
     /// in both layouts.
-    static func trend(_ points: [Point], id: String, title: String, description: String, language: Language) -> String {
-        Layout.allCases.map { trend(points, id: id, title: title, description: description, language: language, layout: $0) }
+    static func trend(_ points: [Point], id: String, title: String, description: String, language: Language,
+                      target: Target? = nil) -> String {
+        Layout.allCases.map { trend(points, id: id, title: title, description: description, language: language, layout: $0, target: target) }
             .joined(separator: "\n")
     }
 
     /// The trend in one layout; `narrow` writes the periods in two lines (`Point.tick`, `group`).
     static func trend(_ points: [Point], id: String, title: String, description: String, language: Language,
-                      layout: Layout) -> String {
+                      layout: Layout, target: Target? = nil) -> String {
         let narrow = layout == .narrow
         let id = narrow ? "\(id)-narrow" : id
         let left = narrow ? 40.0 : 56.0, right = narrow ? 16.0 : 44.0, top = narrow ? 14.0 : 20.0
@@ -125,6 +142,8 @@ enum SVGChart {
         let width = left + plotWidth + right, height = top + plotHeight + bottom
         let known = points.compactMap { p in p.value.map { (p.lower ?? $0, p.upper ?? $0) } }
         var low = (known.map(\.0).min() ?? 0) * 100, high = (known.map(\.1).max() ?? 1) * 100
+        // The target inside the axis, so that its line is drawn.
+        if let target { low = min(low, target.share * 100); high = max(high, target.share * 100) }
         low = max(0, (low / 5).rounded(.down) * 5)
         high = min(100, (high / 5).rounded(.up) * 5)
         if high - low < 10 { high = min(100, low + 10); low = max(0, high - 10) }
@@ -154,6 +173,11 @@ enum SVGChart {
             for path in [upperPath, Array(lowerPath.reversed())] {
                 svg += "<polyline points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n"
             }
+        }
+        if let target {
+            let ty = y(target.share)
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(ty))\" stroke=\"\(targetColour)\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
+            svg += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(ty - 5))\" font-size=\"12\" text-anchor=\"end\" fill=\"\(targetColour)\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escape(target.label))</text>\n"
         }
         let line = points.indices.filter { points[$0].value != nil }
         if line.count > 1 {

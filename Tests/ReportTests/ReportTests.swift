@@ -187,6 +187,20 @@ struct ReportTests {
         #expect(edges >= 4 && edges % 2 == 0 && edges <= 2 * trends, "two edges per band, the all-units band and a unit's at least")
     }
 
+    @Test("charts draw the target: a dashed line with its label in every chart when a target is set")
+    func targetLine() throws {
+        var input = sampleInput(language: .en)
+        input.survey.rules.target = 0.9
+        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        let charts = html.components(separatedBy: "<svg").count - 1
+        let lines = html.components(separatedBy: ##"stroke="#8a3b00" stroke-width="2" stroke-dasharray="6 3""##).count - 1
+        #expect(charts >= 4 && lines == charts, "\(lines) target lines in \(charts) charts")
+        #expect(html.contains(##"fill="#8a3b00" stroke="#ffffff" stroke-width="3" paint-order="stroke">Target 90.00%</text>"##))
+        input.survey.rules.target = nil
+        let none = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        #expect(!none.contains("#8a3b00\" stroke-width=\"2\""))
+    }
+
     @Test("rendering twice gives the same bytes")
     func deterministic() throws {
         let a = try ReportRenderer.render(sampleInput())
