@@ -77,7 +77,7 @@ enum SVGChart {
             svg += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(height - 24))\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>"
             svg += "<text x=\"\(f(tx))\" y=\"\(f(height - 8))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">\(tick)%</text>\n"
         }
-        var targetLine = ""
+        var targetLine = "", valueLabels = ""
         if let target {
             let tx = x(target.share)
             targetLine = "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(height - 24))\" stroke=\"\(targetColour)\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
@@ -107,10 +107,10 @@ enum SVGChart {
                     svg += "<line x1=\"\(f(x(hi)))\" y1=\"\(f(cy - 7))\" x2=\"\(f(x(hi)))\" y2=\"\(f(cy + 7))\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>"
                 }
             }
-            svg += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + baseline))\" font-size=\"12\" fill=\"#1a1a1a\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
+            valueLabels += "<text x=\"\(f(x(bar.upper ?? value) + 6))\" y=\"\(f(y + baseline))\" font-size=\"12\" fill=\"#1a1a1a\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escape(NumberStyle.percent(value, language: language)))</text>\n"
         }
-        // Over the bars, so that it is seen where a bar passes it.
-        return svg + targetLine + "</svg>"
+        // The target over the bars, so that it is seen where a bar passes it; the values over it.
+        return svg + targetLine + valueLabels + "</svg>"
     }
 
     struct Point {
