@@ -231,10 +231,15 @@ enum SurveyFileParser {
                 }
             }
 
+            readPoints(into: &rules)
             let sdmx = readSDMX()
             let scales = readScales()
             var (factors, items) = readInstrument(scales: scales)
-            for i in items.indices where items[i].kind == .likert5 { items[i].scale = .fivePoint(satisfied: rules.satisfied) }
+            for i in items.indices where items[i].kind == .likert5 {
+                var five = AnswerScale.fivePoint(satisfied: rules.satisfied)
+                five.points = rules.likert5Points
+                items[i].scale = five
+            }
             var definition = SurveyDefinition(
                 titleVi: string(survey, "title_vi", ""), titleEn: string(survey, "title_en", ""),
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
@@ -300,6 +305,33 @@ enum SurveyFileParser {
                 return []
             }
             return texts
+        }
+
+        /// Points out of 100, one per value of a scale: numbers from 0 to 100 with at most two
+        /// decimals (kept as exact hundredths).
+        mutating func points(_ t: Section, _ key: String, count: Int, what: String) -> [Double]? {
+            guard let value = t.table?[key] else { return nil }
+            let raw = value.array.map { Array($0) } ?? []
+            let numbers = raw.compactMap { $0.double ?? $0.int.map(Double.init) }
+            guard numbers.count == raw.count, numbers.count == count,
+                numbers.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 100 && abs($0 * 100 - ($0 * 100).rounded()) < 1e-6 })
+            else {
+                fail(t.path + [.key(key)], "\(what): \(key) must be \(count) numbers from 0 to 100 (at most two decimals), the points of each value, such as [0, 25, 50, 75, 100]")
+                return nil
+            }
+            return numbers
+        }
+
+        /// `[points]`: publish (a 0-100 score beside the satisfied share) and the built-in scale's points.
+        mutating func readPoints(into rules: inout SurveyRules) {
+            let section = Section(table: root, path: []).child("points")
+            guard let table = section.table else { return }
+            if let publish = table["publish"] {
+                if let flag = publish.bool { rules.publishPoints = flag } else {
+                    fail(section.path + [.key("publish")], "points.publish must be true or false")
+                }
+            }
+            rules.likert5Points = points(section, "likert5", count: 5, what: "points")
         }
 
         /// `[sdmx]`: `ref_area`, an ISO 3166 code (default VN), and its optional names.
@@ -379,9 +411,11 @@ enum SurveyFileParser {
                     }
                     labels[key] = texts
                 }
-                scales[name] = AnswerScale(
+                var scale = AnswerScale(
                     name: name, values: values, satisfied: satisfied, labelsVi: labels["labels_vi"] ?? [],
                     labelsEn: labels["labels_en"] ?? [])
+                scale.points = points(entry, "points", count: values.count, what: "scale \(name)")
+                scales[name] = scale
             }
             return scales
         }

@@ -55,7 +55,8 @@ enum SurveySchema {
             "id": .value, "factor": .value, "kind": .value, "scale": .value, "text_vi": .value, "text_en": .value,
             "favourable": .value, "favourable_at_most": .value, "favourable_vi": .value, "favourable_en": .value,
         ]),
-        "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value]),
+        "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value, "points": .value]),
+        "points": .table(["publish": .value, "likert5": .value]),
         "sdmx": .table(["ref_area": .value, "ref_area_name_vi": .value, "ref_area_name_en": .value]),
     ]
 

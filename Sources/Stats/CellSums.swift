@@ -56,6 +56,26 @@ public struct CellSums: Sendable, Equatable {
         let low = fixed - (high << 62)
         return Double(Int64(high)) + Double(Int64(low)) / fixedScale
     }
+    /// Points (`[points] publish`), in each item's exact point units u (`AnswerScale.pointUnits`):
+    /// Σ r_j u_j, Σ r_j u_j², Σ r_j r_k u_j (J × J) and Σ r_j r_k u_j u_k (J × J); empty
+    /// without points, so that the satisfied share's sums cost nothing more.
+    public internal(set) var pointSum: [Int] = []
+    public internal(set) var pointSquares: [Int] = []
+    public internal(set) var pointAndAnswered: [Int] = []
+    public internal(set) var bothPoints: [Int] = []
+    public var hasPoints: Bool { !pointSum.isEmpty }
+
+    /// The same sums with the points in place of the satisfied indicator: `LinearisedIndex`
+    /// over them gives mean point units per item and the linearised variance of any linear
+    /// combination of them (a factor's or the index's points).
+    public func pointsView() -> CellSums {
+        var view = self
+        view.satisfied = pointSum
+        view.satisfiedAndAnswered = pointAndAnswered
+        view.bothSatisfied = bothPoints
+        return view
+    }
+
     /// Quality (yes/no, count) items: answers given and favourable answers.
     public internal(set) var qualityAnswered: [Int] = []
     public internal(set) var qualityFavourable: [Int] = []
@@ -159,6 +179,7 @@ public struct CellSums: Sendable, Equatable {
                         for b in 0..<nh { both[row &+ happyItems[b]] &+= sign }
                     }
                 }
+                if scales.withPoints { addPoints(answers: answers, scales: scales, present: present, count: np, sign: sign) }
                 guard !groups.isEmpty else { return }
                 let wide = Int128(sign)
                 var scoreTotal = 0.0
@@ -183,6 +204,38 @@ public struct CellSums: Sendable, Equatable {
                     respondents[groups.count] += sign
                     respondentSumFixed[groups.count] += wide * Self.fixed(f)
                     respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
+                }
+            }
+        }
+    }
+
+    /// The point sums of one form; `present[0..<count]` are its answered items.
+    private mutating func addPoints(answers: [UInt8], scales: RatingScales, present: UnsafeMutablePointer<Int>, count: Int, sign: Int) {
+        let n = itemCount
+        if pointSum.isEmpty {
+            pointSum = Array(repeating: 0, count: n)
+            pointSquares = pointSum
+            pointAndAnswered = Array(repeating: 0, count: n * n)
+            bothPoints = pointAndAnswered
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { units in
+            for a in 0..<count {
+                let j = present[a]
+                let u = scales.pointUnits[j &* scales.stride &+ Int(answers[j])]
+                units[a] = u
+                pointSum[j] &+= sign &* u
+                pointSquares[j] &+= sign &* u &* u
+            }
+            pointAndAnswered.withUnsafeMutableBufferPointer { cross in
+                bothPoints.withUnsafeMutableBufferPointer { both in
+                    for a in 0..<count {
+                        let row = present[a] &* n
+                        let ua = units[a]
+                        for b in 0..<count {
+                            cross[row &+ present[b]] &+= sign &* ua
+                            both[row &+ present[b]] &+= sign &* ua &* units[b]
+                        }
+                    }
                 }
             }
         }
@@ -216,6 +269,22 @@ public struct CellSums: Sendable, Equatable {
             respondents[g] += other.respondents[g]
             respondentSumFixed[g] += other.respondentSumFixed[g]
             respondentSquaresFixed[g] += other.respondentSquaresFixed[g]
+        }
+        if other.hasPoints {
+            if !hasPoints {
+                pointSum = Array(repeating: 0, count: itemCount)
+                pointSquares = pointSum
+                pointAndAnswered = Array(repeating: 0, count: itemCount * itemCount)
+                bothPoints = pointAndAnswered
+            }
+            for j in 0..<itemCount {
+                pointSum[j] += other.pointSum[j]
+                pointSquares[j] += other.pointSquares[j]
+            }
+            for i in 0..<(itemCount * itemCount) {
+                pointAndAnswered[i] += other.pointAndAnswered[i]
+                bothPoints[i] += other.bothPoints[i]
+            }
         }
         for i in 0..<(itemCount * levelStride) { levelCounts[i] += other.levelCounts[i] }
         for i in 0..<(itemCount * itemCount) {
@@ -295,9 +364,25 @@ public struct RatingScales: Sendable, Equatable {
     let values: [Int]
     /// satisfied[j × stride + level]
     let satisfied: [Bool]
+    /// Point units u at [j × stride + level], and each item's points per unit
+    /// (`AnswerScale.pointUnits`); summed only `withPoints`.
+    let pointUnits: [Int]
+    public let pointFactors: [Double]
+    public let withPoints: Bool
 
-    public init(_ scales: [AnswerScale]) {
+    public init(_ scales: [AnswerScale], withPoints: Bool = false) {
         self.scales = scales
+        self.withPoints = withPoints
+        let strideForPoints = (scales.map(\.levelCount).max() ?? 5) + 1
+        var units = [Int](repeating: 0, count: scales.count * strideForPoints)
+        var factors: [Double] = []
+        for (j, scale) in scales.enumerated() {
+            let (u, factor) = scale.pointUnits
+            for i in u.indices { units[j * strideForPoints + i + 1] = u[i] }
+            factors.append(factor)
+        }
+        pointUnits = units
+        pointFactors = factors
         stride = (scales.map(\.levelCount).max() ?? 5) + 1
         var values = [Int](repeating: 0, count: scales.count * stride)
         var satisfied = [Bool](repeating: false, count: scales.count * stride)

@@ -180,9 +180,52 @@ public struct Estimator: Sendable {
         {
             linearisedSE[id] = se
         }
+        if survey.rules.publishPoints && sums.hasPoints {
+            emitPoints(sums, members: members, design: design, quantiles: &quantiles, emit: emit)
+        }
         return CellSummary(
             answered: sums.answered, satisfied: sums.satisfied, indices: indices,
             linearisedSE: linearisedSE)
+    }
+
+    /// Points out of 100 (`[points] publish`): per item the mean points with a t interval;
+    /// per factor and for the index the mean of the items' (factors') mean points, with the
+    /// linearised SE (the satisfied share's estimator with the points in place of the
+    /// satisfied indicator) and a t interval, df = forms − 1; bounds kept within 0-100.
+    private func emitPoints(
+        _ sums: CellSums, members: [(AtomKey, CellSums)], design: DesignVariance, quantiles: inout StudentTQuantiles,
+        emit: (String, String, String, Double?) -> Void
+    ) {
+        let factors = RatingScales(survey.ratingScales).pointFactors
+        func clip(_ v: Double) -> Double { min(100, max(0, v)) }
+        for (j, id) in likertIDs.enumerated() {
+            let n = sums.answered[j]
+            guard n > 0 else { continue }
+            let mean = Double(sums.pointSum[j]) / Double(n)
+            emit(id, "points", "unweighted", factors[j] * mean)
+            guard n >= 2 else { continue }
+            // Exact integer sums: Σ(u − ū)² = (n Σu² − (Σu)²) / n.
+            let spread = Double(n * sums.pointSquares[j] - sums.pointSum[j] * sums.pointSum[j]) / Double(n)
+            let se = factors[j] * (max(0, spread) / Double(n - 1) / Double(n)).squareRoot()
+            let t = quantiles.quantile(1 - (1 - level) / 2, df: Double(n - 1))
+            emit(id, "points_se", "unweighted", se)
+            emit(id, "points_lower", "t", clip(factors[j] * mean - t * se))
+            emit(id, "points_upper", "t", clip(factors[j] * mean + t * se))
+        }
+        let lin = LinearisedIndex(atoms: members.map { ($0.0, $0.1.pointsView(), 1) }, itemCount: likertIDs.count)
+        let answered = lin.weightTotals.map { $0 > 0 }
+        let t = sums.forms >= 2 ? quantiles.quantile(1 - (1 - level) / 2, df: Double(sums.forms - 1)) : nil
+        for (id, coefficients) in structure.coefficients(answered: answered, itemCount: likertIDs.count) {
+            let scaled = zip(coefficients, factors).map { $0 * $1 }
+            let value = lin.value(coefficients: scaled)
+            let se = design.variance(lin.influence(coefficients: scaled), poststratified: false).squareRoot()
+            emit(id, "points", "unweighted", value)
+            emit(id, "points_se", "lin_unweighted", se)
+            if let t, se.isFinite {
+                emit(id, "points_lower", "lin_unweighted_t", clip(value - t * se))
+                emit(id, "points_upper", "lin_unweighted_t", clip(value + t * se))
+            }
+        }
     }
 
     /// index_se, and Wald and logit intervals with df = forms in the cell − 1, for every index

@@ -22,7 +22,7 @@ public struct TallyLayout: Sendable {
         answeredCount = answered.count
         likertPositions = answered.indices.filter { answered[$0].isRating }
         qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
-        scales = RatingScales(survey.ratingScales)
+        scales = RatingScales(survey.ratingScales, withPoints: survey.rules.publishPoints)
         levelCodes = scales.levelCodes()
         var favourable = [Bool](repeating: false, count: qualityPositions.count * 256)
         for (q, j) in qualityPositions.enumerated() {
@@ -39,6 +39,12 @@ public struct TallyLayout: Sendable {
         }
         parts.append("g:" + groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/"))
         parts.append("n:\(answeredCount)")
+        if scales.withPoints {
+            parts.append("p:" + scales.scales.map { scale in
+                let (u, factor) = scale.pointUnits
+                return u.map(String.init).joined(separator: ",") + "x\(factor)"
+            }.joined(separator: "/"))
+        }
         fingerprint = parts.joined(separator: ";")
     }
 }
@@ -214,6 +220,7 @@ extension AtomTally {
         put(missing)
         put(Int64(straightLined))
         put(dayCounts)
+        if s.hasPoints { put(s.pointSum); put(s.pointSquares); put(s.pointAndAnswered); put(s.bothPoints) }
         return out
     }
 
@@ -265,6 +272,11 @@ extension AtomTally {
         missing = ints(layout.answeredCount)
         straightLined = Int(get())
         dayCounts = ints(Self.days)
+        if layout.scales.withPoints && i < bytes.count {
+            var p = sums
+            p.pointSum = ints(j); p.pointSquares = ints(j); p.pointAndAnswered = ints(j * j); p.bothPoints = ints(j * j)
+            sums = p
+        }
         guard !failed, i == bytes.count else { return nil }
     }
 }

@@ -15,6 +15,9 @@ public struct AnswerScale: Sendable, Hashable, Codable {
     /// One label per value, or empty.
     public var labelsVi: [String]
     public var labelsEn: [String]
+    /// Points out of 100 for each value (`points = [...]`), or nil for the linear map of the
+    /// scale onto 0-100 (lowest value 0, highest 100).
+    public var points: [Double]?
 
     /// The largest code a scale may use (answers are stored as small integers).
     public static let largestValue = 100
@@ -38,6 +41,22 @@ public struct AnswerScale: Sendable, Hashable, Codable {
     }
 
     public var levelCount: Int { values.count }
+
+    /// The points of each value as exact integers u times one factor per scale: the linear
+    /// map is u = value − lowest, factor 100 / (highest − lowest); configured points are
+    /// hundredths of a point, factor 1/100. Sums of u stay exact integers.
+    public var pointUnits: (units: [Int], factor: Double) {
+        if let points { return (points.map { Int(($0 * 100).rounded()) }, 0.01) }
+        guard let low = values.first, let high = values.last, high > low else { return (values.map { _ in 0 }, 0) }
+        return (values.map { $0 - low }, 100 / Double(high - low))
+    }
+
+    /// The points of a value (0-100).
+    public func points(of value: Int) -> Double? {
+        guard let i = values.firstIndex(of: value) else { return nil }
+        let (units, factor) = pointUnits
+        return Double(units[i]) * factor
+    }
 
     /// The 1-based level of an answer code, or nil when the scale has no such code.
     public func level(of value: Int) -> Int? { values.firstIndex(of: value).map { $0 + 1 } }

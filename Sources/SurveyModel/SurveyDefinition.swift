@@ -153,6 +153,10 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var aggregation: Aggregation = .pooled
     /// Units short of forms: ranked with a mark, or left out.
     public var rankingPolicy: RankingPolicy = .mark
+    /// `[points] publish`: a 0-100 score per item, factor and index beside the satisfied share.
+    public var publishPoints = false
+    /// `[points] likert5`: the points of the built-in scale's five values (default 0, 25, ..., 100).
+    public var likert5Points: [Double]?
     /// The target share for the SIPAS index (for example 0.90), if any.
     public var target: Double?
     /// The survey's time zone: portal timestamps with an offset or `Z` are dated in it.
@@ -282,7 +286,10 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
     /// The scale of a rating item: the built-in five-point scale with `[survey] satisfied`
     /// for `likert5`, its named scale for `likert`.
     public func scale(of item: Item) -> AnswerScale {
-        item.kind == .likert ? item.scale ?? .fivePoint(satisfied: rules.satisfied) : .fivePoint(satisfied: rules.satisfied)
+        if item.kind == .likert, let scale = item.scale { return scale }
+        var five = AnswerScale.fivePoint(satisfied: rules.satisfied)
+        five.points = rules.likert5Points
+        return five
     }
 
     /// The scales of the rating items, in instrument order.
