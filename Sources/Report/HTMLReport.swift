@@ -87,6 +87,15 @@ enum HTMLReport {
             guard let e, let lo = e.lower, let hi = e.upper else { return "–" }
             return "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))"
         }
+        /// Points out of 100, never with a % sign: "90,16".
+        func score(_ e: Estimate?) -> String {
+            guard let e else { return "–" }
+            return e.isSuppressed ? "Q" : e.value.map { NumberStyle.fixed($0, decimals: 2, language: lang) } ?? "–"
+        }
+        func scoreInterval(_ e: Estimate?) -> String {
+            guard let e, let lo = e.lower, let hi = e.upper else { return "" }
+            return "\(NumberStyle.fixed(lo, decimals: 2, language: lang)) – \(NumberStyle.fixed(hi, decimals: 2, language: lang))"
+        }
         func change(_ c: Change?) -> (text: String, note: String) {
             guard let c, c.diff != nil else { return ("–", "") }
             let note = c.isSignificant.map { $0 ? labels.significant : labels.notSignificant } ?? ""
@@ -116,6 +125,7 @@ enum HTMLReport {
                 "rank": rankText,
                 "caution": cell.shortOfForms && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
                 "index": percent(cell.index), "interval": interval(cell.index),
+                "points": score(cell.points[overallIndexID]), "pointsInterval": scoreInterval(cell.points[overallIndexID]),
                 "forms": NumberStyle.count(cell.forms, language: lang),
                 "change": previous.text, "changeNote": previous.note,
                 "yearAgo": yearAgo.text, "yearAgoNote": yearAgo.note,
@@ -204,6 +214,8 @@ enum HTMLReport {
         }
         context["periodSections"] = periodSections
         context["hasTarget"] = rules.target != nil
+        context["hasPoints"] = rules.publishPoints
+        context["pointsHeading"] = labels.pointsColumn
         context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
 
         // Summary: the year's and the quarter's headline, the ranking policy, and the lists a decision needs.
@@ -213,7 +225,9 @@ enum HTMLReport {
         func headline(_ cell: PublishedCell?, _ period: Period, partial: Bool) -> String? {
             guard let cell else { return nil }
             let c = change(cell.changeOnPrevious)
+            let pts = cell.points[overallIndexID].flatMap { $0.isSuppressed ? nil : $0 }
             return labels.headline(
+                points: pts.map { (score($0), scoreInterval($0)) },
                 period: partial ? labels.yearHeading(period, through: latest) : labels.periodName(period),
                 index: percent(cell.index), interval: interval(cell.index), change: c.text, changeNote: c.note,
                 previousWord: period.isQuarter ? labels.previousQuarterWord : labels.previousYearWord,

@@ -319,10 +319,15 @@ extension Labels {
         let prefix = place.isEmpty ? "" : place + ", "
         return t("\(prefix)ngày \(parts[2]) tháng \(parts[1]) năm \(parts[0])", "\(prefix)\(Int(parts[2]) ?? 0) \(months[max(0, min(11, month - 1))]) \(parts[0])")
     }
-    func headline(period: String, index: String, interval: String, change: String, changeNote: String, previousWord: String,
-                  target: String, targetText: String?) -> String {
+    var pointsColumn: String { t("Điểm SIPAS (thang 0–100)", "SIPAS points (0–100)") }
+    func headline(points: (value: String, interval: String)? = nil, period: String, index: String, interval: String, change: String,
+                  changeNote: String, previousWord: String, target: String, targetText: String?) -> String {
         var text = t("\(period): Chỉ số SIPAS của tất cả đơn vị là \(index) (khoảng tin cậy \(interval))",
                      "\(period): the SIPAS index of all units is \(index) (confidence interval \(interval))")
+        if let points {
+            text += t(", đạt \(points.value) điểm trên thang 100 (khoảng tin cậy \(points.interval) điểm)",
+                      ", \(points.value) points out of 100 (confidence interval \(points.interval) points)")
+        }
         if change != "–" {
             text += t(", thay đổi \(change) điểm phần trăm so với \(previousWord) (\(changeNote))",
                       ", a change of \(change) percentage points on \(previousWord) (\(changeNote))")

@@ -16,6 +16,9 @@ enum SummaryCSV {
         header += quality.map { "\($0)_favourable_pct" }
         header += ["rank", "rank_of", "rank_group", "target_status", "flags", "index_method",
                    "change_year_ago_points", "change_year_ago_significant"]
+        // With [points] publish: the SIPAS index in points out of 100 (not percent).
+        let points = survey.rules.publishPoints
+        if points { header += ["sipas_points", "points_lower", "points_upper"] }
         var lines = [header.joined(separator: ",")]
         let names = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
         // A suppressed figure has no value in the published cell: its field stays empty.
@@ -34,6 +37,10 @@ enum SummaryCSV {
                     cell.rank.map { String($0.group) } ?? "", cell.target?.rawValue ?? "",
                     cell.flags.codes.joined(separator: " "), cell.index.method]
             row += change(cell.changeOnYearAgo)
+            if points {
+                let e = cell.points[overallIndexID]
+                row += [e?.value, e?.lower, e?.upper].map { $0.map { String(format: "%.2f", $0) } ?? "" }
+            }
             lines.append(row.map(CSVField.quote).joined(separator: ","))
         }
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))

@@ -39,6 +39,7 @@ enum XMLReport {
         try w.attribute("changeTest", rules.indexMeasure == .unweighted ? "lin_unweighted_wald_z" : "weighted_wald_z")
         try w.attribute("aggregation", rules.aggregation.rawValue)
         try w.attribute("rankingPolicy", rules.rankingPolicy.rawValue)
+        if rules.publishPoints { try w.attribute("points", "true") }
         try w.attribute("target", rules.target.map { EstimateRow.format($0) })
         try w.attribute("suppressBelow", String(rules.suppressBelow))
         try w.attribute("maxHalfWidth", EstimateRow.format(rules.maxHalfWidth))
@@ -137,6 +138,13 @@ enum XMLReport {
                     ("flags", flagList(e.flags)), ("suppressed", e.isSuppressed ? "true" : nil),
                 ])
             }
+            for (id, e) in (survey.factors.map(\.id) + [overallIndexID]).compactMap({ id in cell.points[id].map { (id, $0) } }) {
+                try w.element("points", [
+                    ("id", id), ("value", NumberStyle.xml(e.value)), ("se", NumberStyle.xml(e.se)),
+                    ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper)),
+                    ("flags", flagList(e.flags)), ("suppressed", e.isSuppressed ? "true" : nil),
+                ])
+            }
             if let rank = cell.rank {
                 try w.element("rank", [
                     ("value", String(rank.position)), ("of", String(rank.of)), ("group", String(rank.group)),
@@ -162,7 +170,10 @@ enum XMLReport {
                 let e = cell.items[item.id]!
                 let x = lookup.value(key.scope, key.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
                 let mean = e.isSuppressed ? nil : lookup.value(key.scope, key.unit, period, item.id, "mean_score", "unweighted")
+                let pts = cell.points[item.id]
                 try w.element("item", [("id", item.id), ("n", String(e.n)), ("satisfied", String(x))] + proportion(e) + [
+                    ("points", NumberStyle.xml(pts?.value)), ("pointsLower", NumberStyle.xml(pts?.lower)),
+                    ("pointsUpper", NumberStyle.xml(pts?.upper)),
                     ("meanScore", NumberStyle.xml(mean)),
                     ("levels", survey.scale(of: item).values.map { value in
                         String(Int(lookup.value(key.scope, key.unit, period, item.id, "answers", "level_\(value)") ?? 0))

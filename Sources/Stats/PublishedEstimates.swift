@@ -107,6 +107,9 @@ public struct PublishedCell: Sendable {
     public var changeOnYearAgo: Change?
     /// Factor changes against the previous period, by factor id.
     public var factorChanges: [String: Change]
+    /// Points out of 100 (`[points] publish`) of the index (`index`), each factor and each
+    /// rating question, by id; empty when points are not published. Same flags as the share.
+    public var points: [String: Estimate]
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
@@ -221,6 +224,19 @@ public struct PublishedEstimates: Sendable {
                     group: Int(lookup.value(scope, unit, period, overallIndexID, "group_rank_group", "interval_overlap") ?? 0))
             }
         }
+        var points: [String: Estimate] = [:]
+        if survey.rules.publishPoints {
+            for id in survey.factors.map(\.id) + [overallIndexID] + survey.likertItems.map(\.id) {
+                let isIndex = id == overallIndexID || survey.factors.contains { $0.id == id }
+                guard let value = lookup.value(scope, unit, period, id, "points", "unweighted") else { continue }
+                let n = isIndex ? forms : Int(lookup.value(scope, unit, period, id, "n", "count") ?? 0)
+                points[id] = estimate(
+                    value: value, se: lookup.value(scope, unit, period, id, "points_se", isIndex ? "lin_unweighted" : "unweighted"),
+                    lower: lookup.value(scope, unit, period, id, "points_lower", isIndex ? "lin_unweighted_t" : "t"),
+                    upper: lookup.value(scope, unit, period, id, "points_upper", isIndex ? "lin_unweighted_t" : "t"),
+                    n: n, effectiveN: nil, method: "unweighted", flags: flags(lookup, key, id))
+            }
+        }
         var factorChanges: [String: Change] = [:]
         for f in survey.factors { factorChanges[f.id] = change(key.period.previous, f.id) }
         return PublishedCell(
@@ -228,7 +244,7 @@ public struct PublishedEstimates: Sendable {
             target: publication.targetStatus(lookup, scope, unit, period),
             changeOnPrevious: change(key.period.previous, overallIndexID),
             changeOnYearAgo: key.period.isQuarter ? change(key.period.sameTimeLastYear, overallIndexID) : nil,
-            factorChanges: factorChanges,
+            factorChanges: factorChanges, points: points,
             belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"),
             shortOfForms: lookup.value(scope, unit, period, overallIndexID, "rank_caution", "plan_or_sample_rule") == 1)
     }
