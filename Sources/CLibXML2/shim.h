@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlschemastypes.h>
 #include <libxml/xmlerror.h>
 /* Ingest: streaming reads of workbook parts, and HTML tables saved as .xls. */
 #include <libxml/xmlreader.h>

@@ -107,8 +107,18 @@ public enum SchemaValidator {
         var messages: [String] = []
     }
 
+    /// libxml2's parser and its built-in schema types, set up once before any thread parses a
+    /// schema: libxml2 2.9 builds the built-in types lazily and not thread-safely, and two
+    /// validations starting together (parallel tests, seen as "attribute use 'interval'"
+    /// errors loading SDMX's schemas) could leave them half built for the whole process.
+    static let libraryReady: Void = {
+        xmlInitParser()
+        xmlSchemaInitTypes()
+    }()
+
     /// - Returns: the validation errors; empty when the document is valid.
     public static func validate(_ document: Data, schemaPath: String) throws -> [String] {
+        _ = libraryReady
         guard FileManager.default.fileExists(atPath: schemaPath) else { throw ReportError.schemaMissing(schemaPath) }
         let errors = Errors()
         let context = Unmanaged.passUnretained(errors).toOpaque()
