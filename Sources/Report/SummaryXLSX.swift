@@ -121,7 +121,13 @@ private struct WorkbookContent {
         var sheets: [Sheet] = []
         if let latest {
             let order = unitOrder(latest)
+            // The year first when it is complete, as on the page.
+            let year = latest.yearPeriod
+            let yearSheet = figures.has(CellKey(scope: .allYear, unit: allUnitsCode, period: year))
+                ? ranking(year, ranked: yearOrder(year), yearly: true, through: latest.quarter == 4 ? nil : latest) : nil
+            if let yearSheet, latest.quarter == 4 { sheets.append(yearSheet) }
             sheets.append(ranking(latest, ranked: order.withData))
+            if let yearSheet, latest.quarter != 4 { sheets.append(yearSheet) }
             sheets.append(factorSheet(latest, units: order.withData))
             sheets.append(trend(units: order.all))
             if !input.survey.qualityItems.isEmpty { sheets.append(quality(latest, units: order.all)) }
@@ -159,8 +165,21 @@ private struct WorkbookContent {
         return (ranked, ranked + input.units.filter { !codes.contains($0.code) })
     }
 
-    func unitCell(_ code: String, _ period: Period) -> CellKey { CellKey(scope: .unitQuarter, unit: code, period: period) }
-    func allCell(_ period: Period) -> CellKey { CellKey(scope: .allQuarter, unit: allUnitsCode, period: period) }
+    func unitCell(_ code: String, _ period: Period) -> CellKey {
+        CellKey(scope: period.isQuarter ? .unitQuarter : .unitYear, unit: code, period: period)
+    }
+    func allCell(_ period: Period) -> CellKey {
+        CellKey(scope: period.isQuarter ? .allQuarter : .allYear, unit: allUnitsCode, period: period)
+    }
+
+    /// The year's ranking order.
+    func yearOrder(_ year: Period) -> [SurveyUnit] {
+        input.units.filter { figures.has(unitCell($0.code, year)) }.sorted { a, b in
+            let ra = figures.ranking(unitCell(a.code, year)).rank ?? Int.max
+            let rb = figures.ranking(unitCell(b.code, year)).rank ?? Int.max
+            return ra != rb ? ra < rb : a.code < b.code
+        }
+    }
     func name(_ unit: SurveyUnit) -> String { unitNames[unit.code] ?? unit.code }
     var allUnitsName: String { labels.allUnits(input.survey.rules.aggregation) }
 
@@ -181,11 +200,13 @@ private struct WorkbookContent {
 
     /// The page's headline table: rank, unit, published SIPAS index with its interval, forms,
     /// change on the previous quarter, target status and flags.
-    func ranking(_ latest: Period, ranked: [SurveyUnit]) -> Sheet {
+    func ranking(_ latest: Period, ranked: [SurveyUnit], yearly: Bool = false, through: Period? = nil) -> Sheet {
         let target = input.survey.rules.target
+        let points = input.survey.rules.publishPoints
         var header = [labels.rankColumn, labels.groupColumn, labels.rankChangeColumn, labels.unitColumn, labels.codeColumn,
-                      labels.indexColumn, labels.lowerColumn, labels.upperColumn, labels.formsColumn, labels.changeColumn,
-                      labels.significanceColumn]
+                      labels.indexColumn, labels.lowerColumn, labels.upperColumn]
+        if points { header += [labels.pointsColumn, labels.pointsLowerColumn, labels.pointsUpperColumn] }
+        header += [labels.formsColumn, yearly ? labels.changeOnPreviousYear : labels.changeColumn, labels.significanceColumn]
         if let target { header.append(labels.targetColumn(NumberStyle.percent(target, language: input.language))) }
         header.append(labels.flagColumn)
         let (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
@@ -196,16 +217,20 @@ private struct WorkbookContent {
             var row: [SheetCell] = [.number(rank.rank.map(Double.init), .integer), .number(rank.group.map(Double.init), .integer),
                                     .number(rank.change.map(Double.init), .integer), .text(name),
                                     .text(cell.scope.isAllUnits ? "" : code)]
-            row += index.cells + [figures.forms(cell), change.points, .text(change.note)]
+            row += index.cells
+            if points { row += figures.points(cell) }
+            row += [figures.forms(cell), change.points, .text(change.note)]
             if target != nil { row.append(.text(figures.target(cell))) }
             row.append(.text(figures.flags(cell)))
             return row
         }
         var notes: [String] = []
-        if let headline = headline(latest) { notes.append(headline) }
+        if !yearly, let headline = headline(latest) { notes.append(headline) }
+        notes.append(labels.rankingPolicy(input.survey.rules))
         notes.append(labels.legend(input.survey.rules))
-        return Sheet(name: labels.rankingSheet, title: labels.resultsHeading(latest), header: header, rows: rows,
-                     totalRows: totals, notes: notes)
+        return Sheet(name: yearly ? labels.yearRankingSheet : labels.rankingSheet,
+                     title: yearly ? labels.yearHeading(latest, through: through) : labels.resultsHeading(latest), header: header,
+                     rows: rows, totalRows: totals, notes: notes)
     }
 
     /// The page's one-sentence summary, from the all-units row.
@@ -411,6 +436,13 @@ private struct Figures {
         return Shown(subject == overallIndexID ? c?.index : c?.factors[subject])
     }
 
+    /// The SIPAS index in points out of 100 with its interval (numbers `0.00`, not percent).
+    func points(_ key: CellKey) -> [SheetCell] {
+        guard let e = cell(key)?.points[overallIndexID] else { return [.empty, .empty, .empty] }
+        if e.isSuppressed { return [.suppressed, .empty, .empty] }
+        return [e.value, e.lower, e.upper].map { .number($0, .points) }
+    }
+
     /// The trend's cell: the SIPAS index, `Q`, or empty where the cell has no forms.
     func indexIfAny(_ key: CellKey) -> SheetCell {
         has(key) ? index(key, overallIndexID).cells[0] : .empty
@@ -452,6 +484,9 @@ private struct Figures {
 
 extension Labels {
     var rankingSheet: String { t("Xếp hạng", "Ranking") }
+    var yearRankingSheet: String { t("Xếp hạng năm", "Ranking for the year") }
+    var pointsLowerColumn: String { t("Cận dưới (điểm)", "Lower bound (points)") }
+    var pointsUpperColumn: String { t("Cận trên (điểm)", "Upper bound (points)") }
     var factorsSheet: String { t("Yếu tố", "Factors") }
     var trendSheet: String { t("Diễn biến", "Trend") }
     var qualitySheet: String { t("Chất lượng phục vụ", "Service quality") }

@@ -240,7 +240,7 @@ struct SummaryXLSXOfficeTests {
         // The cells' types and values, as LibreOffice stores them.
         try Office.convert(file, to: "fods", out: folder, profile: profile)
         let sheets = FlatODSReader.read(try Data(contentsOf: folder.appendingPathComponent("summary.fods")))
-        #expect(Set(sheets.keys) == ["Xếp hạng", "Yếu tố", "Diễn biến", "Chất lượng phục vụ", "Số phiếu", "Kiểm tra không đạt",
+        #expect(Set(sheets.keys) == ["Xếp hạng", "Xếp hạng năm", "Yếu tố", "Diễn biến", "Chất lượng phục vụ", "Số phiếu", "Kiểm tra không đạt",
                                      "Nguồn dữ liệu", "Ghi chú phương pháp", "Bảng tổng hợp"])
         let ranking = try #require(sheets["Xếp hạng"])
         #expect(ranking[0].first?.text == "Kết quả quý II/2024")
@@ -264,6 +264,12 @@ struct SummaryXLSXOfficeTests {
         let stpYear = try #require(tidy.first { $0.count > 5 && $0[1].text == "STP" && $0[3].text == "Năm 2024" })
         let yearIndex = try #require(lookup.value(.unitYear, "STP", "2024", "index", "index", "unweighted"))
         #expect(stpYear[5].type == "percentage" && abs((stpYear[5].value ?? .nan) - yearIndex) < 1e-9, "\(stpYear[5])")
+
+        // The year's ranking (2024 to date, after the quarter as on the page).
+        let yearRanking = try #require(sheets["Xếp hạng năm"])
+        #expect(yearRanking[0].first?.text == "Kết quả năm 2024 (đến hết quý II/2024)")
+        let stpInYear = try #require(yearRanking.first { $0.count > 5 && $0[4].text == "STP" })
+        #expect(stpInYear[5].type == "percentage" && abs((stpInYear[5].value ?? .nan) - yearIndex) < 1e-9, "\(stpInYear[5])")
 
         // What a Vietnamese user sees: the decimal comma and the dot for thousands.
         try Office.convert(file, to: "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true,false,false,-1", out: folder, profile: profile)
