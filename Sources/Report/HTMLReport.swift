@@ -46,7 +46,7 @@ enum HTMLReport {
                 "failedChecks": labels.failedChecksHeading, "headline": labels.headlineHeading,
                 "annex": labels.unitAnnexHeading, "question": labels.questionColumn, "satisfied": labels.satisfiedColumn,
                 "answers": labels.answersColumn, "recipients": labels.recipientsWord, "downloads": labels.downloadsHeading,
-                "factor": labels.factorColumn,
+                "factor": labels.factorColumn, "channel": labels.channelColumn, "period": labels.periodColumn,
             ],
             "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
             "method": labels.methodNote(survey).map { ["text": $0] },
@@ -353,6 +353,17 @@ enum HTMLReport {
                     quarter: labels.periodInText(latest), quarterForms: q?.forms ?? 0,
                     yearText: labels.yearHeading(year, through: yearComplete ? nil : latest), yearForms: y?.forms ?? 0,
                     rank: q?.rank.map { labels.rank($0.position, of: $0.of) }, yearRank: y?.rank.map { labels.rank($0.position, of: $0.of) }),
+                "channelCaption": numbers.caption(labels.channelCaption(name(code))),
+                "channels": [latest, year].flatMap { period in
+                    Channel.allCases.sorted { $0 == .paper && $1 != .paper }.compactMap { channel -> [String: Any]? in
+                        let scope = Scope.channelScope(quarterly: period.isQuarter, channel)
+                        guard let c = published[scope, code, period] else { return nil }
+                        return ["channel": labels.channelName(channel), "period": labels.periodName(period),
+                                "forms": NumberStyle.count(c.forms, language: lang), "index": percent(c.index),
+                                "interval": c.index.isSuppressed ? "–" : interval(c.index),
+                                "points": score(c.points[overallIndexID]), "flag": c.index.flags.codes.joined(separator: " ")]
+                    }
+                },
                 "itemCaption": numbers.caption(labels.itemCaption(name(code))),
                 "quarterHeading": labels.periodName(latest), "yearHeading": labels.periodName(year),
                 "factors": factors.map { f in

@@ -269,6 +269,11 @@ extension Labels {
     func qualityCaption(_ period: String) -> String { t("Chỉ tiêu chất lượng phục vụ, \(period)", "Service quality indicators, \(period)") }
     func itemCaption(_ unit: String) -> String { t("Kết quả từng câu hỏi và yếu tố: \(unit)", "Every question and factor: \(unit)") }
     func unitTrendTitle(_ unit: String) -> String { t("Chỉ số SIPAS của \(unit) theo quý, với khoảng tin cậy", "SIPAS index of \(unit) by quarter, with its confidence interval") }
+    func channelCaption(_ unit: String) -> String { t("Phiếu giấy và trực tuyến: \(unit)", "Paper and online: \(unit)") }
+    func channelName(_ channel: Channel) -> String {
+        channel == .paper ? t("Phiếu giấy (bộ phận một cửa)", "Paper (one-stop counter)") : t("Trực tuyến (cổng dịch vụ công)", "Online (public service portal)")
+    }
+    var channelColumn: String { t("Kênh", "Channel") }
     var unitAnnexHeading: String { t("Chi tiết theo đơn vị", "Detail by unit") }
     var questionColumn: String { t("Câu hỏi", "Question") }
     var factorColumn: String { t("Yếu tố", "Factor") }

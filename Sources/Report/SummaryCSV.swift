@@ -26,7 +26,7 @@ enum SummaryCSV {
         func change(_ c: Change?) -> [String] {
             [c?.diff.map { String(format: "%.2f", $0 * 100) } ?? "", c?.isSignificant.map { $0 ? "yes" : "no" } ?? ""]
         }
-        for key in view.published.keys {
+        for key in view.published.keys where key.scope.channel == nil {
             let cell = view.published.cells[key]!
             let name: String = key.unit == allUnitsCode ? "" : (names[key.unit] ?? "")
             var row: [String] = [key.scope.rawValue, key.unit, CSVField.formulaSafe(name), key.period.description, String(cell.forms)]

@@ -114,7 +114,7 @@ private struct WorkbookContent {
         figures = Figures(published: view.published, labels: labels)
         latest = view.latest
         unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
-        cells = view.cells
+        cells = view.cells.filter { $0.scope.channel == nil }
     }
 
     var sheets: [Sheet] {
@@ -531,6 +531,10 @@ extension Labels {
         case .allYear: t("Tất cả đơn vị, năm", "All units, year")
         case .groupQuarter: t("Nhóm đơn vị, quý", "Group of units, quarter")
         case .groupYear: t("Nhóm đơn vị, năm", "Group of units, year")
+        case .unitQuarterPaper: t("Đơn vị, quý, phiếu giấy", "Unit, quarter, paper")
+        case .unitQuarterOnline: t("Đơn vị, quý, trực tuyến", "Unit, quarter, online")
+        case .unitYearPaper: t("Đơn vị, năm, phiếu giấy", "Unit, year, paper")
+        case .unitYearOnline: t("Đơn vị, năm, trực tuyến", "Unit, year, online")
         }
     }
 

@@ -10,11 +10,37 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
     /// The units of one group (`units.csv` column `group`); `unit` is the group's id.
     case groupQuarter = "group_quarter"
     case groupYear = "group_year"
+    /// One unit's forms of one channel (paper at the counter, online on the portal).
+    case unitQuarterPaper = "unit_quarter_paper"
+    case unitQuarterOnline = "unit_quarter_online"
+    case unitYearPaper = "unit_year_paper"
+    case unitYearOnline = "unit_year_online"
+
+    /// The channel of a channel scope.
+    public var channel: Channel? {
+        switch self {
+        case .unitQuarterPaper, .unitYearPaper: .paper
+        case .unitQuarterOnline, .unitYearOnline: .online
+        default: nil
+        }
+    }
+
+    /// The channel scope of a unit scope.
+    public static func channelScope(quarterly: Bool, _ channel: Channel) -> Scope {
+        switch (quarterly, channel) {
+        case (true, .paper): .unitQuarterPaper
+        case (true, .online): .unitQuarterOnline
+        case (false, .paper): .unitYearPaper
+        case (false, .online): .unitYearOnline
+        }
+    }
 
     public var isAllUnits: Bool { self == .allQuarter || self == .allYear }
     /// All units or a group's: figures combined over units (`aggregation`).
     public var isAggregate: Bool { isAllUnits || self == .groupQuarter || self == .groupYear }
-    public var isQuarterly: Bool { self == .unitQuarter || self == .allQuarter || self == .groupQuarter }
+    public var isQuarterly: Bool {
+        self == .unitQuarter || self == .allQuarter || self == .groupQuarter || self == .unitQuarterPaper || self == .unitQuarterOnline
+    }
     /// The unit scope an aggregate combines (itself for a unit scope).
     public var unitScope: Scope { isQuarterly ? .unitQuarter : .unitYear }
 }

@@ -45,6 +45,8 @@ public struct Estimator: Sendable {
                 CellKey(scope: .allQuarter, unit: allUnitsCode, period: atom.quarter),
                 CellKey(scope: .allYear, unit: allUnitsCode, period: year),
             ]
+            keys += [CellKey(scope: .channelScope(quarterly: true, atom.channel), unit: atom.unit, period: atom.quarter),
+                     CellKey(scope: .channelScope(quarterly: false, atom.channel), unit: atom.unit, period: year)]
             if let group = groups[atom.unit] {
                 keys += [CellKey(scope: .groupQuarter, unit: group, period: atom.quarter),
                          CellKey(scope: .groupYear, unit: group, period: year)]
@@ -75,14 +77,15 @@ public struct Estimator: Sendable {
         for cell in cells.keys.sorted() {
             let members = cells[cell]!.sorted().map { ($0, atoms[$0]!) }
             summaries[cell] = emitCell(cell, members: members, design: unweighted, quantiles: &quantiles, into: &rows)
-            if let plan, members.allSatisfy({ plan.weights[$0.0] != nil }) {
+            // A channel's cell is one stratum: its weighted figures are its unweighted ones.
+            if let plan, cell.scope.channel == nil, members.allSatisfy({ plan.weights[$0.0] != nil }) {
                 emitWeighted(
                     cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design,
                     quantiles: &quantiles, into: &rows)
             }
         }
         // Changes against the previous period and, for quarters, the same quarter a year earlier.
-        for cell in cells.keys.sorted() {
+        for cell in cells.keys.sorted() where cell.scope.channel == nil {
             for earlierPeriod in cell.period.comparisonPeriods {
                 let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
                 guard let later = summaries[cell], let before = summaries[earlier] else { continue }
@@ -107,6 +110,9 @@ public struct Estimator: Sendable {
         func t(_ df: Int) -> Double? {
             df >= 1 ? quantiles.quantile(1 - (1 - level) / 2, df: Double(df)) : nil
         }
+        // A channel's cell (paper or online apart, for the annex) carries what is published:
+        // counts, the share with the configured interval, indices; not every interval method.
+        let methods = cell.scope.channel == nil ? IntervalMethod.allCases : [survey.rules.intervalMethod]
         var proportions: [Double?] = []
         for (j, id) in likertIDs.enumerated() {
             let n = sums.answered[j]
@@ -114,7 +120,7 @@ public struct Estimator: Sendable {
             emit(id, "n", "count", Double(n))
             emit(id, "satisfied", "count", Double(x))
             // The raw distribution, so that anyone can recompute every figure.
-            for (i, value) in scales.scales[j].values.enumerated() {
+            for (i, value) in scales.scales[j].values.enumerated() where cell.scope.channel == nil {
                 emit(id, "answers", "level_\(value)", Double(sums.levelCounts[j * sums.levelStride + i + 1]))
             }
             guard n > 0 else {
@@ -124,11 +130,12 @@ public struct Estimator: Sendable {
             let p = Double(x) / Double(n)
             proportions.append(p)
             emit(id, "p", "unweighted", p)
-            for method in IntervalMethod.allCases {
+            for method in methods {
                 let ci = BinomialInterval.interval(method, successes: x, trials: n, level: level)
                 emit(id, "p_lower", method.rawValue, ci.lower)
                 emit(id, "p_upper", method.rawValue, ci.upper)
             }
+            guard cell.scope.channel == nil else { continue }
             let score = ScoreSummary(n: n, sum: sums.scoreSum[j], sumOfSquares: sums.scoreSquares[j])
             emit(id, "mean_score", "unweighted", score.mean)
             if n >= 2, let tq = t(n - 1) {
@@ -148,7 +155,7 @@ public struct Estimator: Sendable {
             emit(item.id, "favourable", "count", Double(x))
             guard n > 0 else { continue }
             emit(item.id, "p", "unweighted", Double(x) / Double(n))
-            for method in IntervalMethod.allCases {
+            for method in methods {
                 let ci = BinomialInterval.interval(method, successes: x, trials: n, level: level)
                 emit(item.id, "p_lower", method.rawValue, ci.lower)
                 emit(item.id, "p_upper", method.rawValue, ci.upper)
@@ -181,7 +188,7 @@ public struct Estimator: Sendable {
             linearisedSE[id] = se
         }
         if survey.rules.publishPoints && sums.hasPoints {
-            emitPoints(sums, members: members, design: design, quantiles: &quantiles, emit: emit)
+            emitPoints(sums, members: members, design: design, items: cell.scope.channel == nil, quantiles: &quantiles, emit: emit)
         }
         return CellSummary(
             answered: sums.answered, satisfied: sums.satisfied, indices: indices,
@@ -193,12 +200,12 @@ public struct Estimator: Sendable {
     /// linearised SE (the satisfied share's estimator with the points in place of the
     /// satisfied indicator) and a t interval, df = forms − 1; bounds kept within 0-100.
     private func emitPoints(
-        _ sums: CellSums, members: [(AtomKey, CellSums)], design: DesignVariance, quantiles: inout StudentTQuantiles,
-        emit: (String, String, String, Double?) -> Void
+        _ sums: CellSums, members: [(AtomKey, CellSums)], design: DesignVariance, items: Bool = true,
+        quantiles: inout StudentTQuantiles, emit: (String, String, String, Double?) -> Void
     ) {
         let factors = RatingScales(survey.ratingScales).pointFactors
         func clip(_ v: Double) -> Double { min(100, max(0, v)) }
-        for (j, id) in likertIDs.enumerated() {
+        for (j, id) in likertIDs.enumerated() where items {
             let n = sums.answered[j]
             guard n > 0 else { continue }
             let mean = Double(sums.pointSum[j]) / Double(n)

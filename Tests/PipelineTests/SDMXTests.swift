@@ -330,6 +330,8 @@ struct SDMXTests {
         var expected = Set<String>()
         for key in estimates.keys where key.hasSuffix(",index,unweighted") {
             let parts = key.split(separator: ",", omittingEmptySubsequences: false)
+            // sdmx.xml sends units and all units; not groups or channels.
+            guard ["unit_quarter", "unit_year", "all_quarter", "all_year"].contains(String(parts[0])) else { continue }
             if parts[3] == "index" || factors.contains(String(parts[3])) { expected.insert(parts[0..<4].joined(separator: ",")) }
         }
         #expect(sent == expected)
