@@ -492,15 +492,26 @@ public struct Pipeline {
     /// the R reference tests read), and the public copy in the release, where a suppressed
     /// estimate's values are `NA` and its flag stays (`PublicEstimates`).
     private func writeEstimates(_ rows: [EstimateRow], into dir: URL) throws {
-        try write(Self.estimatesCSV(rows), "estimates.csv", in: folder.workDirectory)
-        try write(Self.estimatesCSV(PublicEstimates.redact(rows)), "estimates.csv", in: dir)
+        let (all, published) = Self.estimatesCSV(rows)
+        try write(all, "estimates.csv", in: folder.workDirectory)
+        try write(published, "estimates.csv", in: dir)
     }
 
-    static func estimatesCSV(_ rows: [EstimateRow]) -> Data {
-        var text = EstimateRow.csvHeader + "\n"
-        text.reserveCapacity(rows.count * 64)
-        for row in rows { text += row.csvLine + "\n" }
-        return Data(text.utf8)
+    /// Both copies of estimates.csv, every line formatted once: the public copy differs only
+    /// in the rows `PublicEstimates.redact` sets to `NA`.
+    static func estimatesCSV(_ rows: [EstimateRow]) -> (all: Data, published: Data) {
+        let redacted = PublicEstimates.redact(rows)
+        var all = EstimateRow.csvHeader + "\n", published = all
+        all.reserveCapacity(rows.count * 64)
+        published.reserveCapacity(rows.count * 64)
+        for (row, shown) in zip(rows, redacted) {
+            let line = row.csvLine
+            all += line
+            all += "\n"
+            published += shown.value == row.value ? line : shown.csvLine
+            published += "\n"
+        }
+        return (Data(all.utf8), Data(published.utf8))
     }
 
     /// report.html in the release's language, and report.<other>.html in the other one.

@@ -18,6 +18,7 @@ public struct EstimateLookup: Sendable {
     public private(set) var years: Set<Period> = []
 
     public init(_ rows: [EstimateRow]) {
+        values.reserveCapacity(rows.count)
         for row in rows { insert(row) }
     }
 
