@@ -4,7 +4,7 @@ import Stages
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write report.xml (validated against report.xsd), report.html in both languages, sdmx.xml with its SDMX structure (sdmx-structure.xml, sdmx-schema.xsd), summary.xlsx and summary.csv from the stored estimates; refuses estimates or checks older than survey.toml or the forms.")
+        abstract: "Write \(Pipeline.releaseFiles(of: "report").joined(separator: ", ")) from the stored estimates (report.xml validated against report.xsd; report.html in the release's language, the other page in the other); refuses estimates or checks older than survey.toml or the forms.")
 
     @OptionGroup var options: CommonOptions
 
@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions())
                 .report(language: report.lang, releaseDate: report.releaseDate)
         }
-        print("Wrote report.xml, report.html (and the other language's page), sdmx.xml, sdmx-structure.xml, sdmx-schema.xsd, summary.xlsx and summary.csv.")
+        print("Wrote \(Pipeline.releaseFiles(of: "report").filter { !($0.hasPrefix("report.") && $0.hasSuffix(".html") && $0 != "report.html") }.joined(separator: ", ")) and the other language's page.")
         print(SummaryLine.text(stage: "report", verdict: verdict, published: nil, out: nil))
         try finish(verdict)
     }

@@ -282,13 +282,7 @@ extension Labels {
     var recipientsWord: String { t("Nơi nhận:", "Recipients:") }
     var downloadsHeading: String { t("Tệp số liệu", "Data files") }
     var downloads: [(String, String)] {
-        [("summary.xlsx", t("bảng tổng hợp cho Excel (số thực, định dạng phần trăm)", "summary tables for Excel (real numbers, percent formats)")),
-         ("summary.csv", t("bảng tổng hợp dạng CSV gọn (tidy), dấu thập phân là dấu chấm", "tidy summary table as CSV, decimal point")),
-         ("estimates.csv", t("mọi ước lượng (bản công bố: số bị che là NA)", "every estimate (public copy: suppressed values are NA)")),
-         ("report.xml", t("báo cáo dạng XML, kiểm tra theo report.xsd", "the report as XML, validated against report.xsd")),
-         ("sdmx.xml", t("dữ liệu SDMX-ML 2.1", "SDMX-ML 2.1 data")),
-         ("sdmx-structure.xml", t("cấu trúc dữ liệu SDMX (DSD và danh mục mã)", "SDMX structure (DSD and code lists)")),
-         ("checks.csv", t("kết quả kiểm tra mẫu", "sampling checks"))]
+        ReleaseFiles.all.filter(\.download).map { ($0.name, $0.description(in: language)) }
     }
     func belowTargetList(_ period: String) -> String { t("Đơn vị chưa đạt mục tiêu, \(period)", "Units below the target, \(period)") }
     func belowPlanList(_ period: String) -> String { t("Đơn vị chưa đủ số phiếu (kế hoạch hoặc cỡ mẫu), \(period)", "Units short of forms (plan minimum or sample-size rule), \(period)") }

@@ -73,10 +73,10 @@ public struct Pipeline {
     private final class Health: @unchecked Sendable { var checked = false }
 
     /// Output files of a release, in manifest order.
-    public static let releaseFiles = [
-        "checks.csv", "estimates.csv", "summary.csv", "summary.xlsx", "report.xml", "sdmx.xml", "sdmx-structure.xml", "sdmx-schema.xsd",
-        "report.html", "report.en.html", "report.vi.html",
-    ]
+    public static let releaseFiles = ReleaseFiles.names
+
+    /// The release files a stage writes (`check`, `stats`, `report`), from the same registry.
+    public static func releaseFiles(of stage: String) -> [String] { ReleaseFiles.names(of: stage) }
 
     public init(folderPath: String, outPath: String?, logger: Logger, options: PipelineOptions = PipelineOptions()) throws {
         folder = try SurveyFolder.load(folderPath)
