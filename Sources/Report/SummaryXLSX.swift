@@ -209,7 +209,10 @@ private struct WorkbookContent {
         header += [labels.formsColumn, yearly ? labels.changeOnPreviousYear : labels.changeColumn, labels.significanceColumn]
         if let target { header.append(labels.targetColumn(NumberStyle.percent(target, language: input.language))) }
         header.append(labels.flagColumn)
-        let (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
+        // With unit groups: each unit's group and its rank within it, and the groups' rows.
+        let groups = input.survey.groups
+        if !groups.isEmpty { header += [labels.unitGroupColumn, labels.rankInGroupColumn, labels.rankedInGroupColumn] }
+        var (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
             guard figures.has(cell) else { return nil }
             let rank = figures.ranking(cell)
             let index = figures.index(cell, overallIndexID)
@@ -222,7 +225,34 @@ private struct WorkbookContent {
             row += [figures.forms(cell), change.points, .text(change.note)]
             if target != nil { row.append(.text(figures.target(cell))) }
             row.append(.text(figures.flags(cell)))
+            if !groups.isEmpty {
+                let group = input.units.first { $0.code == code }?.group.flatMap { id in groups.first { $0.id == id } }
+                let inGroup = figures.published.cells[cell]?.rank?.inGroup
+                row += [.text(group?.name(in: input.language) ?? ""), .number(inGroup.map { Double($0.position) }, .integer),
+                        .number(inGroup.map { Double($0.of) }, .integer)]
+            }
             return row
+        }
+        // The groups' aggregates before the all-units row.
+        let groupScope: Scope = latest.isQuarter ? .groupQuarter : .groupYear
+        var groupRows: [[SheetCell]] = []
+        for group in groups {
+            let key = CellKey(scope: groupScope, unit: group.id, period: latest)
+            guard figures.has(key) else { continue }
+            let index = figures.index(key, overallIndexID)
+            let change = figures.change(key)
+            var row: [SheetCell] = [.empty, .empty, .empty, .text(labels.groupTotal(group.name(in: input.language))), .text(group.id)]
+            row += index.cells
+            if points { row += figures.points(key) }
+            row += [figures.forms(key), change.points, .text(change.note)]
+            if target != nil { row.append(.text(figures.target(key))) }
+            row += [.text(figures.flags(key)), .text(group.name(in: input.language)), .empty, .empty]
+            groupRows.append(row)
+        }
+        if !groupRows.isEmpty {
+            let at = totals.min() ?? rows.count
+            rows.insert(contentsOf: groupRows, at: at)
+            totals = Set(totals.map { $0 + groupRows.count } + (at..<(at + groupRows.count)))
         }
         var notes: [String] = []
         if !yearly, let headline = headline(latest) { notes.append(headline) }
@@ -484,6 +514,9 @@ private struct Figures {
 
 extension Labels {
     var rankingSheet: String { t("Xếp hạng", "Ranking") }
+    var unitGroupColumn: String { t("Nhóm đơn vị", "Group of units") }
+    var rankInGroupColumn: String { t("Xếp hạng trong nhóm", "Rank in the group") }
+    var rankedInGroupColumn: String { t("Số đơn vị được xếp hạng trong nhóm", "Units ranked in the group") }
     var yearRankingSheet: String { t("Xếp hạng năm", "Ranking for the year") }
     var pointsLowerColumn: String { t("Cận dưới (điểm)", "Lower bound (points)") }
     var pointsUpperColumn: String { t("Cận trên (điểm)", "Upper bound (points)") }

@@ -85,6 +85,28 @@ struct SummaryXLSXTests {
         return found
     }
 
+    @Test("with unit groups the ranking sheet names each unit's group and rank in it, and has the groups' rows")
+    func groups() throws {
+        var input = workbookInput()
+        input.survey.groups = [UnitGroup(id: "NC", nameVi: "Khối nội chính", nameEn: "Internal affairs"),
+                               UnitGroup(id: "YT", nameVi: "Khối y tế", nameEn: "Health")]
+        input.units[0].group = "NC"; input.units[1].group = "YT"; input.units[2].group = "NC"
+        var acc = SumsAccumulator(itemCount: 1, satisfiedAnswers: [4, 5])
+        for (unit, answers) in [("STP", [5, 4, 4, 2, 3, 5]), ("SYT", [5, 4, 2, 4, 5, 3, 4]), ("SKH", [5, 5, 5, 4, 4, 5])] {
+            for a in answers {
+                acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: 2), channel: .paper), answers: [UInt8(a)], quality: [2])
+            }
+        }
+        let groups = ["STP": "NC", "SYT": "YT", "SKH": "NC"]
+        let computed = Estimator(survey: input.survey, unitGroups: groups).estimate(atoms: acc.atoms)
+        input.estimates = computed + Publication(survey: input.survey, unitGroups: groups).derive(from: computed, population: [])
+        let parts = try workbookParts(try ReportRenderer.render(input).workbook)
+        let strings = parts["xl/sharedStrings.xml"] ?? ""
+        for text in ["Nhóm đơn vị", "Xếp hạng trong nhóm", "Cả nhóm: Khối nội chính", "Cả nhóm: Khối y tế"] {
+            #expect(strings.contains(text), "the workbook has \(text)")
+        }
+    }
+
     @Test("a suppressed (Q) estimate has no value, SE or bound in any part of the workbook, only its flag")
     func suppressedNowhere() throws {
         for language in Language.allCases {
