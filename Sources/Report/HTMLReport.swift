@@ -67,11 +67,14 @@ enum HTMLReport {
         let yearComplete = latest.quarter == 4
 
         // One unit order everywhere: the quarter's published ranking, then units without one.
-        func ranked(_ scope: Scope, _ period: Period) -> [String] {
-            let codes = input.units.map(\.code).filter { published[scope, $0, period] != nil }
-            return codes.sorted { a, b in
-                let ra = published[scope, a, period]?.rank?.position ?? Int.max
-                let rb = published[scope, b, period]?.rank?.position ?? Int.max
+        /// Units with a cell in the period, by rank (overall, or `inGroup`), unranked ones after, by code.
+        func ranked(_ scope: Scope, _ period: Period, among codes: [String]? = nil, inGroup: Bool = false) -> [String] {
+            func position(_ code: String) -> Int {
+                let rank = published[scope, code, period]?.rank
+                return (inGroup ? rank?.inGroup?.position : rank?.position) ?? Int.max
+            }
+            return (codes ?? input.units.map(\.code)).filter { published[scope, $0, period] != nil }.sorted { a, b in
+                let ra = position(a), rb = position(b)
                 return ra != rb ? ra < rb : a.utf8.lexicographicallyPrecedes(b.utf8)
             }
         }
@@ -142,11 +145,7 @@ enum HTMLReport {
             var tables: [[String: Any]] = []
             for group in survey.groups {
                 let members = Set(input.units.filter { $0.group == group.id }.map(\.code))
-                let codes = ranked(scope, period).filter(members.contains).sorted { a, b in
-                    let ra = published[scope, a, period]?.rank?.inGroup?.position ?? Int.max
-                    let rb = published[scope, b, period]?.rank?.inGroup?.position ?? Int.max
-                    return ra != rb ? ra < rb : a.utf8.lexicographicallyPrecedes(b.utf8)
-                }
+                let codes = ranked(scope, period, among: input.units.map(\.code).filter(members.contains), inGroup: true)
                 var rows = codes.compactMap { code in
                     published[scope, code, period].map { rankingRow($0, name: name(code), total: false, inGroup: true) }
                 }

@@ -124,7 +124,7 @@ private struct WorkbookContent {
             // The year first when it is complete, as on the page.
             let year = latest.yearPeriod
             let yearSheet = figures.has(CellKey(scope: .allYear, unit: allUnitsCode, period: year))
-                ? ranking(year, ranked: yearOrder(year), yearly: true, through: latest.quarter == 4 ? nil : latest) : nil
+                ? ranking(year, ranked: unitOrder(year).withData, yearly: true, through: latest.quarter == 4 ? nil : latest) : nil
             if let yearSheet, latest.quarter == 4 { sheets.append(yearSheet) }
             sheets.append(ranking(latest, ranked: order.withData))
             if let yearSheet, latest.quarter != 4 { sheets.append(yearSheet) }
@@ -171,15 +171,6 @@ private struct WorkbookContent {
     func allCell(_ period: Period) -> CellKey {
         CellKey(scope: period.isQuarter ? .allQuarter : .allYear, unit: allUnitsCode, period: period)
     }
-
-    /// The year's ranking order.
-    func yearOrder(_ year: Period) -> [SurveyUnit] {
-        input.units.filter { figures.has(unitCell($0.code, year)) }.sorted { a, b in
-            let ra = figures.ranking(unitCell(a.code, year)).rank ?? Int.max
-            let rb = figures.ranking(unitCell(b.code, year)).rank ?? Int.max
-            return ra != rb ? ra < rb : a.code < b.code
-        }
-    }
     func name(_ unit: SurveyUnit) -> String { unitNames[unit.code] ?? unit.code }
     var allUnitsName: String { labels.allUnits(input.survey.rules.aggregation) }
 
@@ -212,7 +203,8 @@ private struct WorkbookContent {
         // With unit groups: each unit's group and its rank within it, and the groups' rows.
         let groups = input.survey.groups
         if !groups.isEmpty { header += [labels.unitGroupColumn, labels.rankInGroupColumn, labels.rankedInGroupColumn] }
-        var (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
+        /// One row: a unit's, a group's or all units' (`groupName`: the group column's text).
+        func row(_ cell: CellKey, _ name: String, _ code: String, groupName: String?) -> [SheetCell]? {
             guard figures.has(cell) else { return nil }
             let rank = figures.ranking(cell)
             let index = figures.index(cell, overallIndexID)
@@ -226,28 +218,21 @@ private struct WorkbookContent {
             if target != nil { row.append(.text(figures.target(cell))) }
             row.append(.text(figures.flags(cell)))
             if !groups.isEmpty {
-                let group = input.units.first { $0.code == code }?.group.flatMap { id in groups.first { $0.id == id } }
                 let inGroup = figures.published.cells[cell]?.rank?.inGroup
-                row += [.text(group?.name(in: input.language) ?? ""), .number(inGroup.map { Double($0.position) }, .integer),
+                row += [.text(groupName ?? ""), .number(inGroup.map { Double($0.position) }, .integer),
                         .number(inGroup.map { Double($0.of) }, .integer)]
             }
             return row
         }
+        var (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
+            let group = input.units.first { $0.code == code }?.group.flatMap { id in groups.first { $0.id == id } }
+            return row(cell, name, code, groupName: group?.name(in: input.language))
+        }
         // The groups' aggregates before the all-units row.
         let groupScope: Scope = latest.isQuarter ? .groupQuarter : .groupYear
-        var groupRows: [[SheetCell]] = []
-        for group in groups {
-            let key = CellKey(scope: groupScope, unit: group.id, period: latest)
-            guard figures.has(key) else { continue }
-            let index = figures.index(key, overallIndexID)
-            let change = figures.change(key)
-            var row: [SheetCell] = [.empty, .empty, .empty, .text(labels.groupTotal(group.name(in: input.language))), .text(group.id)]
-            row += index.cells
-            if points { row += figures.points(key) }
-            row += [figures.forms(key), change.points, .text(change.note)]
-            if target != nil { row.append(.text(figures.target(key))) }
-            row += [.text(figures.flags(key)), .text(group.name(in: input.language)), .empty, .empty]
-            groupRows.append(row)
+        let groupRows = groups.compactMap { group in
+            row(CellKey(scope: groupScope, unit: group.id, period: latest), labels.groupTotal(group.name(in: input.language)),
+                group.id, groupName: group.name(in: input.language))
         }
         if !groupRows.isEmpty {
             let at = totals.min() ?? rows.count

@@ -203,7 +203,7 @@ public struct Estimator: Sendable {
         _ sums: CellSums, members: [(AtomKey, CellSums)], design: DesignVariance, items: Bool = true,
         quantiles: inout StudentTQuantiles, emit: (String, String, String, Double?) -> Void
     ) {
-        let factors = RatingScales(survey.ratingScales).pointFactors
+        let factors = scales.pointFactors
         func clip(_ v: Double) -> Double { min(100, max(0, v)) }
         for (j, id) in likertIDs.enumerated() where items {
             let n = sums.answered[j]

@@ -239,7 +239,7 @@ public struct Publication: Sendable {
             let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
             for period in periods {
                 let label = period.description
-                var entries: [(unit: String, value: Double, lower: Double, upper: Double)] = []
+                var entries: [RankEntry] = []
                 for cell in sortedCells where cell.scope == scope && cell.period == period {
                     let p = publishedIndex(lookup, scope, cell.unit, label, overallIndexID)
                     guard let v = p.value, !lookup.flagged(scope, cell.unit, label, overallIndexID, "Q") else { continue }
@@ -247,16 +247,7 @@ public struct Publication: Sendable {
                     entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
                 }
                 entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
-                var tier = 0
-                var leaderLower = Double.infinity
-                var rank = 0
-                for (position, e) in entries.enumerated() {
-                    // Ties share the better rank.
-                    if position == 0 || e.value != entries[position - 1].value { rank = position + 1 }
-                    if e.upper < leaderLower {
-                        tier += 1
-                        leaderLower = e.lower
-                    }
+                for (e, rank, tier) in Self.ranked(entries) {
                     ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
                     let cell = CellKey(scope: scope, unit: e.unit, period: period)
                     emit(cell, nil, overallIndexID, "rank", measure.indexMethod, Double(rank))
@@ -272,13 +263,7 @@ public struct Publication: Sendable {
                 // Within each group (units.csv `group`): the same ranking among the group's units.
                 for group in Set(entries.compactMap { unitGroups[$0.unit] }).sorted() {
                     let members = entries.filter { unitGroups[$0.unit] == group }
-                    var tier = 0, leaderLower = Double.infinity, rank = 0
-                    for (position, e) in members.enumerated() {
-                        if position == 0 || e.value != members[position - 1].value { rank = position + 1 }
-                        if e.upper < leaderLower {
-                            tier += 1
-                            leaderLower = e.lower
-                        }
+                    for (e, rank, tier) in Self.ranked(members) {
                         let cell = CellKey(scope: scope, unit: e.unit, period: period)
                         emit(cell, nil, overallIndexID, "group_rank", measure.indexMethod, Double(rank))
                         emit(cell, nil, overallIndexID, "group_rank_group", "interval_overlap", Double(tier))
@@ -288,6 +273,24 @@ public struct Publication: Sendable {
             }
         }
         return derived
+    }
+
+    typealias RankEntry = (unit: String, value: Double, lower: Double, upper: Double)
+
+    /// Ranks and tiers of entries sorted best first: ties share the better rank; a new tier
+    /// starts when an interval's upper bound falls below the lower bound of its tier's leader.
+    static func ranked(_ entries: [RankEntry]) -> [(entry: RankEntry, rank: Int, tier: Int)] {
+        var tier = 0
+        var leaderLower = Double.infinity
+        var rank = 0
+        return entries.enumerated().map { position, e in
+            if position == 0 || e.value != entries[position - 1].value { rank = position + 1 }
+            if e.upper < leaderLower {
+                tier += 1
+                leaderLower = e.lower
+            }
+            return (e, rank, tier)
+        }
     }
 
     /// Dossiers per unit for a period: its own rows, else the rows of the quarters or year
