@@ -123,6 +123,9 @@ enum HTMLReport {
             }
             let flags = cell.flags.codes.joined(separator: " ")
             if cell.rank == nil && cell.shortOfForms && !cell.index.isSuppressed { rankNote.append(labels.notRankedShort) }
+            // Why an index is missing (M) or of low reliability because of a thin factor.
+            if !cell.missingFactors.isEmpty { rankNote.append(labels.incompleteNote(cell.missingFactors)) }
+            if !cell.index.isSuppressed, !cell.suppressedFactors.isEmpty { rankNote.append(labels.thinFactorNote(cell.suppressedFactors)) }
             return [
                 "name": name, "code": cell.key.unit, "total": total,
                 "rank": rankText,
@@ -191,7 +194,8 @@ enum HTMLReport {
         let bars = quarterOrder.compactMap { code -> SVGChart.Bar? in
             guard let cell = published[.unitQuarter, code, latest] else { return nil }
             return SVGChart.Bar(label: name(code), value: cell.index.value, lower: cell.index.lower, upper: cell.index.upper,
-                                note: cell.index.isSuppressed ? labels.suppressedNote : nil)
+                                note: cell.index.isSuppressed ? labels.suppressedNote
+                                    : cell.missingFactors.isEmpty ? nil : labels.incompleteNote(cell.missingFactors))
         }
         quarterSection["chart"] = SVGChart.bars(
             bars, id: "chart-units", title: labels.barTitle(labels.periodInText(latest)),

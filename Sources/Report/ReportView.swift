@@ -73,8 +73,8 @@ struct Labels {
     var resultColumn: String { t("Kết quả", "Result") }
     func legend(_ rules: SurveyRules) -> String {
         let half = NumberStyle.fixed(rules.maxHalfWidth * 100, decimals: 0, language: language)
-        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm phần trăm); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
-          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
+        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm phần trăm); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); M = không tính: có yếu tố không có câu trả lời nào (Chỉ số SIPAS cần đủ mọi yếu tố); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
+          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); M = not computed: a factor had no answer at all (the SIPAS index needs every factor); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
     }
 
     /// Administrative Vietnamese writes quarters in Roman numerals: "Quý IV/2024".
@@ -120,8 +120,8 @@ struct Labels {
         let level = NumberStyle.fixed(rules.confidenceLevel * 100, decimals: 0, language: language)
         let e = NumberStyle.fixed(rules.marginOfError, decimals: 2, language: language)
         return [
-            t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố.",
-              "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices."),
+            t("Tỷ lệ hài lòng của một câu hỏi là số câu trả lời \(satisfied) chia cho số câu trả lời hợp lệ; câu bỏ trống hoặc \"Không ý kiến\" không được tính. Chỉ số của một yếu tố là trung bình tỷ lệ hài lòng các câu hỏi của yếu tố; Chỉ số SIPAS là trung bình các chỉ số yếu tố, và chỉ được tính khi mọi yếu tố đều có câu trả lời (M). Một yếu tố có dưới \(rules.suppressBelow) phiếu trả lời không được công bố (Q), và chỉ số chứa nó được đánh dấu độ tin cậy thấp (U).",
+              "An item's satisfaction rate is the number of answers \(satisfied) divided by the valid answers; blank and \"no opinion\" answers are left out. A factor index is the mean of its items' rates; the SIPAS index is the mean of the factor indices, computed only when every factor has answers (M). A factor answered on fewer than \(rules.suppressBelow) forms is suppressed (Q), and an index that averages it is flagged low reliability (U)."),
             t("Khoảng tin cậy \(level)% của chỉ số tính bằng tuyến tính hóa Taylor (các tỷ lệ trên cùng người trả lời không độc lập) trên thang logit, với bậc tự do bằng số phiếu trừ 1. Thay đổi được coi là có ý nghĩa khi khoảng tin cậy của chênh lệch không chứa 0.",
               "The \(level)% interval of an index comes from Taylor linearisation (rates over the same respondents are not independent), on the logit scale, with the number of forms minus one degrees of freedom. A change is significant when the interval of the difference excludes zero."),
             measureNote(rules),
@@ -289,6 +289,14 @@ extension Labels {
     func moversList(_ period: String) -> String { t("Đơn vị thay đổi nhiều nhất so với quý trước, \(period)", "Units that moved most on the previous quarter, \(period)") }
     func overallRank(_ rank: String) -> String { t("chung: \(rank)", "overall: \(rank)") }
     func groupTotal(_ group: String) -> String { t("Cả nhóm: \(group)", "Whole group: \(group)") }
+    /// "M: không có câu trả lời cho yếu tố A, B" (why a cell has no SIPAS index).
+    func incompleteNote(_ factors: [String]) -> String {
+        t("M: không có câu trả lời cho yếu tố \(factors.joined(separator: ", "))", "M: no answer for factor \(factors.joined(separator: ", "))")
+    }
+    /// "U: yếu tố F dưới 30 phiếu trả lời (Q)" (why an index is of low reliability).
+    func thinFactorNote(_ factors: [String]) -> String {
+        t("U: yếu tố \(factors.joined(separator: ", ")) có quá ít phiếu trả lời (Q)", "U: factor \(factors.joined(separator: ", ")) answered on too few forms (Q)")
+    }
     var notRankedShort: String { t("không xếp hạng: chưa đủ số phiếu", "not ranked: short of forms") }
     func rankingPolicy(_ rules: SurveyRules) -> String {
         let common = t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. ",

@@ -129,9 +129,10 @@ enum XMLReport {
             }
             try w.attribute("flags", flagList(cell.belowPlanMinimum ? .belowPlanMinimum : []))
             if cell.shortOfForms { try w.attribute("shortOfForms", "true") }
-            // A suppressed index keeps its element and flag, never its value, SE or bounds.
+            // A suppressed index keeps its element and flag, never its value, SE or bounds; so
+            // does one not computed for a factor without answers (M).
             for (id, e) in survey.factors.map({ ($0.id, cell.factors[$0.id]!) }) + [(overallIndexID, cell.index)]
-            where e.value != nil || e.isSuppressed {
+            where e.value != nil || e.isSuppressed || e.flags.contains(.incomplete) {
                 try w.element("index", [
                     ("id", id), ("method", e.method), ("value", NumberStyle.xml(e.value)), ("se", NumberStyle.xml(e.se)),
                     ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper)),

@@ -162,7 +162,9 @@ public struct Estimator: Sendable {
             }
         }
 
-        // Unweighted SIPAS indices: factor = mean of its answered items' p; index = mean of factors.
+        // Unweighted SIPAS indices: factor = mean of its answered items' p; index = mean of
+        // every factor's index, and none when a factor has no answer in the cell. A factor's
+        // `n` counts the forms that answered any of its items (its suppression follows them).
         var indices: [String: Double] = [:]
         var factorValues: [Double] = []
         for (f, positions) in structure.members.enumerated() {
@@ -172,9 +174,12 @@ public struct Estimator: Sendable {
                 indices[structure.factorIDs[f]] = value
                 factorValues.append(value)
             }
+            let formsAnswering = members.reduce(0) { $0 + (f < $1.1.respondents.count ? $1.1.respondents[f] : 0) }
+            emit(structure.factorIDs[f], "n", "count", Double(formsAnswering))
             emit(structure.factorIDs[f], "index", "unweighted", value)
         }
-        let overall = factorValues.isEmpty ? nil : factorValues.reduce(0, +) / Double(factorValues.count)
+        let complete = !factorValues.isEmpty && factorValues.count == structure.members.count
+        let overall = complete ? factorValues.reduce(0, +) / Double(factorValues.count) : nil
         indices[overallIndexID] = overall
         emit(overallIndexID, "index", "unweighted", overall)
         emit("ALL", "n_rows", "count", Double(sums.forms))
@@ -339,9 +344,13 @@ public struct Estimator: Sendable {
 
         // Respondent-level index: mean over forms of each form's own factor score.
         let respondentGroups = members.first?.1.respondents.count ?? 0
+        // The overall respondent-level index, like the SIPAS index, needs every factor.
+        let everyFactor = (0..<structure.factorIDs.count).allSatisfy { g in
+            g < respondentGroups && members.contains { $0.1.respondents[g] > 0 }
+        }
         for (g, id) in (structure.factorIDs + [overallIndexID]).enumerated() where g < respondentGroups {
             let count = members.reduce(0) { $0 + $1.1.respondents[g] }
-            guard count > 0 else { continue }
+            guard count > 0, id != overallIndexID || everyFactor else { continue }
             let w1 = members.reduce(0.0) { $0 + $1.2 * Double($1.1.respondents[g]) }
             let p = members.reduce(0.0) { $0 + $1.2 * $1.1.respondentSum[g] } / w1
             let parts = members.map { key, sums, w in

@@ -154,7 +154,9 @@ public struct IndexStructure: Sendable {
     }
 
     /// Coefficient vectors of the factors that have at least one answered item, and of the
-    /// overall index (mean of those factors), keyed by factor id and `index`.
+    /// overall index (mean of the factors), keyed by factor id and `index`. The overall index
+    /// exists only when every factor of the instrument has an answered item: an index over
+    /// fewer factors is not the SIPAS index (docs/statistics.md, "An index from every factor").
     /// `answered[j]` says whether item j has any answer in the cell.
     public func coefficients(answered: [Bool], itemCount: Int) -> [(id: String, coefficients: [Double])] {
         var result: [(String, [Double])] = []
@@ -167,12 +169,18 @@ public struct IndexStructure: Sendable {
             result.append((factorIDs[f], c))
             available.append(c)
         }
-        guard !available.isEmpty else { return [] }
+        guard !available.isEmpty, available.count == members.count else { return result }
         var overall = [Double](repeating: 0, count: itemCount)
         for c in available {
             for j in 0..<itemCount { overall[j] += c[j] / Double(available.count) }
         }
         result.append((overallIndexID, overall))
         return result
+    }
+
+    /// The factors with no answered item in a cell (`answered[j]`: item j has an answer), in
+    /// instrument order: the reason a cell has no SIPAS index.
+    public func missingFactors(answered: [Bool]) -> [String] {
+        members.indices.filter { f in !members[f].contains { answered[$0] } }.map { factorIDs[$0] }
     }
 }

@@ -172,11 +172,35 @@ public struct Publication: Sendable {
             if measure == .weighted, let nEff = lookup.value(cell.scope, cell.unit, period, "ALL", "n_eff", "kish") {
                 effective = min(forms, nEff)
             }
+            // Factors: suppressed when fewer forms than `suppress_below` answered any of their
+            // items (their own `n`), whatever the cell's size; M when none did. The index is M
+            // when a factor is (it is not computed: docs/statistics.md), and low reliability
+            // (U) when it averages a suppressed factor.
+            var thinFactor = false
+            var missingFactor = false
+            for factor in survey.factors {
+                let id = factor.id
+                guard lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
+                let answering = lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms
+                if lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted") == nil {
+                    missingFactor = true
+                    emit(cell, nil, id, "flag", "M", 1)
+                } else if min(answering, effective) < Double(rules.suppressBelow) {
+                    thinFactor = true
+                }
+            }
+            if missingFactor { emit(cell, nil, overallIndexID, "flag", "M", 1) }
             for id in indexIDs {
                 let published = publishedIndex(lookup, cell.scope, cell.unit, period, id)
                 guard published.value != nil || lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
-                if effective < Double(rules.suppressBelow) {
+                let isFactor = id != overallIndexID
+                // A factor no form answered is M (above), not a suppressed number.
+                if isFactor && lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted") == nil { continue }
+                let answering = isFactor ? (lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms) : forms
+                if min(answering, effective) < Double(rules.suppressBelow) {
                     emit(cell, nil, id, "flag", "Q", 1)
+                } else if !isFactor && thinFactor && published.value != nil {
+                    emit(cell, nil, id, "flag", "U", 1)
                 } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
                     emit(cell, nil, id, "flag", "U", 1)
                 } else if published.value != nil && published.lower == nil {

@@ -12,9 +12,14 @@ public struct EstimateFlags: OptionSet, Sendable, Hashable {
     /// `I`: the cell has fewer forms than the plan minimum (published with care).
     public static let belowPlanMinimum = EstimateFlags(rawValue: 4)
 
-    /// The codes as written in every output, in a fixed order: `Q U I`.
+    /// `M`: not computed because part of it had no answer at all: a factor no form of the
+    /// cell answered, or the SIPAS index of a cell with such a factor (an index over fewer
+    /// factors than the instrument is not the index). No value, interval, rank or target.
+    public static let incomplete = EstimateFlags(rawValue: 8)
+
+    /// The codes as written in every output, in a fixed order: `Q U I M`.
     public var codes: [String] {
-        [(EstimateFlags.suppressed, "Q"), (.lowReliability, "U"), (.belowPlanMinimum, "I")]
+        [(EstimateFlags.suppressed, "Q"), (.lowReliability, "U"), (.belowPlanMinimum, "I"), (.incomplete, "M")]
             .filter { contains($0.0) }.map(\.1)
     }
 }
@@ -111,6 +116,15 @@ public struct PublishedCell: Sendable {
     /// rating question, by id; empty when points are not published. Same flags as the share.
     public var points: [String: Estimate]
 
+    /// Factors no form of the cell answered (flag M), in instrument order: why the cell has no
+    /// SIPAS index.
+    public var missingFactors: [String] { factorOrder.filter { factors[$0]?.flags.contains(.incomplete) == true } }
+    /// Factors suppressed (Q) for too few answering forms, in instrument order: why the index
+    /// that averages them is of low reliability (U).
+    public var suppressedFactors: [String] { factorOrder.filter { factors[$0]?.isSuppressed == true } }
+    /// The factor ids in instrument order.
+    public var factorOrder: [String] = []
+
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
     /// Whether the unit is short of forms for ranking (plan minimum or sample-size rule):
@@ -159,6 +173,7 @@ public struct PublishedEstimates: Sendable {
         var flags: EstimateFlags = []
         if lookup.flagged(key.scope, key.unit, period, subject, "Q") { flags.insert(.suppressed) }
         if lookup.flagged(key.scope, key.unit, period, subject, "U") { flags.insert(.lowReliability) }
+        if lookup.flagged(key.scope, key.unit, period, subject, "M") { flags.insert(.incomplete) }
         return flags
     }
 
@@ -179,7 +194,9 @@ public struct PublishedEstimates: Sendable {
         let nEff = lookup.value(scope, unit, period, "ALL", "n_eff", "kish")
         func index(_ id: String) -> Estimate {
             let p = publication.publishedIndex(lookup, scope, unit, period, id)
-            return estimate(value: p.value, se: p.se, lower: p.lower, upper: p.upper, n: forms,
+            // A factor stands on the forms that answered any of its items.
+            let n = id == overallIndexID ? forms : Int(lookup.value(scope, unit, period, id, "n", "count") ?? Double(forms))
+            return estimate(value: p.value, se: p.se, lower: p.lower, upper: p.upper, n: n,
                             effectiveN: p.method == "weighted" ? nEff : nil, method: p.method, flags: flags(lookup, key, id))
         }
         var factors: [String: Estimate] = [:]
@@ -239,7 +256,7 @@ public struct PublishedEstimates: Sendable {
         }
         var factorChanges: [String: Change] = [:]
         for f in survey.factors { factorChanges[f.id] = change(key.period.previous, f.id) }
-        return PublishedCell(
+        var cell = PublishedCell(
             key: key, forms: forms, index: overall, factors: factors, items: items, rank: rank,
             target: publication.targetStatus(lookup, scope, unit, period),
             changeOnPrevious: change(key.period.previous, overallIndexID),
@@ -247,5 +264,7 @@ public struct PublishedEstimates: Sendable {
             factorChanges: factorChanges, points: points,
             belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"),
             shortOfForms: lookup.value(scope, unit, period, overallIndexID, "rank_caution", "plan_or_sample_rule") == 1)
+        cell.factorOrder = survey.factors.map(\.id)
+        return cell
     }
 }
