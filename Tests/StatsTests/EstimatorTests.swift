@@ -177,9 +177,11 @@ struct EstimatorTests {
         let ss = [1.0, 2, 4, 5, 5].map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
         #expect(close(summary.standardDeviation, (ss / 4).squareRoot(), relative: 1e-14))
         let values = estimate([Form(key: AtomKey(unit: "U", quarter: Period(year: 2024, quarter: 1), channel: .paper),
-                                    answers: [5, 0, 0, 0, 0])])
+                                    answers: [5, 4, 5, 4, 5])])
         #expect(values["unit_quarter,U,2024-Q1,q01,mean_score,unweighted"]! == 5)
         #expect(values["unit_quarter,U,2024-Q1,q01,mean_score_sd,t"] == nil)
+        // One form answering every factor has an index, but no interval (df = 0).
+        #expect(values["unit_quarter,U,2024-Q1,index,index,unweighted"]! != nil)
         #expect(values["unit_quarter,U,2024-Q1,index,index_lower,lin_unweighted_wald"]! == nil)
     }
 }
