@@ -225,6 +225,17 @@ struct OfficeSurveyTests {
         close(published["\(thin.key),index,index,unweighted"], thinIndex, "\(thin.key) published SIPAS index")
     }
 
+    @Test("expected.json says what the generated files hold (fixtures/office/readback.py reads them back)")
+    func generatorReadsBack() async throws {
+        let run = try await OfficeRunCache.shared.value()
+        let script = repositoryRoot.appendingPathComponent("fixtures/office/readback.py").path
+        let result = try await ChildProcess(
+            executable: try OfficeRun.python(), arguments: [script, run.survey.path, run.root.appendingPathComponent("expected.json").path],
+            logs: run.logs, name: "readback"
+        ).wait(timeout: 600)
+        #expect(result.termination == .exited(0), "readback.py: \(result.stdout.suffix(3000))\n\(result)")
+    }
+
     // MARK: helpers
 
     func number(_ text: String?) -> Double? {
