@@ -232,6 +232,7 @@ enum SurveyFileParser {
             }
 
             readPoints(into: &rules)
+            readEstimates(into: &rules)
             let sdmx = readSDMX()
             let scales = readScales()
             var (factors, items) = readInstrument(scales: scales)
@@ -332,6 +333,16 @@ enum SurveyFileParser {
                 }
             }
             rules.likert5Points = points(section, "likert5", count: 5, what: "points")
+        }
+
+        /// `[estimates]`: `full = true` computes every statistic and method of
+        /// docs/statistics.md, not only what the release publishes.
+        mutating func readEstimates(into rules: inout SurveyRules) {
+            let section = Section(table: root, path: []).child("estimates")
+            guard let table = section.table, let full = table["full"] else { return }
+            if let flag = full.bool { rules.fullEstimates = flag } else {
+                fail(section.path + [.key("full")], "estimates.full must be true or false")
+            }
         }
 
         /// `[sdmx]`: `ref_area`, an ISO 3166 code (default VN), and its optional names.

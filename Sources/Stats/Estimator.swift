@@ -112,7 +112,9 @@ public struct Estimator: Sendable {
         }
         // A channel's cell (paper or online apart, for the annex) carries what is published:
         // counts, the share with the configured interval, indices; not every interval method.
-        let methods = cell.scope.channel == nil ? IntervalMethod.allCases : [survey.rules.intervalMethod]
+        // By default only the configured interval (the one published); `[estimates] full`
+        // computes every method of docs/statistics.md (the R parity tests set it).
+        let methods = cell.scope.channel == nil && survey.rules.fullEstimates ? IntervalMethod.allCases : [survey.rules.intervalMethod]
         var proportions: [Double?] = []
         for (j, id) in likertIDs.enumerated() {
             let n = sums.answered[j]
@@ -256,9 +258,12 @@ public struct Estimator: Sendable {
             if se.isFinite { ses[id] = se }
             if emitPoint { emit(id, "index", "weighted", value) }
             emit(id, "index_se", "lin_\(tag)", se)
-            let wald = t.flatMap { IndexInterval.wald(value, se: se, quantile: $0) }
-            emit(id, "index_lower", "lin_\(tag)_wald", wald?.lower)
-            emit(id, "index_upper", "lin_\(tag)_wald", wald?.upper)
+            // The Wald interval is not published (the logit one is): computed when asked.
+            if survey.rules.fullEstimates {
+                let wald = t.flatMap { IndexInterval.wald(value, se: se, quantile: $0) }
+                emit(id, "index_lower", "lin_\(tag)_wald", wald?.lower)
+                emit(id, "index_upper", "lin_\(tag)_wald", wald?.upper)
+            }
             let logit = t.flatMap { IndexInterval.logit(value, se: se, quantile: $0) }
             emit(id, "index_lower", "lin_\(tag)_logit", logit?.lower)
             emit(id, "index_upper", "lin_\(tag)_logit", logit?.upper)

@@ -166,6 +166,9 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var suppressBelow: Int = 30
     /// Flag U: an interval half-width above this is low reliability.
     public var maxHalfWidth: Double = 0.10
+    /// `[estimates] full`: every statistic and method of docs/statistics.md (all five item
+    /// intervals, the index's Wald intervals), not only what the release publishes.
+    public var fullEstimates = false
 
     public init() {}
 }

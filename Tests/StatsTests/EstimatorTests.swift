@@ -21,10 +21,14 @@ func close(_ a: Double?, _ b: Double, relative: Double = 1e-9) -> Bool {
     return b == 0 ? abs(a) < relative : abs(a - b) / abs(b) <= relative
 }
 
-/// A 5-item, 2-factor instrument.
-let smallSurvey = SurveyDefinition(
-    factors: [Factor(id: "A", nameVi: "A", nameEn: "A"), Factor(id: "B", nameVi: "B", nameEn: "B")],
-    items: (1...5).map { Item(id: "q0\($0)", factor: $0 <= 3 ? "A" : "B", kind: .likert5, textVi: "", textEn: "") })
+/// A 5-item, 2-factor instrument; every statistic computed (`[estimates] full`).
+let smallSurvey: SurveyDefinition = {
+    var survey = SurveyDefinition(
+        factors: [Factor(id: "A", nameVi: "A", nameEn: "A"), Factor(id: "B", nameVi: "B", nameEn: "B")],
+        items: (1...5).map { Item(id: "q0\($0)", factor: $0 <= 3 ? "A" : "B", kind: .likert5, textVi: "", textEn: "") })
+    survey.rules.fullEstimates = true
+    return survey
+}()
 
 struct Form {
     var key: AtomKey
@@ -183,6 +187,33 @@ struct EstimatorTests {
         // One form answering every factor has an index, but no interval (df = 0).
         #expect(values["unit_quarter,U,2024-Q1,index,index,unweighted"]! != nil)
         #expect(values["unit_quarter,U,2024-Q1,index,index_lower,lin_unweighted_wald"]! == nil)
+    }
+}
+
+@Suite("What is computed")
+struct ComputedStatisticsTests {
+    @Test("by default the configured item interval and the index's logit interval only; full adds every method, same values")
+    func defaultIsWhatIsPublished() {
+        let forms = randomForms(300, seed: 11)
+        var lean = smallSurvey
+        lean.rules.fullEstimates = false
+        lean.rules.intervalMethod = .jeffreys
+        var all = smallSurvey
+        all.rules.intervalMethod = .jeffreys
+        let full = estimate(forms, survey: all)
+        let asked = estimate(forms, survey: lean)
+        var methods = Set<String>()
+        for (key, value) in asked {
+            let parts = key.split(separator: ",").map(String.init)
+            if parts[4] == "p_lower" || parts[4] == "p_upper" { methods.insert(parts[5]) }
+            #expect(!parts[5].hasSuffix("_wald"), "\(key)")
+            // Every row computed by default is computed alike with `full`.
+            #expect(full[key].map { $0 == value } == true, "\(key)")
+        }
+        #expect(methods == ["jeffreys"])
+        let fullMethods = Set(full.keys.map { $0.split(separator: ",").map(String.init) }.filter { $0[4] == "p_lower" }.map { $0[5] })
+        #expect(fullMethods == Set(IntervalMethod.allCases.map(\.rawValue)))
+        #expect(full.count > asked.count)
     }
 }
 
