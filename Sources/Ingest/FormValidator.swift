@@ -123,7 +123,7 @@ struct FormValidator {
             if let code = unitByName[UnitName.key(unit)] {
                 unit = code
             } else {
-                problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv: a code, a name or an alias)")
+                problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv)")
             }
         }
         var date: (year: Int, month: Int, day: Int)?

@@ -433,8 +433,7 @@ enum SurveyFileParser {
         /// key (a single string is one alias).
         mutating func itemAliases(_ entry: Section, id: String) -> [String] {
             guard let value = entry.table?["aliases"] else { return [] }
-            if value.string != nil { return [string(entry, "aliases", "")].filter { !$0.isEmpty } }
-            let raw = value.array.map { Array($0) } ?? []
+            let raw = value.string != nil ? [value] : value.array.map { Array($0) } ?? []
             let names = raw.compactMap(\.string)
             guard names.count == raw.count, names.allSatisfy({ !HeaderName.key($0).isEmpty }) else {
                 fail(entry.path + [.key("aliases")], "item \(id): aliases must be a list of names, such as [\"Câu 1\", \"C1\"]")
@@ -450,7 +449,8 @@ enum SurveyFileParser {
         /// `[[items]] channels = ["paper"]`: the channels whose forms ask the item (default both).
         mutating func itemChannels(_ entry: Section, id: String) -> [Channel] {
             guard let value = entry.table?["channels"] else { return Channel.allCases }
-            let raw = value.string.map { [$0] } ?? value.array.map { Array($0).map { $0.string } } ?? [nil]
+            let raw: [String?]
+            if let one = value.string { raw = [one] } else if let array = value.array { raw = Array(array).map(\.string) } else { raw = [nil] }
             let channels = raw.compactMap { $0.flatMap(Channel.init(rawValue:)) }
             guard !channels.isEmpty, channels.count == raw.count, Set(channels).count == channels.count else {
                 let shown = raw.map { $0.map { "'\($0)'" } ?? "a value that is not a string" }.joined(separator: ", ")

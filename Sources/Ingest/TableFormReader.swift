@@ -146,11 +146,12 @@ struct TableFormReader {
             }
             let first = seen[bestIndex]
             let missing = best.missing
-            let reason = problem.map { "header \($0)" }
-                ?? "header lacks column(s) \(missing.joined(separator: ", ")); "
-                + "matched \(best.matched.isEmpty ? "none" : Self.listed(best.matched, items: required.dropFirst(3)))"
-                + (best.unmatched.isEmpty ? "" : "; names that match nothing: " + best.unmatched.map { "\"\($0)\"" }.joined(separator: ", "))
-                + "; expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(layout.channel == .paper ? "paper" : "portal")] and of [[items]])"
+            let matched: String = best.matched.isEmpty ? "none" : Self.listed(best.matched, items: required.dropFirst(3))
+            let nothing: String = best.unmatched.isEmpty ? "" : "; names that match nothing: " + best.unmatched.map { "\"\($0)\"" }.joined(separator: ", ")
+            let table = layout.channel == .paper ? "paper" : "portal"
+            let expected = "expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(table)] and of [[items]])"
+            let lacking = "header lacks column(s) \(missing.joined(separator: ", ")); matched \(matched)\(nothing); \(expected)"
+            let reason = problem.map { "header \($0)" } ?? lacking
             for row in seen where row.line >= first.line {
                 if row.line == first.line {
                     outcome.records += 1

@@ -24,9 +24,10 @@ public struct TallyLayout: Sendable {
         let answered = survey.answeredItems
         answeredCount = answered.count
         likertPositions = answered.indices.filter { answered[$0].isRating }
-        channelLikertPositions = [Channel.paper, .online].map { channel in
+        let byChannel = [Channel.paper, .online].map { channel in
             answered.indices.filter { answered[$0].isRating && answered[$0].isAsked(on: channel) }
         }
+        channelLikertPositions = byChannel
         qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
         scales = RatingScales(survey.ratingScales, withPoints: survey.rules.publishPoints)
         levelCodes = scales.levelCodes()
@@ -47,8 +48,9 @@ public struct TallyLayout: Sendable {
         parts.append("n:\(answeredCount)")
         // Items of one channel change which forms are straight-lined (only then: other
         // layouts keep their fingerprint).
-        if channelLikertPositions.contains(where: { $0 != likertPositions }) {
-            parts.append("c:" + channelLikertPositions.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/"))
+        let all = likertPositions
+        if byChannel.contains(where: { $0 != all }) {
+            parts.append("c:" + byChannel.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/"))
         }
         if scales.withPoints {
             parts.append("p:" + scales.scales.map { scale in
