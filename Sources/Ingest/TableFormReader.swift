@@ -147,7 +147,9 @@ struct TableFormReader {
             let first = seen[bestIndex]
             let missing = best.missing
             let matched: String = best.matched.isEmpty ? "none" : Self.listed(best.matched, items: required.dropFirst(3))
-            let nothing: String = best.unmatched.isEmpty ? "" : "; names that match nothing: " + best.unmatched.map { "\"\($0)\"" }.joined(separator: ", ")
+            // The names of a row that matched nothing at all are values or a title, not misspellings.
+            let shown = best.unmatched.prefix(12).map { "\"\($0)\"" } + (best.unmatched.count > 12 ? ["and \(best.unmatched.count - 12) more"] : [])
+            let nothing: String = best.matched.isEmpty || best.unmatched.isEmpty ? "" : "; names that match nothing: " + shown.joined(separator: ", ")
             let table = layout.channel == .paper ? "paper" : "portal"
             let expected = "expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(table)] and of [[items]])"
             let lacking = "header lacks column(s) \(missing.joined(separator: ", ")); matched \(matched)\(nothing); \(expected)"
