@@ -326,13 +326,27 @@ extension FormValidator {
 
     /// `record(_:path:line:channel:)`, with the ISO dates of earlier forms of the file.
     func record(_ form: ByteForm, path: String, line: Int, channel: Channel, dates: inout DateStrings) -> ResponseRecord? {
-        guard form.anyAnswer else { return nil }
+        var answers = form.answers
+        var anyAnswer = form.anyAnswer
+        // Items the channel does not ask (rarely any) have no answer.
+        let unasked = unaskedPositions[channel == .paper ? 0 : 1]
+        if !unasked.isEmpty, unasked.contains(where: { answers[$0] != nil }) {
+            for k in unasked { answers[k] = nil }
+            anyAnswer = answers.contains { $0 != nil }
+        }
+        guard anyAnswer else { return nil }
         // The form id: printable ASCII (no control character, no tab or line break).
         let id = ByteText.trimmed(form.id)
         guard id.count > 0, ByteText.isPrintableASCII(id) else { return nil }
-        // The unit: one of the codes, byte for byte.
+        // The unit: one of the codes, byte for byte; on a miss, as typed otherwise (`UnitName`).
         let unit = ByteText.trimmed(form.unit)
-        guard let unitIndex = unitTable.find(unit) else { return nil }
+        let unitCode: String
+        if let unitIndex = unitTable.find(unit) {
+            unitCode = unitStrings[unitIndex]
+        } else {
+            guard unit.count > 0, let code = unitByName[UnitName.key(ByteText.string(unit))] else { return nil }
+            unitCode = code
+        }
         // The date.
         let rawDate = ByteText.trimmed(form.date)
         guard rawDate.count > 0, ByteText.isASCII(rawDate) else { return nil }
@@ -355,10 +369,16 @@ extension FormValidator {
             let s = ByteText.string(t)
             return form.composeText ? composedIfNeeded(s) : s
         }
+        // A dossier code is compared as a form id is (`FormID`); an ASCII one is as written.
+        var dossier = text(form.dossierCode)
+        if let code = dossier, let bytes = form.dossierCode, !ByteText.isASCII(bytes) {
+            let normalised = FormID.normalised(code)
+            dossier = normalised.isEmpty ? nil : normalised
+        }
         return ResponseRecord(
-            path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: unitStrings[unitIndex],
+            path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: unitCode,
             submittedOn: dates.iso(date), period: Period(year: date.year, month: date.month),
-            dossierCode: text(form.dossierCode), comment: text(form.comment), answers: form.answers)
+            dossierCode: dossier, comment: text(form.comment), answers: answers)
     }
 }
 

@@ -33,8 +33,14 @@ struct FormValidator {
     let items: [Item]
     /// Item id → position in `items`.
     let itemIndex: [String: Int]
-    /// `HeaderName.key` of an item id → position: `Q01` finds q01.
+    /// `HeaderName.key` of an item id or alias → position: `Q01` and `Câu 1` find q01.
     let itemIndexByKey: [String: Int]
+    /// `UnitName.key` of every unit code, name and alias → the unit's code: how a unit typed
+    /// otherwise than its code is found (units.csv makes sure each key finds one unit).
+    let unitByName: [String: String]
+    /// Per channel (paper, online), the positions of the items its forms do not ask: their
+    /// answers are missing, whatever a file holds for them (usually none).
+    let unaskedPositions: [[Int]]
     /// The day of the ingest in the survey's time zone: a form cannot be dated after it.
     let today: (year: Int, month: Int, day: Int)?
 
@@ -69,7 +75,18 @@ struct FormValidator {
         unitList = units.map(\.code).sorted().joined(separator: ", ")
         items = survey.answeredItems
         itemIndex = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
-        itemIndexByKey = Dictionary(items.enumerated().map { (HeaderName.key($1.id), $0) }, uniquingKeysWith: { a, _ in a })
+        itemIndexByKey = Dictionary(
+            items.enumerated().flatMap { k, item in ([item.id] + item.aliases).map { (HeaderName.key($0), k) } },
+            uniquingKeysWith: { a, _ in a })
+        var byName: [String: String] = [:]
+        for unit in units {
+            for text in [unit.code, unit.nameVi, unit.nameEn] + unit.aliases where !text.isEmpty {
+                byName[UnitName.key(text)] = byName[UnitName.key(text)] ?? unit.code
+            }
+        }
+        unitByName = byName
+        let answered = items
+        unaskedPositions = [Channel.paper, .online].map { channel in answered.indices.filter { !answered[$0].isAsked(on: channel) } }
         unitStrings = units.map(\.code)
         unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.utf8), $0) })
         answerRules = items.map(AnswerRule.init)
@@ -90,16 +107,24 @@ struct FormValidator {
     /// - Returns: the record, or every problem found in the row, joined by "; ".
     func validate(_ form: RawForm, path: String, line: Int, channel: Channel) -> Result<ResponseRecord, RowRejection> {
         var problems: [String] = []
-        let id = form.responseID?.trimmedOfSpaces ?? ""
-        if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
-        else if SurveyFolder.hasControlCharacters(id) || Self.hasLineBreakOrTab(id) {
+        var id = form.responseID?.trimmedOfSpaces ?? ""
+        if SurveyFolder.hasControlCharacters(id) || Self.hasLineBreakOrTab(id) {
             problems.append("form id contains control characters; expected printable text")
+        } else {
+            // Invisible characters and look-alike hyphens do not make another form (`FormID`).
+            id = FormID.normalised(id)
+            if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
         }
-        let unit = form.unit?.trimmedOfSpaces ?? ""
+        var unit = form.unit?.trimmedOfSpaces ?? ""
         if unit.isEmpty {
             problems.append("missing unit; expected one of \(unitList)")
         } else if !unitCodes.contains(unit) {
-            problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv)")
+            // Typed otherwise: in another case, with spaces, by its name or an alias.
+            if let code = unitByName[UnitName.key(unit)] {
+                unit = code
+            } else {
+                problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv)")
+            }
         }
         var date: (year: Int, month: Int, day: Int)?
         let rawDate = form.date ?? ""
@@ -144,8 +169,10 @@ struct FormValidator {
         // with one wrong value in every column names it once, with the items it affects.
         var bad: [(shown: String, expected: String, items: [String])] = []
         // (By position: an `Item` copied per form and item costs more than the parse.)
+        let unasked = unaskedPositions[channel == .paper ? 0 : 1]
         for position in 0..<itemKinds.count {
-            let raw = position < form.answers.count ? form.answers[position] : nil
+            var raw = position < form.answers.count ? form.answers[position] : nil
+            if !unasked.isEmpty, unasked.contains(position) { raw = nil }
             let parsed: AnswerParser.Parsed
             switch raw {
             case nil, .null: parsed = .missing
@@ -194,7 +221,7 @@ struct FormValidator {
             return .failure(RowRejection(responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; ")))
         }
         let comment = form.comment?.trimmedOfSpaces
-        let dossier = form.dossierCode?.trimmedOfSpaces
+        let dossier = form.dossierCode.map { FormID.normalised($0.trimmedOfSpaces) }
         return .success(ResponseRecord(
             path: path, line: line, responseID: id, channel: channel, unit: unit,
             submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),

@@ -36,10 +36,24 @@ enum PlainText {
         }
     }
 
+    /// The first character of a name or title (survey.toml strings, units.csv names and
+    /// aliases) that is not plain text: those of `firstForbiddenCharacter`, and also the
+    /// format characters (Unicode category Cf: U+200B ZERO WIDTH SPACE, U+200E/U+200F
+    /// direction marks, U+FEFF, U+00AD SOFT HYPHEN, the tag characters U+E0000–U+E007F) and
+    /// U+2028/U+2029, the line and paragraph separators. A name holding one looks like
+    /// another name and is not equal to it (a unit name that finds no form, a label no
+    /// answer matches), or breaks a line where no one wrote one.
+    static func firstForbiddenInName(_ text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            isForbidden(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
+                || scalar.properties.generalCategory == .format
+        }
+    }
+
     /// "unit name contains U+202E RIGHT-TO-LEFT OVERRIDE; expected plain text", or nil if
-    /// `text` is plain.
+    /// `text` is plain (by `firstForbiddenInName`).
     static func problem(in text: String, what: String) -> String? {
-        guard let scalar = firstForbiddenCharacter(in: text) else { return nil }
+        guard let scalar = firstForbiddenInName(text) else { return nil }
         return "\(what) contains \(describe(scalar)); expected plain text"
     }
 }

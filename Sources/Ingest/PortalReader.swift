@@ -245,8 +245,16 @@ struct PortalReader {
         var answers = [RawAnswer?](repeating: nil, count: validator.items.count)
         switch answerValues {
         case .object(let map)?:
+            // The key each item was answered under: two keys that name one item (`q01` and
+            // `Q01`, `q01 ` with a space, an id and its alias) make the form ambiguous.
+            var keys = [String?](repeating: nil, count: answers.count)
             for member in map {
                 if let index = validator.itemIndex[member.key] ?? validator.itemIndexByKey[HeaderName.key(member.key)] {
+                    if let other = keys[index] {
+                        try reject(responseID, "\(fields.answers): the keys \"\(other)\" and \"\(member.key)\" both name item \(validator.items[index].id), so the form is ambiguous (which answer holds is unknown); expected each item once")
+                        return
+                    }
+                    keys[index] = member.key
                     answers[index] = Self.answer(member.value)
                 } else {
                     writer.noteUnknownAnswerKey(member.key)

@@ -235,7 +235,16 @@ enum SurveyFileParser {
             readEstimates(into: &rules)
             let sdmx = readSDMX()
             let scales = readScales()
-            var (factors, items) = readInstrument(scales: scales)
+            // Every column name, for items' aliases to stay apart from them.
+            var columnNames: [(name: String, what: String)] = []
+            for (key, name) in [("form_id", paper.formID), ("unit", paper.unit), ("date", paper.date), ("comment", paper.comment)] {
+                columnNames += paper.names(key, name).map { ($0, "[columns.paper] \(key)") }
+            }
+            for (key, name) in [("id", portal.id), ("unit", portal.unit), ("submitted_at", portal.submittedAt),
+                                ("dossier_code", portal.dossierCode), ("comment", portal.comment)] {
+                columnNames += portal.names(key, name).map { ($0, "[columns.portal] \(key)") }
+            }
+            var (factors, items) = readInstrument(scales: scales, columnNames: columnNames)
             for i in items.indices where items[i].kind == .likert5 {
                 var five = AnswerScale.fivePoint(satisfied: rules.satisfied)
                 five.points = rules.likert5Points
@@ -431,8 +440,41 @@ enum SurveyFileParser {
             return scales
         }
 
+        /// `[[items]] aliases = ["Câu 1", "C1"]`: other names of the item's column and answer
+        /// key (a single string is one alias).
+        mutating func itemAliases(_ entry: Section, id: String) -> [String] {
+            guard let value = entry.table?["aliases"] else { return [] }
+            let raw = value.string != nil ? [value] : value.array.map { Array($0) } ?? []
+            let names = raw.compactMap(\.string)
+            guard names.count == raw.count, names.allSatisfy({ !HeaderName.key($0).isEmpty }) else {
+                fail(entry.path + [.key("aliases")], "item \(id): aliases must be a list of names, such as [\"Câu 1\", \"C1\"]")
+                return []
+            }
+            if let bad = names.compactMap({ PlainText.problem(in: $0, what: "item \(id): an alias") }).first {
+                fail(entry.path + [.key("aliases")], bad)
+                return []
+            }
+            return names
+        }
+
+        /// `[[items]] channels = ["paper"]`: the channels whose forms ask the item (default both).
+        mutating func itemChannels(_ entry: Section, id: String) -> [Channel] {
+            guard let value = entry.table?["channels"] else { return Channel.allCases }
+            let raw: [String?]
+            if let one = value.string { raw = [one] } else if let array = value.array { raw = Array(array).map(\.string) } else { raw = [nil] }
+            let channels = raw.compactMap { $0.flatMap(Channel.init(rawValue:)) }
+            guard !channels.isEmpty, channels.count == raw.count, Set(channels).count == channels.count else {
+                let shown = raw.map { $0.map { "'\($0)'" } ?? "a value that is not a string" }.joined(separator: ", ")
+                fail(entry.path + [.key("channels")], "item \(id): channels [\(shown)]; expected a list of paper and online, each at most once, such as [\"online\"]")
+                return Channel.allCases
+            }
+            return Channel.allCases.filter(channels.contains)
+        }
+
         /// The `[[factors]]` and `[[items]]` entries; none if either is over its limit.
-        mutating func readInstrument(scales: [String: AnswerScale]) -> ([Factor], [Item]) {
+        /// - Parameter columnNames: every name of the form's own columns (`form_id`, `Mã phiếu`,
+        ///   `submitted_at`, ...), which an item's alias may not take.
+        mutating func readInstrument(scales: [String: AnswerScale], columnNames: [(name: String, what: String)]) -> ([Factor], [Item]) {
             let factorValues = root["factors"]?.array.map { Array($0) } ?? []
             let itemValues = root["items"]?.array.map { Array($0) } ?? []
             let factorsPath: TOMLPath = [.key("factors")]
@@ -466,6 +508,7 @@ enum SurveyFileParser {
                 factors.append(Factor(id: id, nameVi: string(entry, "name_vi", id), nameEn: string(entry, "name_en", id)))
             }
             var items: [Item] = []
+            var itemPaths: [String: TOMLPath] = [:]
             let reserved: Set<String> = [
                 "path", "line", "file_sha256", "response_id", "channel", "unit", "submitted_on", "period",
                 "dossier_code", "comment", "status", overallID, "all",
@@ -524,7 +567,27 @@ enum SurveyFileParser {
                 if !item.isRating && factor != nil {
                     fail(at("factor"), "item \(id): only rating items (likert5, likert) belong to a factor")
                 }
+                item.aliases = itemAliases(entry, id: id)
+                item.channels = itemChannels(entry, id: id)
+                itemPaths[id] = itemPaths[id] ?? entry.path
                 items.append(item)
+            }
+            // An alias is matched like a column name (`HeaderName`): one that another item's id or
+            // alias, or a column of the form, also matches would make a header or an answer key
+            // mean two things.
+            var owners: [String: String] = [:]
+            for (name, what) in columnNames { owners[HeaderName.key(name)] = owners[HeaderName.key(name)] ?? "the column \(what)" }
+            for item in items { owners[HeaderName.key(item.id)] = "item \(item.id)" }
+            for item in items {
+                for alias in item.aliases {
+                    let key = HeaderName.key(alias)
+                    if let owner = owners[key], owner != "item \(item.id)" {
+                        fail((itemPaths[item.id] ?? itemsPath) + [.key("aliases")],
+                             "item \(item.id): alias '\(alias)' also names \(owner) (names match in any case, with spaces or underscores); expected an alias no other item or column has")
+                    } else {
+                        owners[key] = "item \(item.id)"
+                    }
+                }
             }
             for factor in factors where items.contains(where: { $0.id.lowercased() == factor.id.lowercased() }) {
                 fail((factorPaths[factor.id] ?? factorsPath) + [.key("id")], "factor id \(factor.id) is also an item id; expected distinct ids")

@@ -82,6 +82,20 @@ public struct SurveyFolder: Sendable {
         // Aliases, sheets, encodings and the time zone decide what is read, too.
         let reading = "\(p.aliases.sorted { $0.key < $1.key })|\(p.sheet ?? "")|\(p.encoding ?? "")|\(q.aliases.sorted { $0.key < $1.key })|\(q.sheet ?? "")|\(q.encoding ?? "")|\(survey.rules.timeZone)"
         if reading != "[]|||[]|||Asia/Ho_Chi_Minh" { parts += ["reading:" + FileHash.sha256(Data(reading.utf8)).prefix(16)] }
+        // Items' aliases find their columns and answer keys; their channels say where they are
+        // asked (an item of the other channel reads as no answer). Only when some item has them,
+        // so that folders without them keep their fingerprint.
+        let itemReading = survey.answeredItems.filter { !$0.aliases.isEmpty || $0.channels != Channel.allCases }
+            .map { "\($0.id)=\($0.aliases.joined(separator: "\u{1F}"))|\($0.channels.map(\.rawValue).joined(separator: ","))" }
+        if !itemReading.isEmpty {
+            parts += ["item-reading:" + FileHash.sha256(Data(itemReading.joined(separator: "\n").utf8)).prefix(16)]
+        }
+        // A form's unit is found by a unit's code, names and aliases (`UnitName`): a changed
+        // name or alias changes which forms find a unit (a change of case or spacing does not).
+        let unitNames = units.sorted { $0.code < $1.code }.map { u in
+            ([u.code, u.nameVi, u.nameEn] + u.aliases).map(UnitName.key).joined(separator: "\u{1F}")
+        }
+        parts += ["unit-names:" + FileHash.sha256(Data(unitNames.joined(separator: "\n").utf8)).prefix(16)]
         return parts.joined(separator: ";")
     }
 
@@ -150,6 +164,11 @@ public struct SurveyFolder: Sendable {
 
     /// - Parameter groups: the ids of survey.toml's `[[groups]]`: with groups, every unit names
     /// one in a `group` column; without, the column must be absent or empty.
+    ///
+    /// The optional `aliases` column lists other ways offices write a unit, separated by `;`.
+    /// A form's unit is found by its code, its names or an alias, as `UnitName.key` reads
+    /// them; so a code, name or alias that two units share (`UnitName.key` alike) is refused
+    /// here, at the line of the second, rather than resolved one way at ingest.
     static func loadUnits(_ path: String, groups: [String] = []) throws -> [SurveyUnit] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw IngestError.missingInput(path: path, expected: "units.csv with header code,name_vi,name_en")
@@ -158,8 +177,11 @@ public struct SurveyFolder: Sendable {
         var seen = Set<String>()
         // The unit codes of sdmx.xml, where '.' becomes '_' (SDMXSettings.identifier).
         var sdmxCodes: [String: String] = [:]
+        // `UnitName.key` of every code, name and alias → the unit it finds and what it is there.
+        var owners: [String: (code: String, what: String)] = [:]
         let known = Set(groups)
-        try readConfigTable(path, columns: ["code", "name_vi", "name_en", "group"], required: 2, limit: (maxUnits, "units")) { f in
+        let columns = ["code", "name_vi", "name_en", "group", "aliases"]
+        try readConfigTable(path, columns: columns, required: 2, limit: (maxUnits, "units")) { f in
             let group = f[3].trimmingCharacters(in: .whitespaces)
             if known.isEmpty, !group.isEmpty {
                 return "group '\(group)' but survey.toml declares no [[groups]]; add [[groups]] with id = \"\(group)\" and its names, or leave the column empty"
@@ -178,11 +200,28 @@ public struct SurveyFolder: Sendable {
             }
             sdmxCodes[sdmx] = f[0]
             for (column, name) in [("name_vi", f[1]), ("name_en", f[2])] {
-                if let scalar = PlainText.firstForbiddenCharacter(in: name) {
+                if let scalar = PlainText.firstForbiddenInName(name) {
                     return "unit name contains \(PlainText.describe(scalar)) (in \(column)); expected plain text"
                 }
             }
-            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group))
+            let aliases = f[4].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for alias in aliases {
+                if let scalar = PlainText.firstForbiddenInName(alias) {
+                    return "unit alias '\(alias)' contains \(PlainText.describe(scalar)); expected plain text"
+                }
+            }
+            var spellings = [(f[0], "code"), (f[1], "name_vi")]
+            if !f[2].isEmpty { spellings.append((f[2], "name_en")) }
+            spellings += aliases.map { ($0, "alias") }
+            for (text, what) in spellings {
+                let key = UnitName.key(text)
+                if let owner = owners[key], owner.code != f[0] {
+                    return "unit \(f[0]): \(what) '\(text)' could mean unit \(owner.code) too (its \(owner.what), alike in case and spacing); "
+                        + "expected each code, name and alias to name one unit"
+                }
+                owners[key] = owners[key] ?? (f[0], what)
+            }
+            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases))
             return nil
         }
         if units.isEmpty {

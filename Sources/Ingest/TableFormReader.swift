@@ -81,6 +81,7 @@ struct TableFormReader {
         var date: Int
         var dossier: Int?
         var comment: Int?
+        /// Per answered item, its column; -1 for an item the file's channel does not ask.
         var answers: [Int]
         var width: Int
         var names: [String]
@@ -94,7 +95,7 @@ struct TableFormReader {
             let place = row.sheet.map { "sheet '\($0)': " } ?? ""
             try sink.reject(line: row.line, position: 0, responseID: id, reason: place + reason)
         }
-        let required = [layout.formID[0], layout.unit[0], layout.date[0]] + validator.items.map(\.id)
+        let required = [layout.formID[0], layout.unit[0], layout.date[0]] + askedItems.map(\.id)
         // Find the header within the first rows.
         var seen: [TableRow] = []
         var found: (index: Int, columns: Columns)?
@@ -121,20 +122,45 @@ struct TableFormReader {
             if problem != nil { break }
         }
         guard let (headerIndex, columns) = found else {
-            // No header: the first row is taken as the header that fails, and every row is
-            // rejected with it, so that nothing in the file passes unnoticed.
+            // No header. The row that matched most of the required names stands for it (a
+            // title in row 1 would say nothing about the header the office typed in row 4), and
+            // it and every row after it are rejected with it, so that nothing in the file passes
+            // unnoticed. Ties go to the first such row: with no name matched anywhere, the first
+            // row (of a sheet: the first that is not blank).
             let fixedWidth = reader.rowsHaveFixedWidth
-            guard let first = fixedWidth ? seen.first : seen.first(where: { !$0.cells.allSatisfy { $0.trimmedOfSpaces.isEmpty } }) else {
+            let eligible = seen.indices.filter { fixedWidth || !seen[$0].cells.allSatisfy { $0.trimmedOfSpaces.isEmpty } }
+            guard !eligible.isEmpty else {
                 outcome.skipped += seen.count
                 while try reader.next() != nil { outcome.skipped += 1 }
                 return outcome
             }
-            let missing: [String]
-            if case .failure(let why) = match(first, above: nil) { missing = why.missing } else { missing = [] }
-            let reason = problem.map { "header \($0)" }
-                ?? "header lacks column(s) \(missing.joined(separator: ", ")); expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(layout.channel == .paper ? "paper" : "portal")])"
+            func mismatch(_ i: Int) -> Mismatch {
+                if case .failure(let why) = match(seen[i], above: i > 0 ? seen[i - 1] : nil) { return why }
+                return Mismatch(missing: [])
+            }
+            var bestIndex = eligible[0]
+            var best = mismatch(bestIndex)
+            for i in eligible.dropFirst() {
+                let why = mismatch(i)
+                if why.matched.count > best.matched.count { (bestIndex, best) = (i, why) }
+            }
+            let first = seen[bestIndex]
+            let missing = best.missing
+            let matched: String = best.matched.isEmpty ? "none" : Self.listed(best.matched, items: required.dropFirst(3))
+            // The names of a row that matched nothing at all are values or a title, not misspellings.
+            let shown = best.unmatched.prefix(12).map { "\"\($0)\"" } + (best.unmatched.count > 12 ? ["and \(best.unmatched.count - 12) more"] : [])
+            let nothing: String = best.matched.isEmpty || best.unmatched.isEmpty ? "" : "; names that match nothing: " + shown.joined(separator: ", ")
+            let table = layout.channel == .paper ? "paper" : "portal"
+            let expected = "expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(table)] and of [[items]])"
+            let lacking = "header lacks column(s) \(missing.joined(separator: ", ")); matched \(matched)\(nothing); \(expected)"
+            let reason = problem.map { "header \($0)" } ?? lacking
             for row in seen where row.line >= first.line {
-                if row.line == first.line { try reject(row, nil, reason) } else { try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")") }
+                if row.line == first.line {
+                    outcome.records += 1
+                    try sink.reject(line: row.line, position: 0, responseID: nil, reason: "\(where_(row)): \(reason)")
+                } else {
+                    try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")")
+                }
             }
             outcome.skipped += seen.filter { $0.line < first.line }.count
             while let row = try reader.next() {
@@ -213,7 +239,7 @@ struct TableFormReader {
             var raw = RawForm(
                 responseID: cell(columns.formID), unit: cell(columns.unit), date: cell(columns.date),
                 isTimestamp: layout.dateIsTimestamp, dossierCode: cell(columns.dossier), comment: cell(columns.comment),
-                answers: columns.answers.map { .text($0 < cells.count ? cells[$0] : "") })
+                answers: columns.answers.map { $0 < 0 ? nil : .text($0 < cells.count ? cells[$0] : "") })
             raw.dateField = columns.names[columns.date]
             raw.dateMayBeSerial = serialDates
             let place = row.sheet.map { "sheet '\($0)': " } ?? ""
@@ -237,6 +263,11 @@ struct TableFormReader {
         // (Copied first if the sink still holds the last record's.)
         answers.withUnsafeMutableBufferPointer { buffer in
             for k in 0..<buffer.count {
+                // An item of the other channel has no column here: no answer.
+                if answerColumns[k] < 0 {
+                    buffer[k] = nil
+                    continue
+                }
                 var v = rules[k].answer(reader.cellBytes(answerColumns[k]))
                 if v == AnswerRule.undecided { v = validator.answer(reader.cellBytes(answerColumns[k]), item: k) }
                 if v >= 0 {
@@ -260,46 +291,95 @@ struct TableFormReader {
     struct Mismatch: Error {
         var missing: [String]
         var repeated: String?
+        /// The required columns found (each by its first name), in the order required.
+        var matched: [String] = []
+        /// The row's names that match no column and no item: the likely misspellings.
+        var unmatched: [String] = []
+    }
+
+    /// The items a file of this layout's channel must have a column for.
+    var askedItems: [Item] { validator.items.filter { $0.isAsked(on: layout.channel) } }
+
+    /// `form_id, unit, q01..q06`: the names in order, runs of three or more items that follow
+    /// one another in `items` written first..last.
+    static func listed(_ names: [String], items: ArraySlice<String>) -> String {
+        let position = Dictionary(items.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var parts: [String] = []
+        var i = 0
+        while i < names.count {
+            var j = i
+            while j + 1 < names.count, let p = position[names[j]], position[names[j + 1]] == p + 1 { j += 1 }
+            if j - i >= 2 {
+                parts.append("\(names[i])..\(names[j])")
+                i = j + 1
+            } else {
+                parts.append(names[i])
+                i += 1
+            }
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// The columns of the layout in `row` (or, for a header merged over two rows, in the row
-    /// above where `row` is empty).
+    /// above where `row` is empty, or where `row` ends before it). Items are found by their
+    /// ids and aliases; an item of the other channel needs no column (its position is -1).
     func match(_ row: TableRow, above: TableRow?) -> Result<Columns, Mismatch> {
         let keys = row.cells.map(HeaderName.key)
         let aboveKeys = above?.cells.map(HeaderName.key) ?? []
+        // The upper row of a merged header may reach further right than the lower one.
+        let span = max(keys.count, aboveKeys.count)
+        func lower(_ c: Int) -> String { c < keys.count ? keys[c] : "" }
+        func upper(_ c: Int) -> String { c < aboveKeys.count ? aboveKeys[c] : "" }
         func find(_ names: [String]) -> (index: Int?, twice: Bool) {
             let wanted = Set(names.map(HeaderName.key))
             var hits: [Int] = []
-            for c in keys.indices where wanted.contains(keys[c]) || (keys[c].isEmpty && c < aboveKeys.count && wanted.contains(aboveKeys[c])) {
+            for c in 0..<span where wanted.contains(lower(c)) || (lower(c).isEmpty && wanted.contains(upper(c))) {
                 hits.append(c)
             }
             if hits.isEmpty {
                 // Merged two-row header: a group title above, the column's own name below.
-                for c in keys.indices where c < aboveKeys.count && wanted.contains(aboveKeys[c]) { hits.append(c) }
+                for c in 0..<span where wanted.contains(upper(c)) { hits.append(c) }
             }
             return (hits.first, hits.count > 1)
         }
         var missing: [String] = []
         var repeated: [String] = []
+        var matched: [String] = []
+        var found: [Int] = []
         func need(_ names: [String]) -> Int {
             let (index, twice) = find(names)
             if twice { repeated.append(names[0]) }
-            if index == nil { missing.append(names[0]) }
+            if let index {
+                matched.append(names[0])
+                found.append(index)
+            } else {
+                missing.append(names[0])
+            }
             return index ?? -1
         }
         let formID = need(layout.formID), unit = need(layout.unit), date = need(layout.date)
-        let answers = validator.items.map { need([$0.id]) }
+        let answers = validator.items.map { $0.isAsked(on: layout.channel) ? need([$0.id] + $0.aliases) : -1 }
         let dossier = layout.dossier.isEmpty ? nil : find(layout.dossier).index
         let comment = layout.comment.isEmpty ? nil : find(layout.comment).index
-        if !missing.isEmpty { return .failure(Mismatch(missing: missing)) }
-        if !repeated.isEmpty {
-            return .failure(Mismatch(missing: [], repeated: "repeats column(s) \(repeated.joined(separator: ", ")); expected each column once"))
+        found += [dossier, comment].compactMap { $0 }
+        // Each column's name: its own, or the one of the row above where it has none.
+        let width = max(row.cells.count, (found.max() ?? -1) + 1)
+        let names = (0..<width).map { c in
+            let own = c < row.cells.count ? row.cells[c].trimmedOfSpaces : ""
+            return own.isEmpty && c < (above?.cells.count ?? 0) ? above!.cells[c].trimmedOfSpaces : own
         }
-        let names = row.cells.enumerated().map { c, name in
-            name.trimmedOfSpaces.isEmpty && c < (above?.cells.count ?? 0) ? above!.cells[c].trimmedOfSpaces : name.trimmedOfSpaces
+        if !missing.isEmpty {
+            let known = Set((layout.formID + layout.unit + layout.date + layout.dossier + layout.comment
+                + validator.items.flatMap { [$0.id] + $0.aliases }).map(HeaderName.key))
+            let unmatched = names.filter { !$0.isEmpty && !known.contains(HeaderName.key($0)) }
+            return .failure(Mismatch(missing: missing, matched: matched, unmatched: unmatched))
+        }
+        if !repeated.isEmpty {
+            return .failure(Mismatch(
+                missing: [], repeated: "repeats column(s) \(repeated.joined(separator: ", ")); expected each column once", matched: matched))
         }
         return .success(Columns(
             formID: formID, unit: unit, date: date, dossier: dossier, comment: comment, answers: answers,
-            width: row.cells.count, names: names))
+            width: width, names: names))
     }
 }

@@ -403,7 +403,7 @@ public struct Pipeline {
         try requireSound(db)
         var accumulator = CheckAccumulator(survey: folder.survey)
         for (key, atom) in try db.tallies().atoms.sorted(by: { $0.key < $1.key }) {
-            accumulator.add(unit: key.unit, quarter: key.quarter, tally: atom)
+            accumulator.add(unit: key.unit, quarter: key.quarter, channel: key.channel, tally: atom)
         }
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),

@@ -5,6 +5,9 @@ import SurveyModel
 public struct TallyLayout: Sendable {
     public let answeredCount: Int
     let likertPositions: [Int]
+    /// The rating items each channel's forms ask (paper, online): a form is straight-lined
+    /// when it gives one answer to those, not to items its channel never asked.
+    let channelLikertPositions: [[Int]]
     let qualityPositions: [Int]
     /// Stored value → level on item k's scale (0 = not on it), at `[k × 256 + value]`.
     let levelCodes: [UInt8]
@@ -21,6 +24,10 @@ public struct TallyLayout: Sendable {
         let answered = survey.answeredItems
         answeredCount = answered.count
         likertPositions = answered.indices.filter { answered[$0].isRating }
+        let byChannel = [Channel.paper, .online].map { channel in
+            answered.indices.filter { answered[$0].isRating && answered[$0].isAsked(on: channel) }
+        }
+        channelLikertPositions = byChannel
         qualityPositions = answered.indices.filter { answered[$0].kind == .yesno || answered[$0].kind == .count }
         scales = RatingScales(survey.ratingScales, withPoints: survey.rules.publishPoints)
         levelCodes = scales.levelCodes()
@@ -39,6 +46,12 @@ public struct TallyLayout: Sendable {
         }
         parts.append("g:" + groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/"))
         parts.append("n:\(answeredCount)")
+        // Items of one channel change which forms are straight-lined (only then: other
+        // layouts keep their fingerprint).
+        let all = likertPositions
+        if byChannel.contains(where: { $0 != all }) {
+            parts.append("c:" + byChannel.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/"))
+        }
         if scales.withPoints {
             parts.append("p:" + scales.scales.map { scale in
                 let (u, factor) = scale.pointUnits
@@ -134,15 +147,17 @@ public struct FormTally: Sendable {
         }
         tallies[i].sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
         for j in 0..<layout.answeredCount where answers[j] == missingAnswer { tallies[i].missing[j] += sign }
-        // Straight-lining: at least five Likert answers (or all, if fewer items), all identical.
+        // Straight-lining: at least five Likert answers (or all, if fewer items), all identical,
+        // among the items the form's channel asks.
+        let asked = layout.channelLikertPositions[channel == .paper ? 0 : 1]
         var given = 0
         var first: UInt8 = missingAnswer
         var same = true
-        for j in layout.likertPositions where answers[j] != missingAnswer {
+        for j in asked where answers[j] != missingAnswer {
             if given == 0 { first = answers[j] } else if answers[j] != first { same = false }
             given += 1
         }
-        if given > 0, given >= min(5, layout.likertPositions.count), same { tallies[i].straightLined += sign }
+        if given > 0, given >= min(5, asked.count), same { tallies[i].straightLined += sign }
         var date = submittedOn
         if let slot = date.withUTF8({ Self.daySlot($0, quarter: quarter) }) { tallies[i].dayCounts[slot] += sign }
     }

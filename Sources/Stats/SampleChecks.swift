@@ -43,11 +43,17 @@ public struct CheckAccumulator: Sendable {
     struct Counts: Sendable {
         var forms = 0
         var missing: [Int]
+        /// Per answered item, the forms of the channels that ask it: the denominator of its
+        /// missing share (the forms of the other channel never saw the question).
+        var asked: [Int]
         var straightLined = 0
         var outsideWindow = 0
     }
 
     let likertPositions: [Int]
+    /// Per channel (paper, online), whether each answered item is asked, and its rating items.
+    let askedOn: [[Bool]]
+    let channelLikertPositions: [[Int]]
     let answeredCount: Int
     let window: ClosedRange<Period>?
     var cells: [String: [Period: Counts]] = [:]
@@ -60,6 +66,8 @@ public struct CheckAccumulator: Sendable {
     public init(survey: SurveyDefinition) {
         let answered = survey.answeredItems
         likertPositions = answered.indices.filter { answered[$0].isRating }
+        askedOn = [Channel.paper, .online].map { channel in answered.map { $0.isAsked(on: channel) } }
+        channelLikertPositions = askedOn.map { asked in answered.indices.filter { answered[$0].isRating && asked[$0] } }
         answeredCount = answered.count
         if let first = survey.rules.firstPeriod, let last = survey.rules.lastPeriod, first <= last {
             window = first...last
@@ -69,13 +77,21 @@ public struct CheckAccumulator: Sendable {
     }
 
     /// Adds one accepted form; `answers` has one entry per answered item (`missingAnswer` = missing).
-    public mutating func add(unit: String, quarter: Period, answers: [UInt8]) {
-        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount))
+    /// - Parameter channel: the form's channel; its items of the other channel are not asked
+    ///   (nil: every item is asked).
+    public mutating func add(unit: String, quarter: Period, channel: Channel? = nil, answers: [UInt8]) {
+        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
         counts.forms += 1
-        for j in 0..<answeredCount where answers[j] == missingAnswer { counts.missing[j] += 1 }
-        // Straight-lining: at least five Likert answers (or all, if fewer items), all identical.
-        let given = likertPositions.map { answers[$0] }.filter { $0 != missingAnswer }
-        if given.count >= min(5, likertPositions.count), let first = given.first, given.allSatisfy({ $0 == first }) {
+        let asked = channel.map { askedOn[$0 == .paper ? 0 : 1] }
+        for j in 0..<answeredCount where asked?[j] ?? true {
+            counts.asked[j] += 1
+            if answers[j] == missingAnswer { counts.missing[j] += 1 }
+        }
+        // Straight-lining: at least five Likert answers (or all, if fewer items), all identical,
+        // among the items the form's channel asks.
+        let ratings = channel.map { channelLikertPositions[$0 == .paper ? 0 : 1] } ?? likertPositions
+        let given = ratings.map { answers[$0] }.filter { $0 != missingAnswer }
+        if given.count >= min(5, ratings.count), let first = given.first, given.allSatisfy({ $0 == first }) {
             counts.straightLined += 1
         }
         if let window, !window.contains(quarter) { counts.outsideWindow += 1 }
@@ -83,10 +99,15 @@ public struct CheckAccumulator: Sendable {
     }
 
     /// Adds the tally of one atom's forms (the same counts as adding each of its forms).
-    public mutating func add(unit: String, quarter: Period, tally: AtomTally) {
-        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount))
+    /// - Parameter channel: the atom's channel (nil: every item is asked).
+    public mutating func add(unit: String, quarter: Period, channel: Channel? = nil, tally: AtomTally) {
+        var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
         counts.forms += tally.forms
-        for j in 0..<answeredCount { counts.missing[j] += tally.missing[j] }
+        let asked = channel.map { askedOn[$0 == .paper ? 0 : 1] }
+        for j in 0..<answeredCount where asked?[j] ?? true {
+            counts.asked[j] += tally.forms
+            counts.missing[j] += tally.missing[j]
+        }
         counts.straightLined += tally.straightLined
         if let window, !window.contains(quarter) { counts.outsideWindow += tally.forms }
         cells[unit, default: [:]][quarter] = counts
@@ -115,7 +136,7 @@ public struct CheckAccumulator: Sendable {
         }
         for unit in units {
             for quarter in quarters where cells[unit]?[quarter] == nil {
-                cells[unit, default: [:]][quarter] = Counts(missing: Array(repeating: 0, count: answeredCount))
+                cells[unit, default: [:]][quarter] = Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
             }
         }
         let rules = survey.rules
@@ -161,11 +182,18 @@ public struct CheckAccumulator: Sendable {
                 let rep = repeatedDossiers[unit]?[quarter] ?? 0
                 add("repeated_dossier", observed: Double(rep), required: 0, rep == 0 ? .pass : .warn,
                     rep == 0 ? "no dossier rated twice" : "\(rep) dossier codes rated on more than one form")
+                // Per item, over the forms of the channels that ask it (all forms, for most items).
                 for (j, item) in items.enumerated() {
-                    let share = Double(c.missing[j]) / n
+                    let channels = item.channels == Channel.allCases ? "" : " " + item.channels.map(\.rawValue).joined(separator: " or ")
+                    guard c.asked[j] > 0 else {
+                        add("missing_share", item.id, observed: nil, required: rules.maxMissingShare, .pass,
+                            "no\(channels) form this quarter: \(item.id) was not asked")
+                        continue
+                    }
+                    let share = Double(c.missing[j]) / Double(c.asked[j])
                     let ok = share <= rules.maxMissingShare
                     add("missing_share", item.id, observed: share, required: rules.maxMissingShare, ok ? .pass : .fail,
-                        "\(c.missing[j]) of \(c.forms) forms left \(item.id) unanswered")
+                        "\(c.missing[j]) of \(c.asked[j])\(channels) forms left \(item.id) unanswered")
                 }
                 let straight = Double(c.straightLined) / n
                 let straightOK = straight <= rules.maxStraightliningShare

@@ -29,9 +29,18 @@ public struct Item: Sendable, Hashable, Codable {
     public var favourableEn: String
     /// Rating items: the answer scale (the built-in five-point one for `likert5`).
     public var scale: AnswerScale?
+    /// Other names of the item's column (or portal answer key), as an office writes them
+    /// (`"Câu 1"`, `"C1"`); matched like column names.
+    public var aliases: [String] = []
+    /// The channels whose forms ask the item (both by default): an online-only question has
+    /// no column in paper files, and paper forms count as not asked rather than unanswered.
+    public var channels: [Channel] = Channel.allCases
 
     /// Whether the item is a rating that makes the indices (`likert5` or `likert`).
     public var isRating: Bool { kind == .likert5 || kind == .likert }
+
+    /// Whether forms of `channel` ask the item.
+    public func isAsked(on channel: Channel) -> Bool { channels.contains(channel) }
 
     public init(
         id: String, factor: String?, kind: ItemKind, textVi: String, textEn: String, favourable: Int? = nil,
@@ -314,12 +323,16 @@ public struct SurveyUnit: Sendable, Hashable, Codable {
     public var nameEn: String
     /// The `group` column of units.csv: an id of survey.toml's `[[groups]]`, or nil.
     public var group: String?
+    /// The `aliases` column of units.csv (`;`-separated): other ways offices write the unit
+    /// in the unit column of their files (`Sở TP`, `So Tu phap`).
+    public var aliases: [String] = []
 
-    public init(code: String, nameVi: String, nameEn: String, group: String? = nil) {
+    public init(code: String, nameVi: String, nameEn: String, group: String? = nil, aliases: [String] = []) {
         self.code = code
         self.nameVi = nameVi
         self.nameEn = nameEn
         self.group = group
+        self.aliases = aliases
     }
 
     public func name(in language: Language) -> String {

@@ -232,8 +232,10 @@ fileprivate enum Hostile {
     static let badDates = ["31/02/2024", "29/02/2023", "2024-13-01", "00/01/2024", "1/1/1899", "abc",
                            "32/01/2024", "99999999999999999999/01/2024", "03/07/24", "03-07-24",
                            "", "  ", "2024-07-03T25:00:00", "03/07/2024 noon", "2024.07"]
-    static let goodUnits = ["A", "B", " A ", "B\u{A0}"]
-    static let badUnits = ["C", "ZZZ", "a", "ALL", "Đ", "", "A B", "\u{0}"]
+    // A unit's code in another case, or its name in any case, finds it (issue 15); a
+    // full-width letter is another character, and "Đơn vị C" names no unit.
+    static let goodUnits = ["A", "B", " A ", "B\u{A0}", "a", "đơn vị b"]
+    static let badUnits = ["C", "ZZZ", "\u{FF21}", "ALL", "Đ", "", "A B", "\u{0}", "Đơn vị C"]
     static let goodTimestamps = ["2024-07-03T10:22:11+07:00", "2024-07-03", "2024-07-03 10:22", "2024-07-03T10:22:11Z",
                                  "2024-02-29T23:59:59.123-05:00", " 2025-01-01T00:00+07:00 "]
     // Issue 8: a day-first date (`03/07/2024`) is read in portal exports too.
