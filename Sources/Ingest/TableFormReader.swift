@@ -145,13 +145,17 @@ struct TableFormReader {
             let reason = problem.map { "header \($0)" }
                 ?? "header lacks column(s) \(missing.joined(separator: ", ")); expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(layout.channel == .paper ? "paper" : "portal")])"
             // A sheet or table (not a CSV file) without a header is data only if some row could
-            // be a form (as many filled cells as the required columns), or names at least half
-            // of them (a header with a wrong name); otherwise (instructions, a unit list, a
-            // title table) its rows are skipped and counted, and the caller says so.
+            // be a form, or names at least half of the required columns (a header with a wrong
+            // name); otherwise (instructions, a unit list, a title table) its rows are skipped
+            // and counted, and the caller says so. A row could be a form with its form id, unit
+            // and date filled and at least half of the answered items (at least 4 cells in all):
+            // not every item, since real forms leave answers blank, and a sheet of such forms
+            // must not pass for instructions.
             var later: [Int] = []
             if !fixedWidth {
+                let enough = max(4, 3 + (validator.items.count + 1) / 2)
                 func couldBeForm(_ row: TableRow) -> Bool {
-                    row.problem != nil || row.cells.lazy.filter { !$0.trimmedOfSpaces.isEmpty }.count >= required.count
+                    row.problem != nil || row.cells.lazy.filter { !$0.trimmedOfSpaces.isEmpty }.count >= enough
                 }
                 func namesHalf(_ row: TableRow) -> Bool {
                     if case .failure(let why) = match(row, above: nil) { return why.repeated != nil || 2 * why.missing.count <= required.count }
