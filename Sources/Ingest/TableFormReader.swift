@@ -56,6 +56,10 @@ struct TableLayout {
 /// - After the header, blank rows and footer rows (no form id, and a first cell such as
 ///   "Tổng số", "Cộng", "Người lập biểu") are skipped and counted; every other row ends as one
 ///   accept or reject, with its line (and sheet).
+/// - One call reads one table: a CSV file, or one sheet or table of a `MultiTableReader`,
+///   which the caller moves through. A sheet or table without a header is data (every row
+///   rejected, `Outcome.unreadRows`) when a row could be a form; else its rows are skipped
+///   (`Outcome.rowsWithoutForms`). A CSV file without a header has every row rejected.
 struct TableFormReader {
     let validator: FormValidator
     let layout: TableLayout
