@@ -366,6 +366,8 @@ public struct Ingester {
     /// - a sheet without a header where no row could be a form (instructions, a unit list, a
     ///   title table) is skipped, its rows counted as skipped and logged once;
     /// - a file where no sheet has a header at all is rejected as a whole (line 0);
+    /// - a damaged sheet is refused alone (line 0 of that sheet, and a problem of the file),
+    ///   the others are read;
     /// - empty sheets are ignored.
     private func readFile(_ file: InboxEntry, validator: FormValidator, into writer: some FileSink) throws {
         let survey = folder.survey
@@ -382,11 +384,30 @@ public struct Ingester {
             var headers = 0
             var unread = 0
             var withoutForms: [String] = []
-            while try reader.nextTable() {
+            while true {
+                // A damaged sheet (its part missing, too large, malformed) is refused alone:
+                // the reader moves past it, and the other sheets are read.
+                var damage: TableReadError?
+                do {
+                    guard try reader.nextTable() else { break }
+                } catch let error as TableReadError {
+                    damage = error
+                }
                 order += 1
                 try writer.beginSheet(reader.tableName, order: order)
                 let name = reader.tableName.map { reader.tablesAreSheets ? "sheet '\($0)'" : $0 } ?? "the table"
-                let outcome = try table.read(&reader, displayPath: file.relative, into: writer)
+                let outcome: TableFormReader.Outcome
+                do {
+                    if let damage { throw damage }
+                    outcome = try table.read(&reader, displayPath: file.relative, into: writer)
+                } catch let error as TableReadError {
+                    let text = "\(error)".replacingOccurrences(of: file.absolute, with: file.relative)
+                    try writer.reject(line: 0, position: 0, responseID: nil, reason: "\(name) is refused as a whole: \(text)")
+                    writer.noteUnreadTable("\(name) (refused: damaged)")
+                    logger.error("\(file.relative): \(name) is refused as a whole: \(text); the other sheets are read")
+                    unread += 1
+                    continue
+                }
                 writer.noteSkipped(outcome.skipped)
                 if outcome.headerFound { headers += 1 }
                 if let rows = outcome.unreadRows {

@@ -56,6 +56,9 @@ public struct XLSXReader: MultiTableReader {
     private var index = 0
     private var started = false
     private var cursor: SheetCursor?
+    /// Why the first selected sheet could not be opened, given by the first `nextTable()`
+    /// (when several sheets are read, one damaged sheet does not refuse the others).
+    private var firstFailure: TableReadError?
 
     /// Opens the sheet named `sheet` (compared as Unicode text, so NFC and NFD spellings match),
     /// or the first visible worksheet in workbook order.
@@ -112,7 +115,11 @@ public struct XLSXReader: MultiTableReader {
         let displays = try package.styles(relationships.first { $0.type == "styles" }?.target)
         workbook = OpenWorkbook(package: package, targets: targets, shared: shared, displays: displays, date1904: date1904)
         sheetName = selected[0].name
-        cursor = try workbook.cursor(selected[0], file: path)
+        if case .firstVisible = selection {
+            cursor = try workbook.cursor(selected[0], file: path)
+        } else {
+            do { cursor = try workbook.cursor(selected[0], file: path) } catch let error as TableReadError { firstFailure = error }
+        }
     }
 
     /// The next row with text in it, or nil after the last of the current sheet. After an
@@ -122,9 +129,12 @@ public struct XLSXReader: MultiTableReader {
     }
 
     /// Moves to the next selected sheet (the first, on the first call); false after the last.
+    /// A sheet that cannot be opened throws, with `tableName` naming it; the next call moves
+    /// past it.
     public mutating func nextTable() throws -> Bool {
         if !started {
             started = true
+            if let firstFailure { throw firstFailure }
             return cursor != nil
         }
         cursor = nil

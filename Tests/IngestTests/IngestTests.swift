@@ -364,6 +364,25 @@ struct EverySheetIngestTests {
         #expect(outcomes[1].reason == "sheet 'Quý II': not read: the sheet's header (sheet 'Quý II' row 1) lacks column(s) form_id, unit, date, q01, q02, q03")
     }
 
+    @Test("a damaged sheet is refused alone, a problem of the file; the sheets after it are read")
+    func damagedSheet() throws {
+        let s = try TemporarySurvey()
+        let good = TestWorkbook.sheet(cells: [Self.header, ["P1", "A", "03/02/2024", "5", "4", "3"]])
+        let broken = TestWorkbook.sheet(cells: [Self.header, ["P2", "A", "03/05/2024", "5", "4", "3"]])
+            .replacingOccurrences(of: "</sheetData>", with: "<row r=\"3\"><c r=\"A3\"></sheetData>")
+        let late = TestWorkbook.sheet(cells: [Self.header, ["P3", "B", "03/08/2024", "2", "3", "4"]])
+        _ = try TestZip.write(
+            TestWorkbook.parts(sheets: [("Quý I", good, false), ("Quý II", broken, false), ("Quý III", late, false)]),
+            to: s.root.appendingPathComponent("inbox/paper/w.xlsx").path)
+        let (summary, db, outcomes) = try s.ingest()
+        #expect(summary.accepted == 2)
+        #expect(try s.acceptedForms(db).map(\.submittedOn) == ["2024-02-03", "2024-08-03"])
+        #expect(outcomes.map(\.line) == [0])
+        #expect(outcomes.first?.sheet == "Quý II")
+        #expect(outcomes.first?.reason.hasPrefix("sheet 'Quý II' is refused as a whole: inbox/paper/w.xlsx: damaged: ") == true)
+        #expect(summary.filesWithUnreadTables == ["inbox/paper/w.xlsx: sheet 'Quý II' (refused: damaged)"])
+    }
+
     @Test("a sheet where no row could be a form (instructions) is skipped and counted; a file of only such sheets is refused as a whole")
     func instructionsSheet() throws {
         let s = try TemporarySurvey()
