@@ -512,7 +512,9 @@ public struct Ingester {
         try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
             guard files.contains(r.path) || r.outcome == .conflict else { return }
             if logged < 50 {
-                logger.warning("\(r.path):\(r.line): \(r.outcome.rawValue): \(r.reason)")
+                // Rows of sheets share line numbers: name the sheet where the reason does not.
+                let sheet = r.sheet.map { sheet in r.reason.hasPrefix("sheet '\(sheet)'") || r.reason.hasPrefix(sheet) ? "" : " (\(sheet))" } ?? ""
+                logger.warning("\(r.path):\(r.line)\(sheet): \(r.outcome.rawValue): \(r.reason)")
                 logged += 1
             } else {
                 more += 1
