@@ -5,9 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads the sheets of an .xlsx workbook (one, or several one after another) as rows of text, streaming: the sheet part is inflated
-/// (ZIPFoundation) into libxml2's `xmlTextReader` a chunk at a time, so memory holds the current
-/// row, the shared strings and the number formats, whatever the size of the sheet.
+/// Reads the sheets of an .xlsx workbook (one, or several one after another with `nextTable()`)
+/// as rows of text, streaming: each sheet part is inflated (ZIPFoundation) into libxml2's
+/// `xmlTextReader` a chunk at a time, so memory holds the current row, the shared strings and
+/// the number formats (read once for all sheets), whatever the size of the sheets.
 ///
 /// Each cell becomes the text a person would type into it:
 /// - strings: shared strings (rich-text runs joined, phonetic runs left out), inline strings
