@@ -418,6 +418,13 @@ struct EverySheetIngestTests {
         #expect(summary.duplicates == 1)
         #expect(outcomes.map(\.sheet) == ["Quý I"])
         #expect(outcomes[0].reason.contains("first read at inbox/paper/w.xlsx:3 (sheet 'Quý II')"))
+        // One name as a string, as before: that sheet only.
+        let one = try TemporarySurvey(survey: "[columns.paper]\nsheet = \"Quý III\"\n\n" + TemporarySurvey.surveyToml)
+        try FileManager.default.copyItem(
+            at: s.root.appendingPathComponent("inbox/paper/w.xlsx"), to: one.root.appendingPathComponent("inbox/paper/w.xlsx"))
+        let single = try one.ingest()
+        #expect(single.summary.accepted == 1 && single.outcomes.isEmpty)
+        #expect(try one.acceptedForms(single.db).map(\.submittedOn) == ["2024-08-03"])
         // An unknown name in the list: the file is refused, naming the sheets there are.
         let t = try TemporarySurvey(survey: "[columns.paper]\nsheet = [\"Quý I\", \"Quý V\"]\n\n" + TemporarySurvey.surveyToml)
         try Self.workbook(t, "w.xlsx", [("Quý I", [Self.header]), ("Quý II", [Self.header])])
