@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Ingest
+@testable import Ingest
 import Storage
 import SurveyModel
 import Testing
@@ -487,6 +487,23 @@ struct DatedRejectTests {
         // Day 3: nothing waits any more; the next day reads nothing.
         #expect(try s.ingest(today: (2024, 7, 5)).summary.accepted == 3)
         #expect(try s.ingest(today: (2024, 7, 6)).summary.filesRead == 0)
+    }
+
+    @Test("the same when the file is not even hashed (its identity trusted, as for files older than a few seconds)")
+    func rereadWhenDueByIdentity() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/p.csv", Self.header + "P1,A,03/07/2024,5,4,3,\nP3,B,04/07/2024,3,3,3,\n")
+        let folder = try SurveyFolder.load(s.root.path)
+        func ingest(_ today: (year: Int, month: Int, day: Int)) throws -> IngestSummary {
+            var ingester = Ingester(folder: folder, logger: quietLogger, today: today)
+            ingester.identitySettling = 0
+            return try ingester.run(database: try ingester.openDatabase())
+        }
+        #expect(try ingest((2024, 7, 3)).accepted == 1)
+        let again = try ingest((2024, 7, 3))
+        #expect(again.filesRead == 0 && again.filesUnchanged == 1)
+        let due = try ingest((2024, 7, 4))
+        #expect(due.filesRead == 1 && due.accepted == 2)
     }
 
     @Test("--force reads such a file again even before the day; a file without such rejects stays unchanged")
