@@ -89,8 +89,6 @@ public struct HTMLTableReader: MultiTableReader {
     public var tableName: String? { table < tables.count ? tables[table].name : nil }
     /// Tables of the page are not sheets: messages name them `table 2`.
     public var tablesAreSheets: Bool { false }
-    /// How many tables with rows the page has.
-    public var tableCount: Int { tables.count }
 
     // MARK: Parsing
 

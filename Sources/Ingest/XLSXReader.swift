@@ -50,8 +50,6 @@ public struct XLSXReader: MultiTableReader {
     public private(set) var sheetName: String
     /// The worksheets of the workbook, in workbook order.
     public let sheetNames: [String]
-    /// The sheets this reader reads, in order (`nextTable()` moves through them).
-    public let selectedSheets: [String]
     private let workbook: OpenWorkbook
     private let selected: [WorkbookPackage.Sheet]
     private var index = 0
@@ -111,7 +109,6 @@ public struct XLSXReader: MultiTableReader {
             guard !worksheets.isEmpty else { throw noWorksheet() }
             selected = worksheets
         }
-        selectedSheets = selected.map(\.name)
         let shared = try package.sharedStrings(relationships.first { $0.type == "sharedStrings" }?.target)
         let displays = try package.styles(relationships.first { $0.type == "styles" }?.target)
         workbook = OpenWorkbook(package: package, targets: targets, shared: shared, displays: displays, date1904: date1904)
