@@ -55,11 +55,11 @@ struct InvariantChecker {
                     try CSVReader(path: path)
                 }
             case .xlsx:
-                return try checkTable(bytes: bytes, portalLayout: portalLayout, rowBudget: XLSXReader.maximumRows + 1) {
-                    try XLSXReader(path: path)
+                return try checkTables(bytes: bytes, portalLayout: portalLayout, rowBudget: XLSXReader.maximumRows + 1) {
+                    try XLSXReader(path: path, sheets: nil)
                 }
             case .html:
-                return try checkTable(bytes: bytes, portalLayout: portalLayout, rowBudget: bytes.count + 2) {
+                return try checkTables(bytes: bytes, portalLayout: portalLayout, rowBudget: bytes.count + 2) {
                     try HTMLTableReader(path: path)
                 }
             }
@@ -150,6 +150,70 @@ struct InvariantChecker {
             }
         }
         return .outcome(signature("rows", sink))
+    }
+
+    /// Every sheet of a workbook, every table of a page, as the ingest reads them: each table's
+    /// rows rise and carry its name, and each table through the table logic accounts for them.
+    private func checkTables<R: MultiTableReader>(
+        bytes: [UInt8], portalLayout: Bool, rowBudget: Int, open: () throws -> R
+    ) throws -> CheckResult {
+        // Pass 1: the rows of every table as the reader yields them.
+        var rows = 0
+        var lines: [Set<Int>] = []
+        do {
+            var reader = try open()
+            while try reader.nextTable() {
+                if lines.count > rowBudget { return .failure("runaway: more than \(rowBudget) tables from \(bytes.count) bytes") }
+                var last = 0
+                var here = Set<Int>()
+                while let row = try reader.next() {
+                    rows += 1
+                    if rows > rowBudget { return .failure("runaway: more than \(rowBudget) rows from \(bytes.count) bytes") }
+                    if row.line < 1 { return .failure("table \(lines.count + 1) row \(rows) has line \(row.line)") }
+                    if row.line <= last { return .failure("table \(lines.count + 1): line \(row.line) after line \(last): lines must rise") }
+                    if row.sheet != reader.tableName {
+                        return .failure("a row of table \(lines.count + 1) names \(row.sheet ?? "no table"), the reader \(reader.tableName ?? "none")")
+                    }
+                    last = row.line
+                    here.insert(row.line)
+                }
+                lines.append(here)
+            }
+            if try reader.nextTable() { return .failure("a table after the last") }
+        }
+        // Pass 2: each table through the table logic every format shares.
+        let layout: TableLayout = portalLayout ? .portal(folder.survey.portalFields) : .paper(folder.survey.paperColumns)
+        let table = TableFormReader(validator: validator, layout: layout)
+        var reader = try open()
+        var index = 0
+        var kinds = Set<String>()
+        while try reader.nextTable() {
+            guard index < lines.count else { return .failure("more tables the second time than the first (\(lines.count))") }
+            let sink = RecordingFormSink()
+            let outcome = try table.read(&reader, displayPath: "f", into: sink)
+            let outcomes = sink.outcomes
+            if outcome.records != outcomes.count {
+                return .failure("table \(index + 1): the table logic counted \(outcome.records) records and made \(outcomes.count) accepts or rejects")
+            }
+            for (a, b) in zip(outcomes, outcomes.dropFirst()) where b.line <= a.line {
+                return .failure("table \(index + 1): two outcomes out of order or on one row: line \(a.line) then line \(b.line)")
+            }
+            if let bad = outcomes.first(where: { !lines[index].contains($0.line) || $0.position != 0 }) {
+                return .failure("table \(index + 1): outcome on line \(bad.line), position \(bad.position), which is no row the reader yielded")
+            }
+            let overColumnLimit = outcomes.count == 1 && outcomes[0].reason?.contains("columns; the limit is") == true
+            let unaccounted = lines[index].count - outcome.records - outcome.skipped
+            if !overColumnLimit && unaccounted != 0 && unaccounted != 1 {
+                return .failure("table \(index + 1): \(lines[index].count) rows, \(outcome.records) records and \(outcome.skipped) skipped: \(unaccounted) rows unaccounted")
+            }
+            if outcome.rowsWithoutForms != nil && (outcome.records != 0 || outcome.headerFound) {
+                return .failure("table \(index + 1): skipped as holding no form, yet \(outcome.records) records")
+            }
+            kinds.formUnion(outcomes.map { $0.accepted ? "accept" : Self.shape($0.reason ?? "") })
+            index += 1
+        }
+        if index != lines.count { return .failure("\(index) tables the second time, \(lines.count) the first") }
+        return .outcome("tables \(min(index, 3))+ " + kinds.sorted().joined(separator: " | "))
     }
 
     private func checkPortal(path: String, bytes: [UInt8]) throws -> CheckResult {

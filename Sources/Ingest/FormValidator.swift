@@ -127,6 +127,7 @@ struct FormValidator {
             }
         }
         var date: (year: Int, month: Int, day: Int)?
+        var datedAfterToday: String?
         let rawDate = form.date ?? ""
         if rawDate.trimmedOfSpaces.isEmpty {
             problems.append(form.isTimestamp
@@ -159,6 +160,7 @@ struct FormValidator {
                 }
             } else if let d = date, let today, (d.year, d.month, d.day) > (today.year, today.month, today.day) {
                 problems.append("date '\(rawDate)' is after the day of the ingest (\(AnswerParser.isoDate(today))); expected the day the form was filled in")
+                datedAfterToday = AnswerParser.isoDate(d)
                 date = nil
             }
         }
@@ -218,7 +220,8 @@ struct FormValidator {
             problems.append("blank form: no question answered (a non-response, not counted)")
         }
         guard problems.isEmpty, let date else {
-            return .failure(RowRejection(responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; ")))
+            return .failure(RowRejection(
+                responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; "), datedAfterToday: datedAfterToday))
         }
         let comment = form.comment?.trimmedOfSpaces
         let dossier = form.dossierCode.map { FormID.normalised($0.trimmedOfSpaces) }
@@ -317,4 +320,7 @@ private struct LabelTableKey: Hashable {
 struct RowRejection: Error {
     var responseID: String?
     var reason: String
+    /// The form's date (`yyyy-mm-dd`) when it is rejected for being after the day of the
+    /// ingest: a reason that passes with time, so the file is read again on that day.
+    var datedAfterToday: String? = nil
 }

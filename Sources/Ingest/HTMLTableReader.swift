@@ -10,9 +10,12 @@ import Foundation
 ///   held in memory (at most `maximumFileSize`), unlike the streaming XLSX reader.
 /// - Encoding: a byte-order mark wins; otherwise text that is valid UTF-8 is read as UTF-8,
 ///   and anything else as the page's `<meta charset>` says (windows-1258 works).
-/// - Which table: the one with the most rows (the first of those), so a layout table with a
-///   header or a search form does not hide the data. Rows of a table nested in a cell belong to
-///   the nested table.
+/// - Which tables: every `<table>` with rows, in document order (`nextTable()` moves from one
+///   to the next; `next()` reads the current one), so that a page of several data tables loses
+///   none; a layout table (a title, a search form) is read too, and found to hold no form by
+///   the table logic. Rows of a table nested in a cell belong to the nested table. When the
+///   page has more than one table with rows, each is named `table N` (`TableRow.sheet`), N
+///   counting every `<table>` of the page from 1 in document order.
 /// - Cells: each `<td>` or `<th>` of a `<tr>`, its text with whitespace (and `&nbsp;`)
 ///   collapsed to single spaces and trimmed; `<br>` and block elements (`<p>`, `<div>`, ...)
 ///   separate words; `<script>` and `<style>` are left out.
@@ -22,7 +25,7 @@ import Foundation
 ///   move right past it.
 /// - Rows: `line` is the 1-based number of the `<tr>` in the table; rows with no text are
 ///   skipped and trailing empty cells dropped, as in `XLSXReader`.
-public struct HTMLTableReader: TableReader {
+public struct HTMLTableReader: MultiTableReader {
     /// The largest file read: 64 MiB.
     public static let maximumFileSize = 64 << 20
     /// Spans are clamped as browsers clamp them (HTML: colspan 1-1000, rowspan 1-65534).
@@ -31,7 +34,10 @@ public struct HTMLTableReader: TableReader {
 
     /// The file as given.
     public let file: String
-    private var rows: [TableRow]
+    /// The tables with rows, in document order.
+    private var tables: [(name: String?, rows: [TableRow])]
+    private var table = 0
+    private var started = false
     private var position = 0
 
     public init(path: String) throws {
@@ -55,18 +61,38 @@ public struct HTMLTableReader: TableReader {
         case .zipWorkbook: throw TableReadError.noTable(file: path, reason: "it is an .xlsx workbook (a zip), not an HTML page")
         case .other: throw TableReadError.noTable(file: path, reason: data.isEmpty ? "the file is empty" : "it is not an HTML page (it does not start with \"<\")")
         }
-        rows = try Self.parse(data, file: path)
+        tables = try Self.parse(data, file: path)
     }
 
+    /// The next row of the current table, or nil after its last.
     public mutating func next() throws -> TableRow? {
-        guard position < rows.count else { return nil }
+        guard table < tables.count, position < tables[table].rows.count else { return nil }
         defer { position += 1 }
-        return rows[position]
+        return tables[table].rows[position]
     }
+
+    /// Moves to the next table (the first, on the first call); false after the last.
+    public mutating func nextTable() throws -> Bool {
+        if !started {
+            started = true
+            return !tables.isEmpty
+        }
+        guard table + 1 < tables.count else {
+            table = tables.count
+            return false
+        }
+        table += 1
+        position = 0
+        return true
+    }
+
+    public var tableName: String? { table < tables.count ? tables[table].name : nil }
+    /// Tables of the page are not sheets: messages name them `table 2`.
+    public var tablesAreSheets: Bool { false }
 
     // MARK: Parsing
 
-    private static func parse(_ data: Data, file: String) throws -> [TableRow] {
+    private static func parse(_ data: Data, file: String) throws -> [(name: String?, rows: [TableRow])] {
         xmlInitParser()
         var options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue)
         let hasBOM = data.starts(with: [0xEF, 0xBB, 0xBF]) || data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
@@ -93,10 +119,12 @@ public struct HTMLTableReader: TableReader {
         var tables: [[xmlNodePtr]] = []
         collectTables(UnsafeMutableRawPointer(document).assumingMemoryBound(to: xmlNode.self), into: &tables)
         guard !tables.isEmpty else { throw TableReadError.noTable(file: file, reason: "there is no <table> in it") }
-        var best = tables[0]
-        for table in tables.dropFirst() where table.count > best.count { best = table }
-        guard !best.isEmpty else { throw TableReadError.noTable(file: file, reason: "its tables have no rows (<tr>)") }
-        return grid(best)
+        let withRows = tables.indices.filter { !tables[$0].isEmpty }
+        guard !withRows.isEmpty else { throw TableReadError.noTable(file: file, reason: "its tables have no rows (<tr>)") }
+        return withRows.map { index in
+            let name = withRows.count > 1 ? "table \(index + 1)" : nil
+            return (name, grid(tables[index], name: name))
+        }
     }
 
     /// The rows (`<tr>`) of every table under `node`, each table's own rows only.
@@ -126,7 +154,7 @@ public struct HTMLTableReader: TableReader {
     }
 
     /// Lays the cells out on a grid, spans as Excel lays out merged cells.
-    private static func grid(_ rows: [xmlNodePtr]) -> [TableRow] {
+    private static func grid(_ rows: [xmlNodePtr], name: String?) -> [TableRow] {
         var covered: [Int: Int] = [:]  // column → rows still covered by a rowspan from above
         var result: [TableRow] = []
         for (index, row) in rows.enumerated() {
@@ -163,7 +191,7 @@ public struct HTMLTableReader: TableReader {
             covered = covered.filter { $0.value > 0 }
             while cells.last?.isEmpty == true { cells.removeLast() }
             if cells.isEmpty && problem == nil { continue }
-            result.append(TableRow(line: index + 1, sheet: nil, cells: cells, problem: problem))
+            result.append(TableRow(line: index + 1, sheet: name, cells: cells, problem: problem))
         }
         return result
     }

@@ -16,6 +16,9 @@ public struct IngestSummary: Sendable, Equatable {
     public var filesForgotten: [String] = []
     /// Files with rows of which none was accepted (every row rejected, or the header).
     public var filesWhollyRejected: [String] = []
+    /// Files with a sheet or table that holds data but no usable header (its rows rejected),
+    /// each with what it is: `a.xlsx: sheet 'Quý III' (40 rows)`.
+    public var filesWithUnreadTables: [String] = []
     /// Whether the ingest tables were rebuilt for a new instrument (every file read again).
     public var rebuilt = false
     public var counts = OutcomeCounts()
@@ -43,6 +46,10 @@ public struct IngestSummary: Sendable, Equatable {
 /// - An unchanged file (same path and SHA-256) is not read again; a changed file replaces
 ///   its earlier rows; a file gone from the inbox keeps its rows, marked missing, until
 ///   `--forget`; a file that cannot be read keeps its earlier rows, marked unreadable.
+/// - A file with forms rejected only because they are dated after the day of the ingest (a
+///   wrong clock, a typing slip in a form about today) is read again, unchanged or not, from
+///   the earliest such date on, and on every `--force` (`hashEveryFile`): such a reject is
+///   not final.
 /// - All of it is one transaction: a kill at any moment leaves the previous state or the
 ///   next, and the resolution of duplicates and conflicts is part of it.
 public struct Ingester {
@@ -160,6 +167,10 @@ public struct Ingester {
             }
         }
         let validator = FormValidator(survey: folder.survey, units: folder.units, today: today)
+        let isoToday = AnswerParser.isoDate(today)
+        /// Whether a known file must be read again whatever its content: it has forms rejected
+        /// as dated after the day of the ingest, and that day has come (or `--force`).
+        func dueAgain(_ old: SourceFile) -> Bool { !old.recheckOn.isEmpty && (hashEveryFile || old.recheckOn <= isoToday) }
         var newlyRejected: [(path: String, reasons: [RejectRecord])] = []
         var ticks = 0
         let progress = self.progress
@@ -194,7 +205,7 @@ public struct Ingester {
                 case .success(let opened): (fd, identity) = opened
                 }
                 if !hashEveryFile, !identity.isEmpty, let old = known[file.relative], old.status == .present,
-                    !old.sha256.isEmpty, old.identity == identity
+                    !old.sha256.isEmpty, old.identity == identity, !dueAgain(old)
                 {
                     close(fd)
                     summary.fileHashes[file.relative] = old.sha256
@@ -242,7 +253,9 @@ public struct Ingester {
                 case .success(let value): (sha, bytes) = value
                 }
                 summary.fileHashes[file.relative] = sha
-                if let old = known[file.relative], old.sha256 == sha {
+                if let old = known[file.relative], old.sha256 == sha, dueAgain(old) {
+                    logger.notice("\(file.relative): read again, unchanged: forms in it were rejected as dated after the day of the ingest (the earliest dated \(old.recheckOn); today is \(isoToday))")
+                } else if let old = known[file.relative], old.sha256 == sha {
                     summary.filesUnchanged += 1
                     if old.status != .present {
                         try beforeChange(tx)
@@ -317,9 +330,16 @@ public struct Ingester {
             logger.error("\(path): \(after[path]?.problem ?? "cannot be read"); its earlier rows (\(after[path]?.accepted ?? 0) accepted forms) still count")
         }
         for path in summary.filesWhollyRejected { logger.error("\(path): no row of this file was accepted (see \(folder.rejectsPath))") }
+        summary.filesWithUnreadTables = Self.unreadTables(after)
         try logNewRejects(database, files: Set(newlyRejected.map(\.path)))
         try writeRejectsIfStale(database, state: summary.state)
         return summary
+    }
+
+    /// `a.xlsx: sheet 'Quý III' (40 rows)` for every file with a sheet or table of data
+    /// without a usable header, by path.
+    public static func unreadTables(_ files: [String: SourceFile]) -> [String] {
+        files.values.filter { !$0.unreadTables.isEmpty }.sorted { $0.path < $1.path }.map { "\($0.path): \($0.unreadTables)" }
     }
 
     private func logRead(_ file: InboxEntry, _ writer: SurveyDatabase.FileWriter) {
@@ -336,15 +356,79 @@ public struct Ingester {
     /// Reads one inbox file through its format's reader. A file refused as a whole (a zip
     /// bomb, an old binary .xls, a damaged workbook) is one reject of the file (line 0), after
     /// whatever rows were read before the problem showed.
+    ///
+    /// Every sheet of a workbook (hidden ones too, or the sheets `sheet` of survey.toml lists,
+    /// in its order) and every table of an HTML page is read, each with its own header:
+    /// - a sheet where the header is found is read as usual;
+    /// - a sheet without a header whose rows could be forms (`TableFormReader`) has every
+    ///   row rejected, and is a problem of the file (`SourceFile.unreadTables`): the run
+    ///   needs attention;
+    /// - a sheet without a header where no row could be a form (instructions, a unit list, a
+    ///   title table) is skipped, its rows counted as skipped and logged once;
+    /// - a file where no sheet has a header at all is rejected as a whole (line 0);
+    /// - a damaged sheet is refused alone (line 0 of that sheet, and a problem of the file),
+    ///   the others are read;
+    /// - empty sheets are ignored.
     private func readFile(_ file: InboxEntry, validator: FormValidator, into writer: some FileSink) throws {
         let survey = folder.survey
         let layout: TableLayout = file.channel == .paper ? .paper(survey.paperColumns) : .portal(survey.portalFields)
-        let sheet = file.channel == .paper ? survey.paperColumns.sheet : survey.portalFields.sheet
+        let sheets = file.channel == .paper ? survey.paperColumns.sheet : survey.portalFields.sheet
         let encoding = file.channel == .paper ? survey.paperColumns.encoding : survey.portalFields.encoding
         let table = TableFormReader(validator: validator, layout: layout)
         func readTable<R: TableReader>(_ reader: inout R) throws {
             let outcome = try table.read(&reader, displayPath: file.relative, into: writer)
             writer.noteSkipped(outcome.skipped)
+        }
+        func readTables<R: MultiTableReader>(_ reader: inout R) throws {
+            var order = 0
+            var headers = 0
+            var unread = 0
+            var withoutForms: [String] = []
+            while true {
+                // A damaged sheet (its part missing, too large, malformed) is refused alone:
+                // the reader moves past it, and the other sheets are read.
+                var damage: TableReadError?
+                do {
+                    guard try reader.nextTable() else { break }
+                } catch let error as TableReadError {
+                    damage = error
+                }
+                order += 1
+                try writer.beginSheet(reader.tableName, order: order)
+                let name = reader.tableName.map { reader.tablesAreSheets ? "sheet '\($0)'" : $0 } ?? "the table"
+                let outcome: TableFormReader.Outcome
+                do {
+                    if let damage { throw damage }
+                    outcome = try table.read(&reader, displayPath: file.relative, into: writer)
+                } catch let error as TableReadError {
+                    let text = "\(error)".replacingOccurrences(of: file.absolute, with: file.relative)
+                    try writer.reject(line: 0, position: 0, responseID: nil, reason: "\(name) is refused as a whole: \(text)")
+                    writer.noteUnreadTable("\(name) (refused: damaged)")
+                    logger.error("\(file.relative): \(name) is refused as a whole: \(text); the other sheets are read")
+                    unread += 1
+                    continue
+                }
+                writer.noteSkipped(outcome.skipped)
+                if outcome.headerFound { headers += 1 }
+                if let rows = outcome.unreadRows {
+                    unread += 1
+                    writer.noteUnreadTable("\(name) (\(rows) rows)")
+                    logger.error("\(file.relative): \(name): \(rows) rows but no usable header; its rows are rejected (see \(folder.rejectsPath))")
+                }
+                if let rows = outcome.rowsWithoutForms {
+                    withoutForms.append("\(name) (\(rows) rows)")
+                    logger.notice("\(file.relative): \(name): \(rows) rows, none could be a form; not read")
+                }
+            }
+            if headers == 0, unread == 0, !withoutForms.isEmpty {
+                // Nothing in the file could be read as forms: a problem of the file, not a
+                // quiet skip (a file of forms whose header is not recognised at all).
+                try writer.beginSheet(nil, order: order + 1)
+                let required = [layout.formID[0], layout.unit[0], layout.date[0]] + validator.items.map(\.id)
+                try writer.reject(
+                    line: 0, position: 0, responseID: nil,
+                    reason: "no \(reader.tablesAreSheets ? "sheet" : "table") has a header (\(withoutForms.joined(separator: ", ")), none of whose rows could be a form); expected the header \(required.joined(separator: ","))")
+            }
         }
         func readCSV() throws {
             var csv = try CSVReader(path: file.absolute, encoding: encoding)
@@ -357,16 +441,16 @@ public struct Ingester {
             case .csv:
                 try readCSV()
             case .workbook:
-                var reader = try XLSXReader(path: file.absolute, sheet: sheet)
-                try readTable(&reader)
+                var reader = try XLSXReader(path: file.absolute, sheets: sheets)
+                try readTables(&reader)
             case .xls:
                 switch try TableFileKind.sniff(path: file.absolute) {
                 case .html:
                     var reader = try HTMLTableReader(path: file.absolute)
-                    try readTable(&reader)
+                    try readTables(&reader)
                 case .zipWorkbook:
-                    var reader = try XLSXReader(path: file.absolute, sheet: sheet)
-                    try readTable(&reader)
+                    var reader = try XLSXReader(path: file.absolute, sheets: sheets)
+                    try readTables(&reader)
                 case .compoundDocument:
                     throw TableReadError.oldBinaryExcel(file: file.relative)
                 case .other:
@@ -406,11 +490,14 @@ public struct Ingester {
         summary.stateChanged = true
     }
 
-    /// A digest of every file's path, content hash and status, and of the instrument.
+    /// A digest of every file's path, content hash and status, and of the instrument; and of
+    /// what a file read again unchanged can change (the forms dated after the day of the
+    /// ingest, the sheets without a header).
     static func state(of files: [String: SourceFile], fingerprint: String) -> String {
         var text = "instrument \(fingerprint)\n"
         for file in files.values.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
-            text += "\(file.path)\t\(file.sha256)\t\(file.status.rawValue)\t\(file.problem ?? "")\n"
+            text += "\(file.path)\t\(file.sha256)\t\(file.status.rawValue)\t\(file.problem ?? "")"
+            text += file.recheckOn.isEmpty && file.unreadTables.isEmpty ? "\n" : "\t\(file.recheckOn)\t\(file.unreadTables)\n"
         }
         return FileHash.sha256(Data(text.utf8))
     }
@@ -425,7 +512,9 @@ public struct Ingester {
         try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
             guard files.contains(r.path) || r.outcome == .conflict else { return }
             if logged < 50 {
-                logger.warning("\(r.path):\(r.line): \(r.outcome.rawValue): \(r.reason)")
+                // Rows of sheets share line numbers: name the sheet where the reason does not.
+                let sheet = r.sheet.map { sheet in r.reason.hasPrefix("sheet '\(sheet)'") || r.reason.hasPrefix(sheet) ? "" : " (\(sheet))" } ?? ""
+                logger.warning("\(r.path):\(r.line)\(sheet): \(r.outcome.rawValue): \(r.reason)")
                 logged += 1
             } else {
                 more += 1
@@ -456,21 +545,22 @@ public struct Ingester {
         try database.setMeta(["rejects_state": state])
     }
 
-    /// `work/rejects.csv`: `file,line,outcome,form_id,reason`, sorted by file and line
-    /// (file-level problems as line 0), streamed from the database to a temporary file and
-    /// renamed into place. Text cells cannot start a spreadsheet formula.
+    /// `work/rejects.csv`: `file,line,outcome,form_id,reason,sheet`, sorted by file, sheet and
+    /// line (file-level problems as line 0); `sheet` names the workbook sheet (or `table N` of
+    /// an HTML page of several tables), empty for other files. Streamed from the database to
+    /// a temporary file and renamed into place. Text cells cannot start a spreadsheet formula.
     func writeRejects(_ database: SurveyDatabase) throws {
         let path = folder.rejectsPath
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw IngestError.unwritable(path: temporary, reason: "cannot create")
         }
-        var buffer = "file,line,outcome,form_id,reason\n"
+        var buffer = "file,line,outcome,form_id,reason,sheet\n"
         do {
             let strayReason = try strayReason(database)
             try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
                 buffer += [CSVField.text(r.path), String(r.line), r.outcome.rawValue, CSVField.text(r.responseID ?? ""),
-                           CSVField.text(r.reason)].joined(separator: ",") + "\n"
+                           CSVField.text(r.reason), CSVField.text(r.sheet ?? "")].joined(separator: ",") + "\n"
                 if buffer.utf8.count > 1 << 20 {
                     try handle.write(contentsOf: Data(buffer.utf8))
                     buffer = ""

@@ -12,11 +12,15 @@ protocol FormSink {
     func noteSkipped(_ count: Int)
     /// A portal answer key that names no item (reported once per file, with its count).
     func noteUnknownAnswerKey(_ key: String)
+    /// A form rejected as dated `isoDate`, after the day of the ingest (the file is read
+    /// again once that day has come).
+    func noteDatedAfterToday(_ isoDate: String)
 }
 
 extension FormSink {
     func noteSkipped(_ count: Int) {}
     func noteUnknownAnswerKey(_ key: String) {}
+    func noteDatedAfterToday(_ isoDate: String) {}
 }
 
 extension SurveyDatabase.FileWriter: FormSink {}

@@ -6,6 +6,10 @@ import Storage
 protocol FileSink: FormSink {
     /// Drops what was written for this file so far (a file refused as a whole).
     func discardRows() throws
+    /// The rows that follow come from the sheet or table `name`, the file's `order`-th.
+    func beginSheet(_ name: String?, order: Int) throws
+    /// A sheet or table with data but no usable header (its rows rejected).
+    func noteUnreadTable(_ description: String)
 }
 
 extension SurveyDatabase.FileWriter: FileSink {}
@@ -23,6 +27,9 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
         case unknownKey(String)
         case discard
         case content(sha256: String, bytes: Int)
+        case sheet(String?, order: Int)
+        case unreadTable(String)
+        case datedAfterToday(String)
     }
 
     struct Cancelled: Error {}
@@ -55,6 +62,9 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
     }
     func noteSkipped(_ count: Int) { try? add(.skipped(count)) }
     func noteUnknownAnswerKey(_ key: String) { try? add(.unknownKey(key)) }
+    func beginSheet(_ name: String?, order: Int) throws { try add(.sheet(name, order: order)) }
+    func noteUnreadTable(_ description: String) { try? add(.unreadTable(description)) }
+    func noteDatedAfterToday(_ isoDate: String) { try? add(.datedAfterToday(isoDate)) }
     /// The file's hash, computed on the reading thread before its first row.
     func noteContent(sha256: String, bytes: Int) throws { try add(.content(sha256: sha256, bytes: bytes)) }
 
@@ -132,6 +142,9 @@ final class PipelinedSink: FileSink, @unchecked Sendable {
                     case .unknownKey(let key): writer.noteUnknownAnswerKey(key)
                     case .discard: try writer.discardRows()
                     case .content(let sha256, let bytes): writer.setContent(sha256: sha256, bytes: bytes)
+                    case .sheet(let name, let order): try writer.beginSheet(name, order: order)
+                    case .unreadTable(let description): writer.noteUnreadTable(description)
+                    case .datedAfterToday(let date): writer.noteDatedAfterToday(date)
                     }
                 }
             }

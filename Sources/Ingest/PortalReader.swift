@@ -273,7 +273,9 @@ struct PortalReader {
         case .success(var response):
             response.position = position
             try writer.accept(response)
-        case .failure(let rejection): try reject(rejection.responseID, rejection.reason)
+        case .failure(let rejection):
+            if let date = rejection.datedAfterToday { writer.noteDatedAfterToday(date) }
+            try reject(rejection.responseID, rejection.reason)
         }
     }
 

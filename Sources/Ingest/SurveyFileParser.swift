@@ -105,6 +105,29 @@ enum SurveyFileParser {
         }
 
         /// `encoding = "windows-1258"`: any name iconv knows.
+        /// `sheet`: one name or a list of names, the sheets read and their order; nil when
+        /// absent (every sheet is read).
+        mutating func sheets(_ t: Section) -> [String]? {
+            guard let value = t.table?["sheet"] else { return nil }
+            if value.string != nil { return [string(t, "sheet", "")] }
+            let raw = value.array.map { Array($0) } ?? []
+            let names = raw.compactMap(\.string)
+            guard !names.isEmpty, names.count == raw.count else {
+                fail(t.path + [.key("sheet")], "sheet must be a sheet's name or a list of names, such as sheet = [\"Quý I\", \"Quý II\"]")
+                return nil
+            }
+            if let bad = names.compactMap({ PlainText.problem(in: $0, what: "sheet") }).first {
+                fail(t.path + [.key("sheet")], bad)
+                return nil
+            }
+            var seen = Set<String>()
+            if let twice = names.first(where: { !seen.insert($0.precomposedStringWithCanonicalMapping).inserted }) {
+                fail(t.path + [.key("sheet")], "sheet names '\(twice)' twice; expected each sheet once")
+                return nil
+            }
+            return names
+        }
+
         mutating func encoding(_ t: Section) -> String? {
             guard t.table?["encoding"] != nil else { return nil }
             let name = string(t, "encoding", "")
@@ -212,7 +235,7 @@ enum SurveyFileParser {
             paper.unit = column(paperTable, "unit", paper.unit, aliases: &paper.aliases)
             paper.date = column(paperTable, "date", paper.date, aliases: &paper.aliases)
             paper.comment = column(paperTable, "comment", paper.comment, aliases: &paper.aliases)
-            paper.sheet = paperTable.table?["sheet"] != nil ? string(paperTable, "sheet", "") : nil
+            paper.sheet = sheets(paperTable)
             paper.encoding = encoding(paperTable)
             var portal = PortalFields()
             let portalTable = top.child("columns").child("portal")
@@ -222,7 +245,7 @@ enum SurveyFileParser {
             portal.dossierCode = column(portalTable, "dossier_code", portal.dossierCode, aliases: &portal.aliases)
             portal.answers = string(portalTable, "answers", portal.answers)
             portal.comment = column(portalTable, "comment", portal.comment, aliases: &portal.aliases)
-            portal.sheet = portalTable.table?["sheet"] != nil ? string(portalTable, "sheet", "") : nil
+            portal.sheet = sheets(portalTable)
             portal.encoding = encoding(portalTable)
             if survey.table?["time_zone"] != nil {
                 let zone = string(survey, "time_zone", rules.timeZone)

@@ -80,7 +80,7 @@ public struct SurveyFolder: Sendable {
         parts += ["portal:\(q.id),\(q.unit),\(q.submittedAt),\(q.dossierCode),\(q.answers),\(q.comment)"]
         parts += ["units:" + units.map(\.code).sorted().joined(separator: ",")]
         // Aliases, sheets, encodings and the time zone decide what is read, too.
-        let reading = "\(p.aliases.sorted { $0.key < $1.key })|\(p.sheet ?? "")|\(p.encoding ?? "")|\(q.aliases.sorted { $0.key < $1.key })|\(q.sheet ?? "")|\(q.encoding ?? "")|\(survey.rules.timeZone)"
+        let reading = "\(p.aliases.sorted { $0.key < $1.key })|\(p.sheet?.joined(separator: "\u{1F}") ?? "")|\(p.encoding ?? "")|\(q.aliases.sorted { $0.key < $1.key })|\(q.sheet?.joined(separator: "\u{1F}") ?? "")|\(q.encoding ?? "")|\(survey.rules.timeZone)"
         if reading != "[]|||[]|||Asia/Ho_Chi_Minh" { parts += ["reading:" + FileHash.sha256(Data(reading.utf8)).prefix(16)] }
         // Items' aliases find their columns and answer keys; their channels say where they are
         // asked (an item of the other channel reads as no answer). Only when some item has them,

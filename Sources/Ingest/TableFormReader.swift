@@ -56,6 +56,10 @@ struct TableLayout {
 /// - After the header, blank rows and footer rows (no form id, and a first cell such as
 ///   "Tổng số", "Cộng", "Người lập biểu") are skipped and counted; every other row ends as one
 ///   accept or reject, with its line (and sheet).
+/// - One call reads one table: a CSV file, or one sheet or table of a `MultiTableReader`,
+///   which the caller moves through. A sheet or table without a header is data (every row
+///   rejected, `Outcome.unreadRows`) when a row could be a form; else its rows are skipped
+///   (`Outcome.rowsWithoutForms`). A CSV file without a header has every row rejected.
 struct TableFormReader {
     let validator: FormValidator
     let layout: TableLayout
@@ -72,6 +76,14 @@ struct TableFormReader {
         var skipped = 0
         /// Of the records, those read straight from their bytes.
         var fromBytes = 0
+        /// A sheet or table without a header but with data: its rows, all rejected (a
+        /// file-level problem the caller reports).
+        var unreadRows: Int?
+        /// A sheet or table without a header where no row could be a form: its rows, all
+        /// skipped (the caller logs it).
+        var rowsWithoutForms: Int?
+        /// Whether the header was found.
+        var headerFound = false
     }
 
     /// Where each required field is.
@@ -89,10 +101,13 @@ struct TableFormReader {
 
     func read<R: TableReader>(_ reader: inout R, displayPath: String, into sink: some FormSink) throws -> Outcome {
         var outcome = Outcome()
-        func where_(_ row: TableRow) -> String { row.sheet.map { "sheet '\($0)' row \(row.line)" } ?? "line \(row.line)" }
+        let sheets = reader.tablesAreSheets
+        func where_(_ row: TableRow) -> String {
+            row.sheet.map { sheets ? "sheet '\($0)' row \(row.line)" : "\($0) row \(row.line)" } ?? "line \(row.line)"
+        }
         func reject(_ row: TableRow, _ id: String?, _ reason: String) throws {
             outcome.records += 1
-            let place = row.sheet.map { "sheet '\($0)': " } ?? ""
+            let place = row.sheet.map { sheets ? "sheet '\($0)': " : "\($0): " } ?? ""
             try sink.reject(line: row.line, position: 0, responseID: id, reason: place + reason)
         }
         let required = [layout.formID[0], layout.unit[0], layout.date[0]] + askedItems.map(\.id)
@@ -154,21 +169,54 @@ struct TableFormReader {
             let expected = "expected \(required.joined(separator: ",")) (names match in any case, with spaces or underscores, or by the aliases of [columns.\(table)] and of [[items]])"
             let lacking = "header lacks column(s) \(missing.joined(separator: ", ")); matched \(matched)\(nothing); \(expected)"
             let reason = problem.map { "header \($0)" } ?? lacking
+            // A sheet or table (not a CSV file) without a header is data only if some row could
+            // be a form, or names at least half of the required columns (a header with a wrong
+            // name); otherwise (instructions, a unit list, a title table) its rows are skipped
+            // and counted, and the caller says so. A row could be a form with its form id, unit
+            // and date filled and at least half of the answered items (at least 4 cells in all):
+            // not every item, since real forms leave answers blank, and a sheet of such forms
+            // must not pass for instructions.
+            var later: [Int] = []
+            if !fixedWidth {
+                let enough = max(4, 3 + (askedItems.count + 1) / 2)
+                func couldBeForm(_ row: TableRow) -> Bool {
+                    row.problem != nil || row.cells.lazy.filter { !$0.trimmedOfSpaces.isEmpty }.count >= enough
+                }
+                func namesHalf(_ row: TableRow) -> Bool {
+                    if case .failure(let why) = match(row, above: nil) { return why.repeated != nil || 2 * why.missing.count <= required.count }
+                    return true
+                }
+                var data = problem != nil || seen.contains(where: { couldBeForm($0) || namesHalf($0) })
+                while !data, let row = try reader.next() {
+                    later.append(row.line)
+                    data = couldBeForm(row)
+                }
+                guard data else {
+                    outcome.skipped += seen.count + later.count
+                    outcome.rowsWithoutForms = seen.count + later.count
+                    return outcome
+                }
+            }
+            let notRead = "not read: the \(fixedWidth ? "file" : sheets ? "sheet" : "table")'s header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")"
+            let before = outcome.records
             for row in seen where row.line >= first.line {
                 if row.line == first.line {
                     outcome.records += 1
                     try sink.reject(line: row.line, position: 0, responseID: nil, reason: "\(where_(row)): \(reason)")
                 } else {
-                    try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")")
+                    try reject(row, nil, notRead)
                 }
             }
             outcome.skipped += seen.filter { $0.line < first.line }.count
+            for line in later { try reject(TableRow(line: line, sheet: first.sheet, cells: []), nil, notRead) }
             while let row = try reader.next() {
-                try reject(row, nil, "not read: the file's header (\(where_(first))) \(problem != nil ? "cannot be used" : "lacks column(s) \(missing.joined(separator: ", "))")")
+                try reject(row, nil, notRead)
             }
+            if !fixedWidth { outcome.unreadRows = outcome.records - before }
             return outcome
         }
         outcome.skipped += headerIndex
+        outcome.headerFound = true
         reader.headerFound(columns: columns.names, freeText: Set([columns.comment].compactMap { $0 }))
         let fixedWidth = reader.rowsHaveFixedWidth
         let serialDates = reader.numbersMayBeDates
@@ -242,10 +290,11 @@ struct TableFormReader {
                 answers: columns.answers.map { $0 < 0 ? nil : .text($0 < cells.count ? cells[$0] : "") })
             raw.dateField = columns.names[columns.date]
             raw.dateMayBeSerial = serialDates
-            let place = row.sheet.map { "sheet '\($0)': " } ?? ""
+            let place = row.sheet.map { sheets ? "sheet '\($0)': " : "\($0): " } ?? ""
             switch validator.validate(raw, path: displayPath, line: row.line, channel: layout.channel) {
             case .success(let response): try sink.accept(response)
             case .failure(let rejection):
+                if let date = rejection.datedAfterToday { sink.noteDatedAfterToday(date) }
                 try sink.reject(line: row.line, position: 0, responseID: rejection.responseID, reason: place + rejection.reason)
             }
         }

@@ -8,7 +8,8 @@ import Darwin
 public struct TableRow: Sendable, Equatable {
     /// 1-based: the CSV physical line, the sheet's row number (as Excel shows it), or the HTML table row.
     public var line: Int
-    /// The workbook sheet's name, or nil.
+    /// The workbook sheet's name, `table N` for a table of an HTML page that has several,
+    /// or nil (a CSV file, the one table of a page).
     public var sheet: String?
     /// The text of each cell, in column order (A, B, C, ...); empty cells are "" (columns are not skipped).
     public var cells: [String]
@@ -32,6 +33,9 @@ public protocol TableReader {
     var rowsHaveFixedWidth: Bool { get }
     /// Whether a bare number in a date column is an Excel serial date (workbooks).
     var numbersMayBeDates: Bool { get }
+    /// Whether `TableRow.sheet` names a workbook sheet (`sheet 'Quý I'` in messages) rather
+    /// than a table of a page (`table 2`).
+    var tablesAreSheets: Bool { get }
 
     // The byte-level path (CSV): after the header, rows are read with `nextRowAccess()`; a
     // row it leaves as bytes is read with `cellCount` and `cellBytes(_:)`, and made text with
@@ -50,6 +54,17 @@ public protocol TableReader {
     var cellTextNeedsComposition: Bool { get }
 }
 
+/// A file of several tables read one after another (the worksheets of a workbook, the
+/// `<table>`s of an HTML page): `next()` returns the rows of the current table and nil at its
+/// end; `nextTable()` moves on. Every table is read, each with its own header, so that no
+/// sheet of a workbook (one per quarter, say) is left out unnoticed.
+public protocol MultiTableReader: TableReader {
+    /// Moves to the next table (the first, on the first call); false after the last.
+    mutating func nextTable() throws -> Bool
+    /// The current table's name (`TableRow.sheet` of its rows).
+    var tableName: String? { get }
+}
+
 /// A row as `TableReader.nextRowAccess()` reads it.
 public enum RowAccess: Sendable, Equatable {
     /// No more rows.
@@ -64,6 +79,7 @@ extension TableReader {
     public mutating func headerFound(columns: [String], freeText: Set<Int>) {}
     public var rowsHaveFixedWidth: Bool { false }
     public var numbersMayBeDates: Bool { false }
+    public var tablesAreSheets: Bool { true }
     public mutating func nextRowAccess() throws -> RowAccess {
         guard let row = try next() else { return .end }
         return .text(row)

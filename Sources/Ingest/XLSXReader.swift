@@ -5,9 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads one sheet of an .xlsx workbook as rows of text, streaming: the sheet part is inflated
-/// (ZIPFoundation) into libxml2's `xmlTextReader` a chunk at a time, so memory holds the current
-/// row, the shared strings and the number formats, whatever the size of the sheet.
+/// Reads the sheets of an .xlsx workbook (one, or several one after another with `nextTable()`)
+/// as rows of text, streaming: each sheet part is inflated (ZIPFoundation) into libxml2's
+/// `xmlTextReader` a chunk at a time, so memory holds the current row, the shared strings and
+/// the number formats (read once for all sheets), whatever the size of the sheets.
 ///
 /// Each cell becomes the text a person would type into it:
 /// - strings: shared strings (rich-text runs joined, phonetic runs left out), inline strings
@@ -31,7 +32,7 @@ import Darwin
 /// The package is checked first: a file that is not a zip, an encrypted workbook, an entry named
 /// `../x` or `/x`, a part that inflates past `maximumPartSize` (or the workbook past
 /// `maximumWorkbookSize`), an XML part with a DOCTYPE: each is a `TableReadError`.
-public struct XLSXReader: TableReader {
+public struct XLSXReader: MultiTableReader {
     /// Bytes one part (a sheet, the shared strings) may inflate to: 256 MiB.
     public static let maximumPartSize: Int64 = 256 << 20
     /// Bytes all the parts read from one workbook may inflate to: 1 GiB.
@@ -46,10 +47,17 @@ public struct XLSXReader: TableReader {
     /// The file as given.
     public let file: String
     /// The sheet being read.
-    public let sheetName: String
+    public private(set) var sheetName: String
     /// The worksheets of the workbook, in workbook order.
     public let sheetNames: [String]
-    private let cursor: SheetCursor
+    private let workbook: OpenWorkbook
+    private let selected: [WorkbookPackage.Sheet]
+    private var index = 0
+    private var started = false
+    private var cursor: SheetCursor?
+    /// Why the first selected sheet could not be opened, given by the first `nextTable()`
+    /// (when several sheets are read, one damaged sheet does not refuse the others).
+    private var firstFailure: TableReadError?
 
     /// Opens the sheet named `sheet` (compared as Unicode text, so NFC and NFD spellings match),
     /// or the first visible worksheet in workbook order.
@@ -57,7 +65,19 @@ public struct XLSXReader: TableReader {
         try self.init(path: path, sheet: sheet, limits: WorkbookLimits())
     }
 
+    /// Opens the workbook to read the sheets named `sheets`, in that order, or (nil) every
+    /// worksheet in workbook order, hidden ones too: a hidden sheet still holds forms.
+    public init(path: String, sheets: [String]?) throws {
+        try self.init(path: path, selection: sheets.map { .named($0) } ?? .every, limits: WorkbookLimits())
+    }
+
     init(path: String, sheet: String?, limits: WorkbookLimits) throws {
+        try self.init(path: path, selection: sheet.map { .named([$0]) } ?? .firstVisible, limits: limits)
+    }
+
+    enum Selection { case firstVisible, every, named([String]) }
+
+    init(path: String, selection: Selection, limits: WorkbookLimits) throws {
         xmlInitParser()
         file = path
         let package = try WorkbookPackage(path: path, limits: limits)
@@ -70,34 +90,86 @@ public struct XLSXReader: TableReader {
         }
         let worksheets = sheets.filter { targets[$0.relationship] != nil }
         sheetNames = worksheets.map(\.name)
-        let chosen: WorkbookPackage.Sheet
-        if let sheet {
-            guard let named = worksheets.first(where: { $0.name == sheet }) else {
-                throw TableReadError.unknownSheet(file: path, sheet: sheet, available: sheetNames)
-            }
-            chosen = named
-        } else {
-            guard let first = worksheets.first(where: { !$0.hidden }) ?? worksheets.first else {
-                throw TableReadError.missingPart(
-                    file: path, part: "a worksheet", expected: "a workbook with at least one worksheet (its sheets are all charts or missing)")
-            }
-            chosen = first
+        func noWorksheet() -> TableReadError {
+            TableReadError.missingPart(
+                file: path, part: "a worksheet", expected: "a workbook with at least one worksheet (its sheets are all charts or missing)")
         }
-        sheetName = chosen.name
-        let sheetPart = targets[chosen.relationship]!
+        switch selection {
+        case .named(let names):
+            selected = try names.map { sheet in
+                guard let named = worksheets.first(where: { $0.name == sheet }) else {
+                    throw TableReadError.unknownSheet(file: path, sheet: sheet, available: worksheets.map(\.name))
+                }
+                return named
+            }
+        case .firstVisible:
+            guard let first = worksheets.first(where: { !$0.hidden }) ?? worksheets.first else { throw noWorksheet() }
+            selected = [first]
+        case .every:
+            guard !worksheets.isEmpty else { throw noWorksheet() }
+            selected = worksheets
+        }
         let shared = try package.sharedStrings(relationships.first { $0.type == "sharedStrings" }?.target)
         let displays = try package.styles(relationships.first { $0.type == "styles" }?.target)
-        guard let xml = try package.open(sheetPart) else {
-            throw TableReadError.missingPart(
-                file: path, part: sheetPart, expected: "the part of sheet \"\(chosen.name)\" that xl/_rels/workbook.xml.rels names")
+        workbook = OpenWorkbook(package: package, targets: targets, shared: shared, displays: displays, date1904: date1904)
+        sheetName = selected[0].name
+        if case .firstVisible = selection {
+            cursor = try workbook.cursor(selected[0], file: path)
+        } else {
+            do { cursor = try workbook.cursor(selected[0], file: path) } catch let error as TableReadError { firstFailure = error }
         }
-        cursor = SheetCursor(
-            xml: xml, sheet: chosen.name, shared: shared, displays: displays, date1904: date1904)
     }
 
-    /// The next row with text in it, or nil after the last. After an error, the same error again.
+    /// The next row with text in it, or nil after the last of the current sheet. After an
+    /// error, the same error again.
     public mutating func next() throws -> TableRow? {
-        try cursor.next()
+        try cursor?.next()
+    }
+
+    /// Moves to the next selected sheet (the first, on the first call); false after the last.
+    /// A sheet that cannot be opened throws, with `tableName` naming it; the next call moves
+    /// past it.
+    public mutating func nextTable() throws -> Bool {
+        if !started {
+            started = true
+            if let firstFailure { throw firstFailure }
+            return cursor != nil
+        }
+        cursor = nil
+        guard index + 1 < selected.count else { return false }
+        index += 1
+        sheetName = selected[index].name
+        cursor = try workbook.cursor(selected[index], file: file)
+        return true
+    }
+
+    public var tableName: String? { sheetName }
+}
+
+/// What every sheet of an open workbook shares: the package, the shared strings, the number
+/// formats (read once, however many sheets are read).
+private final class OpenWorkbook {
+    let package: WorkbookPackage
+    let targets: [String: String]
+    let shared: [String]
+    let displays: [CellText.Display]
+    let date1904: Bool
+
+    init(package: WorkbookPackage, targets: [String: String], shared: [String], displays: [CellText.Display], date1904: Bool) {
+        self.package = package
+        self.targets = targets
+        self.shared = shared
+        self.displays = displays
+        self.date1904 = date1904
+    }
+
+    func cursor(_ sheet: WorkbookPackage.Sheet, file: String) throws -> SheetCursor {
+        let sheetPart = targets[sheet.relationship]!
+        guard let xml = try package.open(sheetPart) else {
+            throw TableReadError.missingPart(
+                file: file, part: sheetPart, expected: "the part of sheet \"\(sheet.name)\" that xl/_rels/workbook.xml.rels names")
+        }
+        return SheetCursor(xml: xml, sheet: sheet.name, shared: shared, displays: displays, date1904: date1904)
     }
 }
 

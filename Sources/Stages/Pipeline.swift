@@ -345,6 +345,7 @@ public struct Pipeline {
         summary.filesWhollyRejected = files.values.filter {
             $0.rowsRead > 0 && $0.accepted == 0 && $0.duplicates == 0 && $0.conflicts == 0 && $0.status != .unreadable
         }.map(\.path).sorted()
+        summary.filesWithUnreadTables = Ingester.unreadTables(files)
         summary.counts = try db.outcomeCounts()
         return summary
     }
@@ -356,6 +357,9 @@ public struct Pipeline {
         let c = summary.counts
         if !summary.filesWhollyRejected.isEmpty {
             v.attention.append("\(summary.filesWhollyRejected.count) file(s) wholly rejected: \(summary.filesWhollyRejected.prefix(3).joined(separator: ", "))")
+        }
+        if !summary.filesWithUnreadTables.isEmpty {
+            v.attention.append("\(summary.filesWithUnreadTables.count) file(s) with a sheet of data but no usable header (its rows rejected): \(summary.filesWithUnreadTables.prefix(3).joined(separator: "; "))")
         }
         if !summary.filesUnreadable.isEmpty {
             v.attention.append("\(summary.filesUnreadable.count) file(s) unreadable: \(summary.filesUnreadable.prefix(3).joined(separator: ", "))")

@@ -121,14 +121,20 @@ public struct RejectRecord: Sendable, Hashable {
     public var outcome: Outcome
     public var responseID: String?
     public var reason: String
+    /// The workbook sheet (or `table N` of an HTML page) the row is in; nil for a file of
+    /// one table, and for problems of the whole file.
+    public var sheet: String?
 
-    public init(path: String, line: Int, position: Int = 0, outcome: Outcome, responseID: String?, reason: String) {
+    public init(
+        path: String, line: Int, position: Int = 0, outcome: Outcome, responseID: String?, reason: String, sheet: String? = nil
+    ) {
         self.path = path
         self.line = line
         self.position = position
         self.outcome = outcome
         self.responseID = responseID
         self.reason = reason
+        self.sheet = sheet
     }
 }
 
@@ -165,6 +171,12 @@ public struct SourceFile: Sendable, Hashable {
     /// Device, inode, size and times of the file when it was last read or hashed (empty:
     /// unknown); the same identity means the same bytes, without hashing them again.
     public var identity: String = ""
+    /// Sheets or tables with data but no usable header, whose rows were all rejected:
+    /// `'Quý III' (40 rows)`; empty when none.
+    public var unreadTables: String = ""
+    /// The earliest date (`yyyy-mm-dd`) of a form rejected for being dated after the day of
+    /// the ingest: from that day on the file is read again, unchanged or not. Empty if none.
+    public var recheckOn: String = ""
 }
 
 /// Counts over the whole inbox.
@@ -195,8 +207,8 @@ public struct StoredForm: Sendable {
 /// - `source_files`: one row per inbox file with its SHA-256, status (`present`, `missing`,
 ///   `unreadable`) and row counts (`rows_read` = accepted + rejected + duplicate + conflict);
 /// - `responses`: one row per parsed form, `status` = `accepted`, `duplicate`, `conflict` or
-///   `stray_date`, one column per item, and the form's file, line and file hash;
-/// - `rejects`: rows that could not be read, with file, line and reason;
+///   `stray_date`, one column per item, and the form's file, sheet, line and file hash;
+/// - `rejects`: rows that could not be read, with file, sheet, line and reason;
 /// - `cell_sums`: per file × unit × quarter × channel, the sums of its accepted forms that
 ///   `check` and `stats` need (kept by the ingest, see `TallyStore.swift`);
 /// - `estimates`, `checks`: the outputs of `stats` and `check`;
@@ -205,7 +217,7 @@ public struct StoredForm: Sendable {
 /// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
 /// the previous state or the next, never a part.
 public final class SurveyDatabase {
-    public static let schemaVersion = "5"
+    public static let schemaVersion = "6"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
@@ -315,12 +327,14 @@ public final class SurveyDatabase {
                 rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
                 rows_conflict INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0,
                 unknown_answer_keys TEXT NOT NULL DEFAULT '', identity TEXT NOT NULL DEFAULT '',
-                first_row INTEGER NOT NULL DEFAULT 0, last_row INTEGER NOT NULL DEFAULT -1);
+                first_row INTEGER NOT NULL DEFAULT 0, last_row INTEGER NOT NULL DEFAULT -1,
+                unread_tables TEXT NOT NULL DEFAULT '', recheck_on TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS responses (
                 path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
                 response_id TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
                 submitted_on TEXT NOT NULL, period TEXT NOT NULL, dossier_code TEXT,
-                comment TEXT, content_hash INTEGER NOT NULL DEFAULT 0,
+                comment TEXT, sheet TEXT, sheet_order INTEGER NOT NULL DEFAULT 0,
+                content_hash INTEGER NOT NULL DEFAULT 0,
                 status TEXT NOT NULL DEFAULT 'accepted'\(answerColumns.isEmpty ? "" : ", " + answerColumns));
             CREATE INDEX IF NOT EXISTS responses_by_id ON responses (channel, response_id, content_hash);
             CREATE INDEX IF NOT EXISTS responses_set_aside ON responses (status) WHERE status <> 'accepted';
@@ -333,7 +347,8 @@ public final class SurveyDatabase {
             CREATE TABLE IF NOT EXISTS rejects (
                 path TEXT NOT NULL, line INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,
                 file_sha256 TEXT NOT NULL, response_id TEXT, reason TEXT NOT NULL,
-                PRIMARY KEY (path, line, position));
+                sheet TEXT, sheet_order INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (path, sheet_order, line, position));
             """)
     }
 
@@ -391,7 +406,8 @@ public final class SurveyDatabase {
                 status: SourceStatus(rawValue: row["status"]) ?? .present, problem: row["problem"],
                 rowsRead: row["rows_read"], rowsSkipped: row["rows_skipped"], unknownAnswerKeys: row["unknown_answer_keys"],
                 accepted: row["rows_accepted"], rejected: row["rows_rejected"],
-                duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"], identity: row["identity"])
+                duplicates: row["rows_duplicate"], conflicts: row["rows_conflict"], identity: row["identity"],
+                unreadTables: row["unread_tables"], recheckOn: row["recheck_on"])
         }
         return files
     }
@@ -444,8 +460,39 @@ public final class SurveyDatabase {
         private(set) var lastRow: Int64 = -1
         private var lastLine = 0
         private var lastPosition = -1
+        /// The sheet (or HTML table) rows now come from, and its place among the file's
+        /// tables: rows of different sheets share line numbers, so provenance and the order
+        /// of "first seen" are (sheet order, line, position).
+        private var sheet: String?
+        private var sheetOrder = 0
+        /// Sheets or tables with data but no usable header (`'Quý III' (40 rows)`).
+        public private(set) var unreadTables: [String] = []
+        /// The earliest date of a form rejected as dated after the day of the ingest.
+        public private(set) var recheckOn: String?
 
         public func noteSkipped(_ count: Int) { skipped += count }
+
+        /// The rows that follow come from the sheet (or table) `name`, the `order`-th of the
+        /// file (counted from 1, increasing).
+        public func beginSheet(_ name: String?, order: Int) throws {
+            guard order > sheetOrder else {
+                throw StorageError.sqlite(
+                    path: databasePath, reason: "\(path): sheet \(order) arrived after sheet \(sheetOrder) (a reader bug)")
+            }
+            sheet = name
+            sheetOrder = order
+            lastLine = 0
+            lastPosition = -1
+        }
+
+        /// A sheet or table with data but no usable header, its rows rejected: a problem of
+        /// the file that needs the operator, beyond its rows.
+        public func noteUnreadTable(_ description: String) { unreadTables.append(description) }
+
+        /// A form rejected as dated `isoDate`, after the day of the ingest.
+        public func noteDatedAfterToday(_ isoDate: String) {
+            if recheckOn.map({ isoDate < $0 }) ?? true { recheckOn = isoDate }
+        }
 
         /// The file's content hash and size, when they were computed while reading it
         /// (before its first row).
@@ -466,6 +513,10 @@ public final class SurveyDatabase {
             lastRow = -1
             lastLine = 0
             lastPosition = -1
+            sheet = nil
+            sheetOrder = 0
+            unreadTables = []
+            recheckOn = nil
             accepted = 0
             rejected = 0
             skipped = 0
@@ -485,15 +536,16 @@ public final class SurveyDatabase {
             self.sha256 = sha256
             self.shouldStop = shouldStop
             let columns = ["path", "line", "position", "response_id", "channel", "unit", "submitted_on",
-                           "period", "dossier_code", "comment", "content_hash"] + itemColumns
-            // Two rows with one (path, line, position) would be a bug, and must fail loudly:
+                           "period", "dossier_code", "comment", "sheet", "sheet_order", "content_hash"] + itemColumns
+            // Two rows with one (path, sheet, line, position) would be a bug, and must fail loudly:
             // `accept` requires them in increasing order.
             insertResponse = try db.makeStatement(sql: """
                 INSERT INTO responses (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
                 VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                 """)
             insertReject = try db.makeStatement(sql: """
-                INSERT INTO rejects (path, line, position, file_sha256, response_id, reason) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO rejects (path, line, position, file_sha256, response_id, reason, sheet, sheet_order)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         }
 
@@ -524,7 +576,7 @@ public final class SurveyDatabase {
             guard record.line > lastLine || (record.line == lastLine && record.position > lastPosition) else {
                 throw StorageError.sqlite(
                     path: databasePath,
-                    reason: "\(path): form at line \(record.line), position \(record.position) arrived after line \(lastLine), position \(lastPosition) (a reader bug)")
+                    reason: "\(path): form at line \(record.line), position \(record.position) arrived after line \(lastLine), position \(lastPosition) of the same sheet (a reader bug)")
             }
             lastLine = record.line
             lastPosition = record.position
@@ -547,6 +599,9 @@ public final class SurveyDatabase {
             bind(record.period.description)
             bind(record.dossierCode)
             bind(record.comment)
+            bind(sheet)
+            sqlite3_bind_int64(raw, column, Int64(sheetOrder))
+            column += 1
             sqlite3_bind_int64(raw, column, record.contentHash)
             column += 1
             for answer in record.answers {
@@ -591,6 +646,8 @@ public final class SurveyDatabase {
             Self.bindText(raw, 4, sha256)
             Self.bindText(raw, 5, responseID)
             Self.bindText(raw, 6, reason)
+            Self.bindText(raw, 7, sheet)
+            sqlite3_bind_int64(raw, 8, Int64(sheetOrder))
             let rc = sqlite3_step(raw)
             guard rc == SQLITE_DONE else { throw stepError(rc) }
             rejected += 1
@@ -658,12 +715,12 @@ public final class SurveyDatabase {
             let unknown = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity, first_row, last_row)
-                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO source_files (path, channel, sha256, bytes, status, problem, rows_skipped, unknown_answer_keys, identity, first_row, last_row, unread_tables, recheck_on)
+                    VALUES (?, ?, ?, ?, 'present', NULL, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     path, channel.rawValue, writer.sha256, writer.sha256 == sha256 ? bytes : writer.bytes, writer.skipped, unknown,
-                    identity, writer.firstRow, writer.lastRow,
+                    identity, writer.firstRow, writer.lastRow, writer.unreadTables.joined(separator: "; "), writer.recheckOn ?? "",
                 ])
         }
 
@@ -714,7 +771,7 @@ public final class SurveyDatabase {
         /// Decides every form's status over all files, whatever order they arrived in:
         /// - a (channel, form id) seen once is `accepted`;
         /// - seen several times with identical content (unit, date, dossier, answers): the
-        ///   first by file path, line and position is `accepted`, the others `duplicate`;
+        ///   first by file path, sheet order, line and position is `accepted`, the others `duplicate`;
         /// - seen several times with different content: every version is a `conflict`, and
         ///   none is counted until the operator corrects or forgets a file;
         /// - `strayQuarters`: accepted forms dated in these quarters become `stray_date`.
@@ -740,7 +797,7 @@ public final class SurveyDatabase {
                 INSERT INTO decided
                     SELECT rid, 'duplicate' FROM (
                         SELECT r.rowid AS rid, ROW_NUMBER() OVER (
-                            PARTITION BY r.channel, r.response_id ORDER BY r.path, r.line, r.position) AS rank
+                            PARTITION BY r.channel, r.response_id ORDER BY r.path, r.sheet_order, r.line, r.position) AS rank
                         FROM responses r JOIN repeated g
                           ON g.channel = r.channel AND g.response_id = r.response_id
                         WHERE g.versions = 1)
@@ -880,8 +937,8 @@ public final class SurveyDatabase {
         storedFingerprint = fingerprint
     }
 
-    /// Rejected, duplicate and conflicting rows and file-level problems, in file, line and
-    /// position order (file problems first, as line 0).
+    /// Rejected, duplicate and conflicting rows and file-level problems, in file, sheet, line
+    /// and position order (file problems first, as line 0).
     public func rejectsAndDuplicates() throws -> [RejectRecord] {
         var out: [RejectRecord] = []
         try forEachRejectOrDuplicate { out.append($0) }
@@ -897,38 +954,45 @@ public final class SurveyDatabase {
         guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
+                // Columns: path, line, kind, response_id, reason (or date), the other copy's
+                // path and line, position, extra, sheet, sheet order, the other copy's sheet.
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT path, 0 AS line, 0 AS kind, NULL AS response_id, COALESCE(problem, '') AS reason,
-                           NULL AS first_path, NULL AS first_line, 0 AS position, status AS extra
+                           NULL AS first_path, NULL AS first_line, 0 AS position, status AS extra,
+                           NULL AS sheet, 0 AS sheet_order, NULL AS first_sheet
                     FROM source_files WHERE status <> 'present'
                     UNION ALL
-                    SELECT path, line, 1, response_id, reason, NULL, NULL, position, NULL FROM rejects
+                    SELECT path, line, 1, response_id, reason, NULL, NULL, position, NULL, sheet, sheet_order, NULL FROM rejects
                     UNION ALL
-                    SELECT d.path, d.line, 2, d.response_id, NULL, f.path, f.line, d.position, NULL
+                    SELECT d.path, d.line, 2, d.response_id, NULL, f.path, f.line, d.position, NULL, d.sheet, d.sheet_order, f.sheet
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
                     WHERE d.status <> 'accepted' AND d.status = 'duplicate'
                     UNION ALL
-                    SELECT d.path, d.line, 3, d.response_id, NULL,
-                        (SELECT f.path FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
-                           AND f.rowid <> d.rowid ORDER BY f.path, f.line, f.position LIMIT 1),
-                        (SELECT f.line FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
-                           AND f.rowid <> d.rowid ORDER BY f.path, f.line, f.position LIMIT 1),
-                        d.position,
+                    SELECT d.path, d.line, 3, d.response_id, NULL, o.path, o.line, d.position,
                         (SELECT COUNT(DISTINCT f.content_hash) FROM responses f
-                           WHERE f.channel = d.channel AND f.response_id = d.response_id)
-                    FROM responses d WHERE d.status <> 'accepted' AND d.status = 'conflict'
+                           WHERE f.channel = d.channel AND f.response_id = d.response_id),
+                        d.sheet, d.sheet_order, o.sheet
+                    FROM responses d JOIN responses o ON o.rowid = (
+                        SELECT f.rowid FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
+                           AND f.rowid <> d.rowid ORDER BY f.path, f.sheet_order, f.line, f.position LIMIT 1)
+                    WHERE d.status <> 'accepted' AND d.status = 'conflict'
                     UNION ALL
-                    SELECT path, line, 4, response_id, submitted_on, NULL, NULL, position, NULL
+                    SELECT path, line, 4, response_id, submitted_on, NULL, NULL, position, NULL, sheet, sheet_order, NULL
                     FROM responses WHERE status <> 'accepted' AND status = 'stray_date'
-                    ORDER BY 1, 2, 8, 3
+                    ORDER BY 1, 11, 2, 8, 3
                     """)
+                /// `a.csv:12`, or `a.xlsx:12 (sheet 'Quý I')`.
+                func place(_ path: String, _ line: Int, _ sheet: String?) -> String {
+                    "\(path):\(line)" + (sheet.map { " (\($0.hasPrefix("table ") ? $0 : "sheet '\($0)'"))" } ?? "")
+                }
                 while let row = try cursor.next() {
                     let kind: Int = row[2]
                     let path: String = row[0]
                     let line: Int = row[1]
                     let position: Int = row[7]
                     let id: String? = row[3]
+                    let sheet: String? = row[9]
                     switch kind {
                     case 0:
                         let status: String = row[8]
@@ -941,24 +1005,28 @@ public final class SurveyDatabase {
                             try body(RejectRecord(path: path, line: 0, outcome: .fileUnreadable, responseID: nil, reason: problem))
                         }
                     case 1:
-                        try body(RejectRecord(path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: row[4]))
+                        try body(RejectRecord(
+                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: row[4], sheet: sheet))
                     case 2:
                         let firstPath: String = row[5]
                         let firstLine: Int = row[6]
                         try body(RejectRecord(
                             path: path, line: line, position: position, outcome: .duplicate, responseID: id,
-                            reason: "identical copy of form \(id ?? "") first read at \(firstPath):\(firstLine); not counted twice"))
+                            reason: "identical copy of form \(id ?? "") first read at \(place(firstPath, firstLine, row[11])); not counted twice",
+                            sheet: sheet))
                     case 3:
                         let otherPath: String = row[5]
                         let otherLine: Int = row[6]
                         let versions: Int = row[8]
                         try body(RejectRecord(
                             path: path, line: line, position: position, outcome: .conflict, responseID: id,
-                            reason: "form \(id ?? "") appears in \(versions) versions with different answers (also at \(otherPath):\(otherLine)); no version is counted until the wrong one is corrected or its file forgotten"))
+                            reason: "form \(id ?? "") appears in \(versions) versions with different answers (also at \(place(otherPath, otherLine, row[11]))); no version is counted until the wrong one is corrected or its file forgotten",
+                            sheet: sheet))
                     default:
                         let date: String = row[4]
                         try body(RejectRecord(
-                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: strayReason(date)))
+                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: strayReason(date),
+                            sheet: sheet))
                     }
                 }
             }
@@ -1013,14 +1081,14 @@ public final class SurveyDatabase {
 
     // MARK: reading for check and stats
 
-    /// Streams every accepted form (never holding them all), in file, line and position
+    /// Streams every accepted form (never holding them all), in file, sheet, line and position
     /// order, whatever order the files were ingested in.
     public func forEachAcceptedForm(_ body: (StoredForm) throws -> Void) throws {
         guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
                 try TallyStore.forEachForm(
-                    db: db, itemColumns: itemColumns, where: "status = 'accepted'", order: "path, line, position"
+                    db: db, itemColumns: itemColumns, where: "status = 'accepted'", order: "path, sheet_order, line, position"
                 ) { form in
                     try body(StoredForm(
                         unit: form.unit, channel: form.channel, submittedOn: form.submittedOn, period: form.period,

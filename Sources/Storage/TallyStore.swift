@@ -94,7 +94,7 @@ enum TallyStore {
         var deltas: [String: FormTally] = [:]
         try forEachForm(
             db: db, itemColumns: itemColumns, where: "rowid IN (SELECT rid FROM temp.tally_changes)",
-            order: "path, line, position", extra: "(SELECT sign FROM temp.tally_changes WHERE rid = responses.rowid)"
+            order: "path, sheet_order, line, position", extra: "(SELECT sign FROM temp.tally_changes WHERE rid = responses.rowid)"
         ) { form in
             deltas[form.path, default: FormTally(layout: layout)].add(
                 unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,

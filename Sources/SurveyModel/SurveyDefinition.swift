@@ -190,8 +190,8 @@ public struct PaperColumns: Sendable, Hashable, Codable {
     public var comment = "comment"
     /// Other names a column may carry, by key (`form_id` → ["Mã phiếu", "So phieu"]).
     public var aliases: [String: [String]] = [:]
-    /// The workbook sheet to read (default: the first).
-    public var sheet: String?
+    /// The workbook sheets to read, in this order (nil: every sheet, in workbook order).
+    public var sheet: [String]?
     /// The code page of CSV files without a byte-order mark (any iconv name), or nil for UTF-8.
     public var encoding: String?
     public init() {}
@@ -210,7 +210,8 @@ public struct PortalFields: Sendable, Hashable, Codable {
     public var answers = "answers"
     public var comment = "comment"
     public var aliases: [String: [String]] = [:]
-    public var sheet: String?
+    /// As `PaperColumns.sheet`.
+    public var sheet: [String]?
     public var encoding: String?
     public init() {}
 

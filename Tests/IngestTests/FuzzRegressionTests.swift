@@ -126,6 +126,53 @@ private func checkTable<R: TableReader>(
     }
 }
 
+/// The driver's check of a workbook or a page: every sheet or table, as the ingest reads them,
+/// each table's rows rising and naming it, and through the table logic each accounted for.
+private func checkTables<R: MultiTableReader>(
+    _ label: String, fixture: ReaderFixture, portal: Bool, rowBudget: Int, open: () throws -> R
+) {
+    do {
+        var tables: [[Int]] = []
+        var total = 0
+        var reader = try open()
+        while try reader.nextTable() {
+            var rows: [Int] = []
+            while let row = try reader.next() {
+                rows.append(row.line)
+                total += 1
+                if total > rowBudget { Issue.record("\(label): runaway, over \(rowBudget) rows"); return }
+                #expect(row.sheet == reader.tableName, "\(label): a row of \(reader.tableName ?? "the table") names \(row.sheet ?? "none")")
+            }
+            #expect(zip(rows, rows.dropFirst()).allSatisfy { $0 < $1 } && rows.allSatisfy { $0 >= 1 }, "\(label): lines \(rows.prefix(20)) do not rise")
+            tables.append(rows)
+            if tables.count > rowBudget { Issue.record("\(label): runaway, over \(rowBudget) tables"); return }
+        }
+        let survey = fixture.folder.survey
+        let table = TableFormReader(validator: fixture.validator, layout: portal ? .portal(survey.portalFields) : .paper(survey.paperColumns))
+        var again = try open()
+        var index = 0
+        while try again.nextTable() {
+            guard index < tables.count else { Issue.record("\(label): more tables the second time"); return }
+            let sink = RecordingSink()
+            let outcome = try table.read(&again, displayPath: "f", into: sink)
+            let lines = sink.outcomes.map(\.line)
+            #expect(outcome.records == lines.count, "\(label) table \(index + 1): \(outcome.records) records, \(lines.count) outcomes")
+            #expect(zip(lines, lines.dropFirst()).allSatisfy { $0 < $1 }, "\(label) table \(index + 1): outcome lines do not rise")
+            #expect(Set(lines).isSubset(of: Set(tables[index])), "\(label) table \(index + 1): an outcome on no row")
+            let overLimit = lines.count == 1 && sink.outcomes[0].reason?.contains("columns; the limit is") == true
+            let unaccounted = tables[index].count - outcome.records - outcome.skipped
+            #expect(overLimit || unaccounted == 0 || unaccounted == 1, "\(label) table \(index + 1): \(unaccounted) rows unaccounted")
+            index += 1
+        }
+        #expect(index == tables.count, "\(label): \(index) tables the second time, \(tables.count) the first")
+    } catch is TableReadError {
+    } catch is CSVReadError {
+    } catch is IngestError {
+    } catch {
+        Issue.record("\(label): undocumented error \(type(of: error)): \(error)")
+    }
+}
+
 /// Every check the driver makes, for one input of `reader`.
 private func checkInput(_ bytes: [UInt8], reader: String, fixture: ReaderFixture, label: String) throws {
     switch reader {
@@ -147,8 +194,11 @@ private func checkInput(_ bytes: [UInt8], reader: String, fixture: ReaderFixture
         for portal in [false, true] {
             if reader == "xlsx" {
                 checkTable(label, fixture: fixture, portal: portal, rowBudget: XLSXReader.maximumRows + 1) { try XLSXReader(path: path) }
+                checkTables(label, fixture: fixture, portal: portal, rowBudget: XLSXReader.maximumRows + 1) {
+                    try XLSXReader(path: path, sheets: nil)
+                }
             } else {
-                checkTable(label, fixture: fixture, portal: portal, rowBudget: bytes.count + 2) { try HTMLTableReader(path: path) }
+                checkTables(label, fixture: fixture, portal: portal, rowBudget: bytes.count + 2) { try HTMLTableReader(path: path) }
             }
         }
     }

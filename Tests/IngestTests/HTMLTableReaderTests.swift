@@ -7,12 +7,20 @@ private let workbooks = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("fixtures/workbooks")
 
-private func htmlRows(_ path: String) throws -> [TableRow] {
+/// Every table of the page with its name and rows, in document order.
+private func htmlTables(_ path: String) throws -> [(name: String?, rows: [TableRow])] {
     var reader = try HTMLTableReader(path: path)
-    var rows: [TableRow] = []
-    while let row = try reader.next() { rows.append(row) }
-    return rows
+    var tables: [(name: String?, rows: [TableRow])] = []
+    while try reader.nextTable() {
+        var rows: [TableRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        tables.append((reader.tableName, rows))
+    }
+    return tables
 }
+
+/// The rows of the page's last table (the data table of the one-stop exports).
+private func htmlRows(_ path: String) throws -> [TableRow] { try htmlTables(path).last?.rows ?? [] }
 
 private func htmlFile(_ bytes: Data) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("html-test-\(UUID().uuidString).xls").path
@@ -34,14 +42,16 @@ struct HTMLTableReaderTests {
         (6, ["Tổng số", "", "3"]),
     ]
 
-    @Test("a one-stop export saved as .xls: the data table (not the title table), spans laid out as merged cells, &nbsp; and <br> as spaces")
+    @Test("a one-stop export saved as .xls: the title table, then the data table, spans laid out as merged cells, &nbsp; and <br> as spaces")
     func oneStopExport() throws {
         let path = workbooks.appendingPathComponent("one_stop_export.xls").path
         #expect(try TableFileKind.sniff(path: path) == .html)
+        let tables = try htmlTables(path)
+        #expect(tables.map(\.name) == ["table 1", "table 2"])
         let rows = try htmlRows(path)
         #expect(rows.map(\.line) == Self.oneStopRows.map(\.0))
         #expect(rows.map(\.cells) == Self.oneStopRows.map(\.1))
-        #expect(rows.allSatisfy { $0.sheet == nil && $0.problem == nil })
+        #expect(rows.allSatisfy { $0.sheet == "table 2" && $0.problem == nil })
         #expect(Array(rows[2].cells[1].utf8) == Array("Sở Tư pháp".precomposedStringWithCanonicalMapping.utf8))
     }
 
@@ -77,20 +87,23 @@ struct HTMLTableReaderTests {
         ])
     }
 
-    @Test("the table with the most rows is read, and a table nested in a cell keeps its own rows")
-    func tableChoice() throws {
+    @Test("every table is read, in document order, named table N by its place among the page's tables; a nested table keeps its own rows")
+    func everyTable() throws {
         let path = try htmlFile("""
             <html><body><table><tr><td>title</td></tr></table>
-            <table><tr><td>a</td><td><table><tr><td>x</td></tr><tr><td>y</td></tr><tr><td>z</td></tr><tr><td>w</td></tr></table></td></tr>
+            <table></table>
+            <table><tr><td>a</td><td><table><tr><td>x</td></tr><tr><td>y</td></tr></table></td></tr>
             <tr><td>b</td></tr></table>
-            <table><tr><td>1</td></tr><tr><td>2</td></tr><tr><td>3</td></tr><tr><td>4</td></tr><tr><td>5</td></tr></table>
+            <table><tr><td>1</td></tr><tr><td>2</td></tr><tr><td>3</td></tr></table>
             </body></html>
             """)
-        #expect(try htmlRows(path).map(\.cells) == [["1"], ["2"], ["3"], ["4"], ["5"]])
-        let nested = try htmlFile("""
-            <table><tr><td>a</td><td><table><tr><td>x</td></tr></table></td></tr><tr><td>b</td></tr></table>
-            """)
-        #expect(try htmlRows(nested).map(\.cells) == [["a", "x"], ["b"]])
+        let tables = try htmlTables(path)
+        #expect(tables.map(\.name) == ["table 1", "table 3", "table 4", "table 5"])
+        #expect(tables.map { $0.rows.map(\.cells) } == [[["title"]], [["a", "x y"], ["b"]], [["x"], ["y"]], [["1"], ["2"], ["3"]]])
+        #expect(tables.allSatisfy { table in table.rows.allSatisfy { $0.sheet == table.name } })
+        // One table: no name, as before.
+        let one = try htmlFile("<table><tr><td>a</td></tr></table>")
+        #expect(try htmlTables(one).map(\.name) == [nil])
     }
 
     @Test("cell text: whitespace collapsed, <br> and blocks separate words, scripts and styles left out, empty rows skipped")

@@ -147,6 +147,46 @@ enum TestWorkbook {
     static func write(sheet: String, sharedStrings: String? = nil, styles: String? = nil, workbookPr: String = "") throws -> String {
         try TestZip.write(parts(sheet: sheet, sharedStrings: sharedStrings, styles: styles, workbookPr: workbookPr))
     }
+
+    /// A sheet of inline strings, one `<row>` per entry, numbered from 1.
+    static func sheet(cells rows: [[String]]) -> String {
+        sheet(rows.enumerated().map { index, cells in
+            "<row r=\"\(index + 1)\">" + cells.enumerated().map { column, text in
+                "<c r=\"\(CellText.columnName(column + 1))\(index + 1)\" t=\"inlineStr\"><is><t>\(text)</t></is></c>"
+            }.joined() + "</row>"
+        }.joined())
+    }
+
+    /// A workbook of several sheets (name, sheet XML, hidden), in this workbook order.
+    static func parts(sheets: [(name: String, xml: String, hidden: Bool)]) -> [(String, Data)] {
+        var relationships = ""
+        var entries = ""
+        var parts: [(String, String)] = [
+            ("_rels/.rels", """
+                <?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+                <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+                </Relationships>
+                """),
+        ]
+        for (index, sheet) in sheets.enumerated() {
+            relationships += "<Relationship Id=\"rId\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(index + 1).xml\"/>"
+            entries += "<sheet name=\"\(sheet.name)\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"\(sheet.hidden ? " state=\"hidden\"" : "")/>"
+            parts.append(("xl/worksheets/sheet\(index + 1).xml", sheet.xml))
+        }
+        parts.append(("xl/workbook.xml", """
+            <?xml version="1.0"?><workbook xmlns="\(main)" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <sheets>\(entries)</sheets></workbook>
+            """))
+        parts.append(("xl/_rels/workbook.xml.rels", """
+            <?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\(relationships)</Relationships>
+            """))
+        return parts.map { ($0.0, Data($0.1.utf8)) }
+    }
+
+    /// Writes a workbook of several sheets of inline strings (name, rows, hidden).
+    static func write(sheets: [(name: String, rows: [[String]], hidden: Bool)], to path: String = TestZip.temporaryPath()) throws -> String {
+        try TestZip.write(parts(sheets: sheets.map { ($0.name, sheet(cells: $0.rows), $0.hidden) }), to: path)
+    }
 }
 
 // MARK: - Workbooks as users send them
@@ -653,5 +693,58 @@ struct PrologGateTests {
         var gate = PrologGate()
         let utf16: [UInt8] = [0xFF, 0xFE] + Array("<!DOCTYPE x>".utf8).flatMap { [$0, 0] }
         #expect(!utf16.withUnsafeBufferPointer { gate.scan($0.baseAddress!, count: $0.count) })
+    }
+}
+
+@Suite("XLSX reader: every sheet")
+struct XLSXEverySheetTests {
+    /// Every row of every sheet the reader moves through, with its sheet.
+    static func readSheets(_ reader: inout XLSXReader) throws -> [(sheet: String?, rows: [TableRow])] {
+        var out: [(sheet: String?, rows: [TableRow])] = []
+        while try reader.nextTable() {
+            var rows: [TableRow] = []
+            while let row = try reader.next() { rows.append(row) }
+            out.append((reader.tableName, rows))
+        }
+        return out
+    }
+
+    static let quarters: [(name: String, rows: [[String]], hidden: Bool)] = [
+        ("Quý I", [["a"], ["1"]], false),
+        ("Quý II", [["b"], ["2"], ["3"]], true),
+        ("Trống", [], false),
+        ("Quý III", [["c"]], false),
+    ]
+
+    @Test("without a selection every worksheet is read in workbook order, hidden and empty ones too, each row naming its sheet")
+    func everySheet() throws {
+        let path = try TestWorkbook.write(sheets: Self.quarters)
+        var reader = try XLSXReader(path: path, sheets: nil)
+        let sheets = try Self.readSheets(&reader)
+        #expect(sheets.map(\.sheet) == ["Quý I", "Quý II", "Trống", "Quý III"])
+        #expect(sheets.map { $0.rows.map(\.cells) } == [[["a"], ["1"]], [["b"], ["2"], ["3"]], [], [["c"]]])
+        #expect(sheets.allSatisfy { sheet in sheet.rows.allSatisfy { $0.sheet == sheet.sheet } })
+        // Past the last sheet, no more rows and no more sheets.
+        #expect(try reader.next() == nil)
+        #expect(try reader.nextTable() == false)
+    }
+
+    @Test("a list of sheets reads exactly those, in the listed order; an unknown name lists the sheets there are")
+    func listedSheets() throws {
+        let path = try TestWorkbook.write(sheets: Self.quarters)
+        var reader = try XLSXReader(path: path, sheets: ["Quý II", "Quý I"])
+        let sheets = try Self.readSheets(&reader)
+        #expect(sheets.map(\.sheet) == ["Quý II", "Quý I"])
+        #expect(sheets.map { $0.rows.count } == [3, 2])
+        #expect(throws: TableReadError.unknownSheet(file: path, sheet: "Quý IV", available: ["Quý I", "Quý II", "Trống", "Quý III"])) {
+            try XLSXReader(path: path, sheets: ["Quý I", "Quý IV"])
+        }
+    }
+
+    @Test("one sheet by name, or the first visible one, as before: nextTable() gives that one sheet")
+    func oneSheet() throws {
+        let path = try TestWorkbook.write(sheets: [("Ẩn", [["x"]], true), ("Hiện", [["y"]], false)])
+        var reader = try XLSXReader(path: path)
+        #expect(try Self.readSheets(&reader).map(\.sheet) == ["Hiện"])
     }
 }

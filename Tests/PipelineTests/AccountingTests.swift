@@ -41,6 +41,28 @@ struct AccountingTests {
         let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
         #expect(rejects.split(separator: "\n").count - 1 == c.rejected + c.duplicates + c.conflicts)
     }
+
+    @Test("a table of data without a header is a problem of its file: its rows are rejected, the other table is read, and the run needs attention")
+    func tableWithoutHeader() throws {
+        let folder = try copyFixture("example")
+        let lines = try String(contentsOf: folder.appendingPathComponent("inbox/paper/2024-Q4.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: ",", omittingEmptySubsequences: false) }
+        func row(_ cells: [Substring], id: String? = nil) -> String {
+            "<tr>" + cells.enumerated().map { "<td>\($0.offset == 0 ? id ?? String($0.element) : String($0.element))</td>" }.joined() + "</tr>"
+        }
+        let page = "<html><body><table>" + row(lines[0]) + row(lines[1], id: "XLS-1") + "</table><table>"
+            + row(lines[2], id: "XLS-2") + row(lines[3], id: "XLS-3") + "</table></body></html>"
+        try Data(page.utf8).write(to: folder.appendingPathComponent("inbox/paper/export.xls"))
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        #expect(outcome.ingest.filesWithUnreadTables == ["inbox/paper/export.xls: table 2 (2 rows)"])
+        #expect(outcome.verdict.attention.contains { $0.contains("sheet of data but no usable header") && $0.contains("export.xls: table 2 (2 rows)") })
+        #expect(outcome.verdict.exitStatus == .needsAttention)
+        let db = try SurveyDatabase.open(path: folder.appendingPathComponent("work/pipeline.sqlite").path, itemColumns: [], fingerprint: "")
+        let file = try #require(try db.sourceFilesIgnoringInstrument()["inbox/paper/export.xls"])
+        #expect(file.accepted == 1 && file.rejected == 2 && file.rowsRead == 3)
+        let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("inbox/paper/export.xls,2,rejected,,\"table 2: not read: the table's header (table 2 row 1) lacks column(s)"))
+    }
 }
 
 @Suite("Logs")
