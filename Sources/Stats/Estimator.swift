@@ -176,8 +176,11 @@ public struct Estimator: Sendable {
                 indices[structure.factorIDs[f]] = value
                 factorValues.append(value)
             }
-            let formsAnswering = members.reduce(0) { $0 + (f < $1.1.respondents.count ? $1.1.respondents[f] : 0) }
-            emit(structure.factorIDs[f], "n", "count", Double(formsAnswering))
+            // (Sums kept without respondent-level scores have no such count: no row, and the
+            // factor is judged by the cell's forms.)
+            if members.allSatisfy({ f < $0.1.respondents.count }) {
+                emit(structure.factorIDs[f], "n", "count", Double(members.reduce(0) { $0 + $1.1.respondents[f] }))
+            }
             emit(structure.factorIDs[f], "index", "unweighted", value)
         }
         let complete = !factorValues.isEmpty && factorValues.count == structure.members.count

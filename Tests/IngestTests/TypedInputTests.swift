@@ -240,7 +240,7 @@ struct TypedInputTests {
         let sheet = outcomes.filter { $0.path.hasSuffix("b.xlsx") }
         #expect(sheet.first?.line == 4)
         #expect(sheet.first?.reason.hasPrefix("sheet 'Sheet1' row 4: header lacks column(s) date, q03; matched form_id, unit, q01, q02; names that match nothing: \"Ngay\", \"Cau 3\"") == true, "\(sheet)")
-        #expect(sheet.last?.reason.contains("the file's header (sheet 'Sheet1' row 4) lacks column(s) date, q03") == true, "\(sheet)")
+        #expect(sheet.last?.reason.contains("the sheet's header (sheet 'Sheet1' row 4) lacks column(s) date, q03") == true, "\(sheet)")
         // No row matched a name: the first stands for the header, and its values are not called misspellings.
         try s.write("inbox/paper/c.csv", "P1,A,03/07/2024,5,4,3\nP2,A,03/07/2024,5,4,3\n")
         let none = try s.ingest().outcomes.filter { $0.path.hasSuffix("c.csv") }
