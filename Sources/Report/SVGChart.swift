@@ -163,8 +163,9 @@ enum SVGChart {
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1a1a1a\">\(Int(tick))%</text>\n"
         }
         // The band: upper bounds left to right, then lower bounds back.
-        let banded = points.indices.filter { points[$0].lower != nil && points[$0].upper != nil }
-        if banded.count > 1 {
+        // A period without a value (suppressed, or no index: M) breaks the band and the line:
+        // drawn across it, they would show a value that was never published.
+        for banded in Self.runs(points.indices.filter { points[$0].lower != nil && points[$0].upper != nil }) where banded.count > 1 {
             let upperPath = banded.map { "\(f(x($0))),\(f(y(points[$0].upper!)))" }
             let lowerPath = banded.reversed().map { "\(f(x($0))),\(f(y(points[$0].lower!)))" }
             svg += "<polygon points=\"\((upperPath + lowerPath).joined(separator: " "))\" fill=\"#0b4f8a\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
@@ -180,8 +181,8 @@ enum SVGChart {
             svg += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(ty - 5))\" font-size=\"12\" text-anchor=\"end\" fill=\"\(targetColour)\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escape(target.label))</text>\n"
         }
         let line = points.indices.filter { points[$0].value != nil }
-        if line.count > 1 {
-            svg += "<polyline points=\"\(line.map { "\(f(x($0))),\(f(y(points[$0].value!)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"2.5\"/>\n"
+        for run in Self.runs(line) where run.count > 1 {
+            svg += "<polyline points=\"\(run.map { "\(f(x($0))),\(f(y(points[$0].value!)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"2.5\"/>\n"
         }
         for i in line {
             svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(points[i].value!)))\" r=\"4\" fill=\"#0b4f8a\"/>"
@@ -197,5 +198,14 @@ enum SVGChart {
             }
         }
         return svg + "\n</svg>"
+    }
+
+    /// Ascending indices split where one is missing: [0, 1, 3, 4] → [[0, 1], [3, 4]].
+    static func runs(_ indices: [Int]) -> [[Int]] {
+        var runs: [[Int]] = []
+        for i in indices {
+            if let last = runs.last?.last, last + 1 == i { runs[runs.count - 1].append(i) } else { runs.append([i]) }
+        }
+        return runs
     }
 }
