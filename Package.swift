@@ -105,6 +105,10 @@ let package = Package(
         ),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
         .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "SurveyModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
             name: "IngestTests",
             dependencies: [
                 "Ingest", "Storage", "Stats", "SurveyModel",

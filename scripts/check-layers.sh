@@ -33,5 +33,14 @@ for module in Sources/*/; do
   m=$(basename "$module")
   [[ -v allowed[$m] ]] || [[ "$m" == CShims || "$m" == CLibXML2 || "$m" == CXlsxWriter ]] || { echo "$module: a module the layer rules do not know; add it to scripts/check-layers.sh"; status=1; }
 done
+# Readers free of the database: in Ingest only the ingest transaction (Ingester*.swift,
+# IngestTransaction*.swift) may know Storage; every reader and the validator build and are
+# tested without it.
+while IFS=: read -r file line text; do
+  base=$(basename "$file")
+  case "$base" in Ingester*.swift|IngestTransaction*.swift) continue ;; esac
+  echo "$file:$line: a reader may not import Storage (only Ingester*.swift and IngestTransaction*.swift)"
+  status=1
+done < <(grep -nE '^[[:space:]]*(@testable[[:space:]]+)?import[[:space:]]+Storage\b' -r Sources/Ingest --include='*.swift')
 [ $status -eq 0 ] && echo "layers: every import allowed"
 exit $status

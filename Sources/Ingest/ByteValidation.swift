@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Storage
 import SurveyModel
 
 // The byte-level path of validation: a form whose fields are in the shape almost every form

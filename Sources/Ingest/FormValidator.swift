@@ -1,5 +1,4 @@
 import Foundation
-import Storage
 import SurveyModel
 
 /// Raw values of one form, as read from either channel, before validation.

@@ -618,3 +618,7 @@ public enum StrayDates {
         return quarters[low].0...quarters[high].0
     }
 }
+
+/// The database's writer is where readers put a file's forms (the readers themselves know
+/// nothing of the database).
+extension SurveyDatabase.FileWriter: FileSink {}

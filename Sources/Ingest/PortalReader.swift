@@ -1,5 +1,4 @@
 import Foundation
-import Storage
 import SurveyModel
 
 /// Reads portal exports: JSON Lines (`.jsonl`, one object per line) or a JSON array (`.json`).

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Storage
 import SurveyModel
 
 /// Reads a portal submission in the usual shape straight from its bytes, making no

@@ -1,5 +1,4 @@
 import Foundation
-import Storage
 import SurveyModel
 
 /// Column names as people type them: NFC, trimmed, case-folded, runs of spaces and

@@ -3,6 +3,7 @@ import Storage
 import Testing
 
 @testable import Ingest
+import SurveyModel
 
 @Suite("JSON parser: strict RFC 8259, keys once")
 struct JSONParserTests {

@@ -2,6 +2,7 @@ import Foundation
 import Ingest
 import Logging
 import Storage
+import SurveyModel
 
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -4,6 +4,7 @@ import Ingest
 import Stages
 import Storage
 import Testing
+import SurveyModel
 
 @Suite("Every physical row is accounted for")
 struct AccountingTests {

@@ -4,6 +4,7 @@ import Stages
 import Storage
 import Stats
 import Testing
+import SurveyModel
 
 /// The statistician's everyday moves and cron's nights (issue 7): nothing lost, nothing
 /// stale, nothing silent. Each test fails on the code before the issue and passes after.

@@ -1,18 +1,7 @@
 import Foundation
 import Storage
+import SurveyModel
 
-/// Where a reader puts one file's forms: the database's `FileWriter`, or a
-/// `PipelinedSink` that hands them to it from another thread.
-protocol FileSink: FormSink {
-    /// Drops what was written for this file so far (a file refused as a whole).
-    func discardRows() throws
-    /// The rows that follow come from the sheet or table `name`, the file's `order`-th.
-    func beginSheet(_ name: String?, order: Int) throws
-    /// A sheet or table with data but no usable header (its rows rejected).
-    func noteUnreadTable(_ description: String)
-}
-
-extension SurveyDatabase.FileWriter: FileSink {}
 
 /// Reading and storing on both cores: the reader (parsing and validation) runs on a second
 /// thread and hands its forms, in batches and in order, to the thread that owns the
