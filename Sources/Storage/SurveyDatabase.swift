@@ -940,8 +940,14 @@ public final class SurveyDatabase {
                     """ : """
                     SELECT unit, channel, period, COUNT(*) FROM responses WHERE status = 'accepted'
                     GROUP BY unit, channel, period
-                    """).compactMap { row in
-                    guard let channel = Channel(rawValue: row[1]), let period = Period(row[2] as String) else { return nil }
+                    """).map { row in
+                    let table = kept ? "cell_sums" : "responses"
+                    guard let channel = Channel(rawValue: row[1]) else {
+                        throw StorageError.undecodable(table: table, column: "channel", value: row[1] ?? "NULL", row: "unit \(row[0] as String)")
+                    }
+                    guard let period = Period(row[2] as String) else {
+                        throw StorageError.undecodable(table: table, column: "period", value: row[2] ?? "NULL", row: "unit \(row[0] as String)")
+                    }
                     return (row[0], channel, period, row[3])
                 }
             }
@@ -1111,10 +1117,14 @@ extension SurveyDatabase {
     public func checks() throws -> [CheckResult] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM checks ORDER BY rowid").compactMap { row in
+                try Row.fetchAll(db, sql: "SELECT * FROM checks ORDER BY rowid").map { row in
                     let periodText: String = row["period"]
-                    guard let period = Period(periodText), let status = CheckResult.Status(rawValue: row["status"]) else {
-                        return nil
+                    let place = "the check of \(row["unit"] as String? ?? "?") \(periodText)"
+                    guard let period = Period(periodText) else {
+                        throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
+                    }
+                    guard let status = CheckResult.Status(rawValue: row["status"]) else {
+                        throw StorageError.undecodable(table: "checks", column: "status", value: row["status"] ?? "NULL", row: place)
                     }
                     return CheckResult(
                         unit: row["unit"], period: period, check: row["check_name"], subject: row["subject"],

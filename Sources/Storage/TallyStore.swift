@@ -148,12 +148,18 @@ enum TallyStore {
             }
             let periodText = text(raw, 4)
             if let known = periods[periodText] { form.period = known } else {
-                form.period = Period(periodText) ?? Period(year: 0, quarter: 1)
-                periods[periodText] = form.period
+                guard let period = Period(periodText) else {
+                    throw StorageError.undecodable(table: "responses", column: "period", value: periodText, row: "\(text(raw, 0)) (a form)")
+                }
+                form.period = period
+                periods[periodText] = period
             }
             form.path = text(raw, 0)
             form.unit = text(raw, 1)
-            form.channel = Channel(rawValue: text(raw, 2)) ?? .paper
+            guard let channel = Channel(rawValue: text(raw, 2)) else {
+                throw StorageError.undecodable(table: "responses", column: "channel", value: text(raw, 2), row: "\(form.path) (a form)")
+            }
+            form.channel = channel
             form.submittedOn = text(raw, 3)
             form.extra = Int(sqlite3_column_int64(raw, 5))
             try body(form)

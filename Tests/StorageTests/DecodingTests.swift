@@ -48,4 +48,21 @@ struct DecodingTests {
             #expect(text.contains("source_files.\(column)") && text.contains("'\(value)'") && text.contains("inbox/portal/a.jsonl"), "\(text)")
         }
     }
+
+    @Test("a form's unknown channel or period is an error, not a form of paper or of year 0", arguments: [
+        ("channel", "fax"), ("period", "2024-Q9"),
+    ])
+    func unknownFormValue(column: String, value: String) throws {
+        let (db, path) = try Self.database()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "UPDATE responses SET \(column) = ?", arguments: [value]) }
+        try queue.close()
+        do {
+            let counts = try db.acceptedCounts()
+            Issue.record("a form's \(column) of '\(value)' was decoded: \(counts)")
+        } catch let error as StorageError {
+            let text = "\(error)"
+            #expect(text.contains("responses.\(column)") && text.contains("'\(value)'"), "\(text)")
+        }
+    }
 }
