@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import CShims
+import Stats
+import SurveyModel
+
+extension SurveyDatabase {
+    // MARK: stage outputs
+
+    /// Replaces the `estimates` table and records, in the same transaction, what it was
+    /// computed from (`meta`).
+    public func replaceEstimates(_ rows: [EstimateRow], meta: [String: String]) throws {
+        try wrap {
+            try queue.inTransaction { db in
+                try db.execute(sql: "DELETE FROM estimates")
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+                let insert = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
+                // Raw binds: hundreds of thousands of rows, and GRDB boxes every argument.
+                let raw = insert.sqliteStatement
+                for r in rows {
+                    sqlite3_reset(raw)
+                    for (i, text) in [r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method].enumerated() {
+                        FileWriter.bindText(raw, Int32(i + 1), text)
+                    }
+                    if let value = r.value, value.isFinite { sqlite3_bind_double(raw, 7, value) } else { sqlite3_bind_null(raw, 7) }
+                    let rc = sqlite3_step(raw)
+                    guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
+                }
+                sqlite3_reset(raw)
+                return .commit
+            }
+        }
+    }
+
+    /// Rows of the `estimates` table.
+    public func estimatesCount() throws -> Int {
+        try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimates") ?? 0 } }
+    }
+
+    /// Cells (scope, unit, period) whose published index is flagged Q, U or I.
+    public func flaggedCells() throws -> Int {
+        try wrap {
+            try queue.read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM (SELECT DISTINCT scope, unit, period FROM estimates
+                    WHERE statistic = 'flag' AND method IN ('Q', 'U', 'I') AND question_or_factor IN ('index', 'ALL'))
+                    """) ?? 0
+            }
+        }
+    }
+
+    /// The `estimates` table, in the order it was written.
+    public func estimates() throws -> [EstimateRow] {
+        try wrap {
+            try queue.read { db in
+                // Raw column reads, with the repeated texts (units, periods, ids) shared.
+                let statement = try db.makeStatement(sql: """
+                    SELECT scope, unit, period, question_or_factor, statistic, method, value FROM estimates ORDER BY rowid
+                    """)
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                var pool: [String: String] = [:]
+                func text(_ i: Int32) -> String {
+                    let s = TallyStore.text(raw, i)
+                    if let shared = pool[s] { return shared }
+                    pool[s] = s
+                    return s
+                }
+                var rows: [EstimateRow] = []
+                while true {
+                    let rc = sqlite3_step(raw)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
+                    guard let scope = Scope(rawValue: text(0)) else { continue }
+                    rows.append(EstimateRow(
+                        scope: scope, unit: text(1), period: text(2), subject: text(3), statistic: text(4), method: text(5),
+                        value: sqlite3_column_type(raw, 6) == SQLITE_NULL ? nil : sqlite3_column_double(raw, 6)))
+                }
+                return rows
+            }
+        }
+    }
+
+    /// Records one run of a stage: what it read, what it wrote, the version and the times.
+    public func recordStageRun(
+        stage: String, version: String, startedAt: String, finishedAt: String, read: String, wrote: String
+    ) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO stage_runs VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [stage, version, startedAt, finishedAt, read, wrote])
+            }
+        }
+    }
+}
+
+extension SurveyDatabase {
+    /// Replaces the `checks` table and records, in the same transaction, what it was
+    /// computed from (`meta`).
+    public func replaceChecks(_ results: [CheckResult], meta: [String: String]) throws {
+        try wrap {
+            try queue.inTransaction { db in
+                try db.execute(sql: "DELETE FROM checks")
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+                let insert = try db.makeStatement(sql: "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                for c in results {
+                    insert.setUncheckedArguments([
+                        c.unit, c.period.description, c.check, c.subject, c.observed, c.required, c.status.rawValue, c.message,
+                    ])
+                    try insert.execute()
+                }
+                return .commit
+            }
+        }
+    }
+
+    /// The `checks` table, in the order it was written.
+    public func checks() throws -> [CheckResult] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM checks ORDER BY rowid").map { row in
+                    let periodText: String = row["period"]
+                    let place = "the check of \(row["unit"] as String? ?? "?") \(periodText)"
+                    guard let period = Period(periodText) else {
+                        throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
+                    }
+                    guard let status = CheckResult.Status(rawValue: row["status"]) else {
+                        throw StorageError.undecodable(table: "checks", column: "status", value: row["status"] ?? "NULL", row: place)
+                    }
+                    return CheckResult(
+                        unit: row["unit"], period: period, check: row["check_name"], subject: row["subject"],
+                        observed: row["observed"], required: row["required"], status: status, message: row["message"])
+                }
+            }
+        }
+    }
+}
+
+/// SQLite copies bound text before the call returns.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Named points where the fault tests kill the process (`SIPAS_FAULT=point[@n][:term]`);
+/// inert unless that environment variable is set.
+public enum FaultInjection {
+    public static func point(_ name: String) { cshims_fault_point(name) }
+}
