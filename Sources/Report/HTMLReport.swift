@@ -419,59 +419,12 @@ enum HTMLReport {
     static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }
 }
 
-/// Renders and validates a release's reports.
-public enum ReportRenderer {
-    public struct Rendered: Sendable {
-        public var xml: Data
-        /// The report in the release's language.
-        public var html: Data
-        /// The report in the other language, and that language.
-        public var otherHTML: Data
-        public var otherLanguage: Language
-        public var sdmx: Data
-        /// The SDMX-ML 2.1 structure message of `sdmx.xml` (code lists, concepts, DSD).
-        public var sdmxStructure: Data
-        /// The DSD-specific XML schema of `sdmx.xml`; imports the official SDMX-ML 2.1 schemas
-        /// from its own folder.
-        public var sdmxSchema: Data
-        public var summary: Data
-        /// `summary.xlsx`: the report's tables as a workbook.
-        public var workbook: Data
-    }
-
-    /// The schema shipped with the program.
-    public static var schemaPath: String {
-        Bundle.module.url(forResource: "report", withExtension: "xsd", subdirectory: "Resources")?.path
-            ?? Bundle.module.bundlePath + "/Resources/report.xsd"
-    }
-
+extension HTMLReport {
+    /// The page's Mustache template (`Resources/report.html.mustache`).
     static func template() throws -> MustacheTemplate {
         guard let url = Bundle.module.url(forResource: "report.html", withExtension: "mustache", subdirectory: "Resources"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { throw ReportError.template("Resources/report.html.mustache not found in \(Bundle.module.bundlePath)") }
         do { return try MustacheTemplate(string: text) } catch { throw ReportError.template("\(error)") }
-    }
-
-    /// Renders `report.xml` and `report.html`; the XML is validated against `report.xsd`
-    /// and a failing validation throws: an invalid report is never returned.
-    public static func render(_ input: ReportInput) throws -> Rendered {
-        guard !input.estimates.isEmpty else { throw ReportError.noEstimates }
-        let view = ReportView(input)
-        let xml = try XMLReport.render(input, view: view)
-        let errors = try SchemaValidator.validate(xml, schemaPath: schemaPath)
-        guard errors.isEmpty else { throw ReportError.validationFailed(errors) }
-        let template = try template()
-        let html = HTMLReport.render(input, view: view, template: template)
-        var other = input
-        other.language = input.language == .vi ? .en : .vi
-        let otherHTML = HTMLReport.render(other, view: view, template: template)
-        let structure = SDMXDataStructure(survey: input.survey, units: input.units)
-        let sdmx = try SDMXExport.render(input, view: view, structure: structure)
-        let sdmxStructure = try structure.structureMessage(releaseDate: input.releaseDate, programVersion: input.programVersion)
-        let sdmxSchema = try structure.dataSchema()
-        let summary = SummaryCSV.render(input, view: view)
-        let workbook = try SummaryXLSX.render(input, view: view)
-        return Rendered(xml: xml, html: html, otherHTML: otherHTML, otherLanguage: other.language, sdmx: sdmx,
-                        sdmxStructure: sdmxStructure, sdmxSchema: sdmxSchema, summary: summary, workbook: workbook)
     }
 }

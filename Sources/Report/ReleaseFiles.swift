@@ -17,25 +17,12 @@ public struct ReleaseFile: Sendable {
 /// The registry of release files, in manifest order: the pipeline writes, lists and replaces
 /// exactly these (and `manifest.json`).
 public enum ReleaseFiles {
+    /// The files of the check and stats stages, then the report stage's (`ReportOutputs.all`).
     public static let all: [ReleaseFile] = [
         ReleaseFile(name: "checks.csv", stage: "check", vi: "kết quả kiểm tra mẫu", en: "sampling checks", download: true),
         ReleaseFile(name: "estimates.csv", stage: "stats", vi: "mọi ước lượng (bản công bố: số bị che là NA)",
                     en: "every estimate (public copy: suppressed values are NA)", download: true),
-        ReleaseFile(name: "summary.csv", stage: "report", vi: "bảng tổng hợp dạng CSV gọn (tidy), dấu thập phân là dấu chấm",
-                    en: "tidy summary table as CSV, decimal point", download: true),
-        ReleaseFile(name: "summary.xlsx", stage: "report", vi: "bảng tổng hợp cho Excel (số thực, định dạng phần trăm)",
-                    en: "summary tables for Excel (real numbers, percent formats)", download: true),
-        ReleaseFile(name: "report.xml", stage: "report", vi: "báo cáo dạng XML, kiểm tra theo report.xsd",
-                    en: "the report as XML, validated against report.xsd", download: true),
-        ReleaseFile(name: "sdmx.xml", stage: "report", vi: "dữ liệu SDMX-ML 2.1", en: "SDMX-ML 2.1 data", download: true),
-        ReleaseFile(name: "sdmx-structure.xml", stage: "report", vi: "cấu trúc dữ liệu SDMX (DSD và danh mục mã)",
-                    en: "SDMX structure (DSD and code lists)", download: true),
-        ReleaseFile(name: "sdmx-schema.xsd", stage: "report", vi: "lược đồ XML riêng của DSD cho sdmx.xml",
-                    en: "the DSD-specific XML schema of sdmx.xml", download: true),
-        ReleaseFile(name: "report.html", stage: "report", vi: "trang báo cáo", en: "the report page", download: false),
-        ReleaseFile(name: "report.en.html", stage: "report", vi: "trang báo cáo tiếng Anh", en: "the report page in English", download: false),
-        ReleaseFile(name: "report.vi.html", stage: "report", vi: "trang báo cáo tiếng Việt", en: "the report page in Vietnamese", download: false),
-    ]
+    ] + ReportOutputs.all.map { $0.file }
 
     public static var names: [String] { all.map(\.name) }
 

@@ -153,3 +153,10 @@ struct PublishedIndices {
             belowPlanMinimum: cell.belowPlanMinimum)
     }
 }
+
+extension SDMXExport: ReportOutput {
+    static let file = ReleaseFile(name: "sdmx.xml", stage: "report", vi: "dữ liệu SDMX-ML 2.1", en: "SDMX-ML 2.1 data", download: true)
+    static func render(_ release: ReleaseContext) throws -> Data? {
+        try render(release.input, view: release.view, structure: release.sdmx)
+    }
+}

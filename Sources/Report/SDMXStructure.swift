@@ -492,3 +492,22 @@ extension SDMXDataStructure {
         return try w.finish()
     }
 }
+
+/// `sdmx-structure.xml`: the SDMX structure message (code lists, concepts, the DSD).
+enum SDMXStructureFile: ReportOutput {
+    static let file = ReleaseFile(
+        name: "sdmx-structure.xml", stage: "report", vi: "cấu trúc dữ liệu SDMX (DSD và danh mục mã)",
+        en: "SDMX structure (DSD and code lists)", download: true)
+    static func render(_ release: ReleaseContext) throws -> Data? {
+        try release.sdmx.structureMessage(releaseDate: release.input.releaseDate, programVersion: release.input.programVersion)
+    }
+}
+
+/// `sdmx-schema.xsd`: the DSD-specific XML schema of `sdmx.xml` (it imports the official
+/// SDMX-ML 2.1 schemas from its own folder).
+enum SDMXSchemaFile: ReportOutput {
+    static let file = ReleaseFile(
+        name: "sdmx-schema.xsd", stage: "report", vi: "lược đồ XML riêng của DSD cho sdmx.xml",
+        en: "the DSD-specific XML schema of sdmx.xml", download: true)
+    static func render(_ release: ReleaseContext) throws -> Data? { try release.sdmx.dataSchema() }
+}

@@ -46,3 +46,10 @@ enum SummaryCSV {
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
     }
 }
+
+extension SummaryCSV: ReportOutput {
+    static let file = ReleaseFile(
+        name: "summary.csv", stage: "report", vi: "bảng tổng hợp dạng CSV gọn (tidy), dấu thập phân là dấu chấm",
+        en: "tidy summary table as CSV, decimal point", download: true)
+    static func render(_ release: ReleaseContext) throws -> Data? { render(release.input, view: release.view) }
+}

@@ -773,3 +773,10 @@ private final class Workbook {
         try check(workbook_close(handle), "writing the workbook")
     }
 }
+
+extension SummaryXLSX: ReportOutput {
+    static let file = ReleaseFile(
+        name: "summary.xlsx", stage: "report", vi: "bảng tổng hợp cho Excel (số thực, định dạng phần trăm)",
+        en: "summary tables for Excel (real numbers, percent formats)", download: true)
+    static func render(_ release: ReleaseContext) throws -> Data? { try render(release.input, view: release.view) }
+}

@@ -228,3 +228,16 @@ enum XMLReport {
         return try w.finish()
     }
 }
+
+extension XMLReport: ReportOutput {
+    static let file = ReleaseFile(
+        name: "report.xml", stage: "report", vi: "báo cáo dạng XML, kiểm tra theo report.xsd",
+        en: "the report as XML, validated against report.xsd", download: true)
+    /// Validated against `report.xsd`: an invalid report is never returned.
+    static func render(_ release: ReleaseContext) throws -> Data? {
+        let xml = try render(release.input, view: release.view)
+        let errors = try SchemaValidator.validate(xml, schemaPath: ReportRenderer.schemaPath)
+        guard errors.isEmpty else { throw ReportError.validationFailed(errors) }
+        return xml
+    }
+}

@@ -518,21 +518,14 @@ public struct Pipeline {
         return (Data(all.utf8), Data(published.utf8))
     }
 
-    /// report.html in the release's language, and report.<other>.html in the other one.
+    /// The report stage's files as the registry rendered them (`ReportOutputs`); a file of
+    /// that stage this release does not have (the page in a language it does not offer) is
+    /// removed, so a release holds exactly what was rendered for it.
     private func writeReport(_ rendered: ReportRenderer.Rendered, into dir: URL) throws {
-        try write(rendered.xml, "report.xml", in: dir)
-        try write(rendered.html, "report.html", in: dir)
-        let other = "report.\(rendered.otherLanguage.rawValue).html"
-        try write(rendered.otherHTML, other, in: dir)
-        // A release holds exactly one other-language page.
-        for stale in ["report.en.html", "report.vi.html"] where stale != other {
-            try? FileManager.default.removeItem(at: dir.appendingPathComponent(stale))
+        for (name, data) in rendered.files { try write(data, name, in: dir) }
+        for name in Self.releaseFiles(of: "report") where rendered[name] == nil {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(name))
         }
-        try write(rendered.sdmx, "sdmx.xml", in: dir)
-        try write(rendered.sdmxStructure, "sdmx-structure.xml", in: dir)
-        try write(rendered.sdmxSchema, "sdmx-schema.xsd", in: dir)
-        try write(rendered.summary, "summary.csv", in: dir)
-        try write(rendered.workbook, "summary.xlsx", in: dir)
     }
 
     private func write(_ data: Data, _ name: String, in dir: URL) throws {

@@ -108,7 +108,7 @@ struct ReportTests {
         #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_STATUS="Q" CONF_STATUS="N" SIPAS_FLAG="I"/>"#))
         #expect(text.contains(#"<Obs TIME_PERIOD="2024-Q2" OBS_VALUE="83.3333" OBS_STATUS="#))
         #expect(text.contains(#"UNIT="_T""#) && !text.contains(#"UNIT="ALL""#) && !text.contains("REF_AREA=\"STP\""))
-        #expect(SchemaValidator.isWellFormed(rendered.sdmxStructure) && SchemaValidator.isWellFormed(rendered.sdmxSchema))
+        #expect(SchemaValidator.isWellFormed(rendered["sdmx-structure.xml"]!) && SchemaValidator.isWellFormed(rendered["sdmx-schema.xsd"]!))
     }
 
     @Test("summary.csv starts with a UTF-8 byte-order mark and keeps Vietnamese names")

@@ -1,0 +1,110 @@
+import Foundation
+import Mustache
+import SurveyModel
+
+/// What every file of the report stage renders from: the release's input and the view built
+/// once from it (the typed published estimates, labels, ranking orders).
+public struct ReleaseContext {
+    public let input: ReportInput
+    let view: ReportView
+    /// The page template, read once for the pages in both languages.
+    let template: MustacheTemplate
+    /// The SDMX structure shared by the data message, the structure message and the schema.
+    let sdmx: SDMXDataStructure
+
+    init(_ input: ReportInput) throws {
+        self.input = input
+        view = ReportView(input)
+        template = try HTMLReport.template()
+        sdmx = SDMXDataStructure(survey: input.survey, units: input.units)
+    }
+}
+
+/// One file of the report stage: its entry in the registry of release files and how it is
+/// rendered from the release. Adding an output is a type conforming to this (in its
+/// renderer's file) and one line in `ReportOutputs.all`; the pipeline, the manifest,
+/// `report --help`, the page's downloads and `ReleaseFiles` all read that list.
+protocol ReportOutput {
+    static var file: ReleaseFile { get }
+    /// The file's bytes, or nil when this release has no such file (the page in a language
+    /// that is neither the release's nor its other one).
+    static func render(_ release: ReleaseContext) throws -> Data?
+}
+
+/// The registry of the report stage's files, in manifest order.
+enum ReportOutputs {
+    static let all: [any ReportOutput.Type] = [
+        SummaryCSV.self, SummaryXLSX.self, XMLReport.self, SDMXExport.self, SDMXStructureFile.self, SDMXSchemaFile.self,
+        ReportPage.self, OtherLanguagePage.English.self, OtherLanguagePage.Vietnamese.self,
+    ]
+}
+
+/// `report.html`: the page in the release's language.
+enum ReportPage: ReportOutput {
+    static let file = ReleaseFile(name: "report.html", stage: "report", vi: "trang báo cáo", en: "the report page", download: false)
+    static func render(_ release: ReleaseContext) throws -> Data? {
+        HTMLReport.render(release.input, view: release.view, template: release.template)
+    }
+}
+
+/// `report.en.html` or `report.vi.html`: the page in the other language; a release holds
+/// exactly one of them.
+enum OtherLanguagePage {
+    static func render(_ release: ReleaseContext, in language: Language) -> Data? {
+        guard release.input.language != language else { return nil }
+        var other = release.input
+        other.language = language
+        return HTMLReport.render(other, view: release.view, template: release.template)
+    }
+
+    enum English: ReportOutput {
+        static let file = ReleaseFile(
+            name: "report.en.html", stage: "report", vi: "trang báo cáo tiếng Anh", en: "the report page in English", download: false)
+        static func render(_ release: ReleaseContext) throws -> Data? { OtherLanguagePage.render(release, in: .en) }
+    }
+
+    enum Vietnamese: ReportOutput {
+        static let file = ReleaseFile(
+            name: "report.vi.html", stage: "report", vi: "trang báo cáo tiếng Việt", en: "the report page in Vietnamese", download: false)
+        static func render(_ release: ReleaseContext) throws -> Data? { OtherLanguagePage.render(release, in: .vi) }
+    }
+}
+
+/// Renders and validates a release's reports.
+public enum ReportRenderer {
+    /// The report stage's files of one release, in registry order.
+    public struct Rendered: Sendable {
+        public let files: [(name: String, data: Data)]
+        /// The page's other language.
+        public let otherLanguage: Language
+
+        public subscript(_ name: String) -> Data? { files.first { $0.name == name }?.data }
+
+        // The files tests and callers read by role.
+        public var xml: Data { self["report.xml"]! }
+        /// The page in the release's language.
+        public var html: Data { self["report.html"]! }
+        /// The page in the other language.
+        public var otherHTML: Data { self["report.\(otherLanguage.rawValue).html"]! }
+        public var workbook: Data { self["summary.xlsx"]! }
+        public var summary: Data { self["summary.csv"]! }
+        public var sdmx: Data { self["sdmx.xml"]! }
+    }
+
+    /// The schema shipped with the program.
+    public static var schemaPath: String {
+        Bundle.module.url(forResource: "report", withExtension: "xsd", subdirectory: "Resources")?.path
+            ?? Bundle.module.bundlePath + "/Resources/report.xsd"
+    }
+
+    /// Every file of `ReportOutputs.all` this release has.
+    public static func render(_ input: ReportInput) throws -> Rendered {
+        guard !input.estimates.isEmpty else { throw ReportError.noEstimates }
+        let release = try ReleaseContext(input)
+        var files: [(name: String, data: Data)] = []
+        for output in ReportOutputs.all {
+            if let data = try output.render(release) { files.append((output.file.name, data)) }
+        }
+        return Rendered(files: files, otherLanguage: input.language == .vi ? .en : .vi)
+    }
+}
