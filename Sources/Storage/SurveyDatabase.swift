@@ -95,32 +95,15 @@ public final class SurveyDatabase {
         }
     }
 
-    /// Creates what is missing; returns the fingerprint the ingest tables were built for, or
-    /// nil when they were never built for the current schema.
+    /// Migrates the database to the current layout (`Schema`); returns the fingerprint the
+    /// ingest tables were built for, or nil when they were never built for the current schema.
     private static func prepareSchema(
         queue: DatabaseQueue, path: String, itemColumns: [String], fingerprint: String
     ) throws -> String? {
         do {
-            return try queue.write { db in
-                try db.execute(sql: "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
-                let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'ingest_fingerprint'")
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS estimates (
-                        scope TEXT NOT NULL, unit TEXT NOT NULL, period TEXT NOT NULL,
-                        question_or_factor TEXT NOT NULL, statistic TEXT NOT NULL, method TEXT NOT NULL,
-                        value REAL);
-                    CREATE TABLE IF NOT EXISTS checks (
-                        unit TEXT NOT NULL, period TEXT NOT NULL, check_name TEXT NOT NULL,
-                        subject TEXT NOT NULL, observed REAL, required REAL, status TEXT NOT NULL,
-                        message TEXT NOT NULL);
-                    CREATE TABLE IF NOT EXISTS stage_runs (
-                        stage TEXT NOT NULL, program_version TEXT NOT NULL, started_at TEXT NOT NULL,
-                        finished_at TEXT NOT NULL, read TEXT NOT NULL, wrote TEXT NOT NULL);
-                    """)
-                guard version == schemaVersion else { return nil }
-                return stored
-            }
+            let version = try Schema.migrate(queue)
+            guard version == schemaVersion else { return nil }
+            return try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'ingest_fingerprint'") }
         } catch {
             throw StorageError.classify(error, path: path, action: "open")
         }
