@@ -115,10 +115,10 @@ enum HTMLReport {
             if inGroup, let rank = cell.rank, let g = rank.inGroup {
                 // Within its group first, as provinces publish; the overall rank beside it.
                 rankText = labels.rank(g.position, of: g.of)
-                rankNote.append(labels.tier(g.group))
+                rankNote.append(labels.tier(g.tier))
                 rankNote.append(labels.overallRank(labels.rank(rank.position, of: rank.of)))
             } else if let rank = cell.rank {
-                rankNote.append(labels.tier(rank.group))
+                rankNote.append(labels.tier(rank.tier))
                 if let moved = rank.changeOnPrevious { rankNote.append(labels.rankChange(moved)) }
             }
             let flags = cell.flags.codes.joined(separator: " ")

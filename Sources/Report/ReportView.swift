@@ -49,7 +49,8 @@ struct Labels {
     var targetMet: String { t("đạt", "met") }
     var targetNotMet: String { t("chưa đạt", "not met") }
     var targetSignificantlyMissed: String { t("chưa đạt, thấp hơn mục tiêu có ý nghĩa thống kê", "missed, significantly below the target") }
-    func tier(_ n: Int) -> String { t("nhóm \(n)", "group \(n)") }
+    /// The tier of overlapping intervals, never called a group: units.csv groups are groups.
+    func tier(_ n: Int) -> String { t("tầng \(n)", "tier \(n)") }
     func rankChange(_ change: Int) -> String {
         if change == 0 { return t("giữ hạng", "same rank") }
         return change > 0 ? t("tăng \(change) bậc", "up \(change)") : t("giảm \(-change) bậc", "down \(-change)")
@@ -73,8 +74,8 @@ struct Labels {
     var resultColumn: String { t("Kết quả", "Result") }
     func legend(_ rules: SurveyRules) -> String {
         let half = NumberStyle.fixed(rules.maxHalfWidth * 100, decimals: 0, language: language)
-        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm phần trăm); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); M = không tính: có yếu tố không có câu trả lời nào (Chỉ số SIPAS cần đủ mọi yếu tố); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng nhóm có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
-          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); M = not computed: a factor had no answer at all (the SIPAS index needs every factor); N = change not significant. Units in the same group have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
+        return t("Ký hiệu: Q = không công bố số liệu vì dưới \(rules.suppressBelow) phiếu; U = độ tin cậy thấp (nửa khoảng tin cậy lớn hơn \(half) điểm phần trăm); I = số phiếu dưới mức tối thiểu \(rules.planMinimum) phiếu của kế hoạch (vẫn công bố, cần thận trọng khi diễn giải); M = không tính: có yếu tố không có câu trả lời nào (Chỉ số SIPAS cần đủ mọi yếu tố); N = thay đổi không có ý nghĩa thống kê. Các đơn vị cùng tầng có khoảng tin cậy chồng lên nhau: thứ hạng giữa chúng không khác biệt rõ. Dấu – = không xác định.",
+          "Flags: Q = suppressed, fewer than \(rules.suppressBelow) forms; U = low reliability (interval half-width above \(half) percentage points); I = fewer forms than the plan minimum of \(rules.planMinimum) (published, interpret with care); M = not computed: a factor had no answer at all (the SIPAS index needs every factor); N = change not significant. Units in the same tier have overlapping intervals: their ranks do not differ clearly. A dash – means undefined.")
     }
 
     /// Administrative Vietnamese writes quarters in Roman numerals: "Quý IV/2024".

@@ -34,7 +34,7 @@ enum SummaryCSV {
             row += factors.map { pct(cell.factors[$0]?.value) }
             row += quality.map { pct(cell.items[$0]?.value) }
             row += [cell.rank.map { String($0.position) } ?? "", cell.rank.map { String($0.of) } ?? "",
-                    cell.rank.map { String($0.group) } ?? "", cell.target?.rawValue ?? "",
+                    cell.rank.map { String($0.tier) } ?? "", cell.target?.rawValue ?? "",
                     cell.flags.codes.joined(separator: " "), cell.index.method]
             row += change(cell.changeOnYearAgo)
             if points {

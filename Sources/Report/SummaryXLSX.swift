@@ -194,7 +194,7 @@ private struct WorkbookContent {
     func ranking(_ latest: Period, ranked: [SurveyUnit], yearly: Bool = false, through: Period? = nil) -> Sheet {
         let target = input.survey.rules.target
         let points = input.survey.rules.publishPoints
-        var header = [labels.rankColumn, labels.groupColumn, labels.rankChangeColumn, labels.unitColumn, labels.codeColumn,
+        var header = [labels.rankColumn, labels.tierColumn, labels.rankChangeColumn, labels.unitColumn, labels.codeColumn,
                       labels.indexColumn, labels.lowerColumn, labels.upperColumn]
         if points { header += [labels.pointsColumn, labels.pointsLowerColumn, labels.pointsUpperColumn] }
         header += [labels.formsColumn, yearly ? labels.changeOnPreviousYear : labels.changeColumn, labels.significanceColumn]
@@ -209,7 +209,7 @@ private struct WorkbookContent {
             let rank = figures.ranking(cell)
             let index = figures.index(cell, overallIndexID)
             let change = figures.change(cell)
-            var row: [SheetCell] = [.number(rank.rank.map(Double.init), .integer), .number(rank.group.map(Double.init), .integer),
+            var row: [SheetCell] = [.number(rank.rank.map(Double.init), .integer), .number(rank.tier.map(Double.init), .integer),
                                     .number(rank.change.map(Double.init), .integer), .text(name),
                                     .text(cell.scope.isAllUnits ? "" : code)]
             row += index.cells
@@ -379,7 +379,7 @@ private struct WorkbookContent {
                       labels.significanceColumn]
         header += survey.factors.map { "\($0.id): \(factorName($0))" }
         header += survey.qualityItems.map(qualityName)
-        header += [labels.rankColumn, labels.rankedColumn, labels.groupColumn, labels.targetStatusColumn, labels.flagColumn,
+        header += [labels.rankColumn, labels.rankedColumn, labels.tierColumn, labels.targetStatusColumn, labels.flagColumn,
                    labels.methodColumn]
         var sheet = Sheet(name: labels.tidySheet, title: nil, header: header)
         for cell in cells {
@@ -394,7 +394,7 @@ private struct WorkbookContent {
             row += survey.factors.map { figures.index(cell, $0.id).cells[0] }
             row += survey.qualityItems.map { figures.quality(cell, $0.id).cells[0] }
             row += [.number(rank.rank.map(Double.init), .integer), .number(rank.of.map(Double.init), .integer),
-                    .number(rank.group.map(Double.init), .integer), .text(figures.target(cell)), .text(figures.flags(cell)),
+                    .number(rank.tier.map(Double.init), .integer), .text(figures.target(cell)), .text(figures.flags(cell)),
                     .text(labels.methodName(figures.method(cell)))]
             sheet.rows.append(row)
         }
@@ -479,10 +479,10 @@ private struct Figures {
         return (.number(diff * 100, .points), diff, note)
     }
 
-    /// Rank, units ranked, overlap group and rank change on the previous period (nil: not ranked).
-    func ranking(_ key: CellKey) -> (rank: Int?, of: Int?, group: Int?, change: Int?) {
+    /// Rank, units ranked, tier of overlapping intervals and rank change on the previous period (nil: not ranked).
+    func ranking(_ key: CellKey) -> (rank: Int?, of: Int?, tier: Int?, change: Int?) {
         guard let r = cell(key)?.rank else { return (nil, nil, nil, nil) }
-        return (r.position, r.of, r.group, r.changeOnPrevious)
+        return (r.position, r.of, r.tier, r.changeOnPrevious)
     }
 
     /// The target status in the page's words; empty without a target or when suppressed.
@@ -515,7 +515,7 @@ extension Labels {
     var tidySheet: String { t("Bảng tổng hợp", "Summary table") }
 
     var codeColumn: String { t("Mã", "Code") }
-    var groupColumn: String { t("Nhóm", "Group") }
+    var tierColumn: String { t("Tầng (khoảng tin cậy chồng nhau)", "Tier (overlapping intervals)") }
     var rankChangeColumn: String { t("Thay đổi thứ hạng (dương = tăng bậc)", "Rank change (positive = up)") }
     var rankedColumn: String { t("Số đơn vị được xếp hạng", "Units ranked") }
     var lowerColumn: String { t("Cận dưới (\(intervalColumn.lowercased()))", "Lower bound (\(intervalColumn))") }

@@ -148,11 +148,11 @@ enum XMLReport {
             }
             if let rank = cell.rank {
                 try w.element("rank", [
-                    ("value", String(rank.position)), ("of", String(rank.of)), ("group", String(rank.group)),
+                    ("value", String(rank.position)), ("of", String(rank.of)), ("group", String(rank.tier)),
                     ("changeOnPreviousPeriod", rank.changeOnPrevious.map(String.init)),
                     ("changeOnPreviousYear", rank.changeOnYearAgo.map(String.init)),
                     ("inGroup", rank.inGroup.map { String($0.position) }), ("inGroupOf", rank.inGroup.map { String($0.of) }),
-                    ("inGroupTier", rank.inGroup.map { String($0.group) }),
+                    ("inGroupTier", rank.inGroup.map { String($0.tier) }),
                 ])
             }
             if let target = rules.target, let status = cell.target {

@@ -64,8 +64,9 @@ public struct Rank: Sendable, Hashable {
     public var position: Int
     /// Units ranked in the period.
     public var of: Int
-    /// Tier of overlapping intervals (1 = those whose interval overlaps the leader's).
-    public var group: Int
+    /// Tier of overlapping intervals (1 = those whose interval overlaps the leader's); not
+    /// the unit's group (`inGroup`, units.csv `group`).
+    public var tier: Int
     /// Places gained since the previous period (positive = up); nil when unranked then.
     public var changeOnPrevious: Int?
     /// Places gained since the same quarter a year earlier (quarters only).
@@ -79,7 +80,7 @@ public struct GroupRank: Sendable, Hashable {
     public var position: Int
     public var of: Int
     /// Tier of overlapping intervals within the group.
-    public var group: Int
+    public var tier: Int
 }
 
 /// How the SIPAS index of a cell stands against the target.
@@ -230,7 +231,7 @@ public struct PublishedEstimates: Sendable {
         {
             rank = Rank(
                 position: Int(position), of: Int(of),
-                group: Int(lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap") ?? 0),
+                tier: Int(lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap") ?? 0),
                 changeOnPrevious: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period").map { Int($0) },
                 changeOnYearAgo: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_year").map { Int($0) })
             if let g = lookup.value(scope, unit, period, overallIndexID, "group_rank", measure),
@@ -238,7 +239,7 @@ public struct PublishedEstimates: Sendable {
             {
                 rank?.inGroup = GroupRank(
                     position: Int(g), of: Int(gOf),
-                    group: Int(lookup.value(scope, unit, period, overallIndexID, "group_rank_group", "interval_overlap") ?? 0))
+                    tier: Int(lookup.value(scope, unit, period, overallIndexID, "group_rank_group", "interval_overlap") ?? 0))
             }
         }
         var points: [String: Estimate] = [:]

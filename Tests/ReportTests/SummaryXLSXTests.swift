@@ -266,7 +266,7 @@ struct SummaryXLSXOfficeTests {
                                      "Nguồn dữ liệu", "Ghi chú phương pháp", "Bảng tổng hợp"])
         let ranking = try #require(sheets["Xếp hạng"])
         #expect(ranking[0].first?.text == "Kết quả quý II/2024")
-        #expect(ranking[1].prefix(6).map(\.text) == ["Xếp hạng", "Nhóm", "Thay đổi thứ hạng (dương = tăng bậc)", "Đơn vị", "Mã", "Chỉ số SIPAS"])
+        #expect(ranking[1].prefix(6).map(\.text) == ["Xếp hạng", "Tầng (khoảng tin cậy chồng nhau)", "Thay đổi thứ hạng (dương = tăng bậc)", "Đơn vị", "Mã", "Chỉ số SIPAS"])
         let stp = try #require(ranking.first { $0.count > 4 && $0[4].text == "STP" })
         #expect(stp[3] == OfficeCell(type: "string", value: nil, text: "=1+2"), "a unit name like a formula is text, not 3")
         let lookup = EstimateLookup(input.estimates)
