@@ -8,7 +8,7 @@ public enum CheckSummary {
             + "\(outcome.failed.count) failed, \(outcome.results.filter { $0.status == .warn }.count) warnings."]
         let notable = outcome.results.filter { $0.status != .pass }
         for c in notable.prefix(40) {
-            let subject = c.subject == "ALL" ? "" : " \(c.subject)"
+            let subject = c.subject == wholeCellSubject ? "" : " \(c.subject)"
             lines.append("  \(c.status.rawValue.uppercased()) \(c.unit) \(c.period) \(c.check)\(subject): \(c.message)")
         }
         if notable.count > 40 { lines.append("  ... \(notable.count - 40) more in checks.csv") }

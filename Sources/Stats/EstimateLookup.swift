@@ -46,7 +46,7 @@ public struct EstimateLookup: Sendable {
 
     /// Whether the cell has estimates.
     public func has(_ scope: Scope, _ unit: String, _ period: String) -> Bool {
-        contains(scope, unit, period, "ALL", "n_rows", "count")
+        contains(scope, unit, period, wholeCellSubject, "n_rows", "count")
     }
 
     /// Whether a flag row is raised for an estimate.

@@ -48,6 +48,11 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
 /// The unit code used for the all-units scopes.
 public let allUnitsCode = "ALL"
 
+/// The `question_or_factor` of rows about the whole cell (`n_rows`, `sum_w`, `n_eff`, flag
+/// `I`) and the subject of checks about the whole cell: not all units (`allUnitsCode`),
+/// though both are written `ALL` in estimates.csv and checks.csv.
+public let wholeCellSubject = "ALL"
+
 /// One cell of the tables: a scope, a unit (or `ALL`) and a period.
 public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var scope: Scope

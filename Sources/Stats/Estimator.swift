@@ -187,7 +187,7 @@ public struct Estimator: Sendable {
         let overall = complete ? factorValues.reduce(0, +) / Double(factorValues.count) : nil
         indices[overallIndexID] = overall
         emit(overallIndexID, "index", "unweighted", overall)
-        emit("ALL", "n_rows", "count", Double(sums.forms))
+        emit(wholeCellSubject, "n_rows", "count", Double(sums.forms))
 
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
@@ -299,8 +299,8 @@ public struct Estimator: Sendable {
             return (w1, w1 * w1 / w2)
         }
         let (sumW, nEff) = kish { Double($0.forms) }
-        emit("ALL", "sum_w", "weights", sumW)
-        emit("ALL", "n_eff", "kish", nEff)
+        emit(wholeCellSubject, "sum_w", "weights", sumW)
+        emit(wholeCellSubject, "n_eff", "kish", nEff)
         // A cell spanning several designs (quarterly populations, a year cell) has them as
         // strata: degrees of freedom are forms − strata, as survey's degf.
         let strata = Set(members.map { design.batchOf($0.0) }).count

@@ -152,9 +152,9 @@ public struct Publication: Sendable {
         // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum.
         for cell in sortedCells {
             let period = cell.period.description
-            let forms = lookup.value(cell.scope, cell.unit, period, "ALL", "n_rows", "count") ?? 0
+            let forms = lookup.value(cell.scope, cell.unit, period, wholeCellSubject, "n_rows", "count") ?? 0
             if cell.scope == .unitQuarter && forms < Double(rules.planMinimum) {
-                emit(cell, nil, "ALL", "flag", "I", 1)
+                emit(cell, nil, wholeCellSubject, "flag", "I", 1)
             }
             let method = rules.intervalMethod.rawValue
             for item in survey.likertItems + survey.qualityItems {
@@ -169,7 +169,7 @@ public struct Publication: Sendable {
                 }
             }
             var effective = forms
-            if measure == .weighted, let nEff = lookup.value(cell.scope, cell.unit, period, "ALL", "n_eff", "kish") {
+            if measure == .weighted, let nEff = lookup.value(cell.scope, cell.unit, period, wholeCellSubject, "n_eff", "kish") {
                 effective = min(forms, nEff)
             }
             // Factors: suppressed when fewer forms than `suppress_below` answered any of their
@@ -248,7 +248,7 @@ public struct Publication: Sendable {
         var dossiersOf: [String: [Period: Double]] = [:]
         for row in population { dossiersOf[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
         for cell in sortedCells where cell.scope == .unitQuarter || cell.scope == .unitYear {
-            let forms = Int(lookup.value(cell.scope, cell.unit, cell.period.description, "ALL", "n_rows", "count") ?? 0)
+            let forms = Int(lookup.value(cell.scope, cell.unit, cell.period.description, wholeCellSubject, "n_rows", "count") ?? 0)
             let belowPlan = cell.scope == .unitQuarter && forms < rules.planMinimum
             let dossiers = dossiersOf[cell.unit]?[cell.period] ?? 0
             let belowRule = dossiers > 0

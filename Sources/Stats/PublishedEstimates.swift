@@ -191,8 +191,8 @@ public struct PublishedEstimates: Sendable {
 
     static func decode(_ key: CellKey, _ lookup: EstimateLookup, _ publication: Publication, _ survey: SurveyDefinition) -> PublishedCell {
         let (scope, unit, period) = (key.scope, key.unit, key.period.description)
-        let forms = Int(lookup.value(scope, unit, period, "ALL", "n_rows", "count") ?? 0)
-        let nEff = lookup.value(scope, unit, period, "ALL", "n_eff", "kish")
+        let forms = Int(lookup.value(scope, unit, period, wholeCellSubject, "n_rows", "count") ?? 0)
+        let nEff = lookup.value(scope, unit, period, wholeCellSubject, "n_eff", "kish")
         func index(_ id: String) -> Estimate {
             let p = publication.publishedIndex(lookup, scope, unit, period, id)
             // A factor stands on the forms that answered any of its items.
@@ -263,7 +263,7 @@ public struct PublishedEstimates: Sendable {
             changeOnPrevious: change(key.period.previous, overallIndexID),
             changeOnYearAgo: key.period.isQuarter ? change(key.period.sameTimeLastYear, overallIndexID) : nil,
             factorChanges: factorChanges, points: points,
-            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, "ALL", "I"),
+            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, wholeCellSubject, "I"),
             shortOfForms: lookup.value(scope, unit, period, overallIndexID, "rank_caution", "plan_or_sample_rule") == 1)
         cell.factorOrder = survey.factors.map(\.id)
         return cell

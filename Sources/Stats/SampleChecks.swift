@@ -148,7 +148,7 @@ public struct CheckAccumulator: Sendable {
             let quarters = cells[unit]!
             for quarter in quarters.keys.sorted() {
                 let c = quarters[quarter]!
-                func add(_ check: String, _ subject: String = "ALL", observed: Double?, required: Double?,
+                func add(_ check: String, _ subject: String = wholeCellSubject, observed: Double?, required: Double?,
                          _ status: CheckResult.Status, _ message: String) {
                     results.append(CheckResult(
                         unit: unit, period: quarter, check: check, subject: subject, observed: observed,
@@ -225,7 +225,7 @@ public struct CheckAccumulator: Sendable {
         let ok = forms >= need
         let nText = String(format: "%.0f", dossiers)
         return CheckResult(
-            unit: unit, period: period, check: "sample_size_rule", subject: "ALL", observed: Double(forms),
+            unit: unit, period: period, check: "sample_size_rule", subject: wholeCellSubject, observed: Double(forms),
             required: Double(need), status: ok ? .pass : .fail,
             message: ok ? "\(forms) forms for \(nText) dossiers; the rule n >= N/(1+N e^2) needs \(need)"
                 : "\(forms) forms for \(nText) dossiers; the rule n >= N/(1+N e^2) needs \(need), \(need - forms) short")
