@@ -24,6 +24,26 @@ struct ReleaseTests {
         #expect(try contents(third.outDirectory) == before)
     }
 
+    @Test("two processes on two copies give byte-identical releases (hashing is seeded per process, so any order that leaks from a dictionary shows)")
+    func twoProcessesAgree() async throws {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-two-\(UUID().uuidString)")
+        var releases: [[String: Data]] = []
+        for name in ["first", "second"] {
+            let folder = try copyFixture("example")
+            let result = try await ChildProcess(
+                executable: try PipelineExecutable.url().path, arguments: ["run", folder.path], logs: logs, name: name
+            ).wait(timeout: 600)
+            #expect(result.termination == .exited(1), "the example publishes with failed checks: \(result)")
+            var files = try releaseContents(folder.appendingPathComponent("out"))
+            files["work/estimates.csv"] = try Data(contentsOf: folder.appendingPathComponent("work/estimates.csv"))
+            files["work/rejects.csv"] = try Data(contentsOf: folder.appendingPathComponent("work/rejects.csv"))
+            releases.append(files)
+        }
+        #expect(releases[0].keys.sorted() == releases[1].keys.sorted())
+        #expect(releases[0].count >= 12)
+        for (name, data) in releases[0] { #expect(releases[1][name] == data, "\(name) differs between two processes") }
+    }
+
     @Test("the example's checks flag the planted problems and nothing else fails")
     func exampleChecks() throws {
         let folder = try copyFixture("example")
