@@ -157,3 +157,37 @@ struct SplitInputTests {
         #expect(b.ingest.filesRead == 5)
     }
 }
+
+/// The page's numbers read back against estimates.csv, not against an earlier page.
+@Suite("The page against estimates.csv")
+struct PageNumbersTests {
+    @Test("every ranking row's index and interval on the page is estimates.csv's, rounded to two decimals with a decimal comma")
+    func rankingRowsAreTheEstimates() throws {
+        let folder = try copyFixture("example")
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: .vi, releaseDate: nil)
+        let html = String(decoding: try Data(contentsOf: outcome.outDirectory.appendingPathComponent("report.html")), as: UTF8.self)
+        let e = try readEstimates(folder.appendingPathComponent("work/estimates.csv").path)
+        func shown(_ text: String) -> String {
+            String(format: "%.2f", (Double(text)! * 100)).replacingOccurrences(of: ".", with: ",")
+        }
+        let pattern = try NSRegularExpression(
+            pattern: #"\(([A-Z]+)\)</span></th><td class="num">([0-9,]+)%</td><td class="num">([0-9,]+)% – ([0-9,]+)%</td>"#)
+        let matches = pattern.matches(in: html, range: NSRange(html.startIndex..., in: html))
+        var periodsFound: Set<String> = []
+        for m in matches {
+            let f = (1...4).map { String(html[Range(m.range(at: $0), in: html)!]) }
+            // The row is the unit's index in one of the published periods (the year, the quarter).
+            let period = ["2024", "2024-Q4"].first { p in
+                let scope = p.contains("Q") ? "unit_quarter" : "unit_year"
+                let base = "\(scope),\(f[0]),\(p),index,"
+                guard let v = e[base + "index,unweighted"], let lo = e[base + "index_lower,lin_unweighted_logit"],
+                    let hi = e[base + "index_upper,lin_unweighted_logit"] else { return false }
+                return shown(v) == f[1] && shown(lo) == f[2] && shown(hi) == f[3]
+            }
+            #expect(period != nil, "\(f[0]): the page shows \(f[1])% (\(f[2])% – \(f[3])%), which is no published index in estimates.csv")
+            if let period { periodsFound.insert(period) }
+        }
+        #expect(matches.count >= 8, "ranking rows found: \(matches.count)")
+        #expect(periodsFound == ["2024", "2024-Q4"])
+    }
+}
