@@ -7,43 +7,30 @@ import SurveyModel
 /// numbers in percent with a decimal point; a suppressed (Q) figure is left empty.
 enum SummaryCSV {
     static func render(_ input: ReportInput, view: ReportView) -> Data {
-        let survey = input.survey
-        let factors = survey.factors.map(\.id)
-        let quality = survey.qualityItems.map(\.id)
-        var header = ["scope", "unit", "unit_name", "period", "forms", "sipas_index_pct", "lower_pct", "upper_pct",
-                      "change_points", "change_significant"]
-        header += factors.map { "factor_\($0)_pct" }
-        header += quality.map { "\($0)_favourable_pct" }
-        header += ["rank", "rank_of", "rank_group", "target_status", "flags", "index_method",
-                   "change_year_ago_points", "change_year_ago_significant"]
-        // With [points] publish: the SIPAS index in points out of 100 (not percent).
-        let points = survey.rules.publishPoints
-        if points { header += ["sipas_points", "points_lower", "points_upper"] }
-        var lines = [header.joined(separator: ",")]
-        let names = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
-        // A suppressed figure has no value in the published cell: its field stays empty.
-        func pct(_ v: Double?) -> String { v.map { String(format: "%.2f", $0 * 100) } ?? "" }
-        func change(_ c: Change?) -> [String] {
-            [c?.diff.map { String(format: "%.2f", $0 * 100) } ?? "", c?.isSignificant.map { $0 ? "yes" : "no" } ?? ""]
-        }
-        for key in view.published.keys where key.scope.channel == nil {
-            let cell = view.published.cells[key]!
-            let name: String = key.unit == allUnitsCode ? "" : (names[key.unit] ?? "")
-            var row: [String] = [key.scope.rawValue, key.unit, CSVField.formulaSafe(name), key.period.description, String(cell.forms)]
-            row += [pct(cell.index.value), pct(cell.index.lower), pct(cell.index.upper)] + change(cell.changeOnPrevious)
-            row += factors.map { pct(cell.factors[$0]?.value) }
-            row += quality.map { pct(cell.items[$0]?.value) }
-            row += [cell.rank.map { String($0.position) } ?? "", cell.rank.map { String($0.of) } ?? "",
-                    cell.rank.map { String($0.tier) } ?? "", cell.target?.rawValue ?? "",
-                    cell.flags.codes.joined(separator: " "), cell.index.method]
-            row += change(cell.changeOnYearAgo)
-            if points {
-                let e = cell.points[overallIndexID]
-                row += [e?.value, e?.lower, e?.upper].map { $0.map { String(format: "%.2f", $0) } ?? "" }
-            }
-            lines.append(row.map(CSVField.quote).joined(separator: ","))
-        }
+        let table = SummaryTable(input, view: view)
+        var lines = [table.columns.map(\.id).joined(separator: ",")]
+        for row in table.rows { lines.append(row.map { CSVField.quote(text($0)) }.joined(separator: ",")) }
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
+    }
+
+    /// A value as summary.csv writes it: machine names, percent and points with a decimal
+    /// point and two decimals; a suppressed (Q) or undefined figure is empty.
+    static func text(_ value: SummaryTable.Value) -> String {
+        func fixed(_ v: Double?) -> String { v.flatMap { $0.isFinite ? String(format: "%.2f", $0) : nil } ?? "" }
+        switch value {
+        case .text(let s): return CSVField.formulaSafe(s)
+        case .allUnitsName: return ""
+        case .scope(let scope): return scope.rawValue
+        case .period(let p): return p.description
+        case .count(let n), .integer(let n): return n.map(String.init) ?? ""
+        case .share(let v, let suppressed): return suppressed ? "" : fixed(v.map { $0 * 100 })
+        case .change(let d): return fixed(d.map { $0 * 100 })
+        case .significance(let s): return s.map { $0 ? "yes" : "no" } ?? ""
+        case .score(let v, let suppressed): return suppressed ? "" : fixed(v)
+        case .target(let t): return t?.rawValue ?? ""
+        case .flags(let f): return f.codes.joined(separator: " ")
+        case .method(let m): return m
+        }
     }
 }
 

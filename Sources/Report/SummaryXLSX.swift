@@ -104,17 +104,17 @@ private struct WorkbookContent {
     let labels: Labels
     let figures: Figures
     let latest: Period?
-    /// Every cell with estimates, sorted: the rows of the tidy table.
-    let cells: [CellKey]
     let unitNames: [String: String]
+    /// summary.csv's table, the last sheet.
+    let summary: SummaryTable
 
     init(_ input: ReportInput, view: ReportView) {
         self.input = input
+        summary = SummaryTable(input, view: view)
         labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         figures = Figures(published: view.published, labels: labels)
         latest = view.latest
         unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
-        cells = view.cells.filter { $0.scope.channel == nil }
     }
 
     var sheets: [Sheet] {
@@ -370,33 +370,27 @@ private struct WorkbookContent {
 
     // MARK: the tidy table
 
-    /// summary.csv's table: one row per unit (and all units) and period with the headline
-    /// figures, the header in row 1.
+    /// summary.csv's table (`SummaryTable`: the same columns in the same order), in the
+    /// release's words, with real numbers and `Q`; the header in row 1.
     func tidy() -> Sheet {
-        let survey = input.survey
-        var header = [labels.scopeColumn, labels.codeColumn, labels.unitColumn, labels.periodColumn, labels.formsColumn,
-                      labels.indexColumn, labels.lowerColumn, labels.upperColumn, labels.changeOnPreviousColumn,
-                      labels.significanceColumn]
-        header += survey.factors.map { "\($0.id): \(factorName($0))" }
-        header += survey.qualityItems.map(qualityName)
-        header += [labels.rankColumn, labels.rankedColumn, labels.tierColumn, labels.targetStatusColumn, labels.flagColumn,
-                   labels.methodColumn]
-        var sheet = Sheet(name: labels.tidySheet, title: nil, header: header)
-        for cell in cells {
-            let rank = figures.ranking(cell)
-            let change = figures.change(cell)
-            var row: [SheetCell] = [
-                .text(labels.scopeName(cell.scope)), .text(cell.unit),
-                .text(cell.scope.isAllUnits ? allUnitsName : (unitNames[cell.unit] ?? "")), .text(labels.periodName(cell.period)),
-                figures.forms(cell),
-            ]
-            row += figures.index(cell, overallIndexID).cells + [change.points, .text(change.diff == nil ? "" : change.note)]
-            row += survey.factors.map { figures.index(cell, $0.id).cells[0] }
-            row += survey.qualityItems.map { figures.quality(cell, $0.id).cells[0] }
-            row += [.number(rank.rank.map(Double.init), .integer), .number(rank.of.map(Double.init), .integer),
-                    .number(rank.tier.map(Double.init), .integer), .text(figures.target(cell)), .text(figures.flags(cell)),
-                    .text(labels.methodName(figures.method(cell)))]
-            sheet.rows.append(row)
+        var sheet = Sheet(name: labels.tidySheet, title: nil, header: summary.columns.map(\.label))
+        for row in summary.rows {
+            sheet.rows.append(row.map { value -> SheetCell in
+                switch value {
+                case .text(let s), .allUnitsName(let s): .text(s)
+                case .scope(let scope): .text(labels.scopeName(scope))
+                case .period(let p): .text(labels.periodName(p))
+                case .count(let n): .number(n.map(Double.init), .count)
+                case .integer(let n): .number(n.map(Double.init), .integer)
+                case .share(let v, let suppressed): suppressed ? .suppressed : .percent(v)
+                case .change(let d): .number(d.map { $0 * 100 }, .points)
+                case .significance(let s): .text(s.map { $0 ? labels.significant : labels.notSignificant } ?? "")
+                case .score(let v, let suppressed): suppressed ? .suppressed : .number(v, .points)
+                case .target(let t): .text(t.map(labels.target) ?? "")
+                case .flags(let f): .text(f.codes.joined(separator: " "))
+                case .method(let m): .text(labels.methodName(m))
+                }
+            })
         }
         return sheet
     }
@@ -491,8 +485,6 @@ private struct Figures {
     /// The SIPAS index's flags, `Q U I` as on the page.
     func flags(_ key: CellKey) -> String { cell(key)?.flags.codes.joined(separator: " ") ?? "" }
 
-    /// The method of the published index (`unweighted`, `weighted`, `unit_mean`, `dossier_weighted`).
-    func method(_ key: CellKey) -> String { cell(key)?.index.method ?? "" }
 }
 
 // MARK: - The workbook's words
