@@ -103,6 +103,7 @@ let package = Package(
             ],
             path: "Fuzz"
         ),
+        .testTarget(name: "SurveyModelTests", dependencies: ["SurveyModel"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
         .testTarget(
             name: "StorageTests",
