@@ -167,8 +167,16 @@ enum InboxListing {
 /// file changed just now could be changed again within the same step and keep its times:
 /// like git's "racily clean" entries, a file whose status changed less than `settling`
 /// seconds ago gets no identity (empty), and is hashed again next time.
-enum FileIdentity {
-    static let settling = 5.0
+public enum FileIdentity {
+    public static let settling = 5.0
+
+    /// The identity of the file at `path` (following links), or "" when it cannot be
+    /// stat'ed or changed less than `settledFor` seconds ago (its times may still move).
+    public static func of(path: String, settledFor: Double = settling) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return "" }
+        return of(info, settledFor: settledFor)
+    }
 
     static func of(_ info: stat, settledFor: Double) -> String {
         var now = timespec()

@@ -199,7 +199,7 @@ public struct Pipeline {
             let reportKey = Self.reportKey(inputs: inputs, language: language, releaseDate: releaseDate)
             let expected = try manifestInputs(db, report: reportKey)
             var published = false
-            if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected) {
+            if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected, db: db) {
                 try requireSound(db)
                 let rows = try db.estimates()
                 let staging = try makeStaging()
@@ -287,19 +287,47 @@ public struct Pipeline {
     }
 
     /// Whether `out/` holds a complete release made from `expected`, every file intact.
-    private func releaseIsCurrent(expected: [String: String]) -> Bool {
+    ///
+    /// A file is intact when its SHA-256 is the manifest's. Hashing a large release every
+    /// night costs more than the rest of a run with nothing new, so a file whose identity
+    /// (device, inode, size, modification and change times, as for inbox files) is the one
+    /// recorded when it was last found intact is not hashed again; a file changed since, or
+    /// younger than a few seconds, is (`meta` `release_identities`).
+    private func releaseIsCurrent(expected: [String: String], db: SurveyDatabase) -> Bool {
         let manifestPath = outDirectory.appendingPathComponent("manifest.json").path
         guard let data = FileManager.default.contents(atPath: manifestPath),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let inputs = object["inputs"] as? [String: String], inputs == expected,
             let files = object["files"] as? [[String: Any]], !files.isEmpty
         else { return false }
+        let known = Self.identities((try? db.meta("release_identities")) ?? nil)
+        var found: [String: String] = [:]
         for entry in files {
-            guard let name = entry["file"] as? String, let sha = entry["sha256"] as? String,
-                let actual = try? FileHash.sha256(path: outDirectory.appendingPathComponent(name).path), actual.hex == sha
-            else { return false }
+            guard let name = entry["file"] as? String, let sha = entry["sha256"] as? String else { return false }
+            let path = outDirectory.appendingPathComponent(name).path
+            let identity = FileIdentity.of(path: path)
+            let seen = identity.isEmpty ? nil : "\(identity) \(sha)"
+            if let seen, known[name] == seen {
+                found[name] = seen
+                continue
+            }
+            guard let actual = try? FileHash.sha256(path: path), actual.hex == sha else { return false }
+            if let seen { found[name] = seen }
+        }
+        if found != known {
+            try? db.setMeta(["release_identities": found.keys.sorted().map { "\($0)\t\(found[$0]!)" }.joined(separator: "\n")])
         }
         return true
+    }
+
+    /// `name<TAB>identity sha256` lines of `meta` `release_identities`.
+    public static func identities(_ text: String?) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in (text ?? "").split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+        }
+        return out
     }
 
     // MARK: stage bodies (lock held)

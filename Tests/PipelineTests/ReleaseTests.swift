@@ -1,6 +1,7 @@
 import Foundation
 import Stages
 import Stats
+import Storage
 import Testing
 
 @Suite("Releases: repeatable, atomic, locked")
@@ -189,5 +190,36 @@ struct PageNumbersTests {
         }
         #expect(matches.count >= 8, "ranking rows found: \(matches.count)")
         #expect(periodsFound == ["2024", "2024-Q4"])
+    }
+}
+
+/// The nightly run with nothing new does not hash the release again: a file whose identity
+/// is the one recorded when it was last found intact is trusted; a file changed since is
+/// hashed, found changed, and the release made again.
+@Suite("The nightly check of the release")
+struct NightlyCheckTests {
+    @Test("identities are recorded once the files have settled; a file changed since is found and replaced")
+    func identities() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        let first = try pipeline.run(language: nil, releaseDate: nil)
+        #expect(first.published)
+        Thread.sleep(forTimeInterval: 5.5)  // FileIdentity.settling: younger files are always hashed
+        let second = try pipeline.run(language: nil, releaseDate: nil)
+        #expect(!second.published)
+        let db = try SurveyDatabase.open(path: folder.appendingPathComponent("work/pipeline.sqlite").path, itemColumns: [], fingerprint: "")
+        let recorded = Pipeline.identities(try db.meta("release_identities"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: first.outDirectory.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let names = (manifest["files"] as! [[String: Any]]).map { $0["file"] as! String }
+        #expect(Set(recorded.keys) == Set(names), "every release file's identity is recorded")
+        // One byte of summary.csv changed, same size: a new identity, so it is hashed, and the release is made again.
+        let summary = first.outDirectory.appendingPathComponent("summary.csv")
+        var bytes = try Data(contentsOf: summary)
+        let original = bytes
+        bytes[bytes.count - 3] = bytes[bytes.count - 3] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        try bytes.write(to: summary)
+        let third = try pipeline.run(language: nil, releaseDate: nil)
+        #expect(third.published, "a changed release file is found and the release made again")
+        #expect(try Data(contentsOf: summary) == original)
     }
 }
