@@ -509,7 +509,8 @@ public struct Ingester {
         var logged = 0
         var more = 0
         let strayReason = try strayReason(database)
-        try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
+        try database.forEachSetAsideRow { row in
+            let r = RejectRecord(row, strayReason: strayReason)
             guard files.contains(r.path) || r.outcome == .conflict else { return }
             if logged < 50 {
                 // Rows of sheets share line numbers: name the sheet where the reason does not.
@@ -558,7 +559,8 @@ public struct Ingester {
         var buffer = "file,line,outcome,form_id,reason,sheet\n"
         do {
             let strayReason = try strayReason(database)
-            try database.forEachRejectOrDuplicate(strayReason: strayReason) { r in
+            try database.forEachSetAsideRow { row in
+                let r = RejectRecord(row, strayReason: strayReason)
                 buffer += [CSVField.text(r.path), String(r.line), r.outcome.rawValue, CSVField.text(r.responseID ?? ""),
                            CSVField.text(r.reason), CSVField.text(r.sheet ?? "")].joined(separator: ",") + "\n"
                 if buffer.utf8.count > 1 << 20 {
@@ -622,3 +624,13 @@ public enum StrayDates {
 /// The database's writer is where readers put a file's forms (the readers themselves know
 /// nothing of the database).
 extension SurveyDatabase.FileWriter: FileSink {}
+
+extension SurveyDatabase {
+    /// Rejected, duplicate and conflicting rows and file-level problems as the operator reads
+    /// them (the words of rejects.csv), in file, sheet, line and position order.
+    public func rejectsAndDuplicates(
+        strayReason: (String) -> String = { "dated \($0), outside the bulk of the data" }
+    ) throws -> [RejectRecord] {
+        try setAsideRows().map { RejectRecord($0, strayReason: strayReason) }
+    }
+}

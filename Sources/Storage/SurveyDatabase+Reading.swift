@@ -7,38 +7,35 @@ import SurveyModel
 
 extension SurveyDatabase {
     /// Rejected, duplicate and conflicting rows and file-level problems, in file, sheet, line
-    /// and position order (file problems first, as line 0).
-    public func rejectsAndDuplicates() throws -> [RejectRecord] {
-        var out: [RejectRecord] = []
-        try forEachRejectOrDuplicate { out.append($0) }
+    /// and position order (file problems first, as line 0), as data: the words an operator
+    /// reads are made outside storage (`RejectRecord.init(_:strayReason:)`).
+    public func setAsideRows() throws -> [SetAsideRow] {
+        var out: [SetAsideRow] = []
+        try forEachSetAsideRow { out.append($0) }
         return out
     }
 
-    /// Streams what `rejectsAndDuplicates` returns, never holding it all.
-    /// - Parameter strayReason: the reason for a form of status `stray_date`, given its date.
-    public func forEachRejectOrDuplicate(
-        strayReason: (String) -> String = { "dated \($0), outside the bulk of the data" },
-        _ body: (RejectRecord) throws -> Void
-    ) throws {
+    /// Streams what `setAsideRows` returns, never holding it all.
+    public func forEachSetAsideRow(_ body: (SetAsideRow) throws -> Void) throws {
         guard storedFingerprint != nil else { return }
         try wrap {
             try queue.read { db in
                 // Columns: path, line, kind, response_id, reason (or date), the other copy's
                 // path and line, position, extra, sheet, sheet order, the other copy's sheet.
                 let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT path, 0 AS line, 0 AS kind, NULL AS response_id, COALESCE(problem, '') AS reason,
+                    SELECT path, 0 AS line, 'file' AS kind, NULL AS response_id, COALESCE(problem, '') AS reason,
                            NULL AS first_path, NULL AS first_line, 0 AS position, status AS extra,
                            NULL AS sheet, 0 AS sheet_order, NULL AS first_sheet
                     FROM source_files WHERE status <> 'present'
                     UNION ALL
-                    SELECT path, line, 1, response_id, reason, NULL, NULL, position, NULL, sheet, sheet_order, NULL FROM rejects
+                    SELECT path, line, 'rejected', response_id, reason, NULL, NULL, position, NULL, sheet, sheet_order, NULL FROM rejects
                     UNION ALL
-                    SELECT d.path, d.line, 2, d.response_id, NULL, f.path, f.line, d.position, NULL, d.sheet, d.sheet_order, f.sheet
+                    SELECT d.path, d.line, 'duplicate', d.response_id, NULL, f.path, f.line, d.position, NULL, d.sheet, d.sheet_order, f.sheet
                     FROM responses d JOIN responses f
                       ON f.channel = d.channel AND f.response_id = d.response_id AND f.status = 'accepted'
                     WHERE d.status <> 'accepted' AND d.status = 'duplicate'
                     UNION ALL
-                    SELECT d.path, d.line, 3, d.response_id, NULL, o.path, o.line, d.position,
+                    SELECT d.path, d.line, 'conflict', d.response_id, NULL, o.path, o.line, d.position,
                         (SELECT COUNT(DISTINCT f.content_hash) FROM responses f
                            WHERE f.channel = d.channel AND f.response_id = d.response_id),
                         d.sheet, d.sheet_order, o.sheet
@@ -47,56 +44,27 @@ extension SurveyDatabase {
                            AND f.rowid <> d.rowid ORDER BY f.path, f.sheet_order, f.line, f.position LIMIT 1)
                     WHERE d.status <> 'accepted' AND d.status = 'conflict'
                     UNION ALL
-                    SELECT path, line, 4, response_id, submitted_on, NULL, NULL, position, NULL, sheet, sheet_order, NULL
+                    SELECT path, line, 'stray_date', response_id, submitted_on, NULL, NULL, position, NULL, sheet, sheet_order, NULL
                     FROM responses WHERE status <> 'accepted' AND status = 'stray_date'
                     ORDER BY 1, 11, 2, 8, 3
                     """)
-                /// `a.csv:12`, or `a.xlsx:12 (sheet 'Quý I')`.
-                func place(_ path: String, _ line: Int, _ sheet: String?) -> String {
-                    "\(path):\(line)" + (sheet.map { " (\($0.hasPrefix("table ") ? $0 : "sheet '\($0)'"))" } ?? "")
-                }
                 while let row = try cursor.next() {
-                    let kind: Int = row[2]
-                    let path: String = row[0]
-                    let line: Int = row[1]
-                    let position: Int = row[7]
-                    let id: String? = row[3]
-                    let sheet: String? = row[9]
+                    let kind: String = row[2]
+                    let place = RowPlace(path: row[0], line: row[1], sheet: row[9])
+                    let why: SetAsideRow.Why
                     switch kind {
-                    case 0:
+                    case "file":
                         let status: String = row[8]
-                        let problem: String = row[4]
-                        if status == SourceStatus.missing.rawValue {
-                            try body(RejectRecord(
-                                path: path, line: 0, outcome: .fileMissing, responseID: nil,
-                                reason: "the file is no longer in the inbox; its rows still count until `pipeline ingest --forget \(path)`"))
-                        } else {
-                            try body(RejectRecord(path: path, line: 0, outcome: .fileUnreadable, responseID: nil, reason: problem))
+                        guard let stored = SourceStatus(rawValue: status) else {
+                            throw StorageError.undecodable(table: "source_files", column: "status", value: status, row: place.path)
                         }
-                    case 1:
-                        try body(RejectRecord(
-                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: row[4], sheet: sheet))
-                    case 2:
-                        let firstPath: String = row[5]
-                        let firstLine: Int = row[6]
-                        try body(RejectRecord(
-                            path: path, line: line, position: position, outcome: .duplicate, responseID: id,
-                            reason: "identical copy of form \(id ?? "") first read at \(place(firstPath, firstLine, row[11])); not counted twice",
-                            sheet: sheet))
-                    case 3:
-                        let otherPath: String = row[5]
-                        let otherLine: Int = row[6]
-                        let versions: Int = row[8]
-                        try body(RejectRecord(
-                            path: path, line: line, position: position, outcome: .conflict, responseID: id,
-                            reason: "form \(id ?? "") appears in \(versions) versions with different answers (also at \(place(otherPath, otherLine, row[11]))); no version is counted until the wrong one is corrected or its file forgotten",
-                            sheet: sheet))
-                    default:
-                        let date: String = row[4]
-                        try body(RejectRecord(
-                            path: path, line: line, position: position, outcome: .rejected, responseID: id, reason: strayReason(date),
-                            sheet: sheet))
+                        why = stored == .missing ? .fileMissing : .fileUnreadable(problem: row[4])
+                    case "rejected": why = .rejected(reason: row[4])
+                    case "duplicate": why = .duplicate(first: RowPlace(path: row[5], line: row[6], sheet: row[11]))
+                    case "conflict": why = .conflict(versions: row[8], other: RowPlace(path: row[5], line: row[6], sheet: row[11]))
+                    default: why = .strayDate(date: row[4])
                     }
+                    try body(SetAsideRow(place: place, position: row[7], responseID: row[3], why: why))
                 }
             }
         }

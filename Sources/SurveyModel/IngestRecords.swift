@@ -168,3 +168,82 @@ public struct OutcomeCounts: Sendable, Equatable {
     public var conflicts = 0
     public init() {}
 }
+
+/// Where a row is, for messages: a file's line, and its sheet (or `table N`) if any.
+public struct RowPlace: Sendable, Hashable {
+    public var path: String
+    public var line: Int
+    public var sheet: String?
+
+    public init(path: String, line: Int, sheet: String? = nil) {
+        self.path = path
+        self.line = line
+        self.sheet = sheet
+    }
+
+    /// `a.csv:12`, or `a.xlsx:12 (sheet 'Quý I')`, or `a.xls:4 (table 2)`.
+    public var description: String {
+        "\(path):\(line)" + (sheet.map { " (\($0.hasPrefix("table ") ? $0 : "sheet '\($0)'"))" } ?? "")
+    }
+}
+
+/// A row (or file) that does not count, as stored: why, in data. What the operator reads is
+/// worded from it outside the database (`RejectRecord.init(_:strayReason:)`).
+public struct SetAsideRow: Sendable, Hashable {
+    public enum Why: Sendable, Hashable {
+        /// The file left the inbox; its rows still count until it is forgotten.
+        case fileMissing
+        /// The file cannot be read this time; `problem` says why.
+        case fileUnreadable(problem: String)
+        /// The row could not be read as a form; the reader's reason.
+        case rejected(reason: String)
+        /// An identical copy of the form counted at `first`.
+        case duplicate(first: RowPlace)
+        /// One of `versions` different versions of a form id; `other` is another of them.
+        case conflict(versions: Int, other: RowPlace)
+        /// A form dated far from the bulk of the data.
+        case strayDate(date: String)
+    }
+
+    public var place: RowPlace
+    /// The array element's position in `.json` files, else 0.
+    public var position: Int
+    public var responseID: String?
+    public var why: Why
+
+    public init(place: RowPlace, position: Int = 0, responseID: String?, why: Why) {
+        self.place = place
+        self.position = position
+        self.responseID = responseID
+        self.why = why
+    }
+}
+
+extension RejectRecord {
+    /// What the operator reads of a set-aside row (rejects.csv, the log).
+    /// - Parameter strayReason: the reason for a form dated far from the bulk, given its date.
+    public init(_ row: SetAsideRow, strayReason: (String) -> String) {
+        let path = row.place.path, id = row.responseID
+        switch row.why {
+        case .fileMissing:
+            self.init(path: path, line: 0, outcome: .fileMissing, responseID: nil,
+                      reason: "the file is no longer in the inbox; its rows still count until `pipeline ingest --forget \(path)`")
+        case .fileUnreadable(let problem):
+            self.init(path: path, line: 0, outcome: .fileUnreadable, responseID: nil, reason: problem)
+        case .rejected(let reason):
+            self.init(path: path, line: row.place.line, position: row.position, outcome: .rejected, responseID: id, reason: reason,
+                      sheet: row.place.sheet)
+        case .duplicate(let first):
+            self.init(path: path, line: row.place.line, position: row.position, outcome: .duplicate, responseID: id,
+                      reason: "identical copy of form \(id ?? "") first read at \(first.description); not counted twice",
+                      sheet: row.place.sheet)
+        case .conflict(let versions, let other):
+            self.init(path: path, line: row.place.line, position: row.position, outcome: .conflict, responseID: id,
+                      reason: "form \(id ?? "") appears in \(versions) versions with different answers (also at \(other.description)); no version is counted until the wrong one is corrected or its file forgotten",
+                      sheet: row.place.sheet)
+        case .strayDate(let date):
+            self.init(path: path, line: row.place.line, position: row.position, outcome: .rejected, responseID: id,
+                      reason: strayReason(date), sheet: row.place.sheet)
+        }
+    }
+}

@@ -73,8 +73,9 @@ struct MigrationTests {
         #expect(db.matchesInstrument, "a migrated database is not read again from the inbox")
         let file = try #require(try db.sourceFiles()["inbox/paper/a.csv"])
         #expect(file.accepted == 1 && file.rejected == 1 && file.unreadTables.isEmpty && file.recheckOn.isEmpty)
-        let rejects = try db.rejectsAndDuplicates()
-        #expect(rejects.map(\.responseID) == ["P-2"] && rejects.first?.sheet == nil && rejects.first?.line == 3)
+        let rejects = try db.setAsideRows()
+        #expect(rejects.map(\.responseID) == ["P-2"] && rejects.first?.place == RowPlace(path: "inbox/paper/a.csv", line: 3))
+        #expect(rejects.first?.why == .rejected(reason: "unknown unit 'SXX'"))
         #expect(try db.acceptedCounts().map(\.forms) == [1])
         let queue = try DatabaseQueue(path: path)
         let migrations = try queue.read { try String.fetchSet($0, sql: "SELECT identifier FROM grdb_migrations") }
@@ -95,7 +96,7 @@ struct MigrationTests {
                 }
             }
         }
-        #expect(try db.rejectsAndDuplicates().filter { $0.path == "inbox/paper/b.xlsx" }.map(\.sheet) == ["Quý I", "Quý II"])
+        #expect(try db.setAsideRows().filter { $0.place.path == "inbox/paper/b.xlsx" }.map(\.place.sheet) == ["Quý I", "Quý II"])
         // Opening again runs nothing twice.
         let again = try SurveyDatabase.open(path: path, itemColumns: ["q01"], fingerprint: "F")
         #expect(again.matchesInstrument)

@@ -77,3 +77,23 @@ struct ItemTests {
         #expect(SDMXSettings.isAreaCode(code) == valid)
     }
 }
+
+@Suite("What the operator reads of a set-aside row")
+struct SetAsideWordingTests {
+    @Test("each kind of set-aside row is worded with its places, sheets included")
+    func wording() {
+        let here = RowPlace(path: "inbox/paper/b.xlsx", line: 7, sheet: "Quý II")
+        let first = RowPlace(path: "inbox/paper/b.xlsx", line: 5, sheet: "Quý I")
+        let duplicate = RejectRecord(SetAsideRow(place: here, responseID: "P-1", why: .duplicate(first: first)), strayReason: { $0 })
+        #expect(duplicate.outcome == .duplicate && duplicate.sheet == "Quý II" && duplicate.line == 7)
+        #expect(duplicate.reason == "identical copy of form P-1 first read at inbox/paper/b.xlsx:5 (sheet 'Quý I'); not counted twice")
+        let conflict = RejectRecord(SetAsideRow(place: here, responseID: "P-1", why: .conflict(versions: 2, other: RowPlace(path: "a.xls", line: 4, sheet: "table 2"))),
+                                    strayReason: { $0 })
+        #expect(conflict.outcome == .conflict && conflict.reason.contains("2 versions") && conflict.reason.contains("a.xls:4 (table 2)"))
+        let missing = RejectRecord(SetAsideRow(place: RowPlace(path: "inbox/portal/x.jsonl", line: 0), responseID: nil, why: .fileMissing),
+                                   strayReason: { $0 })
+        #expect(missing.outcome == .fileMissing && missing.line == 0 && missing.reason.contains("--forget inbox/portal/x.jsonl"))
+        let stray = RejectRecord(SetAsideRow(place: here, responseID: "P-9", why: .strayDate(date: "2004-03-01")), strayReason: { "far: \($0)" })
+        #expect(stray.outcome == .rejected && stray.reason == "far: 2004-03-01")
+    }
+}
