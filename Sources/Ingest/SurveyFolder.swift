@@ -40,7 +40,7 @@ public struct SurveyFolder: Sendable {
         let parsed = try SurveyFileParser.parse(path: surveyPath)
         let units = try loadUnits(root.appendingPathComponent("units.csv").path, groups: parsed.survey.groups.map(\.id))
         let populationPath = root.appendingPathComponent("population.csv").path
-        let population = try loadPopulation(populationPath, units: Set(units.map(\.code)))
+        let population = try loadPopulation(populationPath, units: units)
         try checkPopulationNeeds(parsed, population: population, populationExists: FileManager.default.fileExists(atPath: populationPath))
         return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population)
     }
@@ -230,12 +230,20 @@ public struct SurveyFolder: Sendable {
         return units
     }
 
-    static func loadPopulation(_ path: String, units: Set<String>) throws -> [PopulationCount] {
+    /// population.csv's rows; a unit is found as in the inbox: by its code in any case, its
+    /// names or an alias of units.csv (`UnitName.key`), and stored with its code.
+    static func loadPopulation(_ path: String, units: [SurveyUnit]) throws -> [PopulationCount] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
+        var codeOf: [String: String] = [:]
+        for u in units {
+            for text in [u.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty { codeOf[UnitName.key(text)] = u.code }
+        }
         var rows: [PopulationCount] = []
         var seen = Set<String>()
         try readConfigTable(path, columns: ["unit", "channel", "period", "dossiers"], required: 4) { f in
-            guard units.contains(f[0]) else { return "unknown unit '\(f[0])'; expected a code from units.csv" }
+            guard let unit = codeOf[UnitName.key(f[0])] else {
+                return "unknown unit '\(f[0])'; expected a code, name or alias from units.csv"
+            }
             guard let channel = Channel(rawValue: f[1]) else { return "channel '\(f[1])'; expected paper or online" }
             guard let period = Period(f[2]) else {
                 return "period '\(f[2])'; expected a year (2024) or a quarter (2024-Q3)"
@@ -248,10 +256,10 @@ public struct SurveyFolder: Sendable {
             if let first = rows.first, first.period.isQuarter != period.isQuarter {
                 return "period \(period) mixes years and quarters; expected every row by year or every row by quarter"
             }
-            guard seen.insert("\(f[0])|\(channel)|\(period)").inserted else {
-                return "unit \(f[0]), channel \(channel), period \(period) appears twice"
+            guard seen.insert("\(unit)|\(channel)|\(period)").inserted else {
+                return "unit \(unit), channel \(channel), period \(period) appears twice"
             }
-            rows.append(PopulationCount(unit: f[0], channel: channel, period: period, dossiers: dossiers))
+            rows.append(PopulationCount(unit: unit, channel: channel, period: period, dossiers: dossiers))
             return nil
         }
         return rows

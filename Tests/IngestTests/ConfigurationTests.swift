@@ -42,6 +42,22 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
 @Suite("Configuration: survey.toml, units.csv and population.csv are checked strictly, with lines")
 struct ConfigurationTests {
+    @Test("population.csv finds units as the inbox does: by code in any case, by name, by alias; stored by code")
+    func populationUnitsAsTyped() throws {
+        let units = "code,name_vi,name_en,aliases\nA,Đơn vị A,Unit A,Phòng A\nB,Đơn vị B,Unit B,\n"
+        let s = try TemporarySurvey(units: units)
+        try s.write("population.csv", "unit,channel,period,dossiers\n a ,paper,2024,10\nĐƠN VỊ B,paper,2024,20\nphòng a,online,2024,5\n")
+        let folder = try SurveyFolder.load(s.root.path)
+        #expect(folder.population.map(\.unit) == ["A", "B", "A"])
+        #expect(folder.population.map(\.dossiers) == [10, 20, 5])
+        // The same unit twice under two spellings is the same row twice.
+        let twice = try loadError(survey: TemporarySurvey.surveyToml, units: units,
+                                  population: "unit,channel,period,dossiers\nA,paper,2024,10\nUnit A,paper,2024,11\n")
+        #expect(twice.contains("population.csv:3") && twice.contains("unit A, channel paper, period 2024 appears twice"), "\(twice)")
+        let unknown = try loadError(survey: TemporarySurvey.surveyToml, units: units, population: "unit,channel,period,dossiers\nC,paper,2024,10\n")
+        #expect(unknown.contains("unknown unit 'C'"), "\(unknown)")
+    }
+
     @Test("the example and reference fixtures load: they hold no unknown key")
     func fixturesLoad() throws {
         for name in ["example", "reference"] {
