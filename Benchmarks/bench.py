@@ -360,7 +360,7 @@ def main() -> None:
             sys.exit(f"bench: {results_path} is not JSON; not overwriting it")
         results["units_axis"] = axis
         results_path.parent.mkdir(parents=True, exist_ok=True)
-        results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        results_path.write_text(json.dumps(results, indent=2) + "\n")
         print(f"\nresults: {args.results} (key units_axis; every process's stdout and stderr: {child.log_dir})")
         return
 
