@@ -89,7 +89,14 @@ faults: deps sqlite3
 # re-run, each stage, DuckDB's simple query; interleaved rounds, minimum kept) and the cold
 # run at each size, prints the tables and writes bench/results.json.
 # A quick try: make bench BENCH_SIZES="10000 100000" BENCH_ROUNDS=1
+# The units axis (issue 16): the cold run and the nightly re-run at each number of units of
+# BENCH_UNITS (about 150 forms per unit and quarter, three unit groups, points published;
+# folders in bench/data/units-<U>/). BENCH_ONLY=units runs it alone (merged into
+# bench/results.json as "units_axis"), BENCH_ONLY=forms the forms axis alone:
+#   make bench BENCH_ONLY=units BENCH_ROUNDS=1
 BENCH_SIZES ?= 100000 1000000 5000000
+BENCH_UNITS ?= 20 200
+BENCH_ONLY ?=
 # The size of the main table (default: 1000000 if in BENCH_SIZES, else the largest size up to it).
 BENCH_MAIN ?=
 BENCH_ROUNDS ?= 3
@@ -113,11 +120,14 @@ bench-venv:
 bench: deps bench-venv
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product pipeline
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product pipeline-bench
-	@for n in $(sort $(BENCH_SIZES) $(BENCH_MAIN)); do \
+	@if [ "$(BENCH_ONLY)" != units ]; then for n in $(sort $(BENCH_SIZES) $(BENCH_MAIN)); do \
 		$(BENCH_SCRATCH)/release/pipeline-bench generate --forms $$n --out bench/data/$$n || exit $$?; \
-	done
+	done; fi
+	@if [ "$(BENCH_ONLY)" != forms ]; then for u in $(BENCH_UNITS); do \
+		$(BENCH_SCRATCH)/release/pipeline-bench generate --units $$u --out bench/data/units-$$u || exit $$?; \
+	done; fi
 	BENCH_SIZES="$(BENCH_SIZES)" BENCH_MAIN="$(BENCH_MAIN)" BENCH_ROUNDS="$(BENCH_ROUNDS)" \
-		BENCH_LARGE_ROUNDS="$(BENCH_LARGE_ROUNDS)" SWIFT="$(SWIFT)" \
+		BENCH_LARGE_ROUNDS="$(BENCH_LARGE_ROUNDS)" BENCH_UNITS="$(BENCH_UNITS)" BENCH_ONLY="$(BENCH_ONLY)" SWIFT="$(SWIFT)" \
 		$(BENCH_VENV)/bin/python Benchmarks/bench.py \
 		--pipeline $(BENCH_SCRATCH)/release/pipeline --generator $(BENCH_SCRATCH)/release/pipeline-bench
 

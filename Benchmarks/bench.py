@@ -15,6 +15,13 @@ rounds (default 3), keeping every round and the minimum:
 then the scaling line: the cold run at each of BENCH_SIZES (default 100000 1000000 5000000;
 the main size reuses its cold runs above; sizes above the main one run BENCH_LARGE_ROUNDS
 rounds, default 1). Folders come from `pipeline-bench generate` (cached in --data/<N>/).
+The units axis (issue 16): for each U of BENCH_UNITS (default 20 200), a folder of U units in
+three groups, about 150 forms per unit and quarter, points published (`pipeline-bench generate
+--units U`, cached in --data/units-<U>/); BENCH_ROUNDS rounds, interleaved across U, of the cold
+`pipeline run` and the nightly re-run (out/ hashed before and after), then the estimate rows
+(out/estimates.csv, work/estimates.csv) and the sizes of work/pipeline.sqlite and out/.
+BENCH_ONLY=units runs the units axis alone (and merges its key, "units_axis", into an existing
+--results file, keeping the forms axis's keys as they are); BENCH_ONLY=forms the forms axis alone.
 A pipeline exit status other than 0, 1 or 2 aborts the benchmark with its standard error.
 Prints the tables and writes everything to --results (default bench/results.json).
 
@@ -225,6 +232,87 @@ def summarise(rounds: list[dict]) -> dict:
     }
 
 
+def lines_of(path: Path) -> int | None:
+    """Lines of a file (`wc -l`), or None when it does not exist."""
+    if not path.is_file():
+        return None
+    count = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            count += block.count(b"\n")
+    return count
+
+
+def tree_bytes(path: Path) -> int | None:
+    if path.is_file():
+        return path.stat().st_size
+    if not path.is_dir():
+        return None
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def units_axis(units: list[int], rounds: int, pipeline: str, generator: str, data: Path, child: "Child",
+               floor_mib: float) -> dict:
+    """The cold run and the nightly re-run at each number of units, interleaved."""
+    folders = {}
+    for u in units:
+        folder = data / f"units-{u}"
+        result = subprocess.run([generator, "generate", "--units", str(u), "--out", str(folder)], cwd=REPO)
+        if result.returncode != 0:
+            sys.exit(f"bench: generating {folder} failed (exit {result.returncode})")
+        folders[u] = folder
+    cold: dict[int, list[dict]] = {u: [] for u in units}
+    nightly: dict[int, list[dict]] = {u: [] for u in units}
+    identical: dict[int, list[bool]] = {u: [] for u in units}
+    out_files: dict[int, list[int]] = {u: [] for u in units}
+    print(f"\nunits axis: {', '.join(str(u) for u in units)} units, {rounds} interleaved round(s)")
+    for r in range(1, rounds + 1):
+        for u in units:
+            folder = folders[u]
+            clean(folder)
+            cold[u].append(child.run(f"units-{u}-r{r}-cold-run", [pipeline, "run", str(folder)], split=True))
+            before = hash_tree(folder / "out")
+            nightly[u].append(child.run(f"units-{u}-r{r}-nightly-rerun", [pipeline, "run", str(folder)]))
+            after = hash_tree(folder / "out")
+            identical[u].append(bool(before) and before == after)
+            out_files[u].append(len(before))
+            print(f"  {u} units, round {r}: cold {cold[u][-1]['seconds']:.2f} s, nightly {nightly[u][-1]['seconds']:.2f} s, "
+                  f"out/ byte-identical: {identical[u][-1]}", flush=True)
+    print(f"\nunits axis (cold and nightly pipeline run; seconds = wall, minimum; CPU s = user + system, "
+          f"minimum; peak RSS = max over rounds)")
+    print(f"{'units':>6}{'forms':>10}{'rows':>10}{'cold s':>8}{'CPU s':>8}{'RSS MiB':>9}{'nightly s':>10}{'same':>6}"
+          f"{'est. out':>10}{'est. work':>11}{'sqlite MiB':>12}{'out/ MiB':>10}   split of the fastest cold run")
+    entries = []
+    for u in units:
+        folder = folders[u]
+        stamp = (folder / ".bench-stamp").read_text()
+        forms = int(re.search(r"^forms (\d+)$", stamp, re.M).group(1))
+        rows = rows_of(cold[u][0]["last_line"])
+        c, n = summarise(cold[u]), summarise(nightly[u])
+        entry = {
+            "units": u, "forms": forms, "rows": rows, "folder": str(folder), "inbox": inbox_size(folder),
+            "cold_run": c, "nightly_rerun": n,
+            "nightly_out_byte_identical": all(identical[u]), "nightly_out_byte_identical_per_round": identical[u],
+            "nightly_out_files": out_files[u],
+            "estimates_csv_lines": {"out": lines_of(folder / "out" / "estimates.csv"),
+                                    "work": lines_of(folder / "work" / "estimates.csv")},
+            "bytes": {"work/pipeline.sqlite": tree_bytes(folder / "work" / "pipeline.sqlite"),
+                      "work": tree_bytes(folder / "work"), "out": tree_bytes(folder / "out")},
+            "cold_last_line": cold[u][-1]["last_line"],
+        }
+        entries.append(entry)
+        split = min(cold[u], key=lambda r: r["seconds"]).get("stage_split_s", {})
+        rss = c["max_max_rss_mib"]
+        rss_text = f"{rss:.0f}" if rss > floor_mib + 1 else f"<={floor_mib:.0f}"
+        est = entry["estimates_csv_lines"]
+        size = entry["bytes"]
+        print(f"{u:>6}{forms:>10,}{rows or 0:>10,}{c['min_seconds']:>8.2f}{c['min_cpu_seconds']:>8.2f}{rss_text:>9}"
+              f"{n['min_seconds']:>10.2f}{'yes' if entry['nightly_out_byte_identical'] else 'NO':>6}"
+              f"{est['out'] or 0:>10,}{est['work'] or 0:>11,}{(size['work/pipeline.sqlite'] or 0) / 2**20:>12.1f}"
+              f"{(size['out'] or 0) / 2**20:>10.1f}   " + " ".join(f"{k} {v:.1f}" for k, v in split.items()))
+    return {"issue": 16, "rounds": rounds, "units": entries}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pipeline", required=True, help="the pipeline executable to measure")
@@ -233,6 +321,10 @@ def main() -> None:
     parser.add_argument("--results", default=str(REPO / "bench" / "results.json"))
     args = parser.parse_args()
 
+    only = os.environ.get("BENCH_ONLY", "").strip()
+    if only not in ("", "forms", "units"):
+        sys.exit(f"bench: BENCH_ONLY={only!r}: expected forms or units (or nothing: both)")
+    units = env_ints("BENCH_UNITS", [20, 200])
     sizes = env_ints("BENCH_SIZES", [100_000, 1_000_000, 5_000_000])
     rounds = env_int("BENCH_ROUNDS", 3)
     large_rounds = env_int("BENCH_LARGE_ROUNDS", 1)
@@ -248,6 +340,30 @@ def main() -> None:
     bench_dir = Path(args.results).resolve().parent
     child = Child(bench_dir / "logs")
 
+    machine = machine_info(pipeline)
+    floor = child.run("launcher-floor", ["/bin/true"], allowed=(0,))
+    machine["launcher_floor_mib"] = floor["max_rss_mib"]
+    print(f"\nmachine: {machine['nproc']} cores ({machine['cpu_model']}), {machine['memory']}, "
+          f"Linux {machine['kernel']}, {machine['swift']}, DuckDB {machine['duckdb']}; "
+          f"load average {machine['load_average_at_start']}")
+    print(f"pipeline: {pipeline} ({machine['pipeline_version']})")
+
+    if only == "units":
+        axis = units_axis(units, rounds, pipeline, generator, data, child, floor["max_rss_mib"])
+        machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        axis["machine"] = machine
+        axis["settings"] = {"BENCH_UNITS": units, "BENCH_ROUNDS": rounds}
+        results_path = Path(args.results)
+        try:
+            results = json.loads(results_path.read_text()) if results_path.exists() else {}
+        except ValueError:
+            sys.exit(f"bench: {results_path} is not JSON; not overwriting it")
+        results["units_axis"] = axis
+        results_path.parent.mkdir(parents=True, exist_ok=True)
+        results_path.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"\nresults: {args.results} (key units_axis; every process's stdout and stderr: {child.log_dir})")
+        return
+
     # The folders: generated once, kept while their stamp is current.
     folders = {}
     for size in sorted(set(sizes) | {main_size}):
@@ -256,13 +372,6 @@ def main() -> None:
         if result.returncode != 0:
             sys.exit(f"bench: generating {folder} failed (exit {result.returncode})")
         folders[size] = folder
-    machine = machine_info(pipeline)
-    floor = child.run("launcher-floor", ["/bin/true"], allowed=(0,))
-    machine["launcher_floor_mib"] = floor["max_rss_mib"]
-    print(f"\nmachine: {machine['nproc']} cores ({machine['cpu_model']}), {machine['memory']}, "
-          f"Linux {machine['kernel']}, {machine['swift']}, DuckDB {machine['duckdb']}; "
-          f"load average {machine['load_average_at_start']}")
-    print(f"pipeline: {pipeline} ({machine['pipeline_version']})")
 
     folder = folders[main_size]
     inbox = inbox_size(folder)
@@ -366,6 +475,11 @@ def main() -> None:
         print(f"{s:>12,}{srows:>12,}{best:>10.2f}{cpu:>9.2f}{entry['us_per_row']:>12.2f}{peak:>14.0f}{len(runs):>8}   "
               + " ".join(f"{k} {v:.1f}" for k, v in split.items()))
 
+    axis = None
+    if only != "forms":
+        axis = units_axis(units, rounds, pipeline, generator, data, child, floor["max_rss_mib"])
+        axis["settings"] = {"BENCH_UNITS": units, "BENCH_ROUNDS": rounds}
+
     machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     machine["driver_max_rss_mib"] = round(mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), 1)
     results = {
@@ -388,6 +502,16 @@ def main() -> None:
         "settings": {"BENCH_SIZES": sizes, "BENCH_ROUNDS": rounds, "BENCH_LARGE_ROUNDS": large_rounds,
                      "BENCH_MAIN": main_size},
     }
+    if axis is not None:
+        results["units_axis"] = axis
+    else:
+        # BENCH_ONLY=forms keeps the units axis the file already has.
+        try:
+            previous = json.loads(Path(args.results).read_text()).get("units_axis")
+        except (OSError, ValueError, AttributeError):
+            previous = None
+        if previous is not None:
+            results["units_axis"] = previous
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nresults: {args.results} (every process's stdout and stderr: {child.log_dir})")

@@ -1,6 +1,7 @@
 // `make bench`, part 1: the survey folder the benchmark runs on.
 //
 //     pipeline-bench generate --forms N --out DIR [--survey-toml PATH] [--force]
+//     pipeline-bench generate --units U [--forms N] --out DIR [--survey-toml PATH] [--force]
 //
 // writes a complete survey folder of N forms: survey.toml (fixtures/example's), units.csv
 // (20 units of very unequal size), population.csv (dossiers per unit, channel and quarter),
@@ -14,9 +15,18 @@
 // line), all of them far below `max_rejected_share`. N counts the distinct forms; the
 // re-sends and bad rows come on top (about 0.02 %).
 //
+// The units axis (issue 16), `--units U`: the same inbox shape over U units of similar size
+// (about 150 forms per unit and quarter: U x 1,200 forms, or N with `--forms N`) in three
+// groups (units.csv's `group` column, `[[groups]]` appended to survey.toml): provincial
+// departments (the first up to 20 of the bodies below, at most half of U), district people's
+// committees (a fifth of the rest) and commune people's committees (the others). Points are
+// published (fixtures/example/survey.toml has `[points] publish = true`; a survey.toml without
+// a `[points]` table gets one appended). The forms axis (`--forms N` alone) writes the same
+// bytes as before the units axis.
+//
 // Deterministic: a seeded generator, no clock, no hashing order; the same N gives the same
 // bytes on every run and machine. Cached: DIR/.bench-stamp records the generator version,
-// N and a digest of the survey.toml copied; a folder whose stamp matches is left alone
+// N (and U for the units axis) and a digest of the survey.toml copied; a folder whose stamp matches is left alone
 // (`--force` regenerates). The folder is built beside DIR and renamed into place, so an
 // interrupted run never leaves a half folder with a valid stamp.
 import Foundation
@@ -33,7 +43,12 @@ func fail(_ message: String, status: Int32 = 64) -> Never {
 
 let usage = """
     usage: pipeline-bench generate --forms N --out DIR [--survey-toml PATH] [--force]
+           pipeline-bench generate --units U [--forms N] --out DIR [--survey-toml PATH] [--force]
       Writes (or keeps, when its stamp is current) a synthetic survey folder of N forms.
+      --forms N alone: the forms axis, 20 units of very unequal size, no groups.
+      --units U: the units axis, U units (2 to 10000) of similar size in three groups
+        (units.csv `group`, [[groups]] in survey.toml), points published; N defaults to
+        U x 1200 (about 150 forms per unit and quarter); with --forms N, N forms over U units.
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -43,6 +58,7 @@ guard arguments.first == "generate" else {
 }
 arguments.removeFirst()
 var forms: Int?
+var unitsAxis: Int?
 var outPath: String?
 var force = false
 var surveyTomlPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -60,6 +76,12 @@ while !arguments.isEmpty {
             fail("--forms \(text): expected a whole number from 100 to 100000000")
         }
         forms = n
+    case "--units":
+        let text = value()
+        guard let u = Int(text.replacingOccurrences(of: "_", with: "")), u >= 2, u <= 10_000 else {
+            fail("--units \(text): expected a whole number from 2 to 10000")
+        }
+        unitsAxis = u
     case "--out": outPath = value()
     case "--survey-toml": surveyTomlPath = value()
     case "--force": force = true
@@ -67,7 +89,11 @@ while !arguments.isEmpty {
     default: fail("unknown option \(option)\n\(usage)")
     }
 }
-guard let forms, let outPath else { fail("--forms and --out are required\n\(usage)") }
+if forms == nil, let unitsAxis { forms = unitsAxis * 1_200 }
+guard let forms, let outPath else { fail("--forms (or --units) and --out are required\n\(usage)") }
+if let unitsAxis, forms < unitsAxis * 16 {
+    fail("--forms \(forms) with --units \(unitsAxis): expected at least 16 forms per unit (2 per unit and quarter)")
+}
 
 let fm = FileManager.default
 guard let surveyToml = fm.contents(atPath: surveyTomlPath) else { fail("cannot read \(surveyTomlPath)", status: 66) }
@@ -79,11 +105,13 @@ func fnv1a(_ bytes: Data) -> String {
     return String(h, radix: 16)
 }
 
-let stamp = "pipeline-bench generator \(generatorVersion)\nforms \(forms)\nsurvey.toml fnv1a64 \(fnv1a(surveyToml))\n"
+// The forms axis keeps the stamp it had before the units axis (so its cached folders stay valid).
+let stamp = "pipeline-bench generator \(generatorVersion)\n" + (unitsAxis.map { "units \($0)\n" } ?? "")
+    + "forms \(forms)\nsurvey.toml fnv1a64 \(fnv1a(surveyToml))\n"
 let root = URL(fileURLWithPath: outPath).standardizedFileURL
 let stampURL = root.appendingPathComponent(".bench-stamp")
 if !force, let existing = fm.contents(atPath: stampURL.path), existing == Data(stamp.utf8) {
-    print("\(outPath): up to date (generator \(generatorVersion), \(forms) forms)")
+    print("\(outPath): up to date (generator \(generatorVersion), \(unitsAxis.map { "\($0) units, " } ?? "")\(forms) forms)")
     exit(0)
 }
 // Never delete a folder this program did not make.
@@ -123,11 +151,12 @@ struct UnitSpec {
     let size: Double         // relative number of forms
     let onlineShare: Double  // share of forms from the portal (mid-period)
     let quality: Double      // latent mean answer on the 1-5 scale
+    var group = ""           // the units axis: units.csv `group`
 }
 
 // Twenty provincial bodies, sizes from 18 to 0.7 (a 25-fold spread, like a real province
 // where the police and land offices see far more citizens than the inspectorate).
-let unitSpecs: [UnitSpec] = [
+let departments: [UnitSpec] = [
     UnitSpec(code: "CAT", nameVi: "Công an tỉnh", nameEn: "Provincial Police", size: 18, onlineShare: 0.30, quality: 4.05),
     UnitSpec(code: "STN", nameVi: "Sở Tài nguyên và Môi trường", nameEn: "Department of Natural Resources and Environment", size: 12, onlineShare: 0.15, quality: 3.72),
     UnitSpec(code: "SGT", nameVi: "Sở Giao thông vận tải", nameEn: "Department of Transport", size: 10, onlineShare: 0.28, quality: 3.90),
@@ -149,6 +178,36 @@ let unitSpecs: [UnitSpec] = [
     UnitSpec(code: "SNG", nameVi: "Sở Ngoại vụ", nameEn: "Department of Foreign Affairs", size: 0.8, onlineShare: 0.20, quality: 4.28),
     UnitSpec(code: "TTT", nameVi: "Thanh tra tỉnh", nameEn: "Provincial Inspectorate", size: 0.7, onlineShare: 0.08, quality: 3.88),
 ]
+/// The units axis's groups: id, name_vi, name_en (appended to survey.toml as `[[groups]]`).
+let unitGroups = [("SO", "Sở, ban, ngành", "Provincial departments"),
+                  ("HUYEN", "UBND cấp huyện", "District people's committees"),
+                  ("XA", "UBND cấp xã", "Commune people's committees")]
+/// The units axis's U units: departments (at most 20, at most half of U), then districts (a
+/// fifth of the rest), then communes; sizes 0.75-1.25, portal shares 0.05-0.40, latent means
+/// 3.70-4.40, from a generator of their own (the forms' generator below is seeded as before).
+func unitsOfAxis(_ count: Int) -> [UnitSpec] {
+    var r = SplitMix64(state: 0x0016_0000 &+ UInt64(count))
+    let so = min(departments.count, max(1, count / 2)), huyen = (count - so) / 5, xa = count - so - huyen
+    func draw(_ code: String, _ vi: String, _ en: String, _ group: String) -> UnitSpec {
+        var spec = UnitSpec(code: code, nameVi: vi, nameEn: en, size: 0.75 + 0.5 * r.unit(),
+                            onlineShare: 0.05 + 0.35 * r.unit(), quality: 3.70 + 0.70 * r.unit())
+        spec.group = group
+        return spec
+    }
+    func number(_ i: Int, _ of: Int) -> String {
+        let text = String(i), width = String(of).count
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    var specs = departments.prefix(so).map { draw($0.code, $0.nameVi, $0.nameEn, "SO") }
+    specs += (1...max(1, huyen)).prefix(huyen).map {
+        draw("H\(number($0, huyen))", "UBND huyện \(number($0, huyen))", "District \(number($0, huyen)) People's Committee", "HUYEN")
+    }
+    specs += (1...max(1, xa)).prefix(xa).map {
+        draw("X\(number($0, xa))", "UBND xã \(number($0, xa))", "Commune \(number($0, xa)) People's Committee", "XA")
+    }
+    return specs
+}
+let unitSpecs: [UnitSpec] = unitsAxis.map(unitsOfAxis) ?? departments
 let unitCount = unitSpecs.count
 let itemCount = 24        // q01..q22 Likert 1-5, q23 yes/no (0/1), q24 a count (0..4)
 let likertCount = 22
@@ -466,8 +525,10 @@ for q in 0..<quarters {
 // units.csv and population.csv: dossiers handled per unit, channel and quarter, from 2.5 to
 // 9 times the forms collected (so the sample-size rule passes on all but small cells).
 var units: [UInt8] = []
-units.put("code,name_vi,name_en\n")
-for spec in unitSpecs { units.put("\(spec.code),\(csvField(spec.nameVi)),\(csvField(spec.nameEn))\n") }
+units.put(unitsAxis == nil ? "code,name_vi,name_en\n" : "code,name_vi,name_en,group\n")
+for spec in unitSpecs {
+    units.put("\(spec.code),\(csvField(spec.nameVi)),\(csvField(spec.nameEn))" + (unitsAxis == nil ? "\n" : ",\(spec.group)\n"))
+}
 write(units, to: staging.appendingPathComponent("units.csv"))
 var population: [UInt8] = []
 population.put("unit,channel,period,dossiers\n")
@@ -483,9 +544,26 @@ for q in 0..<quarters {
 }
 write(population, to: staging.appendingPathComponent("population.csv"))
 var toml: [UInt8] = []
-toml.put("# Benchmark folder written by `pipeline-bench generate --forms \(forms)` (generator \(generatorVersion)):\n")
-toml.put("# 20 units (units.csv), 2023-Q1 .. 2024-Q4; the rest of this file is fixtures/example/survey.toml.\n")
+if let unitsAxis {
+    toml.put("# Benchmark folder written by `pipeline-bench generate --units \(unitsAxis) --forms \(forms)` (generator \(generatorVersion)):\n")
+    toml.put("# \(unitsAxis) units in three groups (units.csv), 2023-Q1 .. 2024-Q4; then fixtures/example/survey.toml,\n")
+    toml.put("# then the groups.\n")
+} else {
+    toml.put("# Benchmark folder written by `pipeline-bench generate --forms \(forms)` (generator \(generatorVersion)):\n")
+    toml.put("# 20 units (units.csv), 2023-Q1 .. 2024-Q4; the rest of this file is fixtures/example/survey.toml.\n")
+}
 toml += [UInt8](surveyToml)
+if unitsAxis != nil {
+    let text = String(decoding: surveyToml, as: UTF8.self)
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    if lines.contains("[[groups]]") { fail("\(surveyTomlPath) already has [[groups]]; the units axis writes its own", status: 65) }
+    if !text.hasSuffix("\n") { toml.put("\n") }
+    if !lines.contains("[points]") { toml.put("\n# The units axis publishes points.\n[points]\npublish = true\n") }
+    toml.put("\n# The units axis: the groups units are ranked in (units.csv `group`).\n")
+    for (id, vi, en) in unitGroups where unitSpecs.contains(where: { $0.group == id }) {
+        toml.put("[[groups]]\nid = \"\(id)\"\nname_vi = \"\(vi)\"\nname_en = \"\(en)\"\n\n")
+    }
+}
 write(toml, to: staging.appendingPathComponent("survey.toml"))
 write(Array(stamp.utf8), to: staging.appendingPathComponent(".bench-stamp"))
 
@@ -496,5 +574,5 @@ do {
     try fm.moveItem(at: staging, to: root)
 } catch { fail("cannot move \(staging.path) to \(root.path): \(error)", status: 73) }
 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-print("\(outPath): \(forms) forms, \(totalRows) rows (\(totalDuplicates) re-sends, \(totalBad) bad rows), "
+print("\(outPath): \(unitsAxis.map { "\($0) units, " } ?? "")\(forms) forms, \(totalRows) rows (\(totalDuplicates) re-sends, \(totalBad) bad rows), "
       + String(format: "%.1f MB of inbox, generated in %.1f s", Double(totalBytes) / 1e6, seconds))
