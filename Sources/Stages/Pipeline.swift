@@ -387,7 +387,7 @@ public struct Pipeline {
             v.attention.append("\(summary.filesWhollyRejected.count) file(s) wholly rejected: \(summary.filesWhollyRejected.prefix(3).joined(separator: ", "))")
         }
         if !summary.filesWithUnreadTables.isEmpty {
-            v.attention.append("\(summary.filesWithUnreadTables.count) file(s) with a sheet of data but no usable header (its rows rejected): \(summary.filesWithUnreadTables.prefix(3).joined(separator: "; "))")
+            v.attention.append("\(summary.filesWithUnreadTables.count) file(s) with a sheet of data but no usable header (its rows rejected): \(summary.filesWithUnreadTables.prefix(3).joined(separator: "; ")); fix its header, or name the sheets to read in [columns.paper] / [columns.portal] sheet")
         }
         if !summary.filesUnreadable.isEmpty {
             v.attention.append("\(summary.filesUnreadable.count) file(s) unreadable: \(summary.filesUnreadable.prefix(3).joined(separator: ", "))")
