@@ -176,30 +176,29 @@ public struct Publication: Sendable {
             // items (their own `n`), whatever the cell's size; M when none did. The index is M
             // when a factor is (it is not computed: docs/statistics.md), and low reliability
             // (U) when it averages a suppressed factor.
-            var thinFactor = false
-            var missingFactor = false
+            // Each factor judged once: no answer at all (M), or too few answering forms (Q).
+            var missing = Set<String>(), thin = Set<String>()
             for factor in survey.factors {
                 let id = factor.id
                 guard lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
-                let answering = lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms
                 if lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted") == nil {
-                    missingFactor = true
+                    missing.insert(id)
                     emit(cell, nil, id, "flag", "M", 1)
-                } else if min(answering, effective) < Double(rules.suppressBelow) {
-                    thinFactor = true
+                } else if min(lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms, effective) < Double(rules.suppressBelow) {
+                    thin.insert(id)
                 }
             }
-            if missingFactor { emit(cell, nil, overallIndexID, "flag", "M", 1) }
+            if !missing.isEmpty { emit(cell, nil, overallIndexID, "flag", "M", 1) }
             for id in indexIDs {
                 let published = publishedIndex(lookup, cell.scope, cell.unit, period, id)
                 guard published.value != nil || lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
                 let isFactor = id != overallIndexID
                 // A factor no form answered is M (above), not a suppressed number.
-                if isFactor && lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted") == nil { continue }
-                let answering = isFactor ? (lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms) : forms
-                if min(answering, effective) < Double(rules.suppressBelow) {
+                if missing.contains(id) { continue }
+                let suppressed = isFactor ? thin.contains(id) : effective < Double(rules.suppressBelow)
+                if suppressed {
                     emit(cell, nil, id, "flag", "Q", 1)
-                } else if !isFactor && thinFactor && published.value != nil {
+                } else if !isFactor && !thin.isEmpty && published.value != nil {
                     emit(cell, nil, id, "flag", "U", 1)
                 } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
                     emit(cell, nil, id, "flag", "U", 1)
