@@ -11,12 +11,15 @@ public struct ReleaseContext {
     let template: MustacheTemplate
     /// The SDMX structure shared by the data message, the structure message and the schema.
     let sdmx: SDMXDataStructure
+    /// The summary table, built once for summary.csv and summary.xlsx.
+    let summary: SummaryTable
 
     init(_ input: ReportInput) throws {
         self.input = input
         view = ReportView(input)
         template = try HTMLReport.template()
         sdmx = SDMXDataStructure(survey: input.survey, units: input.units)
+        summary = SummaryTable(input, view: view)
     }
 }
 

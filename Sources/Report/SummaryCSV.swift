@@ -6,8 +6,7 @@ import SurveyModel
 /// for spreadsheet users. UTF-8 with a byte-order mark so that Excel shows Vietnamese;
 /// numbers in percent with a decimal point; a suppressed (Q) figure is left empty.
 enum SummaryCSV {
-    static func render(_ input: ReportInput, view: ReportView) -> Data {
-        let table = SummaryTable(input, view: view)
+    static func render(_ table: SummaryTable) -> Data {
         var lines = [table.columns.map(\.id).joined(separator: ",")]
         for row in table.rows { lines.append(row.map { CSVField.quote(text($0)) }.joined(separator: ",")) }
         return Data([0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
@@ -38,5 +37,5 @@ extension SummaryCSV: ReportOutput {
     static let file = ReleaseFile(
         name: "summary.csv", stage: "report", vi: "bảng tổng hợp dạng CSV gọn (tidy), dấu thập phân là dấu chấm",
         en: "tidy summary table as CSV, decimal point", download: true)
-    static func render(_ release: ReleaseContext) throws -> Data? { render(release.input, view: release.view) }
+    static func render(_ release: ReleaseContext) throws -> Data? { render(release.summary) }
 }

@@ -18,8 +18,8 @@ import SurveyModel
 /// The bytes depend on the input only: the document's creation time is the release date
 /// (00:00 UTC), and libxlsxwriter dates the zip entries 1980-01-01.
 enum SummaryXLSX {
-    static func render(_ input: ReportInput, view: ReportView) throws -> Data {
-        let content = WorkbookContent(input, view: view)
+    static func render(_ input: ReportInput, view: ReportView, summary: SummaryTable) throws -> Data {
+        let content = WorkbookContent(input, view: view, summary: summary)
         return try WorkbookFile.write(content.sheets, properties: content.properties)
     }
 }
@@ -107,9 +107,9 @@ private struct WorkbookContent {
     /// summary.csv's table, the last sheet.
     let summary: SummaryTable
 
-    init(_ input: ReportInput, view: ReportView) {
+    init(_ input: ReportInput, view: ReportView, summary: SummaryTable) {
         self.input = input
-        summary = SummaryTable(input, view: view)
+        self.summary = summary
         labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         figures = Figures(published: view.published, labels: labels)
         latest = view.latest
@@ -562,5 +562,7 @@ extension SummaryXLSX: ReportOutput {
     static let file = ReleaseFile(
         name: "summary.xlsx", stage: "report", vi: "bảng tổng hợp cho Excel (số thực, định dạng phần trăm)",
         en: "summary tables for Excel (real numbers, percent formats)", download: true)
-    static func render(_ release: ReleaseContext) throws -> Data? { try render(release.input, view: release.view) }
+    static func render(_ release: ReleaseContext) throws -> Data? {
+        try render(release.input, view: release.view, summary: release.summary)
+    }
 }
