@@ -64,3 +64,7 @@ void cshims_fault_point(const char *name) {
     }
     raise(SIGKILL);
 }
+
+int cshims_format_g12(double value, char *out) {
+    return snprintf(out, 32, "%.12g", value);
+}

@@ -9,10 +9,10 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let (rows, verdict) = try options.perform("stats") { logger in
+        let (count, verdict) = try options.perform("stats") { logger in
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions()).stats()
         }
-        print("Wrote \(rows.count) estimates.")
+        print("Wrote \(count) estimates.")
         print(SummaryLine.text(stage: "stats", verdict: verdict, published: nil, out: nil))
         try finish(verdict)
     }

@@ -23,7 +23,8 @@ public struct SourceSummary: Sendable, Hashable {
 public struct ReportInput: Sendable {
     public var survey: SurveyDefinition
     public var units: [SurveyUnit]
-    public var estimates: [EstimateRow]
+    /// The published figures (built in memory by `run`, or decoded from stored rows).
+    public var published: PublishedEstimates
     public var checks: [CheckResult]
     public var language: Language
     public var sources: [SourceSummary]
@@ -34,19 +35,31 @@ public struct ReportInput: Sendable {
     public var dataThrough: String?
 
     public init(
-        survey: SurveyDefinition, units: [SurveyUnit], estimates: [EstimateRow], checks: [CheckResult],
+        survey: SurveyDefinition, units: [SurveyUnit], published: PublishedEstimates, checks: [CheckResult],
         language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String,
         dataThrough: String? = nil
     ) {
         self.dataThrough = dataThrough
         self.survey = survey
         self.units = units
-        self.estimates = estimates
+        self.published = published
         self.checks = checks
         self.language = language
         self.sources = sources
         self.programVersion = programVersion
         self.releaseDate = releaseDate
+    }
+
+    /// From tidy estimate rows, decoded once.
+    public init(
+        survey: SurveyDefinition, units: [SurveyUnit], estimates: [EstimateRow], checks: [CheckResult],
+        language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String,
+        dataThrough: String? = nil
+    ) {
+        self.init(
+            survey: survey, units: units, published: PublishedEstimates(estimates, survey: survey), checks: checks,
+            language: language, sources: sources, programVersion: programVersion, releaseDate: releaseDate,
+            dataThrough: dataThrough)
     }
 }
 

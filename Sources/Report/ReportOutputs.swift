@@ -102,7 +102,7 @@ public enum ReportRenderer {
 
     /// Every file of `ReportOutputs.all` this release has.
     public static func render(_ input: ReportInput) throws -> Rendered {
-        guard !input.estimates.isEmpty else { throw ReportError.noEstimates }
+        guard !input.published.keys.isEmpty else { throw ReportError.noEstimates }
         let release = try ReleaseContext(input)
         var files: [(name: String, data: Data)] = []
         for output in ReportOutputs.all {

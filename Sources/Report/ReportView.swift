@@ -6,14 +6,13 @@ import SurveyModel
 struct ReportView {
     /// The published figures, decoded once; every renderer reads them.
     let published: PublishedEstimates
-    var lookup: EstimateLookup { published.lookup }
     /// Every cell with estimates, sorted by scope, unit and period.
     var cells: [CellKey] { published.keys }
     /// The latest quarter with data.
     var latest: Period? { published.latestQuarter }
 
     init(_ input: ReportInput) {
-        published = PublishedEstimates(input.estimates, survey: input.survey)
+        published = input.published
     }
 }
 

@@ -403,7 +403,6 @@ private struct WorkbookContent {
 private struct Figures {
     let published: PublishedEstimates
     let labels: Labels
-    var lookup: EstimateLookup { published.lookup }
 
     init(published: PublishedEstimates, labels: Labels) {
         self.published = published

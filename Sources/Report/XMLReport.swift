@@ -166,25 +166,25 @@ enum XMLReport {
             func proportion(_ e: Estimate) -> [(String, String?)] {
                 [("p", NumberStyle.xml(e.value)), ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper))]
             }
-            let lookup = published.lookup
             for item in likert {
                 let e = cell.items[item.id]!
-                let x = lookup.value(key.scope, key.unit, period, item.id, "satisfied", "count").map { Int($0) } ?? 0
-                let mean = e.isSuppressed ? nil : lookup.value(key.scope, key.unit, period, item.id, "mean_score", "unweighted")
+                let detail = cell.itemDetails[item.id]
+                let x = detail?.count ?? 0
+                let mean = e.isSuppressed ? nil : detail?.meanScore
                 let pts = cell.points[item.id]
                 try w.element("item", [("id", item.id), ("n", String(e.n)), ("satisfied", String(x))] + proportion(e) + [
                     ("points", NumberStyle.xml(pts?.value)), ("pointsLower", NumberStyle.xml(pts?.lower)),
                     ("pointsUpper", NumberStyle.xml(pts?.upper)),
                     ("meanScore", NumberStyle.xml(mean)),
                     ("levels", survey.scale(of: item).values.map { value in
-                        String(Int(lookup.value(key.scope, key.unit, period, item.id, "answers", "level_\(value)") ?? 0))
+                        String(detail?.levels[value] ?? 0)
                     }.joined(separator: " ")),
                     ("flags", flagList(e.flags)),
                 ])
             }
             for item in survey.qualityItems {
                 let e = cell.items[item.id]!
-                let x = lookup.value(key.scope, key.unit, period, item.id, "favourable", "count").map { Int($0) } ?? 0
+                let x = cell.itemDetails[item.id]?.count ?? 0
                 try w.element("quality", [("id", item.id), ("n", String(e.n)), ("favourable", String(x))] + proportion(e) + [
                     ("flags", flagList(e.flags)),
                 ])

@@ -131,17 +131,17 @@ public struct Pipeline {
         }
     }
 
-    public func stats() throws -> ([EstimateRow], Verdict) {
+    /// - Returns: the number of estimates (rows of estimates.csv) and the verdict.
+    public func stats() throws -> (Int, Verdict) {
         try checkOutput()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("stats") { db in
             try requireCurrentInstrument(db)
-            let rows = try statsStage(db, inputs: try currentInputs(db))
             try createOutput()
-            try writeEstimates(rows, into: outDirectory)
+            let (_, count) = try statsStage(db, inputs: try currentInputs(db), publicCopy: outDirectory)
             try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: nil))
-            return (rows, try verdict(db, summary: try storedSummary(db), checks: nil))
+            return (count, try verdict(db, summary: try storedSummary(db), checks: nil))
         }
     }
 
@@ -155,7 +155,8 @@ public struct Pipeline {
             try requireFresh(db, key: "checks_inputs", inputs: inputs, what: "checks", stage: "check")
             try requireFresh(db, key: "estimates_inputs", inputs: inputs, what: "estimates", stage: "stats")
             try requireSound(db)
-            let rendered = try reportStage(db, language: language, releaseDate: releaseDate)
+            let figures = try storedFigures(db, copiesInto: nil)
+            let rendered = try reportStage(db, language: language, releaseDate: releaseDate, figures: figures)
             try createOutput()
             try writeReport(rendered, into: outDirectory)
             let reportKey = Self.reportKey(
@@ -190,8 +191,20 @@ public struct Pipeline {
                 recomputed.append("check")
             }
             try stopIfRequested()
+            // New estimates stream straight into the release being built (and the database):
+            // the figures the report renders from stay in memory, nothing is read back.
+            var staging: URL?
+            var figures: EstimateFigures?
             if !estimatesFresh || options.force {
-                _ = try statsStage(db, inputs: inputs)
+                let folder = try makeStaging()
+                staging = folder
+                do {
+                    figures = try statsStage(db, inputs: inputs, publicCopy: folder).figures
+                    try stopIfRequested()
+                } catch {
+                    try? FileManager.default.removeItem(at: folder)
+                    throw error
+                }
                 recomputed.append("stats")
             }
             try stopIfRequested()
@@ -201,12 +214,13 @@ public struct Pipeline {
             var published = false
             if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected, db: db) {
                 try requireSound(db)
-                let rows = try db.estimates()
-                let staging = try makeStaging()
+                let staging = try staging ?? makeStaging()
                 do {
                     try writeChecks(outcome, into: staging)
-                    try writeEstimates(rows, into: staging)
-                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, estimates: rows)
+                    // Estimates made in an earlier run: both copies of estimates.csv written
+                    // again from the stored rows, the figures decoded from them.
+                    let release = try figures ?? storedFigures(db, copiesInto: staging)
+                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, figures: release)
                     try writeReport(rendered, into: staging)
                     try writeManifest(in: staging, inputs: expected)
                     FaultInjection.point("run.before_publish")
@@ -448,7 +462,10 @@ public struct Pipeline {
         return outcome
     }
 
-    private func statsStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> [EstimateRow] {
+    /// Computes every estimate and streams it, as it is made, into the database, the
+    /// statistician's `work/estimates.csv` and the public copy in `publicCopy`.
+    /// - Returns: the typed figures of the release and the number of rows.
+    private func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL) throws -> (figures: EstimateFigures, count: Int) {
         try requireForms(db)
         try requireSound(db)
         // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
@@ -470,21 +487,63 @@ public struct Pipeline {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
         let groups = folder.unitGroups
-        var rows = Stats.Estimator(survey: folder.survey, unitGroups: groups).estimate(atoms: atoms, population: folder.population)
-        rows += Publication(survey: folder.survey, unitGroups: groups).derive(from: rows, population: folder.population)
-        FaultInjection.point("stats.before_commit")
-        try stopIfRequested()
-        try db.replaceEstimates(rows, meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate])
-        logger.info("stats: \(rows.count) estimates for \(atoms.count) unit x quarter x channel groups")
-        return rows
+        let csv = try EstimatesCSV(
+            work: folder.workDirectory.appendingPathComponent("estimates.csv").path,
+            published: publicCopy.appendingPathComponent("estimates.csv").path)
+        var result: (figures: EstimateFigures, count: Int)?
+        do {
+            try db.replaceEstimates(meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate]) { insert in
+                try withoutActuallyEscaping(insert) { insert in
+                    var stream = EstimateStream(survey: folder.survey, unitGroups: groups) { row, shown in
+                        try insert(row)
+                        try csv.write(row, shown: shown)
+                    }
+                    try Stats.Estimator(survey: folder.survey, unitGroups: groups).estimate(atoms: atoms, population: folder.population) {
+                        try stream.add($0)
+                    }
+                    try stream.publish(population: folder.population)
+                    try stream.finish()
+                    FaultInjection.point("stats.before_commit")
+                    try stopIfRequested()
+                    result = (stream.figures, stream.count)
+                }
+            }
+            try csv.commit()
+        } catch {
+            csv.abandon()
+            throw error
+        }
+        logger.info("stats: \(result!.count) estimates for \(atoms.count) unit x quarter x channel groups")
+        return result!
     }
 
-    /// - Parameter estimates: the stored estimates when the caller holds them already.
+    /// The typed figures of the stored estimates, decoded row by row; with `copiesInto`, both
+    /// copies of estimates.csv written again on the way (work/ and that folder).
+    private func storedFigures(_ db: SurveyDatabase, copiesInto folderURL: URL?) throws -> EstimateFigures {
+        let csv = try folderURL.map {
+            try EstimatesCSV(
+                work: folder.workDirectory.appendingPathComponent("estimates.csv").path,
+                published: $0.appendingPathComponent("estimates.csv").path)
+        }
+        var stream = EstimateStream(survey: folder.survey, unitGroups: folder.unitGroups) { row, shown in
+            try csv?.write(row, shown: shown)
+        }
+        do {
+            try db.forEachEstimate { try stream.add($0) }
+            try stream.finish()
+            try csv?.commit()
+        } catch {
+            csv?.abandon()
+            throw error
+        }
+        return stream.figures
+    }
+
     private func reportStage(
-        _ db: SurveyDatabase, language: Language?, releaseDate: String?, estimates held: [EstimateRow]? = nil
+        _ db: SurveyDatabase, language: Language?, releaseDate: String?, figures: EstimateFigures
     ) throws -> ReportRenderer.Rendered {
-        let estimates = try held ?? db.estimates()
-        guard !estimates.isEmpty else { throw ReportError.noEstimates }
+        let estimates = PublishedEstimates(figures, survey: folder.survey)
+        guard !estimates.keys.isEmpty else { throw ReportError.noEstimates }
         let sources = try db.sourceFiles().values.filter { !$0.sha256.isEmpty }
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map {
                 SourceSummary(path: $0.path, sha256: $0.sha256, accepted: $0.accepted, rejected: $0.rejected, duplicates: $0.duplicates)
@@ -495,7 +554,7 @@ public struct Pipeline {
         }
         let date = releaseDate ?? through ?? "1970-01-01"
         let input = ReportInput(
-            survey: folder.survey, units: folder.units, estimates: estimates, checks: try db.checks(),
+            survey: folder.survey, units: folder.units, published: estimates, checks: try db.checks(),
             language: language ?? folder.survey.rules.language, sources: sources, programVersion: programVersion,
             releaseDate: date, dataThrough: through)
         let rendered = try ReportRenderer.render(input)
@@ -518,32 +577,6 @@ public struct Pipeline {
                      EstimateRow.format(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
         }
         try write(Data(text.utf8), "checks.csv", in: dir)
-    }
-
-    /// `estimates.csv` twice: every value in `work/` for the statistician (the tidy contract
-    /// the R reference tests read), and the public copy in the release, where a suppressed
-    /// estimate's values are `NA` and its flag stays (`PublicEstimates`).
-    private func writeEstimates(_ rows: [EstimateRow], into dir: URL) throws {
-        let (all, published) = Self.estimatesCSV(rows)
-        try write(all, "estimates.csv", in: folder.workDirectory)
-        try write(published, "estimates.csv", in: dir)
-    }
-
-    /// Both copies of estimates.csv, every line formatted once: the public copy differs only
-    /// in the rows `PublicEstimates.redact` sets to `NA`.
-    static func estimatesCSV(_ rows: [EstimateRow]) -> (all: Data, published: Data) {
-        let redacted = PublicEstimates.redact(rows)
-        var all = EstimateRow.csvHeader + "\n", published = all
-        all.reserveCapacity(rows.count * 64)
-        published.reserveCapacity(rows.count * 64)
-        for (row, shown) in zip(rows, redacted) {
-            let line = row.csvLine
-            all += line
-            all += "\n"
-            published += shown.value == row.value ? line : shown.csvLine
-            published += "\n"
-        }
-        return (Data(all.utf8), Data(published.utf8))
     }
 
     /// The report stage's files as the registry rendered them (`ReportOutputs`); a file of

@@ -62,6 +62,17 @@ public struct Estimator: Sendable {
     /// comparisons between consecutive periods.
     /// - Parameter population: dossiers per unit, channel and period; empty for no weighting.
     public func estimate(atoms: [AtomKey: CellSums], population: [PopulationCount] = []) -> [EstimateRow] {
+        var rows: [EstimateRow] = []
+        estimate(atoms: atoms, population: population) { rows.append($0) }
+        return rows
+    }
+
+    /// Every estimate, handed to `each` as it is made (one cell's rows at a time, in the
+    /// order of `estimate(atoms:population:)`): nothing but the comparisons' summaries is
+    /// kept, so memory does not grow with the rows.
+    public func estimate(
+        atoms: [AtomKey: CellSums], population: [PopulationCount] = [], each: (EstimateRow) throws -> Void
+    ) rethrows {
         let cells = Self.cells(of: atoms.keys, groups: unitGroups)
         let forms = atoms.mapValues(\.forms)
         // The unweighted design of the reference: one batch per year, weights 1.
@@ -74,7 +85,8 @@ public struct Estimator: Sendable {
         var summaries: [CellKey: CellSummary] = [:]
         // The same few hundred t quantiles serve every cell and item of this run.
         var quantiles = StudentTQuantiles()
-        for cell in cells.keys.sorted() {
+        let sortedCells = cells.keys.sorted()
+        for cell in sortedCells {
             let members = cells[cell]!.sorted().map { ($0, atoms[$0]!) }
             summaries[cell] = emitCell(cell, members: members, design: unweighted, quantiles: &quantiles, into: &rows)
             // A channel's cell is one stratum: its weighted figures are its unweighted ones.
@@ -83,16 +95,19 @@ public struct Estimator: Sendable {
                     cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design,
                     quantiles: &quantiles, into: &rows)
             }
+            for row in rows { try each(row) }
+            rows.removeAll(keepingCapacity: true)
         }
         // Changes against the previous period and, for quarters, the same quarter a year earlier.
-        for cell in cells.keys.sorted() where cell.scope.channel == nil {
+        for cell in sortedCells where cell.scope.channel == nil {
             for earlierPeriod in cell.period.comparisonPeriods {
                 let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
                 guard let later = summaries[cell], let before = summaries[earlier] else { continue }
                 emitComparison(cell, later: later, earlierPeriod: earlierPeriod, earlier: before, into: &rows)
+                for row in rows { try each(row) }
+                rows.removeAll(keepingCapacity: true)
             }
         }
-        return rows
     }
 
     private func emitCell(

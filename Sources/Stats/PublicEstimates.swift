@@ -13,32 +13,83 @@ public enum PublicEstimates {
     public static let countStatistics: Set<String> = ["n", "n_rows", "satisfied", "favourable", "answers", "flag", "sum_w", "n_eff"]
 
     /// The rows with the values of suppressed estimates replaced by nil (`NA`), in the same order.
-    public static func redact(_ rows: [EstimateRow]) -> [EstimateRow] {
-        var suppressed = Set<Key>()
-        for row in rows where row.statistic == "flag" && row.method == "Q" && row.value == 1 {
-            suppressed.insert(Key(scope: row.scope, unit: row.unit, period: row.period, subject: row.subject))
-        }
-        guard !suppressed.isEmpty else { return rows }
-        return rows.map { row in
-            guard !countStatistics.contains(row.statistic), row.value != nil, isSuppressed(row, suppressed) else { return row }
+    public static func redact(_ rows: [EstimateRow], survey: SurveyDefinition, unitGroups: [String: String] = [:]) throws -> [EstimateRow] {
+        var out: [EstimateRow] = []
+        var stream = EstimateStream(survey: survey, unitGroups: unitGroups) { row, shown in
             var copy = row
-            copy.value = nil
-            return copy
+            copy.value = shown
+            out.append(copy)
+        }
+        for row in rows { try stream.add(row) }
+        try stream.finish()
+        return out
+    }
+}
+
+/// The tidy rows in the order they are made (or read back from storage), on their way to
+/// every output: each is taken into the typed figures the release renders from, and handed
+/// on with the value the public copy shows. Whether a figure is suppressed is decided once
+/// per cell (`Publication.judge`), when the cell's rows end; the `Q` flags say the same.
+public struct EstimateStream {
+    public private(set) var figures: EstimateFigures
+    public let publication: Publication
+    /// Rows handed on so far.
+    public private(set) var count = 0
+    private var judged: [CellKey: Set<String>] = [:]
+    private var pending: [EstimateRow] = []
+    private var pendingCell: CellKey?
+    private let write: (EstimateRow, Double?) throws -> Void
+
+    /// - Parameter write: receives each row and the value its public copy shows (nil: `NA`).
+    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:], write: @escaping (EstimateRow, Double?) throws -> Void) {
+        figures = EstimateFigures(survey: survey)
+        publication = Publication(survey: survey, unitGroups: unitGroups)
+        self.write = write
+    }
+
+    public mutating func add(_ row: EstimateRow) throws {
+        switch figures.absorb(row) {
+        case .cell(let key) where judged[key] == nil:
+            if pendingCell != key {
+                try flush()
+                pendingCell = key
+            }
+            pending.append(row)
+        case .cell(let key):
+            try flush()
+            try pass(row, judged[key]!.contains(row.subject))
+        case .comparison(let change):
+            try flush()
+            try pass(row, judged[change.cell]?.contains(row.subject) == true || judged[change.earlierCell]?.contains(row.subject) == true)
+        case nil:
+            try flush()
+            try pass(row, false)
         }
     }
 
-    struct Key: Hashable {
-        var scope: Scope
-        var unit: String
-        var period: String
-        var subject: String
+    /// Derives the publication's rows (aggregations, flags, targets, ranks) from the figures
+    /// so far and hands them on.
+    public mutating func publish(population: [PopulationCount]) throws {
+        try flush()
+        for row in publication.derive(&figures, population: population) { try add(row) }
     }
 
-    /// Whether the row belongs to a suppressed estimate: its own cell's, or for a change
-    /// (`2024-Q4 vs 2024-Q3`) either period's (the other value and the difference would give it away).
-    static func isSuppressed(_ row: EstimateRow, _ suppressed: Set<Key>) -> Bool {
-        let periods = row.period.contains(" vs ")
-            ? row.period.components(separatedBy: " vs ") : [row.period]
-        return periods.contains { suppressed.contains(Key(scope: row.scope, unit: row.unit, period: $0, subject: row.subject)) }
+    /// Hands on the rows still waiting for their cell's judgement.
+    public mutating func finish() throws { try flush() }
+
+    private mutating func flush() throws {
+        guard let key = pendingCell else { return }
+        let suppressed = publication.judge(figures[key] ?? CellFigures(), scope: key.scope).suppressed
+        judged[key] = suppressed
+        let rows = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingCell = nil
+        for row in rows { try pass(row, suppressed.contains(row.subject)) }
+    }
+
+    private mutating func pass(_ row: EstimateRow, _ suppressed: Bool) throws {
+        count += 1
+        let hidden = suppressed && row.value != nil && !PublicEstimates.countStatistics.contains(row.statistic)
+        try write(row, hidden ? nil : row.value)
     }
 }

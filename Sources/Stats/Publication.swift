@@ -26,85 +26,119 @@ public struct Publication: Sendable {
     var measure: IndexMeasure { rules.indexMeasure }
     var indexIDs: [String] { survey.factors.map(\.id) + [overallIndexID] }
 
-    /// The published index of a cell: value and interval (nil where undefined).
-    public func publishedIndex(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String, _ id: String)
-        -> (value: Double?, se: Double?, lower: Double?, upper: Double?, method: String)
-    {
-        let method: String, seMethod: String, intervalMethod: String
-        if scope.isAggregate && rules.aggregation != .pooled {
-            method = rules.aggregation.rawValue
-            seMethod = method
-            intervalMethod = "\(method)_logit"
-        } else {
-            method = measure.indexMethod
-            seMethod = measure.linearisation
-            intervalMethod = "\(measure.linearisation)_logit"
-        }
-        let value = lookup.value(scope, unit, period, id, "index", method)
-        let se = lookup.value(scope, unit, period, id, "index_se", seMethod)
-        var lower = lookup.value(scope, unit, period, id, "index_lower", intervalMethod)
-        var upper = lookup.value(scope, unit, period, id, "index_upper", intervalMethod)
+    /// The estimator of a cell's published index: the pooled index in the published measure,
+    /// or for all units and groups the configured aggregation of unit indices.
+    public func estimator(_ scope: Scope) -> IndexEstimator {
+        if scope.isAggregate && rules.aggregation != .pooled { return IndexEstimator(rawValue: rules.aggregation.rawValue)! }
+        return IndexEstimator(measure)
+    }
+
+    /// The published index of a cell: value, SE and interval (nil where undefined).
+    public func publishedIndex(_ figures: EstimateFigures, _ cell: CellKey, _ id: String) -> (figure: FigureValue, estimator: IndexEstimator) {
+        let e = estimator(cell.scope)
+        var f = figures[cell]?.indices[id]?.by[e] ?? FigureValue()
         // At 0 or 1 every form agrees, the SE is 0 and the logit interval is undefined:
         // the interval is the point itself, not "low reliability".
-        if let value, value == 0 || value == 1, lower == nil, (se ?? 0) == 0 {
-            lower = value
-            upper = value
+        if let value = f.value, value == 0 || value == 1, f.lower == nil, (f.se ?? 0) == 0 {
+            f.lower = value
+            f.upper = value
         }
-        return (value, se, lower, upper, method)
+        return (f, e)
     }
 
-    /// The target status of a cell, from its `target_*` rows; nil without a target or when suppressed.
-    public func targetStatus(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ period: String) -> TargetStatus? {
-        guard lookup.value(scope, unit, period, overallIndexID, "target", "configured") != nil,
-            !lookup.flagged(scope, unit, period, overallIndexID, "Q")
-        else { return nil }
-        if lookup.value(scope, unit, period, overallIndexID, "target_met", "lower_bound") == 1 { return .significantlyMet }
-        if lookup.value(scope, unit, period, overallIndexID, "target_missed", "upper_bound") == 1 { return .significantlyMissed }
-        return lookup.value(scope, unit, period, overallIndexID, "target_met", "point") == 1 ? .met : .notMet
+    /// The target status of a cell; nil without a target or when suppressed.
+    public func targetStatus(_ cell: CellFigures) -> TargetStatus? {
+        guard cell.target != nil, !cell.flags(overallIndexID).contains(.suppressed) else { return nil }
+        if cell.targetMetLower == 1 { return .significantlyMet }
+        if cell.targetMissedUpper == 1 { return .significantlyMissed }
+        return cell.targetMet == 1 ? .met : .notMet
     }
 
-    /// The change of the published index against an earlier period: difference and interval.
-    public func publishedChange(_ lookup: EstimateLookup, _ scope: Scope, _ unit: String, _ label: String, _ id: String)
-        -> (diff: Double?, lower: Double?, upper: Double?, pValue: Double?)
-    {
-        var method = measure.indexMethod
-        if scope.isAggregate && rules.aggregation != .pooled { method = rules.aggregation.rawValue }
-        let test = method == "unweighted" ? "lin_unweighted_wald_z" : "\(method)_wald_z"
-        return (lookup.value(scope, unit, label, id, "diff", method), lookup.value(scope, unit, label, id, "diff_lower", test),
-                lookup.value(scope, unit, label, id, "diff_upper", test), lookup.value(scope, unit, label, id, "p_value", test))
+    /// The change of the published index against an earlier period.
+    public func publishedChange(_ figures: EstimateFigures, _ key: ComparisonKey, _ id: String) -> ChangeFigures {
+        figures.comparisons[key]?.indices[id]?[estimator(key.cell.scope)] ?? ChangeFigures()
     }
 
-    /// The derived rows, in a fixed order: aggregations, published changes, flags, targets, ranks.
+    /// How a cell's figures stand, decided once from its own counts: the flags below, the
+    /// public estimates.csv and every output read this.
+    public struct Judgement: Sendable, Hashable {
+        /// Factors no form answered (M).
+        public var missingFactors: Set<String> = []
+        /// Factors answered on fewer forms than `suppress_below` (Q).
+        public var thinFactors: Set<String> = []
+        /// Items with fewer answers than `suppress_below` (Q).
+        public var suppressedItems: Set<String> = []
+        /// Whether the SIPAS index is suppressed (Q): fewer (effective) forms than `suppress_below`.
+        public var indexSuppressed = false
+        /// Forms, or Kish's effective n when the published measure is weighted and smaller.
+        public var effectiveForms = 0.0
+
+        /// Every suppressed subject (Q).
+        public var suppressed: Set<String> {
+            thinFactors.union(suppressedItems).union(indexSuppressed ? [overallIndexID] : [])
+        }
+    }
+
+    /// The judgement of one cell (see `Judgement`).
+    public func judge(_ cell: CellFigures, scope: Scope) -> Judgement {
+        var j = Judgement()
+        let forms = Double(cell.forms)
+        for item in survey.likertItems + survey.qualityItems where Double(cell.items[item.id]?.n ?? 0) < Double(rules.suppressBelow) {
+            j.suppressedItems.insert(item.id)
+        }
+        var effective = forms
+        if measure == .weighted, let nEff = cell.effectiveN { effective = min(forms, nEff) }
+        j.effectiveForms = effective
+        // Factors: suppressed when fewer forms than `suppress_below` answered any of their
+        // items (their own `n`), whatever the cell's size; M when none did.
+        for factor in survey.factors {
+            guard let index = cell.indices[factor.id], index.estimated else { continue }
+            if index.by[.unweighted]?.value == nil {
+                j.missingFactors.insert(factor.id)
+            } else if min(index.n.map(Double.init) ?? forms, effective) < Double(rules.suppressBelow) {
+                j.thinFactors.insert(factor.id)
+            }
+        }
+        let index = cell.indices[overallIndexID]
+        j.indexSuppressed = (index?.estimated == true || index?.by[estimator(scope)]?.value != nil) && effective < Double(rules.suppressBelow)
+        return j
+    }
+
+    /// The derived rows from tidy rows (decoded first): see `derive(_:population:)`.
     public func derive(from rows: [EstimateRow], population: [PopulationCount]) -> [EstimateRow] {
-        var lookup = EstimateLookup(rows)
-        var cells = Set<CellKey>()
-        for row in rows where row.statistic == "n_rows" {
-            if let p = Period(row.period) { cells.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
-        }
+        var figures = EstimateFigures(rows, survey: survey)
+        return derive(&figures, population: population)
+    }
+
+    /// The derived rows, in a fixed order: aggregations, published changes, flags, targets,
+    /// ranks. Each is taken into `figures` as it is made.
+    public func derive(_ figures: inout EstimateFigures, population: [PopulationCount]) -> [EstimateRow] {
+        let estimated = figures.cells.filter { $0.value.estimated }.keys
+        let cells = Set(estimated)
         let sortedCells = cells.sorted()
+        let estimatorChanges = figures.comparisonOrder
         var derived: [EstimateRow] = []
         func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             let row = EstimateRow(
                 scope: cell.scope, unit: cell.unit, period: period ?? cell.period.description, subject: subject,
                 statistic: statistic, method: method, value: value)
             derived.append(row)
-            lookup.insert(row)
+            figures.absorb(row)
         }
 
         // 1. All-units figures as the mean of unit indices, plain and dossier-weighted.
+        let pooled = IndexEstimator(measure)
         for cell in sortedCells where cell.scope.isAggregate {
             let unitScope = cell.scope.unitScope
             let units = sortedCells.filter {
                 $0.scope == unitScope && $0.period == cell.period && (cell.scope.isAllUnits || unitGroups[$0.unit] == cell.unit)
-            }.map(\.unit)
+            }
             let dossiers = Self.dossiers(population, period: cell.period)
             for id in indexIDs {
                 let parts: [(unit: String, value: Double, se: Double)] = units.compactMap { unit in
-                    let lin = measure.linearisation
-                    guard let v = lookup.value(unitScope, unit, cell.period.description, id, "index", measure.indexMethod),
-                        let se = lookup.value(unitScope, unit, cell.period.description, id, "index_se", lin)
-                    else { return nil }
-                    return (unit, v, se)
+                    let f = figures[unit]?.indices[id]?.by[pooled]
+                    guard let v = f?.value, let se = f?.se else { return nil }
+                    return (unit.unit, v, se)
                 }
                 guard parts.count == units.count, !parts.isEmpty else { continue }
                 var schemes: [(String, [Double])] = [(Aggregation.unitMean.rawValue, parts.map { _ in 1 / Double(parts.count) })]
@@ -128,77 +162,60 @@ public struct Publication: Sendable {
 
         // 1b. Changes in the published measure when it is not the reference's unweighted pooled
         // index: difference of the published indices, Wald interval from their independent SEs.
+        var publishedChanges: [(ComparisonKey, String)] = []
         for cell in sortedCells {
-          for earlierPeriod in cell.period.comparisonPeriods {
-            let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
-            guard cells.contains(earlier) else { continue }
-            let label = Period.comparisonLabel(cell.period, earlierPeriod)
-            for id in indexIDs {
-                let now = publishedIndex(lookup, cell.scope, cell.unit, cell.period.description, id)
-                guard now.method != "unweighted" else { continue }
-                let before = publishedIndex(lookup, earlier.scope, earlier.unit, earlier.period.description, id)
-                guard let v1 = now.value, let v2 = before.value else { continue }
-                let d = v1 - v2
-                emit(cell, label, id, "diff", now.method, d)
-                guard let s1 = now.se, let s2 = before.se else { continue }
-                let se = (s1 * s1 + s2 * s2).squareRoot()
-                emit(cell, label, id, "diff_lower", "\(now.method)_wald_z", d - z * se)
-                emit(cell, label, id, "diff_upper", "\(now.method)_wald_z", d + z * se)
-                emit(cell, label, id, "p_value", "\(now.method)_wald_z", se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
+            for earlierPeriod in cell.period.comparisonPeriods {
+                let key = ComparisonKey(cell: cell, earlier: earlierPeriod)
+                guard cells.contains(key.earlierCell) else { continue }
+                for id in indexIDs {
+                    let now = publishedIndex(figures, cell, id)
+                    guard now.estimator != .unweighted else { continue }
+                    let before = publishedIndex(figures, key.earlierCell, id)
+                    guard let v1 = now.figure.value, let v2 = before.figure.value else { continue }
+                    let d = v1 - v2
+                    let method = now.estimator.rawValue
+                    emit(cell, key.label, id, "diff", method, d)
+                    guard let s1 = now.figure.se, let s2 = before.figure.se else { continue }
+                    let se = (s1 * s1 + s2 * s2).squareRoot()
+                    emit(cell, key.label, id, "diff_lower", now.estimator.changeTest, d - z * se)
+                    emit(cell, key.label, id, "diff_upper", now.estimator.changeTest, d + z * se)
+                    emit(cell, key.label, id, "p_value", now.estimator.changeTest, se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
+                    publishedChanges.append((key, id))
+                }
             }
-          }
         }
 
-        // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum.
+        // 2. Reliability flags: Q suppressed, U low reliability, I below the plan minimum,
+        // M missing; Q and M as `judge` decides.
         for cell in sortedCells {
-            let period = cell.period.description
-            let forms = lookup.value(cell.scope, cell.unit, period, wholeCellSubject, "n_rows", "count") ?? 0
+            let figure = figures[cell]!
+            let forms = Double(figure.forms)
             if cell.scope == .unitQuarter && forms < Double(rules.planMinimum) {
                 emit(cell, nil, wholeCellSubject, "flag", "I", 1)
             }
-            let method = rules.intervalMethod.rawValue
+            let judgement = judge(figure, scope: cell.scope)
             for item in survey.likertItems + survey.qualityItems {
-                let n = lookup.value(cell.scope, cell.unit, period, item.id, "n", "count") ?? 0
-                if n < Double(rules.suppressBelow) {
+                let share = figure.items[item.id]?.share
+                if judgement.suppressedItems.contains(item.id) {
                     emit(cell, nil, item.id, "flag", "Q", 1)
-                } else if let lo = lookup.value(cell.scope, cell.unit, period, item.id, "p_lower", method),
-                    let hi = lookup.value(cell.scope, cell.unit, period, item.id, "p_upper", method),
-                    (hi - lo) / 2 > rules.maxHalfWidth
-                {
+                } else if let lo = share?.lower, let hi = share?.upper, (hi - lo) / 2 > rules.maxHalfWidth {
                     emit(cell, nil, item.id, "flag", "U", 1)
                 }
             }
-            var effective = forms
-            if measure == .weighted, let nEff = lookup.value(cell.scope, cell.unit, period, wholeCellSubject, "n_eff", "kish") {
-                effective = min(forms, nEff)
+            for factor in survey.factors where judgement.missingFactors.contains(factor.id) {
+                emit(cell, nil, factor.id, "flag", "M", 1)
             }
-            // Factors: suppressed when fewer forms than `suppress_below` answered any of their
-            // items (their own `n`), whatever the cell's size; M when none did. The index is M
-            // when a factor is (it is not computed: docs/statistics.md), and low reliability
-            // (U) when it averages a suppressed factor.
-            // Each factor judged once: no answer at all (M), or too few answering forms (Q).
-            var missing = Set<String>(), thin = Set<String>()
-            for factor in survey.factors {
-                let id = factor.id
-                guard lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
-                if lookup.value(cell.scope, cell.unit, period, id, "index", "unweighted") == nil {
-                    missing.insert(id)
-                    emit(cell, nil, id, "flag", "M", 1)
-                } else if min(lookup.value(cell.scope, cell.unit, period, id, "n", "count") ?? forms, effective) < Double(rules.suppressBelow) {
-                    thin.insert(id)
-                }
-            }
-            if !missing.isEmpty { emit(cell, nil, overallIndexID, "flag", "M", 1) }
+            if !judgement.missingFactors.isEmpty { emit(cell, nil, overallIndexID, "flag", "M", 1) }
             for id in indexIDs {
-                let published = publishedIndex(lookup, cell.scope, cell.unit, period, id)
-                guard published.value != nil || lookup.contains(cell.scope, cell.unit, period, id, "index", "unweighted") else { continue }
+                let published = publishedIndex(figures, cell, id).figure
+                guard published.value != nil || figure.indices[id]?.estimated == true else { continue }
                 let isFactor = id != overallIndexID
                 // A factor no form answered is M (above), not a suppressed number.
-                if missing.contains(id) { continue }
-                let suppressed = isFactor ? thin.contains(id) : effective < Double(rules.suppressBelow)
+                if judgement.missingFactors.contains(id) { continue }
+                let suppressed = isFactor ? judgement.thinFactors.contains(id) : judgement.indexSuppressed
                 if suppressed {
                     emit(cell, nil, id, "flag", "Q", 1)
-                } else if !isFactor && !thin.isEmpty && published.value != nil {
+                } else if !isFactor && !judgement.thinFactors.isEmpty && published.value != nil {
                     emit(cell, nil, id, "flag", "U", 1)
                 } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
                     emit(cell, nil, id, "flag", "U", 1)
@@ -210,28 +227,23 @@ public struct Publication: Sendable {
         }
         // N: a published change whose interval covers 0 is not significant (questions: the
         // Newcombe interval; indices: the published measure's test).
-        let indexSet = Set(indexIDs)
-        for row in rows + derived where row.statistic == "diff_lower" {
-            let published: Bool
-            if indexSet.contains(row.subject) {
-                let method = publishedChange(lookup, row.scope, row.unit, row.period, row.subject)
-                published = method.lower != nil && method.lower == row.value
-                    && lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method) == method.upper
-            } else {
-                published = row.method == "newcombe_hybrid"
-            }
-            guard published, let lo = row.value,
-                let hi = lookup.value(row.scope, row.unit, row.period, row.subject, "diff_upper", row.method),
-                lo <= 0 && hi >= 0
-            else { continue }
-            derived.append(EstimateRow(scope: row.scope, unit: row.unit, period: row.period, subject: row.subject,
+        func notSignificant(_ key: ComparisonKey, _ id: String, _ change: ChangeFigures?) {
+            guard let lo = change?.lower, let hi = change?.upper, lo <= 0 && hi >= 0 else { return }
+            derived.append(EstimateRow(scope: key.cell.scope, unit: key.cell.unit, period: key.label, subject: id,
                                        statistic: "flag", method: "N", value: 1))
         }
+        for key in estimatorChanges {
+            guard let change = figures.comparisons[key] else { continue }
+            for item in survey.likertItems + survey.qualityItems { notSignificant(key, item.id, change.items[item.id]) }
+            guard estimator(key.cell.scope) == .unweighted else { continue }
+            for id in indexIDs { notSignificant(key, id, change.indices[id]?[.unweighted]) }
+        }
+        for (key, id) in publishedChanges { notSignificant(key, id, publishedChange(figures, key, id)) }
 
         // 3. Target attainment of the SIPAS index.
         if let target = rules.target {
             for cell in sortedCells {
-                let p = publishedIndex(lookup, cell.scope, cell.unit, cell.period.description, overallIndexID)
+                let p = publishedIndex(figures, cell, overallIndexID).figure
                 guard let value = p.value else { continue }
                 emit(cell, nil, overallIndexID, "target", "configured", target)
                 emit(cell, nil, overallIndexID, "target_met", "point", value >= target ? 1 : 0)
@@ -247,7 +259,7 @@ public struct Publication: Sendable {
         var dossiersOf: [String: [Period: Double]] = [:]
         for row in population { dossiersOf[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
         for cell in sortedCells where cell.scope == .unitQuarter || cell.scope == .unitYear {
-            let forms = Int(lookup.value(cell.scope, cell.unit, cell.period.description, wholeCellSubject, "n_rows", "count") ?? 0)
+            let forms = figures[cell]!.forms
             let belowPlan = cell.scope == .unitQuarter && forms < rules.planMinimum
             let dossiers = dossiersOf[cell.unit]?[cell.period] ?? 0
             let belowRule = dossiers > 0
@@ -261,11 +273,10 @@ public struct Publication: Sendable {
         for scope in [Scope.unitQuarter, .unitYear] {
             let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
             for period in periods {
-                let label = period.description
                 var entries: [RankEntry] = []
                 for cell in sortedCells where cell.scope == scope && cell.period == period {
-                    let p = publishedIndex(lookup, scope, cell.unit, label, overallIndexID)
-                    guard let v = p.value, !lookup.flagged(scope, cell.unit, label, overallIndexID, "Q") else { continue }
+                    let p = publishedIndex(figures, cell, overallIndexID).figure
+                    guard let v = p.value, !figures[cell]!.flags(overallIndexID).contains(.suppressed) else { continue }
                     if rules.rankingPolicy == .exclude && short.contains(cell) { continue }
                     entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
                 }

@@ -125,6 +125,9 @@ public struct PublishedCell: Sendable {
     public var suppressedFactors: [String] { factorOrder.filter { factors[$0]?.isSuppressed == true } }
     /// The factor ids in instrument order.
     public var factorOrder: [String] = []
+    /// Every item's counts (answers, satisfied or favourable, answers per level) and, unless
+    /// suppressed, its mean score, by item id.
+    public var itemDetails: [String: ItemFigures] = [:]
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
@@ -135,31 +138,31 @@ public struct PublishedCell: Sendable {
     public var flags: EstimateFlags { index.flags.union(belowPlanMinimum ? .belowPlanMinimum : []) }
 }
 
-/// The published figures of a release, decoded once from the tidy estimate rows (the one
-/// decoder every output renders from: HTML, XML, SDMX, CSV and Excel).
+/// The published figures of a release, built once from the typed figures (the one source
+/// every output renders from: HTML, XML, SDMX, CSV and Excel).
 public struct PublishedEstimates: Sendable {
     public let cells: [CellKey: PublishedCell]
     /// Every cell, sorted by scope, unit and period.
     public let keys: [CellKey]
     public let quarters: [Period]
     public let years: [Period]
-    /// The rows themselves, for the few raw counts the annex lists (answers per level).
-    public let lookup: EstimateLookup
 
+    /// From tidy rows (decoded first).
     public init(_ rows: [EstimateRow], survey: SurveyDefinition) {
-        let lookup = EstimateLookup(rows)
-        var seen = Set<CellKey>()
-        for row in rows where row.statistic == "n_rows" {
-            if let p = Period(row.period) { seen.insert(CellKey(scope: row.scope, unit: row.unit, period: p)) }
-        }
+        self.init(EstimateFigures(rows, survey: survey), survey: survey)
+    }
+
+    public init(_ figures: EstimateFigures, survey: SurveyDefinition) {
         let publication = Publication(survey: survey)
         var cells: [CellKey: PublishedCell] = [:]
-        for key in seen { cells[key] = Self.decode(key, lookup, publication, survey) }
+        for (key, cell) in figures.cells where cell.estimated {
+            cells[key] = Self.decode(key, cell, figures, publication, survey)
+        }
         self.cells = cells
-        self.keys = seen.sorted()
-        self.quarters = lookup.quarters.sorted()
-        self.years = lookup.years.sorted()
-        self.lookup = lookup
+        self.keys = cells.keys.sorted()
+        let periods = Set(cells.keys.map(\.period))
+        self.quarters = periods.filter(\.isQuarter).sorted()
+        self.years = periods.filter { !$0.isQuarter }.sorted()
     }
 
     /// The latest quarter with data.
@@ -169,103 +172,87 @@ public struct PublishedEstimates: Sendable {
         cells[CellKey(scope: scope, unit: unit, period: period)]
     }
 
-    static func flags(_ lookup: EstimateLookup, _ key: CellKey, _ subject: String) -> EstimateFlags {
-        let period = key.period.description
-        var flags: EstimateFlags = []
-        if lookup.flagged(key.scope, key.unit, period, subject, "Q") { flags.insert(.suppressed) }
-        if lookup.flagged(key.scope, key.unit, period, subject, "U") { flags.insert(.lowReliability) }
-        if lookup.flagged(key.scope, key.unit, period, subject, "M") { flags.insert(.incomplete) }
-        return flags
-    }
-
     /// A figure with its flags; a suppressed one loses its value, SE and bounds here.
-    static func estimate(
-        value: Double?, se: Double?, lower: Double?, upper: Double?, n: Int, effectiveN: Double?, method: String,
-        flags: EstimateFlags
-    ) -> Estimate {
+    static func estimate(_ f: FigureValue, n: Int, effectiveN: Double?, method: String, flags: EstimateFlags) -> Estimate {
         if flags.contains(.suppressed) {
             return Estimate(value: nil, se: nil, lower: nil, upper: nil, n: n, effectiveN: effectiveN, method: method, flags: flags)
         }
-        return Estimate(value: value, se: se, lower: lower, upper: upper, n: n, effectiveN: effectiveN, method: method, flags: flags)
+        return Estimate(value: f.value, se: f.se, lower: f.lower, upper: f.upper, n: n, effectiveN: effectiveN, method: method, flags: flags)
     }
 
-    static func decode(_ key: CellKey, _ lookup: EstimateLookup, _ publication: Publication, _ survey: SurveyDefinition) -> PublishedCell {
-        let (scope, unit, period) = (key.scope, key.unit, key.period.description)
-        let forms = Int(lookup.value(scope, unit, period, wholeCellSubject, "n_rows", "count") ?? 0)
-        let nEff = lookup.value(scope, unit, period, wholeCellSubject, "n_eff", "kish")
+    static func decode(
+        _ key: CellKey, _ cell: CellFigures, _ figures: EstimateFigures, _ publication: Publication, _ survey: SurveyDefinition
+    ) -> PublishedCell {
+        let forms = cell.forms
         func index(_ id: String) -> Estimate {
-            let p = publication.publishedIndex(lookup, scope, unit, period, id)
+            let p = publication.publishedIndex(figures, key, id)
             // A factor stands on the forms that answered any of its items.
-            let n = id == overallIndexID ? forms : Int(lookup.value(scope, unit, period, id, "n", "count") ?? Double(forms))
-            return estimate(value: p.value, se: p.se, lower: p.lower, upper: p.upper, n: n,
-                            effectiveN: p.method == "weighted" ? nEff : nil, method: p.method, flags: flags(lookup, key, id))
+            let n = id == overallIndexID ? forms : (cell.indices[id]?.n ?? forms)
+            return estimate(p.figure, n: n, effectiveN: p.estimator == .weighted ? cell.effectiveN : nil,
+                            method: p.estimator.rawValue, flags: cell.flags(id))
         }
         var factors: [String: Estimate] = [:]
         for f in survey.factors { factors[f.id] = index(f.id) }
         let intervalMethod = survey.rules.intervalMethod.rawValue
         var items: [String: Estimate] = [:]
+        var details: [String: ItemFigures] = [:]
         for item in survey.likertItems + survey.qualityItems {
-            let n = Int(lookup.value(scope, unit, period, item.id, "n", "count") ?? 0)
-            let p = lookup.value(scope, unit, period, item.id, "p", "unweighted")
-            let se = p.map { n > 0 ? ($0 * (1 - $0) / Double(n)).squareRoot() : 0 }
-            items[item.id] = estimate(
-                value: p, se: se, lower: lookup.value(scope, unit, period, item.id, "p_lower", intervalMethod),
-                upper: lookup.value(scope, unit, period, item.id, "p_upper", intervalMethod), n: n, effectiveN: nil,
-                method: intervalMethod, flags: flags(lookup, key, item.id))
+            let figure = cell.items[item.id] ?? ItemFigures()
+            let n = figure.n ?? 0
+            var share = figure.share
+            share.se = share.value.map { n > 0 ? ($0 * (1 - $0) / Double(n)).squareRoot() : 0 }
+            let flags = cell.flags(item.id)
+            items[item.id] = estimate(share, n: n, effectiveN: nil, method: intervalMethod, flags: flags)
+            var detail = figure
+            if flags.contains(.suppressed) {
+                detail.share = FigureValue()
+                detail.meanScore = nil
+                detail.points = nil
+            }
+            details[item.id] = detail
         }
         let overall = index(overallIndexID)
         func change(_ earlier: Period, _ id: String) -> Change? {
-            let label = Period.comparisonLabel(key.period, earlier)
-            let c = publication.publishedChange(lookup, scope, unit, label, id)
+            let comparison = ComparisonKey(cell: key, earlier: earlier)
+            let c = publication.publishedChange(figures, comparison, id)
             guard c.diff != nil else { return nil }
             // A change of a figure that is not published on either side is not published.
-            let hidden = flags(lookup, key, id).contains(.suppressed)
-                || flags(lookup, CellKey(scope: scope, unit: unit, period: earlier), id).contains(.suppressed)
+            let hidden = cell.flags(id).contains(.suppressed)
+                || (figures[comparison.earlierCell]?.flags(id).contains(.suppressed) ?? false)
             if hidden { return nil }
             return Change(against: earlier, diff: c.diff, lower: c.lower, upper: c.upper, pValue: c.pValue)
         }
         var rank: Rank?
-        let measure = survey.rules.indexMeasure.indexMethod
-        if let position = lookup.value(scope, unit, period, overallIndexID, "rank", measure),
-            let of = lookup.value(scope, unit, period, overallIndexID, "rank_of", "units_ranked")
-        {
+        let r = cell.rank
+        if let position = r.position, let of = r.of {
             rank = Rank(
-                position: Int(position), of: Int(of),
-                tier: Int(lookup.value(scope, unit, period, overallIndexID, "rank_group", "interval_overlap") ?? 0),
-                changeOnPrevious: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_period").map { Int($0) },
-                changeOnYearAgo: lookup.value(scope, unit, period, overallIndexID, "rank_change", "previous_year").map { Int($0) })
-            if let g = lookup.value(scope, unit, period, overallIndexID, "group_rank", measure),
-                let gOf = lookup.value(scope, unit, period, overallIndexID, "group_rank_of", "units_ranked")
-            {
-                rank?.inGroup = GroupRank(
-                    position: Int(g), of: Int(gOf),
-                    tier: Int(lookup.value(scope, unit, period, overallIndexID, "group_rank_group", "interval_overlap") ?? 0))
+                position: Int(position), of: Int(of), tier: Int(r.tier ?? 0),
+                changeOnPrevious: r.changeOnPrevious.map { Int($0) }, changeOnYearAgo: r.changeOnYearAgo.map { Int($0) })
+            if let g = r.groupPosition, let gOf = r.groupOf {
+                rank?.inGroup = GroupRank(position: Int(g), of: Int(gOf), tier: Int(r.groupTier ?? 0))
             }
         }
         var points: [String: Estimate] = [:]
         if survey.rules.publishPoints {
             for id in survey.factors.map(\.id) + [overallIndexID] + survey.likertItems.map(\.id) {
                 let isIndex = id == overallIndexID || survey.factors.contains { $0.id == id }
-                guard let value = lookup.value(scope, unit, period, id, "points", "unweighted") else { continue }
-                let n = isIndex ? forms : Int(lookup.value(scope, unit, period, id, "n", "count") ?? 0)
-                points[id] = estimate(
-                    value: value, se: lookup.value(scope, unit, period, id, "points_se", isIndex ? "lin_unweighted" : "unweighted"),
-                    lower: lookup.value(scope, unit, period, id, "points_lower", isIndex ? "lin_unweighted_t" : "t"),
-                    upper: lookup.value(scope, unit, period, id, "points_upper", isIndex ? "lin_unweighted_t" : "t"),
-                    n: n, effectiveN: nil, method: "unweighted", flags: flags(lookup, key, id))
+                guard let figure = isIndex ? cell.indices[id]?.points : cell.items[id]?.points, figure.value != nil else { continue }
+                let n = isIndex ? forms : (cell.items[id]?.n ?? 0)
+                points[id] = estimate(figure, n: n, effectiveN: nil, method: "unweighted", flags: cell.flags(id))
             }
         }
         var factorChanges: [String: Change] = [:]
         for f in survey.factors { factorChanges[f.id] = change(key.period.previous, f.id) }
-        var cell = PublishedCell(
+        var published = PublishedCell(
             key: key, forms: forms, index: overall, factors: factors, items: items, rank: rank,
-            target: publication.targetStatus(lookup, scope, unit, period),
+            target: publication.targetStatus(cell),
             changeOnPrevious: change(key.period.previous, overallIndexID),
             changeOnYearAgo: key.period.isQuarter ? change(key.period.sameTimeLastYear, overallIndexID) : nil,
             factorChanges: factorChanges, points: points,
-            belowPlanMinimum: scope == .unitQuarter && lookup.flagged(scope, unit, period, wholeCellSubject, "I"),
-            shortOfForms: lookup.value(scope, unit, period, overallIndexID, "rank_caution", "plan_or_sample_rule") == 1)
-        cell.factorOrder = survey.factors.map(\.id)
-        return cell
+            belowPlanMinimum: key.scope == .unitQuarter && cell.flags(wholeCellSubject).contains(.belowPlanMinimum),
+            shortOfForms: cell.rankCaution == 1)
+        published.factorOrder = survey.factors.map(\.id)
+        published.itemDetails = details
+        return published
     }
 }

@@ -11,6 +11,15 @@ extension SurveyDatabase {
     /// Replaces the `estimates` table and records, in the same transaction, what it was
     /// computed from (`meta`).
     public func replaceEstimates(_ rows: [EstimateRow], meta: [String: String]) throws {
+        try replaceEstimates(meta: meta) { insert in
+            for row in rows { try insert(row) }
+        }
+    }
+
+    /// Replaces the `estimates` table with the rows `produce` hands to its `insert` as it
+    /// makes them (nothing held in memory), and records `meta`, in one transaction: a
+    /// failure or a kill inside `produce` leaves the previous estimates.
+    public func replaceEstimates(meta: [String: String], _ produce: (_ insert: (EstimateRow) throws -> Void) throws -> Void) throws {
         try wrap {
             try queue.inTransaction { db in
                 try db.execute(sql: "DELETE FROM estimates")
@@ -20,16 +29,19 @@ extension SurveyDatabase {
                 let insert = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
                 // Raw binds: hundreds of thousands of rows, and GRDB boxes every argument.
                 let raw = insert.sqliteStatement
-                for r in rows {
+                defer { sqlite3_reset(raw) }
+                try produce { r in
                     sqlite3_reset(raw)
-                    for (i, text) in [r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method].enumerated() {
-                        FileWriter.bindText(raw, Int32(i + 1), text)
-                    }
+                    FileWriter.bindText(raw, 1, r.scope.rawValue)
+                    FileWriter.bindText(raw, 2, r.unit)
+                    FileWriter.bindText(raw, 3, r.period)
+                    FileWriter.bindText(raw, 4, r.subject)
+                    FileWriter.bindText(raw, 5, r.statistic)
+                    FileWriter.bindText(raw, 6, r.method)
                     if let value = r.value, value.isFinite { sqlite3_bind_double(raw, 7, value) } else { sqlite3_bind_null(raw, 7) }
                     let rc = sqlite3_step(raw)
                     guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                 }
-                sqlite3_reset(raw)
                 return .commit
             }
         }
@@ -54,6 +66,13 @@ extension SurveyDatabase {
 
     /// The `estimates` table, in the order it was written.
     public func estimates() throws -> [EstimateRow] {
+        var rows: [EstimateRow] = []
+        try forEachEstimate { rows.append($0) }
+        return rows
+    }
+
+    /// Each row of the `estimates` table in the order it was written, one at a time.
+    public func forEachEstimate(_ body: (EstimateRow) throws -> Void) throws {
         try wrap {
             try queue.read { db in
                 // Raw column reads, with the repeated texts (units, periods, ids) shared.
@@ -69,17 +88,20 @@ extension SurveyDatabase {
                     pool[s] = s
                     return s
                 }
-                var rows: [EstimateRow] = []
+                var line = 0
                 while true {
                     let rc = sqlite3_step(raw)
                     if rc == SQLITE_DONE { break }
                     guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
-                    guard let scope = Scope(rawValue: text(0)) else { continue }
-                    rows.append(EstimateRow(
+                    line += 1
+                    let scopeText = text(0)
+                    guard let scope = Scope(rawValue: scopeText) else {
+                        throw StorageError.undecodable(table: "estimates", column: "scope", value: scopeText, row: "row \(line)")
+                    }
+                    try body(EstimateRow(
                         scope: scope, unit: text(1), period: text(2), subject: text(3), statistic: text(4), method: text(5),
                         value: sqlite3_column_type(raw, 6) == SQLITE_NULL ? nil : sqlite3_column_double(raw, 6)))
                 }
-                return rows
             }
         }
     }

@@ -13,6 +13,22 @@ import SurveyModel
 /// SYT 2024-Q1 (3 forms) and SKH 2024-Q2 (2 forms) are suppressed, SYT 2024-Q2 (7 forms) is
 /// published, so its change on Q1 would give the suppressed Q1 value away.
 func workbookInput(language: Language = .vi, unitName: String = "Sở Tư pháp") -> ReportInput {
+    let (survey, estimates) = workbookEstimates()
+    let q2 = Period(year: 2024, quarter: 2)
+    return ReportInput(
+        survey: survey,
+        units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health"),
+                SurveyUnit(code: "SKH", nameVi: "Sở Kế hoạch", nameEn: "Planning")],
+        estimates: estimates,
+        checks: [CheckResult(unit: "SKH", period: q2, check: "plan_minimum", subject: "ALL", observed: 2, required: 5, status: .fail, message: ""),
+                 CheckResult(unit: "STP", period: q2, check: "plan_minimum", subject: "ALL", observed: 6, required: 5, status: .pass, message: "")],
+        language: language,
+        sources: [SourceSummary(path: "inbox/paper/a.csv", sha256: String(repeating: "ab", count: 32), accepted: 1234, rejected: 1, duplicates: 0)],
+        programVersion: "test", releaseDate: "2024-06-30")
+}
+
+/// The workbook tests' survey and its estimate rows (computed and derived).
+func workbookEstimates() -> (SurveyDefinition, [EstimateRow]) {
     var survey = SurveyDefinition(
         titleVi: "Khảo sát thử", titleEn: "Test survey",
         factors: [Factor(id: "A", nameVi: "Tiếp cận", nameEn: "Access")],
@@ -32,18 +48,7 @@ func workbookInput(language: Language = .vi, unitName: String = "Sở Tư pháp"
         }
     }
     let computed = Estimator(survey: survey).estimate(atoms: acc.atoms)
-    let estimates = computed + Publication(survey: survey).derive(from: computed, population: [])
-    let q2 = Period(year: 2024, quarter: 2)
-    return ReportInput(
-        survey: survey,
-        units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health"),
-                SurveyUnit(code: "SKH", nameVi: "Sở Kế hoạch", nameEn: "Planning")],
-        estimates: estimates,
-        checks: [CheckResult(unit: "SKH", period: q2, check: "plan_minimum", subject: "ALL", observed: 2, required: 5, status: .fail, message: ""),
-                 CheckResult(unit: "STP", period: q2, check: "plan_minimum", subject: "ALL", observed: 6, required: 5, status: .pass, message: "")],
-        language: language,
-        sources: [SourceSummary(path: "inbox/paper/a.csv", sha256: String(repeating: "ab", count: 32), accepted: 1234, rejected: 1, duplicates: 0)],
-        programVersion: "test", releaseDate: "2024-06-30")
+    return (survey, computed + Publication(survey: survey).derive(from: computed, population: []))
 }
 
 /// The parts of an .xlsx file (a zip of XML parts), by name.
@@ -99,7 +104,8 @@ struct SummaryXLSXTests {
         }
         let groups = ["STP": "NC", "SYT": "YT", "SKH": "NC"]
         let computed = Estimator(survey: input.survey, unitGroups: groups).estimate(atoms: acc.atoms)
-        input.estimates = computed + Publication(survey: input.survey, unitGroups: groups).derive(from: computed, population: [])
+        input.published = PublishedEstimates(
+            computed + Publication(survey: input.survey, unitGroups: groups).derive(from: computed, population: []), survey: input.survey)
         let parts = try workbookParts(try ReportRenderer.render(input).workbook)
         let strings = parts["xl/sharedStrings.xml"] ?? ""
         for text in ["Nhóm đơn vị", "Xếp hạng trong nhóm", "Cả nhóm: Khối nội chính", "Cả nhóm: Khối y tế"] {
@@ -111,18 +117,19 @@ struct SummaryXLSXTests {
     func suppressedNowhere() throws {
         for language in Language.allCases {
             let input = workbookInput(language: language)
-            let flagged = Set(input.estimates.filter { $0.statistic == "flag" && $0.method == "Q" && $0.value == 1 }
+            let estimates = workbookEstimates().1
+            let flagged = Set(estimates.filter { $0.statistic == "flag" && $0.method == "Q" && $0.value == 1 }
                 .map { "\($0.scope)|\($0.unit)|\($0.period)|\($0.subject)" })
             #expect(flagged.contains("unitQuarter|SYT|2024-Q1|index") && flagged.contains("unitQuarter|SKH|2024-Q2|q02"))
             let estimateStatistics: Set<String> = ["index", "index_se", "index_lower", "index_upper", "p", "p_se", "p_lower", "p_upper"]
-            var hidden = input.estimates.filter {
+            var hidden = estimates.filter {
                 flagged.contains("\($0.scope)|\($0.unit)|\($0.period)|\($0.subject)") && estimateStatistics.contains($0.statistic)
             }.compactMap(\.value)
             // Bounds clipped to exactly 0 or 1 (Wald intervals of tiny cells) tell nothing, and
             // every XML part starts with version="1.0".
             hidden = hidden.filter { $0 != 0 && $0 != 1 }
             // The change of SYT's published Q2 on its suppressed Q1 would give Q1 away.
-            hidden += input.estimates.filter {
+            hidden += estimates.filter {
                 $0.unit == "SYT" && $0.period == "2024-Q2 vs 2024-Q1" && $0.subject == "index" && $0.statistic.hasPrefix("diff")
             }.compactMap(\.value)
             #expect(hidden.count > 20)
@@ -269,7 +276,7 @@ struct SummaryXLSXOfficeTests {
         #expect(ranking[1].prefix(6).map(\.text) == ["Xếp hạng", "Tầng (khoảng tin cậy chồng nhau)", "Thay đổi thứ hạng (dương = tăng bậc)", "Đơn vị", "Mã", "Chỉ số SIPAS"])
         let stp = try #require(ranking.first { $0.count > 4 && $0[4].text == "STP" })
         #expect(stp[3] == OfficeCell(type: "string", value: nil, text: "=1+2"), "a unit name like a formula is text, not 3")
-        let lookup = EstimateLookup(input.estimates)
+        let lookup = EstimateLookup(workbookEstimates().1)
         let published = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2", "index", "index", "unweighted"))
         let lower = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2", "index", "index_lower", "lin_unweighted_logit"))
         let diff = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2 vs 2024-Q1", "index", "diff", "unweighted"))

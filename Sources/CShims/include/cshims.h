@@ -14,3 +14,6 @@ int cshims_stop_signal(void);
 /// (`point[@n][:term]`), kill the process there (or send it SIGTERM). Inert otherwise.
 void cshims_fault_point(const char *name);
 #endif
+
+/* Writes `value` as printf's "%.12g" into `out` (at least 32 bytes); returns the length. */
+int cshims_format_g12(double value, char *out);

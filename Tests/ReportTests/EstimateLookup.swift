@@ -1,6 +1,8 @@
+import Stats
 import SurveyModel
 
-/// Random access to tidy estimate rows by their six keys.
+/// Random access to tidy estimate rows by their six keys: how the tests read rows (the
+/// program reads them once, into `EstimateFigures`).
 public struct EstimateLookup: Sendable {
     /// The six key columns as they are (no joined string to build and hash per lookup).
     struct Key: Hashable, Sendable {

@@ -1,0 +1,144 @@
+import CShims
+import Foundation
+import Ingest
+import Stats
+import Storage
+
+/// `estimates.csv` written as the rows come, each line formatted once: every value in the
+/// statistician's copy (`work/`), the public copy with suppressed values `NA`. Each file
+/// appears whole, or not at all (a temporary name, renamed on `commit`).
+final class EstimatesCSV {
+    private var work: StreamingFile?
+    private var published: StreamingFile?
+    private var line: [UInt8] = []
+
+    /// - Parameters: work, published: where each copy goes (nil: not written).
+    init(work: String?, published: String?) throws {
+        self.work = try work.map { try StreamingFile($0) }
+        do { self.published = try published.map { try StreamingFile($0) } } catch {
+            self.work?.abandon()
+            throw error
+        }
+        line.reserveCapacity(128)
+        let header = Array((EstimateRow.csvHeader + "\n").utf8)
+        try self.work?.append(header)
+        try self.published?.append(header)
+    }
+
+    /// One row; `shown` is the value of the public copy (nil: `NA`).
+    func write(_ row: EstimateRow, shown: Double?) throws {
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: row.scope.rawValue.utf8)
+        for text in [row.unit, row.period, row.subject, row.statistic, row.method] {
+            line.append(UInt8(ascii: ","))
+            line.append(contentsOf: text.utf8)
+        }
+        line.append(UInt8(ascii: ","))
+        let prefix = line.count
+        Self.append(row.value, to: &line)
+        line.append(UInt8(ascii: "\n"))
+        try work?.append(line)
+        guard let published else { return }
+        if shown == row.value {
+            try published.append(line)
+        } else {
+            line.removeSubrange(prefix...)
+            Self.append(shown, to: &line)
+            line.append(UInt8(ascii: "\n"))
+            try published.append(line)
+        }
+    }
+
+    /// `EstimateRow.format`, straight into bytes.
+    static func append(_ value: Double?, to bytes: inout [UInt8]) {
+        guard let value, value.isFinite else {
+            bytes.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")])
+            return
+        }
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let n = Int(cshims_format_g12(value, buffer.baseAddress!))
+            buffer.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: n) {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+            }
+        }
+    }
+
+    /// Flushes both copies and renames them into place.
+    func commit() throws {
+        try work?.commit()
+        try published?.commit()
+    }
+
+    /// Removes what was written (an error or a stop before `commit`).
+    func abandon() {
+        work?.abandon()
+        published?.abandon()
+    }
+}
+
+/// A file written through a buffer to a temporary name beside its place, renamed into place
+/// by `commit` (readers see the old content or the new, never a part).
+final class StreamingFile {
+    let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(_ path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IngestError.unwritable(path: folder.path, reason: "\(error)")
+        }
+        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IngestError.unwritable(path: temporary, reason: String(cString: strerror(errno))) }
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw IngestError.unwritable(path: temporary, reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func commit() throws {
+        try flush()
+        fsync(fd)
+        close(fd)
+        fd = -1
+        FaultInjection.point("atomic.before_rename")
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw IngestError.unwritable(path: path, reason: "cannot rename into place: \(reason)")
+        }
+    }
+
+    func abandon() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        unlink(temporary)
+    }
+
+    deinit { if fd >= 0 { close(fd); unlink(temporary) } }
+}
