@@ -129,18 +129,22 @@ public enum SchemaValidator {
             throw ReportError.schemaInvalid(errors.messages.joined(separator: "; "))
         }
         defer { xmlSchemaFree(schema) }
-        // Our own output, but parsed as untrusted anyway: no network, no entity expansion.
-        let options = Int32(XML_PARSE_NONET.rawValue)
-        let doc = document.withUnsafeBytes { raw -> xmlDocPtr? in
-            xmlReadMemory(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), "report.xml", nil, options)
-        }
-        guard let doc else { return ["report.xml is not well-formed XML"] }
-        defer { xmlFreeDoc(doc) }
         guard let validation = xmlSchemaNewValidCtxt(schema) else { throw ReportError.schemaInvalid("no validation context") }
         defer { xmlSchemaFreeValidCtxt(validation) }
         xmlSchemaSetValidStructuredErrors(validation, collect, context)
-        let rc = xmlSchemaValidateDoc(validation, doc)
-        if rc != 0 && errors.messages.isEmpty { errors.messages.append("validation failed (code \(rc))") }
+        // Validated as it is parsed (SAX, no tree): memory stays flat however large the
+        // document. No SAX handler of our own, so no tree is built and no entity expanded;
+        // the parser owns the input buffer, a copy of `document` (libxml2 2.9's static
+        // buffer reads a document of several chunks wrongly: its elements come twice).
+        let rc = document.withUnsafeBytes { raw -> Int32 in
+            guard let input = xmlParserInputBufferCreateMem(
+                raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), XML_CHAR_ENCODING_NONE)
+            else { return -1 }
+            return xmlSchemaValidateStream(validation, input, XML_CHAR_ENCODING_NONE, nil, nil)
+        }
+        if rc != 0 && errors.messages.isEmpty {
+            errors.messages.append(isWellFormed(document) ? "validation failed (code \(rc))" : "report.xml is not well-formed XML")
+        }
         return errors.messages
     }
 
