@@ -96,8 +96,10 @@ final class XMLWriter {
     func finish() throws -> Data {
         try check(xmlTextWriterEndDocument(writer), "end document")
         xmlTextWriterFlush(writer)
-        guard let content = xmlBufferContent(buffer) else { return Data() }
-        return Data(bytes: content, count: Int(xmlBufferLength(buffer)))
+        // The buffer's bytes become the Data's (no copy of a document of tens of MB).
+        let count = Int(xmlBufferLength(buffer))
+        guard count > 0, let content = xmlBufferDetach(buffer) else { return Data() }
+        return Data(bytesNoCopy: content, count: count, deallocator: .free)
     }
 }
 
@@ -134,13 +136,16 @@ public enum SchemaValidator {
         xmlSchemaSetValidStructuredErrors(validation, collect, context)
         // Validated as it is parsed (SAX, no tree): memory stays flat however large the
         // document. No SAX handler of our own, so no tree is built and no entity expanded;
-        // the parser owns the input buffer, a copy of `document` (libxml2 2.9's static
-        // buffer reads a document of several chunks wrongly: its elements come twice).
+        // the parser reads `document` in chunks through a callback (no copy of it).
         let rc = document.withUnsafeBytes { raw -> Int32 in
-            guard let input = xmlParserInputBufferCreateMem(
-                raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), XML_CHAR_ENCODING_NONE)
-            else { return -1 }
-            return xmlSchemaValidateStream(validation, input, XML_CHAR_ENCODING_NONE, nil, nil)
+            guard let base = raw.baseAddress else { return -1 }
+            let source = ChunkSource(base: base, count: raw.count)
+            return withExtendedLifetime(source) {
+                guard let input = xmlParserInputBufferCreateIO(
+                    ChunkSource.read, nil, Unmanaged.passUnretained(source).toOpaque(), XML_CHAR_ENCODING_NONE)
+                else { return -1 }
+                return xmlSchemaValidateStream(validation, input, XML_CHAR_ENCODING_NONE, nil, nil)
+            }
         }
         if rc != 0 && errors.messages.isEmpty {
             errors.messages.append(isWellFormed(document) ? "validation failed (code \(rc))" : "report.xml is not well-formed XML")
@@ -157,6 +162,28 @@ public enum SchemaValidator {
         guard let doc else { return false }
         xmlFreeDoc(doc)
         return true
+    }
+
+    /// Bytes handed to libxml2's parser a chunk at a time.
+    final class ChunkSource {
+        let base: UnsafeRawPointer
+        let count: Int
+        var offset = 0
+        init(base: UnsafeRawPointer, count: Int) {
+            self.base = base
+            self.count = count
+        }
+
+        static let read: xmlInputReadCallback = { context, buffer, length in
+            guard let context, let buffer else { return -1 }
+            let source = Unmanaged<ChunkSource>.fromOpaque(context).takeUnretainedValue()
+            let n = min(Int(length), source.count - source.offset)
+            if n > 0 {
+                memcpy(buffer, source.base + source.offset, n)
+                source.offset += n
+            }
+            return Int32(n)
+        }
     }
 
     private static let collect: xmlStructuredErrorFunc = { userData, error in

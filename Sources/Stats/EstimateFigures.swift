@@ -51,7 +51,7 @@ public struct ItemFigures: Sendable, Hashable {
     /// Mean answer on the item's scale (`mean_score/unweighted`).
     public var meanScore: Double?
     /// Answers per scale value (`answers/level_<value>`).
-    public var levels: [Int: Int] = [:]
+    public var levels = LevelCounts()
     /// Points out of 100 (`points`), with SE and t interval.
     public var points: FigureValue?
 }
@@ -90,7 +90,7 @@ public struct CellFigures: Sendable, Hashable {
     /// Kish's effective n of the weighted cell.
     public var effectiveN: Double?
     /// Items by id (rating questions and quality items).
-    public var items: [String: ItemFigures] = [:]
+    public var items: ByID<ItemFigures>
     /// Factor indices and the SIPAS index (`index`) by id.
     public var indices: [String: IndexFigures] = [:]
     /// Flags Q, U, M by subject (item, factor, `index`); I sits on the whole cell.
@@ -105,6 +105,8 @@ public struct CellFigures: Sendable, Hashable {
     public var rankCaution: Double?
 
     public func flags(_ subject: String) -> EstimateFlags { flags[subject] ?? [] }
+
+    public init(items: IDPositions = .none) { self.items = ByID(items) }
 }
 
 /// The change of an index against an earlier period, as stored.
@@ -138,9 +140,11 @@ public struct ComparisonKey: Sendable, Hashable {
 /// The changes of one cell against one earlier period.
 public struct ComparisonFigures: Sendable, Hashable {
     /// Newcombe intervals of the rating questions' differences, by item id.
-    public var items: [String: ChangeFigures] = [:]
+    public var items: ByID<ChangeFigures>
     /// Index changes by id and estimator.
     public var indices: [String: [IndexEstimator: ChangeFigures]] = [:]
+
+    public init(items: IDPositions = .none) { self.items = ByID(items) }
 }
 
 /// The published figures of a release, typed: built from the estimate rows as they are made
@@ -154,6 +158,8 @@ public struct EstimateFigures: Sendable {
 
     private enum Subject { case item, index, cell, unknown }
     private let subjects: [String: Subject]
+    /// The survey's items (rating questions, then quality items) in order.
+    public let itemPositions: IDPositions
     private let intervalMethod: String
     private let rankMethod: String
     private var periodTexts: [String: (Period?, Period?)] = [:]
@@ -164,6 +170,7 @@ public struct EstimateFigures: Sendable {
         for f in survey.factors { subjects[f.id] = .index }
         for item in survey.likertItems + survey.qualityItems { subjects[item.id] = .item }
         self.subjects = subjects
+        itemPositions = IDPositions((survey.likertItems + survey.qualityItems).map(\.id))
         intervalMethod = survey.rules.intervalMethod.rawValue
         rankMethod = survey.rules.indexMeasure.indexMethod
     }
@@ -193,10 +200,10 @@ public struct EstimateFigures: Sendable {
         case .cell:
             switch (row.statistic, row.method) {
             case ("n_rows", "count"):
-                cells[key, default: CellFigures()].forms = Int(v ?? 0)
+                cells[key, default: CellFigures(items: itemPositions)].forms = Int(v ?? 0)
                 cells[key]!.estimated = true
-            case ("n_eff", "kish"): cells[key, default: CellFigures()].effectiveN = v
-            case ("flag", "I") where v == 1: cells[key, default: CellFigures()].flags[row.subject, default: []].insert(.belowPlanMinimum)
+            case ("n_eff", "kish"): cells[key, default: CellFigures(items: itemPositions)].effectiveN = v
+            case ("flag", "I") where v == 1: cells[key, default: CellFigures(items: itemPositions)].flags[row.subject, default: []].insert(.belowPlanMinimum)
             default: break
             }
         case .item: absorbItem(row, key)
@@ -236,13 +243,13 @@ public struct EstimateFigures: Sendable {
         case "M": flag = .incomplete
         default: return
         }
-        cells[key, default: CellFigures()].flags[row.subject, default: []].insert(flag)
+        cells[key, default: CellFigures(items: itemPositions)].flags[row.subject, default: []].insert(flag)
     }
 
     private mutating func absorbItem(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
         func update(_ body: (inout ItemFigures) -> Void) {
-            body(&cells[key, default: CellFigures()].items[row.subject, default: ItemFigures()])
+            cells[key, default: CellFigures(items: itemPositions)].items.update(row.subject, initial: ItemFigures(), body)
         }
         switch row.statistic {
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
@@ -267,7 +274,7 @@ public struct EstimateFigures: Sendable {
     private mutating func absorbIndex(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
         func update(_ body: (inout IndexFigures) -> Void) {
-            body(&cells[key, default: CellFigures()].indices[row.subject, default: IndexFigures()])
+            body(&cells[key, default: CellFigures(items: itemPositions)].indices[row.subject, default: IndexFigures()])
         }
         func estimator(_ method: String, suffix: String) -> IndexEstimator? {
             IndexEstimator.allCases.first { $0.seMethod + suffix == method }
@@ -299,7 +306,7 @@ public struct EstimateFigures: Sendable {
 
     private mutating func absorbOverall(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
-        func update(_ body: (inout CellFigures) -> Void) { body(&cells[key, default: CellFigures()]) }
+        func update(_ body: (inout CellFigures) -> Void) { body(&cells[key, default: CellFigures(items: itemPositions)]) }
         switch (row.statistic, row.method) {
         case ("target", "configured"): update { $0.target = v }
         case ("target_met", "point"): update { $0.targetMet = v }
@@ -321,16 +328,16 @@ public struct EstimateFigures: Sendable {
     private mutating func absorbChange(_ row: EstimateRow, _ kind: Subject, _ key: ComparisonKey) {
         let v = row.value
         if comparisons[key] == nil {
-            comparisons[key] = ComparisonFigures()
+            comparisons[key] = ComparisonFigures(items: itemPositions)
             comparisonOrder.append(key)
         }
         switch kind {
         case .item:
             guard row.method == "newcombe_hybrid" else { return }
             if row.statistic == "diff_lower" {
-                comparisons[key]!.items[row.subject, default: ChangeFigures()].lower = v
+                comparisons[key]!.items.update(row.subject, initial: ChangeFigures()) { $0.lower = v }
             } else if row.statistic == "diff_upper" {
-                comparisons[key]!.items[row.subject, default: ChangeFigures()].upper = v
+                comparisons[key]!.items.update(row.subject, initial: ChangeFigures()) { $0.upper = v }
             }
         case .index:
             let estimator: IndexEstimator?

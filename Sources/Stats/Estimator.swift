@@ -349,15 +349,24 @@ public struct Estimator: Sendable {
             }
             emit(id, "mean_score", "weighted", mean)
             let df = Double(n - strata)
-            for (tag, poststratified, rowsInDesign) in [("fixed", false, Double(n)), ("ps", true, Double(batchRows))] {
+            // By default the post-stratified design's SE and logit interval, the design and
+            // interval of the published weighted index; `[estimates] full` adds the
+            // fixed-weights design and the beta and plain intervals.
+            let full = survey.rules.fullEstimates
+            let designs = full ? [("fixed", false, Double(n)), ("ps", true, Double(batchRows))] : [("ps", true, Double(batchRows))]
+            for (tag, poststratified, rowsInDesign) in designs {
                 let se = design.variance(parts, poststratified: poststratified).squareRoot()
                 emit(id, "p_se", "svymean_\(tag)", se)
                 let degenerate = p <= 0 || p >= 1
                 let logit = degenerate ? nil : SurveyInterval.logit(p, se: se, df: df, level: level, quantiles: &quantiles)
-                let beta = degenerate
-                    ? nil : SurveyInterval.beta(p, se: se, df: df, rows: rowsInDesign, level: level, quantiles: &quantiles)
-                let plain = SurveyInterval.mean(p, se: degenerate ? 0 : se, df: df, level: level, quantiles: &quantiles)
-                for (method, ci) in [("logit", logit), ("beta", beta), ("mean", plain)] {
+                var intervals = [("logit", logit)]
+                if full {
+                    let beta = degenerate
+                        ? nil : SurveyInterval.beta(p, se: se, df: df, rows: rowsInDesign, level: level, quantiles: &quantiles)
+                    let plain = SurveyInterval.mean(p, se: degenerate ? 0 : se, df: df, level: level, quantiles: &quantiles)
+                    intervals += [("beta", beta), ("mean", plain)]
+                }
+                for (method, ci) in intervals {
                     emit(id, "p_lower", "svy_\(tag)_\(method)", ci?.lower)
                     emit(id, "p_upper", "svy_\(tag)_\(method)", ci?.upper)
                 }

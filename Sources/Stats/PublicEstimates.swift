@@ -79,7 +79,7 @@ public struct EstimateStream {
 
     private mutating func flush() throws {
         guard let key = pendingCell else { return }
-        let suppressed = publication.judge(figures[key] ?? CellFigures(), scope: key.scope).suppressed
+        let suppressed = publication.judge(figures[key] ?? CellFigures(items: figures.itemPositions), scope: key.scope).suppressed
         judged[key] = suppressed
         let rows = pending
         pending.removeAll(keepingCapacity: true)

@@ -104,7 +104,7 @@ public struct PublishedCell: Sendable {
     public var factors: [String: Estimate]
     /// Every rating question's satisfied share and every quality item's favourable share
     /// (unweighted, with the configured interval), by item id.
-    public var items: [String: Estimate]
+    public var items: ByID<Estimate>
     public var rank: Rank?
     public var target: TargetStatus?
     /// The index's change against the previous period.
@@ -127,7 +127,7 @@ public struct PublishedCell: Sendable {
     public var factorOrder: [String] = []
     /// Every item's counts (answers, satisfied or favourable, answers per level) and, unless
     /// suppressed, its mean score, by item id.
-    public var itemDetails: [String: ItemFigures] = [:]
+    public var itemDetails = ByID<ItemFigures>(.none)
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
@@ -194,8 +194,8 @@ public struct PublishedEstimates: Sendable {
         var factors: [String: Estimate] = [:]
         for f in survey.factors { factors[f.id] = index(f.id) }
         let intervalMethod = survey.rules.intervalMethod.rawValue
-        var items: [String: Estimate] = [:]
-        var details: [String: ItemFigures] = [:]
+        var items = ByID<Estimate>(cell.items.positions)
+        var details = ByID<ItemFigures>(cell.items.positions)
         for item in survey.likertItems + survey.qualityItems {
             let figure = cell.items[item.id] ?? ItemFigures()
             let n = figure.n ?? 0
