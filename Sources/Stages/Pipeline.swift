@@ -506,6 +506,7 @@ public struct Pipeline {
                     FaultInjection.point("stats.before_commit")
                     try stopIfRequested()
                     result = (stream.figures, stream.count)
+                    return ["estimates_rows": String(stream.count), "cells_flagged": String(stream.figures.cellsFlagged)]
                 }
             }
             try csv.commit()

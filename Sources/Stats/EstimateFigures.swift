@@ -182,6 +182,15 @@ public struct EstimateFigures: Sendable {
 
     public subscript(_ key: CellKey) -> CellFigures? { cells[key] }
 
+    /// Cells whose SIPAS index is suppressed (Q) or of low reliability (U), or with fewer
+    /// forms than the plan's minimum (I): the count of the run's summary line.
+    public var cellsFlagged: Int {
+        cells.values.filter {
+            $0.flags(overallIndexID).contains(.suppressed) || $0.flags(overallIndexID).contains(.lowReliability)
+                || $0.flags(wholeCellSubject).contains(.belowPlanMinimum)
+        }.count
+    }
+
     /// Takes in one tidy row: the rows a release publishes fill the figures, the others
     /// (every other interval method, weighted item variants, mean-score SDs) pass.
     /// - Returns: the cell or comparison the row is about (nil for a period that is neither).

@@ -13,16 +13,21 @@ extension SurveyDatabase {
     public func replaceEstimates(_ rows: [EstimateRow], meta: [String: String]) throws {
         try replaceEstimates(meta: meta) { insert in
             for row in rows { try insert(row) }
+            return [:]
         }
     }
 
     /// Replaces the `estimates` table with the rows `produce` hands to its `insert` as it
-    /// makes them (nothing held in memory), and records `meta`, in one transaction: a
-    /// failure or a kill inside `produce` leaves the previous estimates.
-    public func replaceEstimates(meta: [String: String], _ produce: (_ insert: (EstimateRow) throws -> Void) throws -> Void) throws {
+    /// makes them (nothing held in memory), and records `meta` and the meta `produce` returns,
+    /// in one transaction: a failure or a kill inside `produce` leaves the previous estimates.
+    public func replaceEstimates(
+        meta: [String: String], _ produce: (_ insert: (EstimateRow) throws -> Void) throws -> [String: String]
+    ) throws {
         try wrap {
             try queue.inTransaction { db in
                 try db.execute(sql: "DELETE FROM estimates")
+                // Counts of the rows below, if `produce` returns them; else counted when asked.
+                try db.execute(sql: "DELETE FROM meta WHERE key IN ('estimates_rows', 'cells_flagged')")
                 for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
@@ -30,7 +35,7 @@ extension SurveyDatabase {
                 // Raw binds: hundreds of thousands of rows, and GRDB boxes every argument.
                 let raw = insert.sqliteStatement
                 defer { sqlite3_reset(raw) }
-                try produce { r in
+                let more = try produce { r in
                     sqlite3_reset(raw)
                     FileWriter.bindText(raw, 1, r.scope.rawValue)
                     FileWriter.bindText(raw, 2, r.unit)
@@ -42,19 +47,26 @@ extension SurveyDatabase {
                     let rc = sqlite3_step(raw)
                     guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                 }
+                for (key, value) in more.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
                 return .commit
             }
         }
     }
 
-    /// Rows of the `estimates` table.
+    /// Rows of the `estimates` table: as `stats` counted them (`meta` `estimates_rows`),
+    /// else counted (a database of an earlier release).
     public func estimatesCount() throws -> Int {
-        try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimates") ?? 0 } }
+        if let stored = try meta("estimates_rows").flatMap(Int.init) { return stored }
+        return try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimates") ?? 0 } }
     }
 
-    /// Cells (scope, unit, period) whose published index is flagged Q, U or I.
+    /// Cells (scope, unit, period) whose published index is flagged Q, U or I: as `stats`
+    /// counted them (`meta` `cells_flagged`), else counted from the table.
     public func flaggedCells() throws -> Int {
-        try wrap {
+        if let stored = try meta("cells_flagged").flatMap(Int.init) { return stored }
+        return try wrap {
             try queue.read { db in
                 try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM (SELECT DISTINCT scope, unit, period FROM estimates
@@ -146,19 +158,36 @@ extension SurveyDatabase {
     public func checks() throws -> [CheckResult] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM checks ORDER BY rowid").map { row in
-                    let periodText: String = row["period"]
-                    let place = "the check of \(row["unit"] as String? ?? "?") \(periodText)"
-                    guard let period = Period(periodText) else {
+                // Raw column reads: tens of thousands of checks at a province's size, read by
+                // every nightly run.
+                let statement = try db.makeStatement(sql: """
+                    SELECT unit, period, check_name, subject, observed, required, status, message FROM checks ORDER BY rowid
+                    """)
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                var periods: [String: Period] = [:]
+                var results: [CheckResult] = []
+                while true {
+                    let rc = sqlite3_step(raw)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
+                    let unit = TallyStore.text(raw, 0)
+                    let periodText = TallyStore.text(raw, 1)
+                    let place = "the check of \(unit) \(periodText)"
+                    guard let period = periods[periodText] ?? Period(periodText) else {
                         throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
                     }
-                    guard let status = CheckResult.Status(rawValue: row["status"]) else {
-                        throw StorageError.undecodable(table: "checks", column: "status", value: row["status"] ?? "NULL", row: place)
+                    periods[periodText] = period
+                    let statusText = sqlite3_column_type(raw, 6) == SQLITE_NULL ? "NULL" : TallyStore.text(raw, 6)
+                    guard let status = CheckResult.Status(rawValue: statusText) else {
+                        throw StorageError.undecodable(table: "checks", column: "status", value: statusText, row: place)
                     }
-                    return CheckResult(
-                        unit: row["unit"], period: period, check: row["check_name"], subject: row["subject"],
-                        observed: row["observed"], required: row["required"], status: status, message: row["message"])
+                    func number(_ i: Int32) -> Double? { sqlite3_column_type(raw, i) == SQLITE_NULL ? nil : sqlite3_column_double(raw, i) }
+                    results.append(CheckResult(
+                        unit: unit, period: period, check: TallyStore.text(raw, 2), subject: TallyStore.text(raw, 3),
+                        observed: number(4), required: number(5), status: status, message: TallyStore.text(raw, 7)))
                 }
+                return results
             }
         }
     }

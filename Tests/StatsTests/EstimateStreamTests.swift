@@ -94,6 +94,10 @@ struct EstimateStreamTests {
         let (rows, _, figures) = try streamed(survey, groups, population, atoms)
         let decoded = EstimateFigures(rows, survey: survey)
         #expect(figures.cells == decoded.cells)
+        // The summary line's count, as the database counted it before (SQL over the rows).
+        let flagged = Set(rows.filter { $0.statistic == "flag" && ["Q", "U", "I"].contains($0.method) && ["index", "ALL"].contains($0.subject) }
+            .map { "\($0.scope)|\($0.unit)|\($0.period)" })
+        #expect(figures.cellsFlagged == flagged.count && flagged.count > 5)
         #expect(figures.comparisons == decoded.comparisons)
         // And what a report renders: every published cell the same.
         let a = PublishedEstimates(figures, survey: survey), b = PublishedEstimates(rows, survey: survey)
