@@ -49,18 +49,6 @@ public struct ReportInput: Sendable {
         self.programVersion = programVersion
         self.releaseDate = releaseDate
     }
-
-    /// From tidy estimate rows, decoded once.
-    public init(
-        survey: SurveyDefinition, units: [SurveyUnit], estimates: [EstimateRow], checks: [CheckResult],
-        language: Language, sources: [SourceSummary], programVersion: String, releaseDate: String,
-        dataThrough: String? = nil
-    ) {
-        self.init(
-            survey: survey, units: units, published: PublishedEstimates(estimates, survey: survey), checks: checks,
-            language: language, sources: sources, programVersion: programVersion, releaseDate: releaseDate,
-            dataThrough: dataThrough)
-    }
 }
 
 /// Number formats of the publication: decimal comma and dot thousands in Vietnamese.
@@ -107,6 +95,6 @@ enum NumberStyle {
     /// The XML form: `%.12g`, nil for missing.
     static func xml(_ value: Double?) -> String? {
         guard let value, value.isFinite else { return nil }
-        return EstimateRow.format(value)
+        return NumberText.g12(value)
     }
 }

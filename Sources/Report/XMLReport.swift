@@ -31,7 +31,7 @@ enum XMLReport {
 
         let rules = survey.rules
         try w.start("method")
-        try w.attribute("confidenceLevel", EstimateRow.format(rules.confidenceLevel))
+        try w.attribute("confidenceLevel", NumberText.g12(rules.confidenceLevel))
         try w.attribute("itemInterval", rules.intervalMethod.rawValue)
         try w.attribute("indexMeasure", rules.indexMeasure.rawValue)
         try w.attribute("indexStandardError", rules.indexMeasure.linearisation)
@@ -40,11 +40,11 @@ enum XMLReport {
         try w.attribute("aggregation", rules.aggregation.rawValue)
         try w.attribute("rankingPolicy", rules.rankingPolicy.rawValue)
         if rules.publishPoints { try w.attribute("points", "true") }
-        try w.attribute("target", rules.target.map { EstimateRow.format($0) })
+        try w.attribute("target", rules.target.map { NumberText.g12($0) })
         try w.attribute("suppressBelow", String(rules.suppressBelow))
-        try w.attribute("maxHalfWidth", EstimateRow.format(rules.maxHalfWidth))
+        try w.attribute("maxHalfWidth", NumberText.g12(rules.maxHalfWidth))
         try w.attribute("planMinimum", String(rules.planMinimum))
-        try w.attribute("marginOfError", EstimateRow.format(rules.marginOfError))
+        try w.attribute("marginOfError", NumberText.g12(rules.marginOfError))
         for answer in rules.satisfied.sorted() { try w.element("satisfiedAnswer", text: String(answer)) }
         try w.end()
 
@@ -157,7 +157,7 @@ enum XMLReport {
             }
             if let target = rules.target, let status = cell.target {
                 try w.element("target", [
-                    ("value", EstimateRow.format(target)),
+                    ("value", NumberText.g12(target)),
                     ("met", status == .met || status == .significantlyMet ? "true" : "false"),
                     ("significantlyMet", status == .significantlyMet ? "true" : "false"),
                     ("significantlyMissed", status == .significantlyMissed ? "true" : "false"),

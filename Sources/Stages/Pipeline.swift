@@ -574,8 +574,8 @@ public struct Pipeline {
     private func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
         var text = "unit,period,check,subject,observed,required,status,message\n"
         for c in outcome.results {
-            text += [CSVField.text(c.unit), c.period.description, c.check, CSVField.text(c.subject), EstimateRow.format(c.observed),
-                     EstimateRow.format(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
+            text += [CSVField.text(c.unit), c.period.description, c.check, CSVField.text(c.subject), NumberText.g12(c.observed),
+                     NumberText.g12(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
         }
         try write(Data(text.utf8), "checks.csv", in: dir)
     }

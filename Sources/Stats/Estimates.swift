@@ -112,16 +112,7 @@ public struct EstimateRow: Sendable, Hashable {
     }
 
     /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
-    public static func format(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "NA" }
-        if value == 0 { return "0" }
-        // vsnprintf straight into a stack buffer: Foundation's String(format:) costs several
-        // thousand instructions a number, and estimates.csv has hundreds of thousands.
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 32, "%.12g", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
-        }
-    }
+    public static func format(_ value: Double?) -> String { NumberText.g12(value) }
 }
 
 /// The overall index's id in `question_or_factor`.

@@ -23,7 +23,7 @@ func sampleInput(language: Language = .vi, unitName: String = "Sở Tư pháp") 
     return ReportInput(
         survey: survey,
         units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health")],
-        estimates: estimates, checks: [], language: language,
+        published: PublishedEstimates(estimates, survey: survey), checks: [], language: language,
         sources: [SourceSummary(path: "inbox/paper/a.csv", sha256: String(repeating: "ab", count: 32), accepted: 15, rejected: 1, duplicates: 0)],
         programVersion: "test", releaseDate: "2024-06-30")
 }

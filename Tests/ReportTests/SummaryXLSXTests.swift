@@ -19,7 +19,7 @@ func workbookInput(language: Language = .vi, unitName: String = "Sở Tư pháp"
         survey: survey,
         units: [SurveyUnit(code: "STP", nameVi: unitName, nameEn: "Justice"), SurveyUnit(code: "SYT", nameVi: "Sở Y tế", nameEn: "Health"),
                 SurveyUnit(code: "SKH", nameVi: "Sở Kế hoạch", nameEn: "Planning")],
-        estimates: estimates,
+        published: PublishedEstimates(estimates, survey: survey),
         checks: [CheckResult(unit: "SKH", period: q2, check: "plan_minimum", subject: "ALL", observed: 2, required: 5, status: .fail, message: ""),
                  CheckResult(unit: "STP", period: q2, check: "plan_minimum", subject: "ALL", observed: 6, required: 5, status: .pass, message: "")],
         language: language,
