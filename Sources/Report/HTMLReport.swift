@@ -24,43 +24,42 @@ enum HTMLReport {
         let published = view.published
         let factors = survey.factors
         let numbers = TableNumbers(word: labels.tableWord)
-        var context: [String: Any] = [
-            "lang": lang.rawValue,
-            "title": lang == .vi ? nonEmpty(survey.titleVi, labels.defaultTitle)
+        let pageLabels = PageLabels(
+            unit: labels.unitColumn, index: labels.indexColumn, interval: labels.intervalColumn,
+            forms: labels.formsColumn, flag: labels.flagColumn,
+            factors: labels.factorsHeading, checks: labels.checksHeading, method: labels.methodHeading,
+            sources: labels.sourcesHeading, legend: labels.legend(rules), file: labels.fileColumn,
+            accepted: labels.acceptedColumn, rejected: labels.rejectedColumn,
+            duplicates: labels.duplicateColumn, check: labels.checkColumn, result: labels.resultColumn,
+            noChecksFailed: labels.noChecksFailed, rank: labels.rankColumn, quality: labels.qualityHeading,
+            trend: labels.trendHeading, chartTable: labels.chartTableNote,
+            failedChecks: labels.failedChecksHeading, headline: labels.headlineHeading,
+            annex: labels.unitAnnexHeading, question: labels.questionColumn, satisfied: labels.satisfiedColumn,
+            answers: labels.answersColumn, recipients: labels.recipientsWord, downloads: labels.downloadsHeading,
+            factor: labels.factorColumn, channel: labels.channelColumn, period: labels.periodColumn)
+        var page = PageView(
+            lang: lang.rawValue,
+            title: lang == .vi ? nonEmpty(survey.titleVi, labels.defaultTitle)
                 : nonEmpty(survey.titleEn, nonEmpty(survey.titleVi, labels.defaultTitle)),
-            "agency": lang == .vi ? survey.agencyVi : nonEmpty(survey.agencyEn, survey.agencyVi),
-            "sipas": labels.defaultTitle,
-            "releaseLabel": labels.releaseWord,
-            "dataThroughLabel": labels.dataThroughWord,
-            "releaseDate": labels.date(input.releaseDate),
-            "programVersion": input.programVersion,
-            "labels": [
-                "unit": labels.unitColumn, "index": labels.indexColumn, "interval": labels.intervalColumn,
-                "forms": labels.formsColumn, "flag": labels.flagColumn,
-                "factors": labels.factorsHeading, "checks": labels.checksHeading, "method": labels.methodHeading,
-                "sources": labels.sourcesHeading, "legend": labels.legend(rules), "file": labels.fileColumn,
-                "accepted": labels.acceptedColumn, "rejected": labels.rejectedColumn,
-                "duplicates": labels.duplicateColumn, "check": labels.checkColumn, "result": labels.resultColumn,
-                "noChecksFailed": labels.noChecksFailed, "rank": labels.rankColumn, "quality": labels.qualityHeading,
-                "trend": labels.trendHeading, "chartTable": labels.chartTableNote,
-                "failedChecks": labels.failedChecksHeading, "headline": labels.headlineHeading,
-                "annex": labels.unitAnnexHeading, "question": labels.questionColumn, "satisfied": labels.satisfiedColumn,
-                "answers": labels.answersColumn, "recipients": labels.recipientsWord, "downloads": labels.downloadsHeading,
-                "factor": labels.factorColumn, "channel": labels.channelColumn, "period": labels.periodColumn,
-            ],
-            "factorHeaders": factors.map { ["id": $0.id, "name": lang == .vi ? $0.nameVi : $0.nameEn] },
-            "method": labels.methodNote(survey).map { ["text": $0] },
-            "downloads": labels.downloads.map { ["file": $0.0, "what": $0.1] },
-        ]
-        context["annex"] = annexContext(survey.annex, labels: labels) ?? false
-        // Set only when known: an empty string would still open a Mustache section.
-        if let through = input.dataThrough { context["dataThrough"] = labels.date(through) }
+            agency: lang == .vi ? survey.agencyVi : nonEmpty(survey.agencyEn, survey.agencyVi),
+            sipas: labels.defaultTitle,
+            releaseLabel: labels.releaseWord,
+            dataThroughLabel: labels.dataThroughWord,
+            releaseDate: labels.date(input.releaseDate),
+            programVersion: input.programVersion,
+            labels: pageLabels,
+            factorHeaders: factors.map { IDName(id: $0.id, name: lang == .vi ? $0.nameVi : $0.nameEn) },
+            method: labels.methodNote(survey).map { TextLine(text: $0) },
+            downloads: labels.downloads.map { Download(file: $0.0, what: $0.1) },
+            annex: annexView(survey.annex, labels: labels),
+            dataThrough: input.dataThrough.map { labels.date($0) },
+            sources: SourcesTable(caption: "", rows: []))
         guard let latest = view.latest else {
-            context["hasData"] = false
-            context["sources"] = sourcesTable(input, labels: labels, numbers: numbers)
-            return Data(template.render(context).utf8)
+            page.hasData = false
+            page.sources = sourcesTable(input, labels: labels, numbers: numbers)
+            return Data(template.render(page).utf8)
         }
-        context["hasData"] = true
+        page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
         func name(_ code: String) -> String { unitNames[code] ?? code }
         let year = latest.yearPeriod
@@ -107,7 +106,7 @@ enum HTMLReport {
         func targetText(_ t: TargetStatus?) -> String { t.map(labels.target) ?? "" }
 
         /// A ranking-table row of a cell.
-        func rankingRow(_ cell: PublishedCell, name: String, total: Bool, inGroup: Bool = false) -> [String: Any] {
+        func rankingRow(_ cell: PublishedCell, name: String, total: Bool, inGroup: Bool = false) -> RankingRow {
             let previous = change(cell.changeOnPrevious)
             let yearAgo = change(cell.changeOnYearAgo)
             var rankNote: [String] = []
@@ -126,26 +125,25 @@ enum HTMLReport {
             // Why an index is missing (M) or of low reliability because of a thin factor.
             if !cell.missingFactors.isEmpty { rankNote.append(labels.incompleteNote(cell.missingFactors)) }
             if !cell.index.isSuppressed, !cell.suppressedFactors.isEmpty { rankNote.append(labels.thinFactorNote(cell.suppressedFactors)) }
-            return [
-                "name": name, "code": cell.key.unit, "total": total,
-                "rank": rankText,
-                "caution": cell.shortOfForms && cell.rank != nil, "rankNote": rankNote.joined(separator: "; "),
-                "index": percent(cell.index), "interval": interval(cell.index),
-                "points": score(cell.points[overallIndexID]), "pointsInterval": scoreInterval(cell.points[overallIndexID]),
-                "forms": NumberStyle.count(cell.forms, language: lang),
-                "change": previous.text, "changeNote": previous.note,
-                "yearAgo": yearAgo.text, "yearAgoNote": yearAgo.note,
-                "target": targetText(cell.target), "flag": flags, "flagged": !flags.isEmpty,
-                "factors": factors.map { ["value": percent(cell.factors[$0.id]), "interval": interval(cell.factors[$0.id])] },
-            ]
+            return RankingRow(
+                name: name, code: cell.key.unit, total: total,
+                rank: rankText,
+                caution: cell.shortOfForms && cell.rank != nil, rankNote: rankNote.joined(separator: "; "),
+                index: percent(cell.index), interval: interval(cell.index),
+                points: score(cell.points[overallIndexID]), pointsInterval: scoreInterval(cell.points[overallIndexID]),
+                forms: NumberStyle.count(cell.forms, language: lang),
+                change: previous.text, changeNote: previous.note,
+                yearAgo: yearAgo.text, yearAgoNote: yearAgo.note,
+                target: targetText(cell.target), flag: flags, flagged: !flags.isEmpty,
+                factors: factors.map { ValueInterval(value: percent(cell.factors[$0.id]), interval: interval(cell.factors[$0.id])) })
         }
         /// The ranking tables of a period: one for all units, or one per group (each with the
         /// group's aggregate, the last one also with all units').
-        func rankingTables(_ scope: Scope, _ period: Period, id: String) -> [[String: Any]] {
-            guard !survey.groups.isEmpty else { return [["tableId": id, "rows": rankingRows(scope, period)]] }
+        func rankingTables(_ scope: Scope, _ period: Period, id: String) -> [RankingTable] {
+            guard !survey.groups.isEmpty else { return [RankingTable(tableId: id, rows: rankingRows(scope, period))] }
             let groupScope: Scope = scope == .unitQuarter ? .groupQuarter : .groupYear
             let allScope: Scope = scope == .unitQuarter ? .allQuarter : .allYear
-            var tables: [[String: Any]] = []
+            var tables: [RankingTable] = []
             for group in survey.groups {
                 let members = Set(input.units.filter { $0.group == group.id }.map(\.code))
                 let codes = ranked(scope, period, among: input.units.map(\.code).filter(members.contains), inGroup: true)
@@ -156,16 +154,14 @@ enum HTMLReport {
                 if let g = published[groupScope, group.id, period] {
                     rows.append(rankingRow(g, name: labels.groupTotal(group.name(in: lang)), total: true))
                 }
-                tables.append(["tableId": "\(id)-\(group.id)", "group": group.name(in: lang), "rows": rows])
+                tables.append(RankingTable(tableId: "\(id)-\(group.id)", group: group.name(in: lang), rows: rows))
             }
             if let all = published[allScope, allUnitsCode, period], !tables.isEmpty {
-                var last = tables[tables.count - 1]["rows"] as! [[String: Any]]
-                last.append(rankingRow(all, name: labels.allUnits(rules.aggregation), total: true))
-                tables[tables.count - 1]["rows"] = last
+                tables[tables.count - 1].rows.append(rankingRow(all, name: labels.allUnits(rules.aggregation), total: true))
             }
             return tables
         }
-        func rankingRows(_ scope: Scope, _ period: Period) -> [[String: Any]] {
+        func rankingRows(_ scope: Scope, _ period: Period) -> [RankingRow] {
             var rows = ranked(scope, period).compactMap { code in
                 published[scope, code, period].map { rankingRow($0, name: name(code), total: false) }
             }
@@ -177,19 +173,17 @@ enum HTMLReport {
         }
 
         // The year (first when it is complete: the decision is annual) and the quarter.
-        var yearSection: [String: Any]? = nil
+        var yearSection: PeriodSection? = nil
         if published[.allYear, allUnitsCode, year] != nil || published.keys.contains(where: { $0.scope == .unitYear && $0.period == year }) {
-            yearSection = [
-                "id": "year", "heading": labels.yearHeading(year, through: yearComplete ? nil : latest),
-                "tables": rankingTables(.unitYear, year, id: "year"),
-                "changeHeading": labels.changeOnPreviousYear, "hasYearAgo": false,
-            ]
+            yearSection = PeriodSection(
+                id: "year", heading: labels.yearHeading(year, through: yearComplete ? nil : latest),
+                tables: rankingTables(.unitYear, year, id: "year"),
+                changeHeading: labels.changeOnPreviousYear, hasYearAgo: false)
         }
-        var quarterSection: [String: Any] = [
-            "id": "quarter", "heading": labels.resultsHeading(latest),
-            "tables": rankingTables(.unitQuarter, latest, id: "quarter"), "changeHeading": labels.changeOnPreviousQuarter,
-            "hasYearAgo": true, "yearAgoHeading": labels.changeOnYearAgo,
-        ]
+        var quarterSection = PeriodSection(
+            id: "quarter", heading: labels.resultsHeading(latest),
+            tables: rankingTables(.unitQuarter, latest, id: "quarter"), changeHeading: labels.changeOnPreviousQuarter,
+            hasYearAgo: true, yearAgoHeading: labels.changeOnYearAgo)
         // Bar chart of the quarter: each unit's published index with its interval.
         let bars = quarterOrder.compactMap { code -> SVGChart.Bar? in
             guard let cell = published[.unitQuarter, code, latest] else { return nil }
@@ -197,29 +191,26 @@ enum HTMLReport {
                                 note: cell.index.isSuppressed ? labels.suppressedNote
                                     : cell.missingFactors.isEmpty ? nil : labels.incompleteNote(cell.missingFactors))
         }
-        quarterSection["chart"] = SVGChart.bars(
+        quarterSection.chart = SVGChart.bars(
             bars, id: "chart-units", title: labels.barTitle(labels.periodInText(latest)),
             description: bars.map { b in "\(b.label): " + (b.note ?? "\(NumberStyle.percent(b.value, language: lang)) (\(NumberStyle.percent(b.lower, language: lang)) – \(NumberStyle.percent(b.upper, language: lang)))") }
                 .joined(separator: "; "),
             language: lang, target: chartTarget)
-        var periodSections: [[String: Any]] = []
+        var periodSections: [PeriodSection] = []
         if let yearSection, yearComplete { periodSections.append(yearSection) }
         periodSections.append(quarterSection)
         if let yearSection, !yearComplete { periodSections.append(yearSection) }
         for i in periodSections.indices {
-            let heading = periodSections[i]["heading"] as? String ?? ""
-            var tables = periodSections[i]["tables"] as! [[String: Any]]
-            for j in tables.indices {
-                let caption = labels.rankingCaption(heading)
-                tables[j]["caption"] = numbers.caption((tables[j]["group"] as? String).map { "\(caption) – \($0)" } ?? caption)
+            let caption = labels.rankingCaption(periodSections[i].heading)
+            for j in periodSections[i].tables.indices {
+                periodSections[i].tables[j].caption = numbers.caption(periodSections[i].tables[j].group.map { "\(caption) – \($0)" } ?? caption)
             }
-            periodSections[i]["tables"] = tables
         }
-        context["periodSections"] = periodSections
-        context["hasTarget"] = rules.target != nil
-        context["hasPoints"] = rules.publishPoints
-        context["pointsHeading"] = labels.pointsColumn
-        context["targetHeading"] = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
+        page.periodSections = periodSections
+        page.hasTarget = rules.target != nil
+        page.hasPoints = rules.publishPoints
+        page.pointsHeading = labels.pointsColumn
+        page.targetHeading = rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: lang)) } ?? ""
 
         // Summary: the year's and the quarter's headline, the ranking policy, and the lists a decision needs.
         var headlines: [String] = []
@@ -239,37 +230,37 @@ enum HTMLReport {
         if yearComplete, let h = headline(yearAll, year, partial: false) { headlines.append(h) }
         if let h = headline(quarterAll, latest, partial: false) { headlines.append(h) }
         if !yearComplete, let h = headline(yearAll, year, partial: true) { headlines.append(h) }
-        context["headlines"] = headlines.map { ["text": $0] }
-        context["rankingPolicy"] = labels.rankingPolicy(rules)
-        var lists: [[String: Any]] = []
+        page.headlines = headlines.map { TextLine(text: $0) }
+        page.rankingPolicy = labels.rankingPolicy(rules)
+        var lists: [ListView] = []
         let quarterCells = unitOrder.compactMap { published[.unitQuarter, $0, latest] }
         if rules.target != nil {
             let missed = quarterCells.filter { $0.target?.isMissed == true }
-            lists.append(["title": labels.belowTargetList(labels.periodInText(latest)),
-                          "items": missed.map { ["text": "\(name($0.key.unit)): \(percent($0.index)) (\(targetText($0.target)))"] },
-                          "empty": missed.isEmpty, "none": labels.noneWord])
+            lists.append(ListView(title: labels.belowTargetList(labels.periodInText(latest)),
+                                  items: missed.map { TextLine(text: "\(name($0.key.unit)): \(percent($0.index)) (\(targetText($0.target)))") },
+                                  empty: missed.isEmpty, none: labels.noneWord))
         }
         let short = quarterCells.filter(\.shortOfForms)
-        lists.append(["title": labels.belowPlanList(labels.periodInText(latest)),
-                      "items": short.map { cell -> [String: String] in
-                          let checks = input.checks.filter { $0.unit == cell.key.unit && $0.period == latest && $0.status == .fail
-                              && ($0.check == "plan_minimum" || $0.check == "sample_size_rule") }
-                          return ["text": "\(name(cell.key.unit)): " + checks.map(labels.checkFinding).joined(separator: "; ")]
-                      },
-                      "empty": short.isEmpty, "none": labels.noneWord])
+        lists.append(ListView(title: labels.belowPlanList(labels.periodInText(latest)),
+                              items: short.map { cell -> TextLine in
+                                  let checks = input.checks.filter { $0.unit == cell.key.unit && $0.period == latest && $0.status == .fail
+                                      && ($0.check == "plan_minimum" || $0.check == "sample_size_rule") }
+                                  return TextLine(text: "\(name(cell.key.unit)): " + checks.map(labels.checkFinding).joined(separator: "; "))
+                              },
+                              empty: short.isEmpty, none: labels.noneWord))
         let movers = quarterCells.filter { $0.changeOnPrevious?.diff != nil }
             .sorted { abs($0.changeOnPrevious!.diff!) > abs($1.changeOnPrevious!.diff!) }.prefix(3)
-        lists.append(["title": labels.moversList(labels.periodInText(latest)),
-                      "items": movers.map { cell -> [String: String] in
-                          let c = change(cell.changeOnPrevious)
-                          return ["text": "\(name(cell.key.unit)): \(c.text) \(labels.pointsWord) (\(c.note))"]
-                      },
-                      "empty": movers.isEmpty, "none": labels.noneWord])
-        context["lists"] = lists
+        lists.append(ListView(title: labels.moversList(labels.periodInText(latest)),
+                              items: movers.map { cell -> TextLine in
+                                  let c = change(cell.changeOnPrevious)
+                                  return TextLine(text: "\(name(cell.key.unit)): \(c.text) \(labels.pointsWord) (\(c.note))")
+                              },
+                              empty: movers.isEmpty, none: labels.noneWord))
+        page.lists = lists
 
         // Factors of the quarter, with their intervals.
-        context["factorCaption"] = numbers.caption(labels.factorCaption(labels.periodInText(latest)))
-        context["factorRows"] = rankingRows(.unitQuarter, latest)
+        page.factorCaption = numbers.caption(labels.factorCaption(labels.periodInText(latest)))
+        page.factorRows = rankingRows(.unitQuarter, latest)
 
         // Trend over the last eight quarters: the chart of all units, and each unit's values with intervals.
         let quarters = Array(published.quarters.suffix(8))
@@ -278,142 +269,138 @@ enum HTMLReport {
             return SVGChart.Point(label: labels.shortPeriod(q), value: e?.value, lower: e?.lower, upper: e?.upper,
                                   tick: labels.axisTick(q).tick, group: labels.axisTick(q).group)
         }
-        context["trendChart"] = SVGChart.trend(
+        page.trendChart = SVGChart.trend(
             trendPoints, id: "chart-trend", title: labels.trendTitle,
             description: trendPoints.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
             language: lang, target: chartTarget)
-        context["trendHeaders"] = quarters.map { ["label": labels.shortPeriod($0)] }
-        context["trendCaption"] = numbers.caption(labels.trendCaption)
-        func trendRow(_ scope: Scope, _ unit: String, _ label: String) -> [String: Any] {
-            ["name": label, "total": scope == .allQuarter,
-             "values": quarters.map { q -> [String: String] in
-                 guard let cell = published[scope, unit, q] else { return ["value": "–", "interval": ""] }
-                 return ["value": percent(cell.index), "interval": cell.index.isSuppressed ? "" : interval(cell.index)]
-             }]
+        page.trendHeaders = quarters.map { Label(label: labels.shortPeriod($0)) }
+        page.trendCaption = numbers.caption(labels.trendCaption)
+        func trendRow(_ scope: Scope, _ unit: String, _ label: String) -> TrendRow {
+            TrendRow(name: label, total: scope == .allQuarter,
+                     values: quarters.map { q -> ValueInterval in
+                         guard let cell = published[scope, unit, q] else { return ValueInterval(value: "–", interval: "") }
+                         return ValueInterval(value: percent(cell.index), interval: cell.index.isSuppressed ? "" : interval(cell.index))
+                     })
         }
-        context["trendRows"] = unitOrder.map { trendRow(.unitQuarter, $0, name($0)) }
+        page.trendRows = unitOrder.map { trendRow(.unitQuarter, $0, name($0)) }
             + [trendRow(.allQuarter, allUnitsCode, labels.allUnits(rules.aggregation))]
 
         // Quality items of the quarter.
         let quality = survey.qualityItems
-        context["hasQuality"] = !quality.isEmpty
-        if !quality.isEmpty { context["qualityCaption"] = numbers.caption(labels.qualityCaption(labels.periodInText(latest))) }
-        context["qualityHeaders"] = quality.map { ["id": $0.id, "name": lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)] }
-        context["qualityRows"] = (unitOrder.map { (Scope.unitQuarter, $0, name($0)) } + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))])
-            .compactMap { scope, unit, label -> [String: Any]? in
+        page.hasQuality = !quality.isEmpty
+        if !quality.isEmpty { page.qualityCaption = numbers.caption(labels.qualityCaption(labels.periodInText(latest))) }
+        page.qualityHeaders = quality.map { IDName(id: $0.id, name: lang == .vi ? nonEmpty($0.favourableVi, $0.textVi) : nonEmpty($0.favourableEn, $0.textEn)) }
+        page.qualityRows = (unitOrder.map { (Scope.unitQuarter, $0, name($0)) } + [(Scope.allQuarter, allUnitsCode, labels.allUnits(.pooled))])
+            .compactMap { scope, unit, label -> ValuesRow? in
                 guard let cell = published[scope, unit, latest] else { return nil }
-                return ["name": label, "total": scope == .allQuarter,
-                        "values": quality.map { item -> [String: String] in
-                            let e = cell.items[item.id]
-                            return ["value": percent(e), "interval": e?.isSuppressed == false ? interval(e) : "",
-                                    "n": "n = " + NumberStyle.count(e?.n ?? 0, language: lang)]
-                        }]
+                return ValuesRow(name: label, total: scope == .allQuarter,
+                                 values: quality.map { item -> QualityValue in
+                                     let e = cell.items[item.id]
+                                     return QualityValue(value: percent(e), interval: e?.isSuppressed == false ? interval(e) : "",
+                                                         n: "n = " + NumberStyle.count(e?.n ?? 0, language: lang))
+                                 })
             }
 
         // Sampling: forms per unit and quarter against the plan minimum and the sample-size rule.
-        context["samplingCaption"] = numbers.caption(labels.samplingHeading)
-        context["samplingRows"] = unitOrder.map { code -> [String: Any] in
-            ["name": name(code),
-             "values": quarters.map { q -> [String: Any] in
+        page.samplingCaption = numbers.caption(labels.samplingHeading)
+        page.samplingRows = unitOrder.map { code -> SamplingRow in
+            SamplingRow(name: name(code),
+             values: quarters.map { q -> SamplingValue in
                  let checks = input.checks.filter { $0.unit == code && $0.period == q }
                  let plan = checks.first { $0.check == "plan_minimum" }
                  let rule = checks.first { $0.check == "sample_size_rule" }
                  var notes: [String] = []
                  if plan?.status == .fail { notes.append(labels.belowPlanShort(Int(plan?.required ?? 0))) }
                  if let rule { notes.append(labels.ruleShort(Int(rule.required ?? 0), met: rule.status != .fail)) }
-                 return ["forms": plan.map { NumberStyle.count(Int($0.observed ?? 0), language: lang) } ?? "–",
-                         "note": notes.joined(separator: "; "),
-                         // A Bool: the template's section would fire on an empty string too.
-                         "fail": plan?.status == .fail || rule?.status == .fail]
-             }]
+                 return SamplingValue(forms: plan.map { NumberStyle.count(Int($0.observed ?? 0), language: lang) } ?? "–",
+                                      note: notes.joined(separator: "; "),
+                                      fail: plan?.status == .fail || rule?.status == .fail)
+             })
         }
-        context["samplingNote"] = labels.samplingNote(rules)
+        page.samplingNote = labels.samplingNote(rules)
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
-        context["failedChecks"] = failed.map {
-            ["unit": name($0.unit), "check": labels.checkName($0.check), "message": labels.checkFinding($0)]
+        page.failedChecks = failed.map {
+            FailedCheck(unit: name($0.unit), check: labels.checkName($0.check), message: labels.checkFinding($0))
         }
-        context["hasFailedChecks"] = !failed.isEmpty
-        if !failed.isEmpty { context["failedCaption"] = numbers.caption(labels.failedChecksHeading) }
-        context["sources"] = sourcesTable(input, labels: labels, numbers: numbers)
+        page.hasFailedChecks = !failed.isEmpty
+        if !failed.isEmpty { page.failedCaption = numbers.caption(labels.failedChecksHeading) }
+        page.sources = sourcesTable(input, labels: labels, numbers: numbers)
 
         // The annex: per unit, every question and factor with its interval and flag, quarter and year.
         let likert = survey.likertItems
-        context["units"] = unitOrder.map { code -> [String: Any] in
+        page.units = unitOrder.map { code -> UnitAnnex in
             let q = published[.unitQuarter, code, latest]
             let y = published[.unitYear, code, year]
-            func item(_ e: Estimate?) -> [String: String] {
-                ["value": percent(e), "interval": e?.isSuppressed == false ? interval(e) : "–",
-                 "n": NumberStyle.count(e?.n ?? 0, language: lang), "flag": e?.flags.codes.joined(separator: " ") ?? ""]
+            func item(_ e: Estimate?) -> AnnexFigure {
+                AnnexFigure(value: percent(e), interval: e?.isSuppressed == false ? interval(e) : "–",
+                            n: NumberStyle.count(e?.n ?? 0, language: lang), flag: e?.flags.codes.joined(separator: " ") ?? "")
             }
             let points = quarters.map { p -> SVGChart.Point in
                 let e = published[.unitQuarter, code, p]?.index
                 return SVGChart.Point(label: labels.shortPeriod(p), value: e?.value, lower: e?.lower, upper: e?.upper,
                                       tick: labels.axisTick(p).tick, group: labels.axisTick(p).group)
             }
-            return [
-                "code": code, "name": name(code),
-                "summary": labels.unitSummary(
+            return UnitAnnex(
+                code: code, name: name(code),
+                summary: labels.unitSummary(
                     quarter: labels.periodInText(latest), quarterForms: q?.forms ?? 0,
                     yearText: labels.yearHeading(year, through: yearComplete ? nil : latest), yearForms: y?.forms ?? 0,
                     rank: q?.rank.map { labels.rank($0.position, of: $0.of) }, yearRank: y?.rank.map { labels.rank($0.position, of: $0.of) }),
-                "channelCaption": numbers.caption(labels.channelCaption(name(code))),
-                "channels": [latest, year].flatMap { period in
-                    Channel.allCases.sorted { $0 == .paper && $1 != .paper }.compactMap { channel -> [String: Any]? in
+                channelCaption: numbers.caption(labels.channelCaption(name(code))),
+                channels: [latest, year].flatMap { period in
+                    Channel.allCases.sorted { $0 == .paper && $1 != .paper }.compactMap { channel -> ChannelRow? in
                         let scope = Scope.channelScope(quarterly: period.isQuarter, channel)
                         guard let c = published[scope, code, period] else { return nil }
-                        return ["channel": labels.channelName(channel), "period": labels.periodName(period),
-                                "forms": NumberStyle.count(c.forms, language: lang), "index": percent(c.index),
-                                "interval": c.index.isSuppressed ? "–" : interval(c.index),
-                                "points": score(c.points[overallIndexID]), "flag": c.index.flags.codes.joined(separator: " ")]
+                        return ChannelRow(channel: labels.channelName(channel), period: labels.periodName(period),
+                                          forms: NumberStyle.count(c.forms, language: lang), index: percent(c.index),
+                                          interval: c.index.isSuppressed ? "–" : interval(c.index),
+                                          points: score(c.points[overallIndexID]), flag: c.index.flags.codes.joined(separator: " "))
                     }
                 },
-                "itemCaption": numbers.caption(labels.itemCaption(name(code))),
-                "quarterHeading": labels.periodName(latest), "yearHeading": labels.periodName(year),
-                "factors": factors.map { f in
-                    ["id": f.id, "name": lang == .vi ? f.nameVi : f.nameEn, "quarter": item(q?.factors[f.id]), "year": item(y?.factors[f.id]),
-                     "isIndex": false]
-                } + [["id": "", "name": labels.indexColumn, "quarter": item(q?.index), "year": item(y?.index), "isIndex": true]],
-                "items": likert.map { it in
-                    ["id": it.id, "text": lang == .vi ? it.textVi : nonEmpty(it.textEn, it.textVi),
-                     "quarter": item(q?.items[it.id]), "year": item(y?.items[it.id])]
+                itemCaption: numbers.caption(labels.itemCaption(name(code))),
+                quarterHeading: labels.periodName(latest), yearHeading: labels.periodName(year),
+                factors: factors.map { f in
+                    FactorAnnexRow(id: f.id, name: lang == .vi ? f.nameVi : f.nameEn, quarter: item(q?.factors[f.id]),
+                                   year: item(y?.factors[f.id]), isIndex: false)
+                } + [FactorAnnexRow(id: "", name: labels.indexColumn, quarter: item(q?.index), year: item(y?.index), isIndex: true)],
+                items: likert.map { it in
+                    ItemAnnexRow(id: it.id, text: lang == .vi ? it.textVi : nonEmpty(it.textEn, it.textVi),
+                                 quarter: item(q?.items[it.id]), year: item(y?.items[it.id]))
                 },
-                "chart": SVGChart.trend(
+                chart: SVGChart.trend(
                     points, id: "chart-trend-\(code)", title: labels.unitTrendTitle(name(code)),
                     description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
-                    language: lang, target: chartTarget),
-            ]
+                    language: lang, target: chartTarget))
         }
-        return Data(template.render(context).utf8)
+        return Data(template.render(page).utf8)
     }
 
-    static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> [String: Any] {
+    static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> SourcesTable {
         let lang = input.language
-        return ["caption": numbers.caption(labels.sourcesHeading),
-                "rows": input.sources.map {
-                    ["path": $0.path, "sha": String($0.sha256.prefix(16)), "accepted": NumberStyle.count($0.accepted, language: lang),
-                     "rejected": NumberStyle.count($0.rejected, language: lang),
-                     "duplicates": NumberStyle.count($0.duplicates, language: lang)]
-                }]
+        return SourcesTable(
+            caption: numbers.caption(labels.sourcesHeading),
+            rows: input.sources.map {
+                SourceRow(path: $0.path, sha: String($0.sha256.prefix(16)), accepted: NumberStyle.count($0.accepted, language: lang),
+                          rejected: NumberStyle.count($0.rejected, language: lang),
+                          duplicates: NumberStyle.count($0.duplicates, language: lang))
+            })
     }
 
     /// The decision header and signature block from `[publication]`; nil when none is configured.
-    static func annexContext(_ a: DecisionAnnex, labels: Labels) -> [String: Any]? {
+    static func annexView(_ a: DecisionAnnex, labels: Labels) -> AnnexView? {
         guard !a.isEmpty else { return nil }
         let vi = labels.language == .vi
         func pick(_ v: String, _ e: String) -> String { vi ? v : nonEmpty(e, v) }
         func pick(_ v: [String], _ e: [String]) -> [String] { vi ? v : (e.isEmpty ? v : e) }
-        var context: [String: Any] = [
-            "issuingBody": pick(a.issuingBodyVi, a.issuingBodyEn),
-            "title": pick(nonEmpty(a.annexTitleVi, labels.t("Phụ lục", "Annex")), nonEmpty(a.annexTitleEn, "Annex")),
-            "decision": pick(a.decisionVi, a.decisionEn),
-            "signature": pick(a.signatureVi, a.signatureEn).map { ["line": $0] },
-            "signer": a.signer,
-            "recipients": pick(a.recipientsVi, a.recipientsEn).map { ["line": $0] },
-        ]
-        context["hasRecipients"] = !(context["recipients"] as! [[String: String]]).isEmpty
-        context["hasSignature"] = !a.signer.isEmpty || !(context["signature"] as! [[String: String]]).isEmpty
-        if let date = a.issueDate { context["placeDate"] = labels.placeAndDate(pick(a.placeVi, a.placeEn), date) }
-        return context
+        let signature = pick(a.signatureVi, a.signatureEn).map { Line(line: $0) }
+        let recipients = pick(a.recipientsVi, a.recipientsEn).map { Line(line: $0) }
+        return AnnexView(
+            issuingBody: pick(a.issuingBodyVi, a.issuingBodyEn),
+            title: pick(nonEmpty(a.annexTitleVi, labels.t("Phụ lục", "Annex")), nonEmpty(a.annexTitleEn, "Annex")),
+            decision: pick(a.decisionVi, a.decisionEn),
+            signature: signature, signer: a.signer, recipients: recipients,
+            hasRecipients: !recipients.isEmpty, hasSignature: !a.signer.isEmpty || !signature.isEmpty,
+            placeDate: a.issueDate.map { labels.placeAndDate(pick(a.placeVi, a.placeEn), $0) })
     }
 
     static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }
