@@ -70,8 +70,8 @@ struct FormValidator {
             zoneOffset = { _ in 7 * 3600 }
         }
         self.survey = survey
-        unitCodes = Set(units.map(\.code))
-        unitList = units.map(\.code).sorted().joined(separator: ", ")
+        unitCodes = Set(units.map(\.code.code))
+        unitList = units.map(\.code.code).sorted().joined(separator: ", ")
         items = survey.answeredItems
         itemIndex = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
         itemIndexByKey = Dictionary(
@@ -79,15 +79,15 @@ struct FormValidator {
             uniquingKeysWith: { a, _ in a })
         var byName: [String: String] = [:]
         for unit in units {
-            for text in [unit.code, unit.nameVi, unit.nameEn] + unit.aliases where !text.isEmpty {
-                byName[UnitName.key(text)] = byName[UnitName.key(text)] ?? unit.code
+            for text in [unit.code.code, unit.nameVi, unit.nameEn] + unit.aliases where !text.isEmpty {
+                byName[UnitName.key(text)] = byName[UnitName.key(text)] ?? unit.code.code
             }
         }
         unitByName = byName
         let answered = items
         unaskedPositions = [Channel.paper, .online].map { channel in answered.indices.filter { !answered[$0].isAsked(on: channel) } }
-        unitStrings = units.map(\.code)
-        unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.utf8), $0) })
+        unitStrings = units.map(\.code.code)
+        unitTable = ByteKeyTable(units.enumerated().map { (Array($1.code.code.utf8), $0) })
         answerRules = items.map(AnswerRule.init)
         // (One table per kind and scale: `AnswerParser.parse` reads an item by those alone.)
         var tables: [LabelTableKey: ByteKeyTable?] = [:]

@@ -20,7 +20,7 @@ public struct SurveyFolder: Sendable {
 
     public var workDirectory: URL { root.appendingPathComponent("work") }
     /// unit code → group id, for units.csv rows with a `group`.
-    public var unitGroups: [String: String] {
+    public var unitGroups: [UnitCode: String] {
         Dictionary(units.compactMap { u in u.group.map { (u.code, $0) } }, uniquingKeysWith: { a, _ in a })
     }
     public var databasePath: String { workDirectory.appendingPathComponent("pipeline.sqlite").path }
@@ -78,7 +78,7 @@ public struct SurveyFolder: Sendable {
         let q = survey.portalFields
         parts += ["paper:\(p.formID),\(p.unit),\(p.date),\(p.comment)"]
         parts += ["portal:\(q.id),\(q.unit),\(q.submittedAt),\(q.dossierCode),\(q.answers),\(q.comment)"]
-        parts += ["units:" + units.map(\.code).sorted().joined(separator: ",")]
+        parts += ["units:" + units.map(\.code.code).sorted().joined(separator: ",")]
         // Aliases, sheets, encodings and the time zone decide what is read, too.
         let reading = "\(p.aliases.sorted { $0.key < $1.key })|\(p.sheet?.joined(separator: "\u{1F}") ?? "")|\(p.encoding ?? "")|\(q.aliases.sorted { $0.key < $1.key })|\(q.sheet?.joined(separator: "\u{1F}") ?? "")|\(q.encoding ?? "")|\(survey.rules.timeZone)"
         if reading != "[]|||[]|||Asia/Ho_Chi_Minh" { parts += ["reading:" + FileHash.sha256(Data(reading.utf8)).prefix(16)] }
@@ -92,8 +92,8 @@ public struct SurveyFolder: Sendable {
         }
         // A form's unit is found by a unit's code, names and aliases (`UnitName`): a changed
         // name or alias changes which forms find a unit (a change of case or spacing does not).
-        let unitNames = units.sorted { $0.code < $1.code }.map { u in
-            ([u.code, u.nameVi, u.nameEn] + u.aliases).map(UnitName.key).joined(separator: "\u{1F}")
+        let unitNames = units.sorted { $0.code.code < $1.code.code }.map { u in
+            ([u.code.code, u.nameVi, u.nameEn] + u.aliases).map(UnitName.key).joined(separator: "\u{1F}")
         }
         parts += ["unit-names:" + FileHash.sha256(Data(unitNames.joined(separator: "\n").utf8)).prefix(16)]
         return parts.joined(separator: ";")
@@ -221,7 +221,7 @@ public struct SurveyFolder: Sendable {
                 }
                 owners[key] = owners[key] ?? (f[0], what)
             }
-            units.append(SurveyUnit(code: f[0], nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases))
+            units.append(SurveyUnit(code: UnitCode(f[0]), nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases))
             return nil
         }
         if units.isEmpty {
@@ -234,9 +234,9 @@ public struct SurveyFolder: Sendable {
     /// names or an alias of units.csv (`UnitName.key`), and stored with its code.
     static func loadPopulation(_ path: String, units: [SurveyUnit]) throws -> [PopulationCount] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        var codeOf: [String: String] = [:]
+        var codeOf: [String: UnitCode] = [:]
         for u in units {
-            for text in [u.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty { codeOf[UnitName.key(text)] = u.code }
+            for text in [u.code.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty { codeOf[UnitName.key(text)] = u.code }
         }
         var rows: [PopulationCount] = []
         var seen = Set<String>()

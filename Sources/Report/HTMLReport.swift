@@ -61,20 +61,20 @@ enum HTMLReport {
         }
         page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
-        func name(_ code: String) -> String { unitNames[code] ?? code }
+        func name(_ code: UnitCode) -> String { unitNames[code] ?? code.code }
         let year = latest.yearPeriod
         let yearComplete = latest.quarter == 4
 
         // One unit order everywhere: the quarter's published ranking, then units without one.
         /// Units with a cell in the period, by rank (overall, or `inGroup`), unranked ones after, by code.
-        func ranked(_ scope: Scope, _ period: Period, among codes: [String]? = nil, inGroup: Bool = false) -> [String] {
-            func position(_ code: String) -> Int {
+        func ranked(_ scope: Scope, _ period: Period, among codes: [UnitCode]? = nil, inGroup: Bool = false) -> [UnitCode] {
+            func position(_ code: UnitCode) -> Int {
                 let rank = published[scope, code, period]?.rank
                 return (inGroup ? rank?.inGroup?.position : rank?.position) ?? Int.max
             }
             return (codes ?? input.units.map(\.code)).filter { published[scope, $0, period] != nil }.sorted { a, b in
                 let ra = position(a), rb = position(b)
-                return ra != rb ? ra < rb : a.utf8.lexicographicallyPrecedes(b.utf8)
+                return ra != rb ? ra < rb : a < b
             }
         }
         let quarterOrder = ranked(.unitQuarter, latest)
@@ -126,7 +126,7 @@ enum HTMLReport {
             if !cell.missingFactors.isEmpty { rankNote.append(labels.incompleteNote(cell.missingFactors)) }
             if !cell.index.isSuppressed, !cell.suppressedFactors.isEmpty { rankNote.append(labels.thinFactorNote(cell.suppressedFactors)) }
             return RankingRow(
-                name: name, code: cell.key.unit, total: total,
+                name: name, code: cell.key.unit.code, total: total,
                 rank: rankText,
                 caution: cell.shortOfForms && cell.rank != nil, rankNote: rankNote.joined(separator: "; "),
                 index: percent(cell.index), interval: interval(cell.index),
@@ -151,7 +151,7 @@ enum HTMLReport {
                     published[scope, code, period].map { rankingRow($0, name: name(code), total: false, inGroup: true) }
                 }
                 guard !rows.isEmpty else { continue }
-                if let g = published[groupScope, group.id, period] {
+                if let g = published[groupScope, UnitCode(group.id), period] {
                     rows.append(rankingRow(g, name: labels.groupTotal(group.name(in: lang)), total: true))
                 }
                 tables.append(RankingTable(tableId: "\(id)-\(group.id)", group: group.name(in: lang), rows: rows))
@@ -275,7 +275,7 @@ enum HTMLReport {
             language: lang, target: chartTarget)
         page.trendHeaders = quarters.map { Label(label: labels.shortPeriod($0)) }
         page.trendCaption = numbers.caption(labels.trendCaption)
-        func trendRow(_ scope: Scope, _ unit: String, _ label: String) -> TrendRow {
+        func trendRow(_ scope: Scope, _ unit: UnitCode, _ label: String) -> TrendRow {
             TrendRow(name: label, total: scope == .allQuarter,
                      values: quarters.map { q -> ValueInterval in
                          guard let cell = published[scope, unit, q] else { return ValueInterval(value: "–", interval: "") }
@@ -341,7 +341,7 @@ enum HTMLReport {
                                       tick: labels.axisTick(p).tick, group: labels.axisTick(p).group)
             }
             return UnitAnnex(
-                code: code, name: name(code),
+                code: code.code, name: name(code),
                 summary: labels.unitSummary(
                     quarter: labels.periodInText(latest), quarterForms: q?.forms ?? 0,
                     yearText: labels.yearHeading(year, through: yearComplete ? nil : latest), yearForms: y?.forms ?? 0,

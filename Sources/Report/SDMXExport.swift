@@ -87,7 +87,7 @@ enum SDMXExport {
 struct PublishedIndices {
     struct Series {
         var scope: Scope
-        var unit: String
+        var unit: UnitCode
         var frequency: String
         var unitCode: String
         var indicator: String
@@ -120,11 +120,11 @@ struct PublishedIndices {
         var result: [Series] = []
         let indicators = [overallIndexID] + input.survey.factors.map(\.id)
         // The periods of each scope and unit, in order (the cells are sorted).
-        var periods: [Scope: [String: [Period]]] = [:]
+        var periods: [Scope: [UnitCode: [Period]]] = [:]
         for cell in view.cells { periods[cell.scope, default: [:]][cell.unit, default: []].append(cell.period) }
         for (scopes, frequency) in [([Scope.unitQuarter, .allQuarter], "Q"), ([Scope.unitYear, .allYear], "A")] {
             let units = scopes.flatMap { scope in (periods[scope] ?? [:]).keys.map { (scope: scope, unit: $0) } }.map { entry in
-                (scope: entry.scope, unit: entry.unit, code: structure.unitCodes[entry.unit] ?? SDMXSettings.identifier(entry.unit))
+                (scope: entry.scope, unit: entry.unit, code: structure.unitCodes[entry.unit] ?? SDMXSettings.identifier(entry.unit.code))
             }.sorted { a, b in
                 (a.scope.isAllUnits ? 1 : 0, a.code) < (b.scope.isAllUnits ? 1 : 0, b.code)
             }

@@ -106,7 +106,7 @@ struct SDMXDataStructure {
     let attributes: [Component]
     let primaryMeasure = Component(id: "OBS_VALUE", representation: .text("Decimal"))
     /// The `UNIT` code of each unit code of units.csv.
-    let unitCodes: [String: String]
+    let unitCodes: [UnitCode: String]
     /// The `INDICATOR` code of each factor id and of the overall index (`index`).
     let indicatorCodes: [String: String]
 
@@ -117,8 +117,8 @@ struct SDMXDataStructure {
         let areaName = Text(
             vi: sdmx.refAreaNameVi ?? (sdmx.refArea == "VN" ? "Việt Nam" : sdmx.refArea),
             en: sdmx.refAreaNameEn ?? (sdmx.refArea == "VN" ? "Viet Nam" : sdmx.refArea))
-        var unitCodes: [String: String] = [:]
-        for unit in units { unitCodes[unit.code] = SDMXSettings.identifier(unit.code) }
+        var unitCodes: [UnitCode: String] = [:]
+        for unit in units { unitCodes[unit.code] = SDMXSettings.identifier(unit.code.code) }
         unitCodes[allUnitsCode] = SDMXSettings.totalCode
         self.unitCodes = unitCodes
         var indicatorCodes = [overallIndexID: Self.overallIndicator]
@@ -144,7 +144,7 @@ struct SDMXDataStructure {
             Codelist(
                 id: "CL_SIPAS_UNIT", name: Text(vi: "Đơn vị được đo lường", en: "Units measured"),
                 description: Text(vi: "Các cơ quan trong units.csv; _T là tất cả đơn vị.", en: "The agencies of units.csv; _T is all units."),
-                codes: units.map { Code(id: SDMXSettings.identifier($0.code), name: Text(vi: $0.nameVi, en: $0.nameEn.isEmpty ? $0.nameVi : $0.nameEn)) }
+                codes: units.map { Code(id: SDMXSettings.identifier($0.code.code), name: Text(vi: $0.nameVi, en: $0.nameEn.isEmpty ? $0.nameVi : $0.nameEn)) }
                     + [Code(id: SDMXSettings.totalCode, name: Text(vi: "Tất cả đơn vị", en: "All units"))]),
             Codelist(
                 id: "CL_SIPAS_INDICATOR", name: Text(vi: "Chỉ số", en: "Indicator"),

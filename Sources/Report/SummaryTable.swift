@@ -79,7 +79,7 @@ struct SummaryTable {
             // A change of a suppressed index is not published (`PublishedCell` drops it).
             func change(_ c: Change?) -> [Value] { [.change(c?.diff), .significance(c?.isSignificant)] }
             let name: Value = key.scope.isAllUnits ? .allUnitsName(allUnits) : .text(names[key.unit] ?? "")
-            var row: [Value] = [.scope(key.scope), .text(key.unit), name, .period(key.period), .count(cell.forms)]
+            var row: [Value] = [.scope(key.scope), .text(key.unit.code), name, .period(key.period), .count(cell.forms)]
             row += [share(cell.index), .share(cell.index.lower, suppressed: cell.index.isSuppressed),
                     .share(cell.index.upper, suppressed: cell.index.isSuppressed)]
             row += change(cell.changeOnPrevious)

@@ -103,7 +103,7 @@ private struct WorkbookContent {
     let labels: Labels
     let figures: Figures
     let latest: Period?
-    let unitNames: [String: String]
+    let unitNames: [UnitCode: String]
     /// summary.csv's table, the last sheet.
     let summary: SummaryTable
 
@@ -158,28 +158,28 @@ private struct WorkbookContent {
         let ranked = present.sorted { a, b in
             let ra = figures.ranking(unitCell(a.code, latest)).rank ?? Int.max
             let rb = figures.ranking(unitCell(b.code, latest)).rank ?? Int.max
-            return ra != rb ? ra < rb : a.code < b.code
+            return ra != rb ? ra < rb : a.code.code < b.code.code
         }
         let codes = Set(ranked.map(\.code))
         return (ranked, ranked + input.units.filter { !codes.contains($0.code) })
     }
 
-    func unitCell(_ code: String, _ period: Period) -> CellKey {
+    func unitCell(_ code: UnitCode, _ period: Period) -> CellKey {
         CellKey(scope: period.isQuarter ? .unitQuarter : .unitYear, unit: code, period: period)
     }
     func allCell(_ period: Period) -> CellKey {
         CellKey(scope: period.isQuarter ? .allQuarter : .allYear, unit: allUnitsCode, period: period)
     }
-    func name(_ unit: SurveyUnit) -> String { unitNames[unit.code] ?? unit.code }
+    func name(_ unit: SurveyUnit) -> String { unitNames[unit.code] ?? unit.code.code }
     var allUnitsName: String { labels.allUnits(input.survey.rules.aggregation) }
 
     /// The units' rows, then the all-units row (a total) when the period has one.
     func unitRows(_ units: [SurveyUnit], period: Period, total: String, _ row: (CellKey, String, String) -> [SheetCell]?)
         -> (rows: [[SheetCell]], totals: Set<Int>)
     {
-        var rows = units.compactMap { row(unitCell($0.code, period), name($0), $0.code) }
+        var rows = units.compactMap { row(unitCell($0.code, period), name($0), $0.code.code) }
         var totals: Set<Int> = []
-        if let all = row(allCell(period), total, allUnitsCode) {
+        if let all = row(allCell(period), total, allUnitsCode.code) {
             totals.insert(rows.count)
             rows.append(all)
         }
@@ -224,13 +224,13 @@ private struct WorkbookContent {
             return row
         }
         var (rows, totals) = unitRows(ranked, period: latest, total: allUnitsName) { cell, name, code in
-            let group = input.units.first { $0.code == code }?.group.flatMap { id in groups.first { $0.id == id } }
+            let group = input.units.first { $0.code.code == code }?.group.flatMap { id in groups.first { $0.id == id } }
             return row(cell, name, code, groupName: group?.name(in: input.language))
         }
         // The groups' aggregates before the all-units row.
         let groupScope: Scope = latest.isQuarter ? .groupQuarter : .groupYear
         let groupRows = groups.compactMap { group in
-            row(CellKey(scope: groupScope, unit: group.id, period: latest), labels.groupTotal(group.name(in: input.language)),
+            row(CellKey(scope: groupScope, unit: UnitCode(group.id), period: latest), labels.groupTotal(group.name(in: input.language)),
                 group.id, groupName: group.name(in: input.language))
         }
         if !groupRows.isEmpty {
@@ -283,7 +283,7 @@ private struct WorkbookContent {
         let quarters = Array(figures.published.quarters.suffix(8))
         let header = [labels.unitColumn, labels.codeColumn] + quarters.map(labels.shortPeriod)
         var rows: [[SheetCell]] = units.map { unit in
-            [.text(name(unit)), .text(unit.code)] + quarters.map { figures.indexIfAny(unitCell(unit.code, $0)) }
+            [.text(name(unit)), .text(unit.code.code)] + quarters.map { figures.indexIfAny(unitCell(unit.code, $0)) }
         }
         rows.append([.text(allUnitsName), .text("")] + quarters.map { figures.indexIfAny(allCell($0)) })
         return Sheet(name: labels.trendSheet, title: labels.trendHeading, header: header, rows: rows,
@@ -298,7 +298,7 @@ private struct WorkbookContent {
                       labels.upperColumn, labels.answersColumn]
         var rows: [[SheetCell]] = []
         var totals: Set<Int> = []
-        let targets = units.map { (unitCell($0.code, latest), name($0), $0.code) }
+        let targets = units.map { (unitCell($0.code, latest), name($0), $0.code.code) }
             + [(allCell(latest), labels.allUnits(.pooled), "")]
         for (cell, name, code) in targets where figures.has(cell) {
             for item in items {
@@ -327,7 +327,7 @@ private struct WorkbookContent {
                 guard let plan = checks.first(where: { $0.check == "plan_minimum" }) else { continue }
                 let rule = checks.first { $0.check == "sample_size_rule" }
                 rows.append([
-                    .text(name(unit)), .text(unit.code), .text(labels.shortPeriod(quarter)), .number(plan.observed, .count),
+                    .text(name(unit)), .text(unit.code.code), .text(labels.shortPeriod(quarter)), .number(plan.observed, .count),
                     .number(plan.required, .count), .text(labels.status(plan.status)), .number(rule?.required, .count),
                     .text(rule.map { labels.status($0.status) } ?? ""),
                 ])
@@ -341,7 +341,7 @@ private struct WorkbookContent {
         let failed = input.checks.filter { $0.period == latest && $0.status == .fail }
         var sheet = Sheet(name: labels.checksSheet, title: "\(labels.failedChecksHeading): \(labels.periodInText(latest))",
                           header: [labels.unitColumn, labels.codeColumn, labels.checkColumn, labels.resultColumn])
-        sheet.rows = failed.map { [.text(unitNames[$0.unit] ?? $0.unit), .text($0.unit), .text(labels.checkName($0.check)), .text(labels.checkFinding($0))] }
+        sheet.rows = failed.map { [.text(unitNames[$0.unit] ?? $0.unit.code), .text($0.unit.code), .text(labels.checkName($0.check)), .text(labels.checkFinding($0))] }
         if failed.isEmpty { sheet.notes = [labels.noChecksFailed] }
         return sheet
     }

@@ -95,7 +95,7 @@ enum XMLReport {
         try w.start("units")
         for unit in input.units {
             try w.start("unit")
-            try w.attribute("code", unit.code)
+            try w.attribute("code", unit.code.code)
             try w.attribute("group", unit.group)
             try w.element("name", [("lang", "vi")], text: unit.nameVi)
             if !unit.nameEn.isEmpty { try w.element("name", [("lang", "en")], text: unit.nameEn) }
@@ -121,7 +121,7 @@ enum XMLReport {
             let period = key.period.description
             try w.start("cell")
             try w.attribute("scope", key.scope.rawValue)
-            try w.attribute("unit", key.unit)
+            try w.attribute("unit", key.unit.code)
             try w.attribute("period", period)
             try w.attribute("forms", String(cell.forms))
             if key.scope == .unitQuarter {
@@ -203,7 +203,7 @@ enum XMLReport {
             for (id, change) in changes {
                 let significant = change.isSignificant.map { $0 ? "true" : "false" }
                 try w.element("change", [
-                    ("scope", key.scope.rawValue), ("unit", key.unit), ("period", key.period.description),
+                    ("scope", key.scope.rawValue), ("unit", key.unit.code), ("period", key.period.description),
                     ("versus", change.against.description), ("subject", id), ("diff", NumberStyle.xml(change.diff)),
                     ("lower", NumberStyle.xml(change.lower)), ("upper", NumberStyle.xml(change.upper)),
                     ("pValue", NumberStyle.xml(change.pValue)),
@@ -217,7 +217,7 @@ enum XMLReport {
         try w.start("checks")
         for c in input.checks {
             try w.element("check", [
-                ("unit", c.unit), ("period", c.period.description), ("name", c.check), ("subject", c.subject),
+                ("unit", c.unit.code), ("period", c.period.description), ("name", c.check), ("subject", c.subject),
                 ("status", c.status.rawValue), ("observed", NumberStyle.xml(c.observed)),
                 ("required", NumberStyle.xml(c.required)),
             ], text: c.message)

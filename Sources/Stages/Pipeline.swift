@@ -422,7 +422,7 @@ public struct Pipeline {
             let here = inWindow.filter { $0.quarter == latest }
             let missingUnits = folder.units.map(\.code).filter { code in !here.contains { $0.unit == code } }
             if !missingUnits.isEmpty {
-                v.attention.append("no accepted form in \(latest) for unit(s) \(missingUnits.prefix(5).joined(separator: ", "))")
+                v.attention.append("no accepted form in \(latest) for unit(s) \(missingUnits.prefix(5).map(\.code).joined(separator: ", "))")
             }
             let channels = Set(inWindow.map(\.channel))
             for channel in channels.sorted() where !here.contains(where: { $0.channel == channel }) {
@@ -574,7 +574,7 @@ public struct Pipeline {
     private func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
         var text = "unit,period,check,subject,observed,required,status,message\n"
         for c in outcome.results {
-            text += [CSVField.text(c.unit), c.period.description, c.check, CSVField.text(c.subject), NumberText.g12(c.observed),
+            text += [CSVField.text(c.unit.code), c.period.description, c.check, CSVField.text(c.subject), NumberText.g12(c.observed),
                      NumberText.g12(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
         }
         try write(Data(text.utf8), "checks.csv", in: dir)

@@ -297,19 +297,19 @@ public struct CellSums: Sendable, Equatable {
 
 /// Where a group of forms sits: unit × quarter × channel, the finest grouping `stats` keeps.
 public struct AtomKey: Sendable, Hashable, Comparable {
-    public var unit: String
+    public var unit: UnitCode
     /// Always a quarter.
     public var quarter: Period
     public var channel: Channel
 
-    public init(unit: String, quarter: Period, channel: Channel) {
+    public init(unit: UnitCode, quarter: Period, channel: Channel) {
         self.unit = unit
         self.quarter = quarter
         self.channel = channel
     }
 
     public static func < (lhs: AtomKey, rhs: AtomKey) -> Bool {
-        (lhs.unit.utf8.lexicographicallyPrecedes(rhs.unit.utf8) || (lhs.unit == rhs.unit
+        (lhs.unit < rhs.unit || (lhs.unit == rhs.unit
             && (lhs.quarter < rhs.quarter || (lhs.quarter == rhs.quarter && lhs.channel < rhs.channel))))
     }
 }

@@ -224,7 +224,7 @@ public struct EstimateFigures: Sendable {
 
     private mutating func cellKey(_ row: EstimateRow, _ period: Period) -> CellKey {
         if let last = lastCell, last.scope == row.scope, last.unit == row.unit, last.period == row.period { return last.key }
-        let key = CellKey(scope: row.scope, unit: row.unit, period: period)
+        let key = CellKey(scope: row.scope, unit: UnitCode(row.unit), period: period)
         lastCell = (row.scope, row.unit, row.period, key)
         return key
     }

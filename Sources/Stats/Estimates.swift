@@ -46,7 +46,7 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
 }
 
 /// The unit code used for the all-units scopes.
-public let allUnitsCode = "ALL"
+public let allUnitsCode: UnitCode = "ALL"
 
 /// The `question_or_factor` of rows about the whole cell (`n_rows`, `sum_w`, `n_eff`, flag
 /// `I`) and the subject of checks about the whole cell: not all units (`allUnitsCode`),
@@ -56,10 +56,11 @@ public let wholeCellSubject = "ALL"
 /// One cell of the tables: a scope, a unit (or `ALL`) and a period.
 public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var scope: Scope
-    public var unit: String
+    /// A unit's code; for a group's scopes the group's id, for all units `ALL`.
+    public var unit: UnitCode
     public var period: Period
 
-    public init(scope: Scope, unit: String, period: Period) {
+    public init(scope: Scope, unit: UnitCode, period: Period) {
         self.scope = scope
         self.unit = unit
         self.period = period
@@ -69,7 +70,7 @@ public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         let ls = Scope.allCases.firstIndex(of: lhs.scope)!
         let rs = Scope.allCases.firstIndex(of: rhs.scope)!
         if ls != rs { return ls < rs }
-        if lhs.unit != rhs.unit { return lhs.unit.utf8.lexicographicallyPrecedes(rhs.unit.utf8) }
+        if lhs.unit != rhs.unit { return lhs.unit < rhs.unit }
         return lhs.period < rhs.period
     }
 

@@ -13,9 +13,9 @@ public struct Estimator: Sendable {
     private let structure: IndexStructure
 
     /// unit → group (`units.csv` column `group`); group cells are estimated for every group.
-    public let unitGroups: [String: String]
+    public let unitGroups: [UnitCode: String]
 
-    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:]) {
+    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) {
         self.survey = survey
         self.unitGroups = unitGroups
         level = survey.rules.confidenceLevel
@@ -35,7 +35,7 @@ public struct Estimator: Sendable {
     }
 
     /// The cells present in the data, each with the atoms it adds up.
-    public static func cells(of atoms: some Collection<AtomKey>, groups: [String: String] = [:]) -> [CellKey: [AtomKey]] {
+    public static func cells(of atoms: some Collection<AtomKey>, groups: [UnitCode: String] = [:]) -> [CellKey: [AtomKey]] {
         var cells: [CellKey: [AtomKey]] = [:]
         for atom in atoms {
             let year = atom.quarter.yearPeriod
@@ -48,8 +48,8 @@ public struct Estimator: Sendable {
             keys += [CellKey(scope: .channelScope(quarterly: true, atom.channel), unit: atom.unit, period: atom.quarter),
                      CellKey(scope: .channelScope(quarterly: false, atom.channel), unit: atom.unit, period: year)]
             if let group = groups[atom.unit] {
-                keys += [CellKey(scope: .groupQuarter, unit: group, period: atom.quarter),
-                         CellKey(scope: .groupYear, unit: group, period: year)]
+                keys += [CellKey(scope: .groupQuarter, unit: UnitCode(group), period: atom.quarter),
+                         CellKey(scope: .groupYear, unit: UnitCode(group), period: year)]
             }
             for key in keys {
                 cells[key, default: []].append(atom)
@@ -119,7 +119,7 @@ public struct Estimator: Sendable {
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         func t(_ df: Int) -> Double? {
@@ -299,7 +299,7 @@ public struct Estimator: Sendable {
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         let forms = members.reduce(0) { $0 + $1.1.forms }
@@ -406,7 +406,7 @@ public struct Estimator: Sendable {
         let period = Period.comparisonLabel(cell.period, earlierPeriod)
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         for (j, id) in likertIDs.enumerated() {

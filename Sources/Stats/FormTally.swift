@@ -134,7 +134,7 @@ public struct FormTally: Sendable {
     ///   - submittedOn: `yyyy-mm-dd`, inside `quarter`.
     ///   - answers: stored values, one per answered item, `missingAnswer` for none.
     public mutating func add(
-        unit: String, quarter: Period, channel: Channel, submittedOn: String, answers: [UInt8], sign: Int = 1
+        unit: UnitCode, quarter: Period, channel: Channel, submittedOn: String, answers: [UInt8], sign: Int = 1
     ) {
         let i = slot(AtomKey(unit: unit, quarter: quarter, channel: channel))
         for (k, j) in layout.likertPositions.enumerated() {

@@ -131,7 +131,7 @@ public struct DesignVariance: Sendable {
 
 /// A post-stratum: unit × channel × batch period.
 public struct StratumKey: Sendable, Hashable, Comparable {
-    public var unit: String
+    public var unit: UnitCode
     public var channel: Channel
     public var period: Period
 

@@ -13,7 +13,7 @@ public enum PublicEstimates {
     public static let countStatistics: Set<String> = ["n", "n_rows", "satisfied", "favourable", "answers", "flag", "sum_w", "n_eff"]
 
     /// The rows with the values of suppressed estimates replaced by nil (`NA`), in the same order.
-    public static func redact(_ rows: [EstimateRow], survey: SurveyDefinition, unitGroups: [String: String] = [:]) throws -> [EstimateRow] {
+    public static func redact(_ rows: [EstimateRow], survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) throws -> [EstimateRow] {
         var out: [EstimateRow] = []
         var stream = EstimateStream(survey: survey, unitGroups: unitGroups) { row, shown in
             var copy = row
@@ -41,7 +41,7 @@ public struct EstimateStream {
     private let write: (EstimateRow, Double?) throws -> Void
 
     /// - Parameter write: receives each row and the value its public copy shows (nil: `NA`).
-    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:], write: @escaping (EstimateRow, Double?) throws -> Void) {
+    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:], write: @escaping (EstimateRow, Double?) throws -> Void) {
         figures = EstimateFigures(survey: survey)
         publication = Publication(survey: survey, unitGroups: unitGroups)
         self.write = write

@@ -13,9 +13,9 @@ public struct Publication: Sendable {
     let z: Double
 
     /// unit → group (`units.csv` column `group`): group aggregates and rankings within groups.
-    let unitGroups: [String: String]
+    let unitGroups: [UnitCode: String]
 
-    public init(survey: SurveyDefinition, unitGroups: [String: String] = [:]) {
+    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) {
         self.survey = survey
         self.unitGroups = unitGroups
         rules = survey.rules
@@ -120,7 +120,7 @@ public struct Publication: Sendable {
         var derived: [EstimateRow] = []
         func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             let row = EstimateRow(
-                scope: cell.scope, unit: cell.unit, period: period ?? cell.period.description, subject: subject,
+                scope: cell.scope, unit: cell.unit.code, period: period ?? cell.period.description, subject: subject,
                 statistic: statistic, method: method, value: value)
             derived.append(row)
             figures.absorb(row)
@@ -130,12 +130,13 @@ public struct Publication: Sendable {
         let pooled = IndexEstimator(measure)
         for cell in sortedCells where cell.scope.isAggregate {
             let unitScope = cell.scope.unitScope
-            let units = sortedCells.filter {
-                $0.scope == unitScope && $0.period == cell.period && (cell.scope.isAllUnits || unitGroups[$0.unit] == cell.unit)
+            let units = sortedCells.filter { (member: CellKey) -> Bool in
+                guard member.scope == unitScope && member.period == cell.period else { return false }
+                return cell.scope.isAllUnits || unitGroups[member.unit].map { UnitCode($0) } == cell.unit
             }
             let dossiers = Self.dossiers(population, period: cell.period)
             for id in indexIDs {
-                let parts: [(unit: String, value: Double, se: Double)] = units.compactMap { unit in
+                let parts: [(unit: UnitCode, value: Double, se: Double)] = units.compactMap { (unit: CellKey) -> (unit: UnitCode, value: Double, se: Double)? in
                     let f = figures[unit]?.indices[id]?.by[pooled]
                     guard let v = f?.value, let se = f?.se else { return nil }
                     return (unit.unit, v, se)
@@ -229,7 +230,7 @@ public struct Publication: Sendable {
         // Newcombe interval; indices: the published measure's test).
         func notSignificant(_ key: ComparisonKey, _ id: String, _ change: ChangeFigures?) {
             guard let lo = change?.lower, let hi = change?.upper, lo <= 0 && hi >= 0 else { return }
-            derived.append(EstimateRow(scope: key.cell.scope, unit: key.cell.unit, period: key.label, subject: id,
+            derived.append(EstimateRow(scope: key.cell.scope, unit: key.cell.unit.code, period: key.label, subject: id,
                                        statistic: "flag", method: "N", value: 1))
         }
         for key in estimatorChanges {
@@ -256,7 +257,7 @@ public struct Publication: Sendable {
         // Units short of forms (plan minimum, sample-size rule) get a caution row, and are
         // ranked or left out as `ranking_policy` says.
         var short = Set<CellKey>()
-        var dossiersOf: [String: [Period: Double]] = [:]
+        var dossiersOf: [UnitCode: [Period: Double]] = [:]
         for row in population { dossiersOf[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
         for cell in sortedCells where cell.scope == .unitQuarter || cell.scope == .unitYear {
             let forms = figures[cell]!.forms
@@ -269,7 +270,7 @@ public struct Publication: Sendable {
                 emit(cell, nil, overallIndexID, "rank_caution", "plan_or_sample_rule", 1)
             }
         }
-        var ranks: [Scope: [Period: [String: Int]]] = [:]
+        var ranks: [Scope: [Period: [UnitCode: Int]]] = [:]
         for scope in [Scope.unitQuarter, .unitYear] {
             let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
             for period in periods {
@@ -280,7 +281,7 @@ public struct Publication: Sendable {
                     if rules.rankingPolicy == .exclude && short.contains(cell) { continue }
                     entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
                 }
-                entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+                entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit < $1.unit }
                 for (e, rank, tier) in Self.ranked(entries) {
                     ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
                     let cell = CellKey(scope: scope, unit: e.unit, period: period)
@@ -309,7 +310,7 @@ public struct Publication: Sendable {
         return derived
     }
 
-    typealias RankEntry = (unit: String, value: Double, lower: Double, upper: Double)
+    typealias RankEntry = (unit: UnitCode, value: Double, lower: Double, upper: Double)
 
     /// Ranks and tiers of entries sorted best first: ties share the better rank; a new tier
     /// starts when an interval's upper bound falls below the lower bound of its tier's leader.
@@ -329,10 +330,10 @@ public struct Publication: Sendable {
 
     /// Dossiers per unit for a period: its own rows, else the rows of the quarters or year
     /// that hold it (only the units' relative sizes matter).
-    static func dossiers(_ population: [PopulationCount], period: Period) -> [String: Double] {
-        var exact: [String: Double] = [:]
-        var inside: [String: Double] = [:]
-        var around: [String: Double] = [:]
+    static func dossiers(_ population: [PopulationCount], period: Period) -> [UnitCode: Double] {
+        var exact: [UnitCode: Double] = [:]
+        var inside: [UnitCode: Double] = [:]
+        var around: [UnitCode: Double] = [:]
         for row in population {
             if row.period == period { exact[row.unit, default: 0] += row.dossiers }
             else if row.period.isInside(period) { inside[row.unit, default: 0] += row.dossiers }

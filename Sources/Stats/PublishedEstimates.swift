@@ -168,7 +168,7 @@ public struct PublishedEstimates: Sendable {
     /// The latest quarter with data.
     public var latestQuarter: Period? { quarters.last }
 
-    public subscript(_ scope: Scope, _ unit: String, _ period: Period) -> PublishedCell? {
+    public subscript(_ scope: Scope, _ unit: UnitCode, _ period: Period) -> PublishedCell? {
         cells[CellKey(scope: scope, unit: unit, period: period)]
     }
 

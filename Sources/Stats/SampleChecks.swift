@@ -11,7 +11,7 @@ public struct CheckResult: Sendable, Hashable {
         }
     }
 
-    public var unit: String
+    public var unit: UnitCode
     public var period: Period
     /// `plan_minimum`, `sample_size_rule`, `dates_in_window`, `duplicates`,
     /// `repeated_dossier`, `missing_share`, `straightlining`.
@@ -24,7 +24,7 @@ public struct CheckResult: Sendable, Hashable {
     public var message: String
 
     public init(
-        unit: String, period: Period, check: String, subject: String, observed: Double?, required: Double?,
+        unit: UnitCode, period: Period, check: String, subject: String, observed: Double?, required: Double?,
         status: Status, message: String
     ) {
         self.unit = unit
@@ -56,7 +56,7 @@ public struct CheckAccumulator: Sendable {
     let channelLikertPositions: [[Int]]
     let answeredCount: Int
     let window: ClosedRange<Period>?
-    var cells: [String: [Period: Counts]] = [:]
+    var cells: [UnitCode: [Period: Counts]] = [:]
 
     /// Whether a quarter lies in the configured survey window (always, without one).
     public func isInWindow(_ quarter: Period) -> Bool { window?.contains(quarter) ?? true }
@@ -79,7 +79,7 @@ public struct CheckAccumulator: Sendable {
     /// Adds one accepted form; `answers` has one entry per answered item (`missingAnswer` = missing).
     /// - Parameter channel: the form's channel; its items of the other channel are not asked
     ///   (nil: every item is asked).
-    public mutating func add(unit: String, quarter: Period, channel: Channel? = nil, answers: [UInt8]) {
+    public mutating func add(unit: UnitCode, quarter: Period, channel: Channel? = nil, answers: [UInt8]) {
         var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
         counts.forms += 1
         let asked = channel.map { askedOn[$0 == .paper ? 0 : 1] }
@@ -100,7 +100,7 @@ public struct CheckAccumulator: Sendable {
 
     /// Adds the tally of one atom's forms (the same counts as adding each of its forms).
     /// - Parameter channel: the atom's channel (nil: every item is asked).
-    public mutating func add(unit: String, quarter: Period, channel: Channel? = nil, tally: AtomTally) {
+    public mutating func add(unit: UnitCode, quarter: Period, channel: Channel? = nil, tally: AtomTally) {
         var counts = cells[unit]?[quarter] ?? Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
         counts.forms += tally.forms
         let asked = channel.map { askedOn[$0 == .paper ? 0 : 1] }
@@ -121,8 +121,8 @@ public struct CheckAccumulator: Sendable {
     /// - Parameter units: every unit of units.csv; a unit with no form in a quarter that
     ///   others have (or that lies in the survey window) fails the plan minimum with 0 forms.
     public func evaluate(
-        survey: SurveyDefinition, population: [PopulationCount], duplicates: [String: [Period: Int]],
-        repeatedDossiers: [String: [Period: Int]], units: [String] = []
+        survey: SurveyDefinition, population: [PopulationCount], duplicates: [UnitCode: [Period: Int]],
+        repeatedDossiers: [UnitCode: [Period: Int]], units: [UnitCode] = []
     ) -> [CheckResult] {
         var cells = self.cells
         var quarters = Set(cells.values.flatMap(\.keys))
@@ -141,10 +141,10 @@ public struct CheckAccumulator: Sendable {
         }
         let rules = survey.rules
         let items = survey.answeredItems
-        var dossiers: [String: [Period: Double]] = [:]
+        var dossiers: [UnitCode: [Period: Double]] = [:]
         for row in population { dossiers[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
         var results: [CheckResult] = []
-        for unit in cells.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for unit in cells.keys.sorted() {
             let quarters = cells[unit]!
             for quarter in quarters.keys.sorted() {
                 let c = quarters[quarter]!
@@ -220,7 +220,7 @@ public struct CheckAccumulator: Sendable {
         return need.isFinite && need < 1e15 ? Int(need) : Int(1e15)
     }
 
-    func sampleSizeCheck(unit: String, period: Period, forms: Int, dossiers: Double, e: Double) -> CheckResult {
+    func sampleSizeCheck(unit: UnitCode, period: Period, forms: Int, dossiers: Double, e: Double) -> CheckResult {
         let need = Self.requiredSampleSize(dossiers: dossiers, marginOfError: e)
         let ok = forms >= need
         let nText = String(format: "%.0f", dossiers)

@@ -145,7 +145,7 @@ extension SurveyDatabase {
                 let insert = try db.makeStatement(sql: "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for c in results {
                     insert.setUncheckedArguments([
-                        c.unit, c.period.description, c.check, c.subject, c.observed, c.required, c.status.rawValue, c.message,
+                        c.unit.code, c.period.description, c.check, c.subject, c.observed, c.required, c.status.rawValue, c.message,
                     ])
                     try insert.execute()
                 }
@@ -184,7 +184,7 @@ extension SurveyDatabase {
                     }
                     func number(_ i: Int32) -> Double? { sqlite3_column_type(raw, i) == SQLITE_NULL ? nil : sqlite3_column_double(raw, i) }
                     results.append(CheckResult(
-                        unit: unit, period: period, check: TallyStore.text(raw, 2), subject: TallyStore.text(raw, 3),
+                        unit: UnitCode(unit), period: period, check: TallyStore.text(raw, 2), subject: TallyStore.text(raw, 3),
                         observed: number(4), required: number(5), status: status, message: TallyStore.text(raw, 7)))
                 }
                 return results

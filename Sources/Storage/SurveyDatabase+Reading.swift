@@ -96,7 +96,7 @@ extension SurveyDatabase {
     public func outcomeCounts() throws -> OutcomeCounts { Self.total(try sourceFiles().values) }
 
     /// Accepted forms per unit, channel and quarter.
-    public func acceptedCounts() throws -> [(unit: String, channel: Channel, quarter: Period, forms: Int)] {
+    public func acceptedCounts() throws -> [(unit: UnitCode, channel: Channel, quarter: Period, forms: Int)] {
         guard storedFingerprint != nil else { return [] }
         return try wrap {
             try queue.read { db in
@@ -116,7 +116,7 @@ extension SurveyDatabase {
                     guard let period = Period(row[2] as String) else {
                         throw StorageError.undecodable(table: table, column: "period", value: row[2] ?? "NULL", row: "unit \(row[0] as String)")
                     }
-                    return (row[0], channel, period, row[3])
+                    return (UnitCode(row[0] as String), channel, period, row[3])
                 }
             }
         }
@@ -142,25 +142,25 @@ extension SurveyDatabase {
     }
 
     /// Per unit and quarter, the forms set aside as duplicates of an earlier form.
-    public func duplicateCounts() throws -> [String: [Period: Int]] {
+    public func duplicateCounts() throws -> [UnitCode: [Period: Int]] {
         try groupedCounts(sql: "SELECT unit, period, COUNT(*) FROM responses WHERE status <> 'accepted' AND status = 'duplicate' GROUP BY unit, period")
     }
 
     /// Per unit and quarter, dossier codes rated on more than one accepted form.
-    public func repeatedDossierCounts() throws -> [String: [Period: Int]] {
+    public func repeatedDossierCounts() throws -> [UnitCode: [Period: Int]] {
         // Counted by the ingest when it resolves the forms' statuses.
         try groupedCounts(sql: "SELECT unit, period, repeated FROM dossier_repeats")
     }
 
-    private func groupedCounts(sql: String) throws -> [String: [Period: Int]] {
+    private func groupedCounts(sql: String) throws -> [UnitCode: [Period: Int]] {
         guard storedFingerprint != nil else { return [:] }
         return try wrap {
             try queue.read { db in
-                var out: [String: [Period: Int]] = [:]
+                var out: [UnitCode: [Period: Int]] = [:]
                 for row in try Row.fetchAll(db, sql: sql) {
                     let text: String = row[1]
                     guard let period = Period(text) else { continue }
-                    out[row[0], default: [:]][period] = row[2]
+                    out[UnitCode(row[0] as String), default: [:]][period] = row[2]
                 }
                 return out
             }

@@ -24,7 +24,7 @@ enum TallyStore {
         try db.execute(sql: "DELETE FROM cell_sums WHERE path = ?", arguments: [path])
         let insert = try db.makeStatement(sql: "INSERT INTO cell_sums (path, unit, period, channel, forms, sums) VALUES (?, ?, ?, ?, ?, ?)")
         for (key, atom) in tally.atoms.sorted(by: { $0.key < $1.key }) where atom.forms != 0 {
-            try insert.execute(arguments: [path, key.unit, key.quarter.description, key.channel.rawValue, atom.forms, Data(atom.encoded())])
+            try insert.execute(arguments: [path, key.unit.code, key.quarter.description, key.channel.rawValue, atom.forms, Data(atom.encoded())])
         }
     }
 
@@ -46,7 +46,7 @@ enum TallyStore {
             guard let blob = sqlite3_column_blob(raw, 3) ?? (count == 0 ? UnsafeRawPointer(bitPattern: 1) : nil),
                 let atom = AtomTally(decoding: UnsafeRawBufferPointer(start: blob, count: count), layout: layout)
             else { return nil }
-            tally.merge(AtomKey(unit: text(raw, 0), quarter: period, channel: channel), atom)
+            tally.merge(AtomKey(unit: UnitCode(text(raw, 0)), quarter: period, channel: channel), atom)
         }
         return tally
     }
@@ -77,7 +77,7 @@ enum TallyStore {
                 tally = FormTally(layout: layout)
             }
             tally.add(
-                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
+                unit: UnitCode(form.unit), quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
                 answers: form.answers)
         }
         try flush()
@@ -97,7 +97,7 @@ enum TallyStore {
             order: "path, sheet_order, line, position", extra: "(SELECT sign FROM temp.tally_changes WHERE rid = responses.rowid)"
         ) { form in
             deltas[form.path, default: FormTally(layout: layout)].add(
-                unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
+                unit: UnitCode(form.unit), quarter: form.period, channel: form.channel, submittedOn: form.submittedOn,
                 answers: form.answers, sign: form.extra)
         }
         try db.execute(sql: "DELETE FROM tally_changes")
@@ -184,7 +184,7 @@ public final class FormTallyBuilder: @unchecked Sendable {
     public func add(_ record: ResponseRecord) {
         for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
         tally.add(
-            unit: record.unit, quarter: record.period, channel: record.channel, submittedOn: record.submittedOn,
+            unit: UnitCode(record.unit), quarter: record.period, channel: record.channel, submittedOn: record.submittedOn,
             answers: answerBytes)
     }
 

@@ -319,7 +319,7 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
 
 /// An agency being measured (a row of units.csv).
 public struct SurveyUnit: Sendable, Hashable, Codable {
-    public var code: String
+    public var code: UnitCode
     public var nameVi: String
     public var nameEn: String
     /// The `group` column of units.csv: an id of survey.toml's `[[groups]]`, or nil.
@@ -328,7 +328,7 @@ public struct SurveyUnit: Sendable, Hashable, Codable {
     /// in the unit column of their files (`Sở TP`, `So Tu phap`).
     public var aliases: [String] = []
 
-    public init(code: String, nameVi: String, nameEn: String, group: String? = nil, aliases: [String] = []) {
+    public init(code: UnitCode, nameVi: String, nameEn: String, group: String? = nil, aliases: [String] = []) {
         self.code = code
         self.nameVi = nameVi
         self.nameEn = nameEn
@@ -346,12 +346,12 @@ public struct SurveyUnit: Sendable, Hashable, Codable {
 
 /// Dossiers handled by a unit through a channel in a year or a quarter (population.csv).
 public struct PopulationCount: Sendable, Hashable, Codable {
-    public var unit: String
+    public var unit: UnitCode
     public var channel: Channel
     public var period: Period
     public var dossiers: Double
 
-    public init(unit: String, channel: Channel, period: Period, dossiers: Double) {
+    public init(unit: UnitCode, channel: Channel, period: Period, dossiers: Double) {
         self.unit = unit
         self.channel = channel
         self.period = period

@@ -16,7 +16,7 @@ struct CellSumsTests {
     static func fromScratch(_ s: TemporarySurvey, _ db: SurveyDatabase) throws -> [AtomKey: AtomTally] {
         var tally = FormTally(layout: TallyLayout(survey: try SurveyFolder.load(s.root.path).survey))
         for form in try s.acceptedForms(db) {
-            tally.add(unit: form.unit, quarter: form.period, channel: form.channel, submittedOn: form.submittedOn, answers: form.answers)
+            tally.add(unit: UnitCode(form.unit), quarter: form.period, channel: form.channel, submittedOn: form.submittedOn, answers: form.answers)
         }
         return tally.atoms
     }

@@ -15,7 +15,7 @@ func sampleInput(language: Language = .vi, unitName: String = "Sở Tư pháp") 
     var acc = SumsAccumulator(itemCount: 1, satisfiedAnswers: [4, 5])
     for (unit, quarter, answers) in [("STP", 1, [5, 4, 4, 2, 3, 5]), ("STP", 2, [5, 5, 4, 4, 4, 1]), ("SYT", 2, [1, 2, 4])] {
         for a in answers {
-            acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)])
+            acc.add(AtomKey(unit: UnitCode(unit), quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)])
         }
     }
     let computed = Estimator(survey: survey).estimate(atoms: acc.atoms)

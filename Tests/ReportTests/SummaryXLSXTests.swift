@@ -44,7 +44,7 @@ func workbookEstimates() -> (SurveyDefinition, [EstimateRow]) {
     ]
     for (unit, quarter, answers, quality) in forms {
         for (a, q) in zip(answers, quality) {
-            acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)], quality: [q])
+            acc.add(AtomKey(unit: UnitCode(unit), quarter: Period(year: 2024, quarter: quarter), channel: .paper), answers: [UInt8(a)], quality: [q])
         }
     }
     let computed = Estimator(survey: survey).estimate(atoms: acc.atoms)
@@ -99,10 +99,10 @@ struct SummaryXLSXTests {
         var acc = SumsAccumulator(itemCount: 1, satisfiedAnswers: [4, 5])
         for (unit, answers) in [("STP", [5, 4, 4, 2, 3, 5]), ("SYT", [5, 4, 2, 4, 5, 3, 4]), ("SKH", [5, 5, 5, 4, 4, 5])] {
             for a in answers {
-                acc.add(AtomKey(unit: unit, quarter: Period(year: 2024, quarter: 2), channel: .paper), answers: [UInt8(a)], quality: [2])
+                acc.add(AtomKey(unit: UnitCode(unit), quarter: Period(year: 2024, quarter: 2), channel: .paper), answers: [UInt8(a)], quality: [2])
             }
         }
-        let groups = ["STP": "NC", "SYT": "YT", "SKH": "NC"]
+        let groups: [UnitCode: String] = ["STP": "NC", "SYT": "YT", "SKH": "NC"]
         let computed = Estimator(survey: input.survey, unitGroups: groups).estimate(atoms: acc.atoms)
         input.published = PublishedEstimates(
             computed + Publication(survey: input.survey, unitGroups: groups).derive(from: computed, population: []), survey: input.survey)

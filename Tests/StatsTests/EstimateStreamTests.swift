@@ -6,7 +6,7 @@ import SurveyModel
 
 /// Rows of a small province: three units (two in a group), two quarters, both channels,
 /// weights from a population, and cells small enough that some figures are suppressed.
-private func province(measure: IndexMeasure, suppressBelow: Int) -> (SurveyDefinition, [String: String], [PopulationCount], [AtomKey: CellSums]) {
+private func province(measure: IndexMeasure, suppressBelow: Int) -> (SurveyDefinition, [UnitCode: String], [PopulationCount], [AtomKey: CellSums]) {
     var survey = smallSurvey
     survey.rules.fullEstimates = false
     survey.rules.suppressBelow = suppressBelow
@@ -20,10 +20,10 @@ private func province(measure: IndexMeasure, suppressBelow: Int) -> (SurveyDefin
     var acc = SumsAccumulator(itemCount: 5, satisfiedAnswers: [4, 5], groups: IndexStructure(survey: survey).members)
     for f in forms { acc.add(f.key, answers: f.answers) }
     var population: [PopulationCount] = []
-    for unit in ["U1", "U2", "U3", "U4"] {
+    for unit: UnitCode in ["U1", "U2", "U3", "U4"] {
         for channel in Channel.allCases {
             for q in 1...2 {
-                population.append(PopulationCount(unit: unit, channel: channel, period: Period(year: 2024, quarter: q), dossiers: Double(40 + unit.count * q * 7)))
+                population.append(PopulationCount(unit: unit, channel: channel, period: Period(year: 2024, quarter: q), dossiers: Double(40 + unit.code.count * q * 7)))
             }
         }
     }
@@ -33,7 +33,7 @@ private func province(measure: IndexMeasure, suppressBelow: Int) -> (SurveyDefin
 @Suite("Estimates as a stream: typed figures, suppression judged once")
 struct EstimateStreamTests {
     /// The stream, run as `stats` runs it: estimator rows, then the publication's.
-    func streamed(_ survey: SurveyDefinition, _ groups: [String: String], _ population: [PopulationCount], _ atoms: [AtomKey: CellSums])
+    func streamed(_ survey: SurveyDefinition, _ groups: [UnitCode: String], _ population: [PopulationCount], _ atoms: [AtomKey: CellSums])
         throws -> (rows: [EstimateRow], shown: [Double?], figures: EstimateFigures)
     {
         var rows: [EstimateRow] = []
@@ -115,7 +115,7 @@ struct EstimateStreamTests {
         let (rows, _, figures) = try streamed(survey, groups, population, atoms)
         var checked = 0
         for row in rows where !row.period.contains(" vs ") {
-            guard let cell = figures[CellKey(scope: row.scope, unit: row.unit, period: Period(row.period)!)] else { continue }
+            guard let cell = figures[CellKey(scope: row.scope, unit: UnitCode(row.unit), period: Period(row.period)!)] else { continue }
             let got: Double??
             switch (row.statistic, row.method) {
             case ("n_rows", "count"): got = .some(Double(cell.forms))

@@ -43,7 +43,7 @@ func randomForms(_ count: Int, seed: UInt64, units: [String] = ["U1", "U2"]) -> 
         let channel: Channel = Bool.random(using: &rng) ? .paper : .online
         var answers = (0..<5).map { _ in UInt8(Int.random(in: 0...5, using: &rng)) }
         if answers.allSatisfy({ $0 == 0 }) { answers[0] = 4 }
-        return Form(key: AtomKey(unit: unit, quarter: quarter, channel: channel), answers: answers)
+        return Form(key: AtomKey(unit: UnitCode(unit), quarter: quarter, channel: channel), answers: answers)
     }
 }
 

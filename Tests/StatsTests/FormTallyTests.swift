@@ -20,7 +20,7 @@ struct FormTallyTests {
     }()
 
     struct Form {
-        var unit: String
+        var unit: UnitCode
         var quarter: Period
         var channel: Channel
         var date: String

@@ -15,7 +15,7 @@ struct IncompleteIndexTests {
 
     /// `count` forms of a unit; `answers(i)` gives form i's answers to q01..q05 (0 = none).
     static func forms(_ unit: String, _ period: Period, _ count: Int, channel: Channel = .paper, _ answers: (Int) -> [UInt8]) -> [Form] {
-        (0..<count).map { Form(key: AtomKey(unit: unit, quarter: period, channel: channel), answers: answers($0)) }
+        (0..<count).map { Form(key: AtomKey(unit: UnitCode(unit), quarter: period, channel: channel), answers: answers($0)) }
     }
 
     /// The share satisfied (4 or 5) of the answered values.

@@ -18,7 +18,7 @@ func fullEstimate(_ forms: [Form], survey: SurveyDefinition = smallSurvey, popul
 
 /// A population equal to the sample: every weight is 1.
 func selfPopulation(_ forms: [Form]) -> [PopulationCount] {
-    var counts: [String: (String, Channel, Int, Int)] = [:]
+    var counts: [String: (UnitCode, Channel, Int, Int)] = [:]
     for f in forms {
         let key = "\(f.key.unit)|\(f.key.channel)|\(f.key.quarter.year)"
         counts[key, default: (f.key.unit, f.key.channel, f.key.quarter.year, 0)].3 += 1
@@ -70,7 +70,7 @@ struct WeightedTests {
     @Test("every interval contains its estimate", arguments: [31, 32, 33])
     func intervalsContainEstimates(seed: UInt64) {
         let forms = randomForms(300, seed: seed)
-        let population = selfPopulation(forms).map { var p = $0; p.dossiers *= Double(1 + p.unit.count); return p }
+        let population = selfPopulation(forms).map { var p = $0; p.dossiers *= Double(1 + p.unit.code.count); return p }
         let values = fullEstimate(forms, population: population)
         var checked = 0
         for (key, lower) in values {
