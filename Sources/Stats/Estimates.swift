@@ -118,3 +118,18 @@ public struct EstimateRow: Sendable, Hashable {
 
 /// The overall index's id in `question_or_factor`.
 public let overallIndexID = "index"
+
+/// Numbers as every release file writes them.
+public enum NumberText {
+    /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
+    public static func g12(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "NA" }
+        if value == 0 { return "0" }
+        // vsnprintf straight into a stack buffer: Foundation's String(format:) costs several
+        // thousand instructions a number.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 32, "%.12g", $0) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
+        }
+    }
+}

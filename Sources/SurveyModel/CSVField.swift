@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// CSV field quoting (RFC 4180) for the files the pipeline writes.
 public enum CSVField {
     /// A text cell for a CSV file a spreadsheet may open: quoted, and prefixed with `'` when
@@ -30,17 +24,3 @@ public enum CSVField {
     }
 }
 
-/// Numbers as every release file writes them.
-public enum NumberText {
-    /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
-    public static func g12(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "NA" }
-        if value == 0 { return "0" }
-        // vsnprintf straight into a stack buffer: Foundation's String(format:) costs several
-        // thousand instructions a number.
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 32, "%.12g", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
-        }
-    }
-}

@@ -276,7 +276,16 @@ struct SummaryXLSXOfficeTests {
         #expect(ranking[1].prefix(6).map(\.text) == ["Xếp hạng", "Tầng (khoảng tin cậy chồng nhau)", "Thay đổi thứ hạng (dương = tăng bậc)", "Đơn vị", "Mã", "Chỉ số SIPAS"])
         let stp = try #require(ranking.first { $0.count > 4 && $0[4].text == "STP" })
         #expect(stp[3] == OfficeCell(type: "string", value: nil, text: "=1+2"), "a unit name like a formula is text, not 3")
-        let lookup = EstimateLookup(workbookEstimates().1)
+        let rows = workbookEstimates().1
+        /// The value of one tidy row, read straight from the rows (not through the figures the workbook renders).
+        struct Rows {
+            let rows: [EstimateRow]
+            func value(_ scope: Scope, _ unit: String, _ period: String, _ subject: String, _ statistic: String, _ method: String) -> Double? {
+                rows.first { $0.scope == scope && $0.unit == unit && $0.period == period && $0.subject == subject
+                    && $0.statistic == statistic && $0.method == method }?.value
+            }
+        }
+        let lookup = Rows(rows: rows)
         let published = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2", "index", "index", "unweighted"))
         let lower = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2", "index", "index_lower", "lin_unweighted_logit"))
         let diff = try #require(lookup.value(.unitQuarter, "STP", "2024-Q2 vs 2024-Q1", "index", "diff", "unweighted"))
