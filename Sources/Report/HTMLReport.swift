@@ -57,7 +57,7 @@ enum HTMLReport {
         guard let latest = view.latest else {
             page.hasData = false
             page.sources = sourcesTable(input, labels: labels, numbers: numbers)
-            return Data(template.render(page).utf8)
+            return Data(template.render(TemplateValue.of(page) as Any).utf8)
         }
         page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
@@ -372,7 +372,7 @@ enum HTMLReport {
                     description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
                     language: lang, target: chartTarget))
         }
-        return Data(template.render(page).utf8)
+        return Data(template.render(TemplateValue.of(page) as Any).utf8)
     }
 
     static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> SourcesTable {

@@ -1,3 +1,5 @@
+import Mustache
+
 /// What `report.html.mustache` shows, as typed view models: the template reads each
 /// property by its name (swift-mustache looks properties up by reflection), so a property's
 /// name is the template's key. An optional property that is nil is absent for the template
@@ -202,4 +204,35 @@ struct ItemAnnexRow {
     var id, text: String
     var quarter: AnnexFigure
     var year: AnnexFigure
+}
+
+/// The view models as the template engine reads them: each value's properties by name,
+/// found by reflection once per value instead of once per lookup (a page of 200 units
+/// looks names up millions of times). Nested view models and arrays of them are converted
+/// alike; a nil optional is left out, so the template looks its name up in the enclosing
+/// sections, as for any absent key.
+struct TemplateValue: MustacheParent {
+    let properties: [String: Any]
+
+    func child(named name: String) -> Any? { properties[name] }
+
+    static func of(_ value: Any) -> Any? {
+        if value is String || value is Bool || value is Int || value is Double { return value }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            return mirror.children.first.flatMap { of($0.value) }
+        case .collection:
+            return mirror.children.compactMap { of($0.value) }
+        case .struct:
+            var properties: [String: Any] = [:]
+            for child in mirror.children {
+                guard let label = child.label, let converted = of(child.value) else { continue }
+                properties[label] = converted
+            }
+            return TemplateValue(properties: properties)
+        default:
+            return value
+        }
+    }
 }

@@ -208,3 +208,37 @@ struct ReportTests {
         #expect(a.xml == b.xml && a.html == b.html)
     }
 }
+
+@Suite("The decision header and signature block")
+struct DecisionBlockTests {
+    @Test("[publication] puts the issuing body, the annex title and decision line, the recipients and the signature on the page")
+    func configured() throws {
+        var input = sampleInput()
+        var annex = DecisionAnnex()
+        annex.issuingBodyVi = "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"
+        annex.decisionVi = "Kèm theo Quyết định số 12/QĐ-UBND"
+        annex.placeVi = "Hà Tĩnh"
+        annex.issueDate = "2025-01-15"
+        annex.signatureVi = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+        annex.signer = "Nguyễn Văn A"
+        annex.recipientsVi = ["Như trên;", "Lưu: VT."]
+        input.survey.annex = annex
+        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        #expect(html.contains("<div class=\"annex-head\">\n<p class=\"body\">ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH</p>\n<p class=\"title\"><strong>Phụ lục</strong><em>Kèm theo Quyết định số 12/QĐ-UBND</em></p>\n</div>"))
+        #expect(html.contains("<p><strong><em>Nơi nhận:</em></strong></p>\n<ul><li>- Như trên;</li><li>- Lưu: VT.</li></ul>"))
+        #expect(html.contains("<p class=\"place-date\">Hà Tĩnh, ngày 15 tháng 01 năm 2025</p><p>TM. ỦY BAN NHÂN DÂN</p><p>CHỦ TỊCH</p><p class=\"name\">Nguyễn Văn A</p>"))
+    }
+
+    @Test("without recipients or a signature the block shows neither; without [publication] there is no block")
+    func partial() throws {
+        var input = sampleInput()
+        var annex = DecisionAnnex()
+        annex.issuingBodyVi = "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"
+        input.survey.annex = annex
+        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
+        #expect(html.contains("<p class=\"body\">ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH</p>"))
+        #expect(!html.contains("Nơi nhận:") && !html.contains("class=\"signer\""))
+        let plain = String(decoding: try ReportRenderer.render(sampleInput()).html, as: UTF8.self)
+        #expect(!plain.contains("<div class=\"annex-head\">") && !plain.contains("<section class=\"sign\""))
+    }
+}
