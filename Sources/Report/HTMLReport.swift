@@ -243,7 +243,7 @@ enum HTMLReport {
         let short = quarterCells.filter(\.shortOfForms)
         lists.append(ListView(title: labels.belowPlanList(labels.periodInText(latest)),
                               items: short.map { cell -> TextLine in
-                                  let checks = input.checks.filter { $0.unit == cell.key.unit && $0.period == latest && $0.status == .fail
+                                  let checks = input.checks(of: cell.key.unit, in: latest).filter { $0.status == .fail
                                       && ($0.check == "plan_minimum" || $0.check == "sample_size_rule") }
                                   return TextLine(text: "\(name(cell.key.unit)): " + checks.map(labels.checkFinding).joined(separator: "; "))
                               },
@@ -306,7 +306,7 @@ enum HTMLReport {
         page.samplingRows = unitOrder.map { code -> SamplingRow in
             SamplingRow(name: name(code),
              values: quarters.map { q -> SamplingValue in
-                 let checks = input.checks.filter { $0.unit == code && $0.period == q }
+                 let checks = input.checks(of: code, in: q)
                  let plan = checks.first { $0.check == "plan_minimum" }
                  let rule = checks.first { $0.check == "sample_size_rule" }
                  var notes: [String] = []

@@ -25,7 +25,10 @@ public struct ReportInput: Sendable {
     public var units: [SurveyUnit]
     /// The published figures (built in memory by `run`, or decoded from stored rows).
     public var published: PublishedEstimates
-    public var checks: [CheckResult]
+    public var checks: [CheckResult] { didSet { checkIndex = Self.index(checks) } }
+    /// The checks by unit and quarter, in their order (tables look a unit's quarter up, so
+    /// that a province of many units is not a search of every check per unit).
+    private(set) var checkIndex: [UnitCode: [Period: [CheckResult]]] = [:]
     public var language: Language
     public var sources: [SourceSummary]
     public var programVersion: String
@@ -44,11 +47,23 @@ public struct ReportInput: Sendable {
         self.units = units
         self.published = published
         self.checks = checks
+        checkIndex = Self.index(checks)
         self.language = language
         self.sources = sources
         self.programVersion = programVersion
         self.releaseDate = releaseDate
     }
+}
+
+extension ReportInput {
+    static func index(_ checks: [CheckResult]) -> [UnitCode: [Period: [CheckResult]]] {
+        var index: [UnitCode: [Period: [CheckResult]]] = [:]
+        for c in checks { index[c.unit, default: [:]][c.period, default: []].append(c) }
+        return index
+    }
+
+    /// A unit's checks of a period, in the order of `checks`.
+    func checks(of unit: UnitCode, in period: Period) -> [CheckResult] { checkIndex[unit]?[period] ?? [] }
 }
 
 /// Number formats of the publication: decimal comma and dot thousands in Vietnamese.

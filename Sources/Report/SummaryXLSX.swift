@@ -323,7 +323,7 @@ private struct WorkbookContent {
         var rows: [[SheetCell]] = []
         for unit in units {
             for quarter in quarters {
-                let checks = input.checks.filter { $0.unit == unit.code && $0.period == quarter }
+                let checks = input.checks(of: unit.code, in: quarter)
                 guard let plan = checks.first(where: { $0.check == "plan_minimum" }) else { continue }
                 let rule = checks.first { $0.check == "sample_size_rule" }
                 rows.append([
