@@ -375,7 +375,7 @@ extension FormValidator {
             dossier = normalised.isEmpty ? nil : normalised
         }
         return ResponseRecord(
-            path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: unitCode,
+            path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: UnitCode(unitCode),
             submittedOn: dates.iso(date), period: Period(year: date.year, month: date.month),
             dossierCode: dossier, comment: text(form.comment), answers: answers)
     }

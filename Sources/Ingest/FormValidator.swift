@@ -225,7 +225,7 @@ struct FormValidator {
         let comment = form.comment?.trimmedOfSpaces
         let dossier = form.dossierCode.map { FormID.normalised($0.trimmedOfSpaces) }
         return .success(ResponseRecord(
-            path: path, line: line, responseID: id, channel: channel, unit: unit,
+            path: path, line: line, responseID: id, channel: channel, unit: UnitCode(unit),
             submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
             dossierCode: dossier?.isEmpty == false ? dossier : nil,
             comment: comment?.isEmpty == false ? comment : nil, answers: answers))

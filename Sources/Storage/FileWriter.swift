@@ -168,7 +168,7 @@ extension SurveyDatabase {
             column += 1
             bind(record.responseID)
             bind(record.channel.rawValue)
-            bind(record.unit)
+            bind(record.unit.code)
             bind(record.submittedOn)
             bind(record.period.description)
             bind(record.dossierCode)

@@ -184,7 +184,7 @@ public final class FormTallyBuilder: @unchecked Sendable {
     public func add(_ record: ResponseRecord) {
         for (j, answer) in record.answers.enumerated() { answerBytes[j] = answer.map { UInt8(clamping: $0) } ?? missingAnswer }
         tally.add(
-            unit: UnitCode(record.unit), quarter: record.period, channel: record.channel, submittedOn: record.submittedOn,
+            unit: record.unit, quarter: record.period, channel: record.channel, submittedOn: record.submittedOn,
             answers: answerBytes)
     }
 

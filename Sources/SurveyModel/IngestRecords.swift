@@ -12,7 +12,8 @@ public struct ResponseRecord: Sendable, Hashable {
     public var position: Int = 0
     public var responseID: String
     public var channel: Channel
-    public var unit: String
+    /// The unit of units.csv the form's unit column named (by code, name or alias).
+    public var unit: UnitCode
     /// ISO date `yyyy-mm-dd`.
     public var submittedOn: String
     public var period: Period
@@ -29,7 +30,7 @@ public struct ResponseRecord: Sendable, Hashable {
             for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
             h = (h ^ 0x1f) &* 0x100_0000_01b3
         }
-        mix(unit.utf8)
+        mix(unit.code.utf8)
         mix(submittedOn.utf8)
         mix((dossierCode ?? "").utf8)
         for answer in answers {
@@ -40,7 +41,7 @@ public struct ResponseRecord: Sendable, Hashable {
     }
 
     public init(
-        path: String, line: Int, position: Int = 0, responseID: String, channel: Channel, unit: String,
+        path: String, line: Int, position: Int = 0, responseID: String, channel: Channel, unit: UnitCode,
         submittedOn: String, period: Period, dossierCode: String?, comment: String?, answers: [Int?]
     ) {
         self.path = path

@@ -35,7 +35,7 @@ private final class TranscriptSink: FormSink {
 
     func accept(_ r: ResponseRecord) throws {
         calls.append(
-            "accept \(Self.bytes(r.path)) \(r.line) \(r.position) id=\(Self.bytes(r.responseID)) \(r.channel) unit=\(Self.bytes(r.unit)) "
+            "accept \(Self.bytes(r.path)) \(r.line) \(r.position) id=\(Self.bytes(r.responseID)) \(r.channel) unit=\(Self.bytes(r.unit.code)) "
                 + "on=\(Self.bytes(r.submittedOn)) \(r.period) dossier=\(Self.bytes(r.dossierCode)) comment=\(Self.bytes(r.comment)) "
                 + "answers=\(r.answers.map { $0.map(String.init) ?? "-" })")
     }
@@ -651,7 +651,7 @@ typealias Self_ = FormValidator
     // Issue 15.
     let dossier = form.dossierCode.map { FormID.normalised($0.trimmedOfSpaces) }
     return .success(ResponseRecord(
-        path: path, line: line, responseID: id, channel: channel, unit: unit,
+        path: path, line: line, responseID: id, channel: channel, unit: UnitCode(unit),
         submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
         dossierCode: dossier?.isEmpty == false ? dossier : nil,
         comment: comment?.isEmpty == false ? comment : nil, answers: answers))

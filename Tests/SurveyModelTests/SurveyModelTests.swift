@@ -41,7 +41,7 @@ struct CSVFieldTests {
 
 @Suite("Ingest records")
 struct IngestRecordTests {
-    static func form(unit: String = "STP", date: String = "2024-05-02", answers: [Int?] = [5, 4, nil], comment: String? = nil,
+    static func form(unit: UnitCode = "STP", date: String = "2024-05-02", answers: [Int?] = [5, 4, nil], comment: String? = nil,
                      line: Int = 2) -> ResponseRecord {
         ResponseRecord(path: "inbox/paper/a.csv", line: line, responseID: "P-1", channel: .paper, unit: unit, submittedOn: date,
                        period: Period(year: 2024, quarter: 2), dossierCode: nil, comment: comment, answers: answers)
