@@ -97,3 +97,17 @@ struct SetAsideWordingTests {
         #expect(stray.outcome == .rejected && stray.reason == "far: 2004-03-01")
     }
 }
+
+@Suite("Unit codes")
+struct UnitCodeTests {
+    @Test("a unit code encodes as the plain string (fingerprints and files keep their bytes) and sorts by bytes")
+    func codes() throws {
+        let unit = SurveyUnit(code: "SỞ-TP", nameVi: "Sở Tư pháp", nameEn: "Justice")
+        let json = String(decoding: try JSONEncoder().encode(unit.code), as: UTF8.self)
+        #expect(json == "\"SỞ-TP\"")
+        #expect(try JSONDecoder().decode(UnitCode.self, from: Data(json.utf8)) == unit.code)
+        // Byte order, not Unicode collation: "Z" (0x5A) before "a" (0x61) before "Á" (0xC3 0x81).
+        #expect([UnitCode("a"), "Á", "Z"].sorted() == ["Z", "a", "Á"])
+        #expect(UnitCode("STP").description == "STP")
+    }
+}
