@@ -209,10 +209,12 @@ public struct EstimateFigures: Sendable {
         case .cell:
             switch (row.statistic, row.method) {
             case ("n_rows", "count"):
-                cells[key, default: CellFigures(items: itemPositions)].forms = Int(v ?? 0)
-                cells[key]!.estimated = true
-            case ("n_eff", "kish"): cells[key, default: CellFigures(items: itemPositions)].effectiveN = v
-            case ("flag", "I") where v == 1: cells[key, default: CellFigures(items: itemPositions)].flags[row.subject, default: []].insert(.belowPlanMinimum)
+                withCell(key) {
+                    $0.forms = Int(v ?? 0)
+                    $0.estimated = true
+                }
+            case ("n_eff", "kish"): withCell(key) { $0.effectiveN = v }
+            case ("flag", "I") where v == 1: withCell(key) { $0.flags[row.subject, default: []].insert(.belowPlanMinimum) }
             default: break
             }
         case .item: absorbItem(row, key)
@@ -220,6 +222,26 @@ public struct EstimateFigures: Sendable {
         case .unknown: break
         }
         return .cell(key)
+    }
+
+    /// Where the last cell sits in `cells`: a cell's rows come together, so most rows reach
+    /// their cell without hashing its key again (an insertion moves every position).
+    private var lastPosition: (key: CellKey, index: Dictionary<CellKey, CellFigures>.Index)?
+
+    private mutating func withCell(_ key: CellKey, _ body: (inout CellFigures) -> Void) {
+        if let last = lastPosition, last.key == key {
+            body(&cells.values[last.index])
+            return
+        }
+        if let index = cells.index(forKey: key) {
+            lastPosition = (key, index)
+            body(&cells.values[index])
+            return
+        }
+        var fresh = CellFigures(items: itemPositions)
+        body(&fresh)
+        cells[key] = fresh
+        lastPosition = nil
     }
 
     private mutating func cellKey(_ row: EstimateRow, _ period: Period) -> CellKey {
@@ -252,13 +274,13 @@ public struct EstimateFigures: Sendable {
         case "M": flag = .incomplete
         default: return
         }
-        cells[key, default: CellFigures(items: itemPositions)].flags[row.subject, default: []].insert(flag)
+        withCell(key) { $0.flags[row.subject, default: []].insert(flag) }
     }
 
     private mutating func absorbItem(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
         func update(_ body: (inout ItemFigures) -> Void) {
-            cells[key, default: CellFigures(items: itemPositions)].items.update(row.subject, initial: ItemFigures(), body)
+            withCell(key) { $0.items.update(row.subject, initial: ItemFigures(), body) }
         }
         switch row.statistic {
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
@@ -283,7 +305,7 @@ public struct EstimateFigures: Sendable {
     private mutating func absorbIndex(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
         func update(_ body: (inout IndexFigures) -> Void) {
-            body(&cells[key, default: CellFigures(items: itemPositions)].indices[row.subject, default: IndexFigures()])
+            withCell(key) { body(&$0.indices[row.subject, default: IndexFigures()]) }
         }
         func estimator(_ method: String, suffix: String) -> IndexEstimator? {
             IndexEstimator.allCases.first { $0.seMethod + suffix == method }
@@ -315,7 +337,7 @@ public struct EstimateFigures: Sendable {
 
     private mutating func absorbOverall(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
-        func update(_ body: (inout CellFigures) -> Void) { body(&cells[key, default: CellFigures(items: itemPositions)]) }
+        func update(_ body: (inout CellFigures) -> Void) { withCell(key, body) }
         switch (row.statistic, row.method) {
         case ("target", "configured"): update { $0.target = v }
         case ("target_met", "point"): update { $0.targetMet = v }

@@ -49,15 +49,16 @@ public struct EstimateStream {
 
     public mutating func add(_ row: EstimateRow) throws {
         switch figures.absorb(row) {
-        case .cell(let key) where judged[key] == nil:
-            if pendingCell != key {
-                try flush()
-                pendingCell = key
-            }
+        case .cell(let key) where key == pendingCell:
             pending.append(row)
         case .cell(let key):
             try flush()
-            try pass(row, judged[key]!.contains(row.subject))
+            if let suppressed = judged[key] {
+                try pass(row, suppressed.contains(row.subject))
+            } else {
+                pendingCell = key
+                pending.append(row)
+            }
         case .comparison(let change):
             try flush()
             try pass(row, judged[change.cell]?.contains(row.subject) == true || judged[change.earlierCell]?.contains(row.subject) == true)
