@@ -155,8 +155,8 @@ public struct Pipeline {
             try requireFresh(db, key: "checks_inputs", inputs: inputs, what: "checks", stage: "check")
             try requireFresh(db, key: "estimates_inputs", inputs: inputs, what: "estimates", stage: "stats")
             try requireSound(db)
-            let figures = try storedFigures(db, copiesInto: nil)
-            let rendered = try reportStage(db, language: language, releaseDate: releaseDate, figures: figures)
+            let published = PublishedEstimates(try storedFigures(db, copiesInto: nil), survey: folder.survey)
+            let rendered = try reportStage(db, language: language, releaseDate: releaseDate, published: published)
             try createOutput()
             try writeReport(rendered, into: outDirectory)
             let reportKey = Self.reportKey(
@@ -219,8 +219,11 @@ public struct Pipeline {
                     try writeChecks(outcome, into: staging)
                     // Estimates made in an earlier run: both copies of estimates.csv written
                     // again from the stored rows, the figures decoded from them.
-                    let release = try figures ?? storedFigures(db, copiesInto: staging)
-                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, figures: release)
+                    // The figures go once the published cells are made from them: they are not
+                    // held while the report renders (a third of the peak at 200 units).
+                    let release = PublishedEstimates(try figures ?? storedFigures(db, copiesInto: staging), survey: folder.survey)
+                    figures = nil
+                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, published: release)
                     try writeReport(rendered, into: staging)
                     try writeManifest(in: staging, inputs: expected)
                     FaultInjection.point("run.before_publish")
@@ -541,9 +544,18 @@ public struct Pipeline {
     }
 
     private func reportStage(
-        _ db: SurveyDatabase, language: Language?, releaseDate: String?, figures: EstimateFigures
+        _ db: SurveyDatabase, language: Language?, releaseDate: String?, published estimates: PublishedEstimates
     ) throws -> ReportRenderer.Rendered {
-        let estimates = PublishedEstimates(figures, survey: folder.survey)
+        let input = try reportInput(db, language: language, releaseDate: releaseDate, published: estimates)
+        let rendered = try ReportRenderer.render(input)
+        logger.info("report: report.xml validated against report.xsd; report.html in \(input.language.rawValue)")
+        return rendered
+    }
+
+    /// What the report renders from: the published figures, the checks, the inputs' summary.
+    private func reportInput(
+        _ db: SurveyDatabase, language: Language?, releaseDate: String?, published estimates: PublishedEstimates
+    ) throws -> ReportInput {
         guard !estimates.keys.isEmpty else { throw ReportError.noEstimates }
         let sources = try db.sourceFiles().values.filter { !$0.sha256.isEmpty }
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map {
@@ -554,13 +566,10 @@ public struct Pipeline {
             logger.warning("report: the release date \(releaseDate) is before the latest form used (\(through))")
         }
         let date = releaseDate ?? through ?? "1970-01-01"
-        let input = ReportInput(
+        return ReportInput(
             survey: folder.survey, units: folder.units, published: estimates, checks: try db.checks(),
             language: language ?? folder.survey.rules.language, sources: sources, programVersion: programVersion,
             releaseDate: date, dataThrough: through)
-        let rendered = try ReportRenderer.render(input)
-        logger.info("report: report.xml validated against report.xsd; report.html in \(input.language.rawValue)")
-        return rendered
     }
 
     // MARK: writing
