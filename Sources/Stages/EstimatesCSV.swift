@@ -49,7 +49,7 @@ final class EstimatesCSV {
         }
     }
 
-    /// `EstimateRow.format`, straight into bytes.
+    /// `NumberText.g12`, straight into bytes.
     static func append(_ value: Double?, to bytes: inout [UInt8]) {
         guard let value, value.isFinite else {
             bytes.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")])

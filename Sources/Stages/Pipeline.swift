@@ -218,9 +218,8 @@ public struct Pipeline {
                 do {
                     try writeChecks(outcome, into: staging)
                     // Estimates made in an earlier run: both copies of estimates.csv written
-                    // again from the stored rows, the figures decoded from them.
-                    // The figures go once the published cells are made from them: they are not
-                    // held while the report renders (a third of the peak at 200 units).
+                    // again from the stored rows, the figures decoded from them. The figures
+                    // are let go once the published cells are made: not held while the report renders.
                     let release = PublishedEstimates(try figures ?? storedFigures(db, copiesInto: staging), survey: folder.survey)
                     figures = nil
                     let rendered = try reportStage(db, language: language, releaseDate: releaseDate, published: release)
@@ -491,8 +490,7 @@ public struct Pipeline {
         }
         let groups = folder.unitGroups
         let csv = try EstimatesCSV(
-            work: folder.workDirectory.appendingPathComponent("estimates.csv").path,
-            published: publicCopy.appendingPathComponent("estimates.csv").path)
+            work: workEstimatesPath, published: publicCopy.appendingPathComponent("estimates.csv").path)
         var result: (figures: EstimateFigures, count: Int)?
         do {
             try db.replaceEstimates(meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate]) { insert in
@@ -521,13 +519,14 @@ public struct Pipeline {
         return result!
     }
 
+    /// The statistician's copy of estimates.csv.
+    private var workEstimatesPath: String { folder.workDirectory.appendingPathComponent("estimates.csv").path }
+
     /// The typed figures of the stored estimates, decoded row by row; with `copiesInto`, both
     /// copies of estimates.csv written again on the way (work/ and that folder).
     private func storedFigures(_ db: SurveyDatabase, copiesInto folderURL: URL?) throws -> EstimateFigures {
         let csv = try folderURL.map {
-            try EstimatesCSV(
-                work: folder.workDirectory.appendingPathComponent("estimates.csv").path,
-                published: $0.appendingPathComponent("estimates.csv").path)
+            try EstimatesCSV(work: workEstimatesPath, published: $0.appendingPathComponent("estimates.csv").path)
         }
         var stream = EstimateStream(survey: folder.survey, unitGroups: folder.unitGroups) { row, shown in
             try csv?.write(row, shown: shown)

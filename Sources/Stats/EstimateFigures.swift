@@ -24,6 +24,11 @@ public enum IndexEstimator: String, Sendable, CaseIterable, Hashable {
 
     /// The `method` of a change's interval and p-value.
     public var changeTest: String { self == .unweighted ? "lin_unweighted_wald_z" : "\(rawValue)_wald_z" }
+
+    /// The estimator of an SE, interval or change-test `method` (looked up, not rebuilt, per row).
+    static let bySEMethod = Dictionary(uniqueKeysWithValues: allCases.map { ($0.seMethod, $0) })
+    static let byIntervalMethod = Dictionary(uniqueKeysWithValues: allCases.map { ($0.intervalMethod, $0) })
+    static let byChangeTest = Dictionary(uniqueKeysWithValues: allCases.map { ($0.changeTest, $0) })
 }
 
 /// A value with its standard error and interval, each nil where undefined.
@@ -307,9 +312,6 @@ public struct EstimateFigures: Sendable {
         func update(_ body: (inout IndexFigures) -> Void) {
             withCell(key) { body(&$0.indices[row.subject, default: IndexFigures()]) }
         }
-        func estimator(_ method: String, suffix: String) -> IndexEstimator? {
-            IndexEstimator.allCases.first { $0.seMethod + suffix == method }
-        }
         switch row.statistic {
         case "index":
             guard let e = IndexEstimator(rawValue: row.method) else { return }
@@ -318,11 +320,11 @@ public struct EstimateFigures: Sendable {
                 $0.by[e, default: FigureValue()].value = v
             }
         case "index_se":
-            if let e = estimator(row.method, suffix: "") { update { $0.by[e, default: FigureValue()].se = v } }
+            if let e = IndexEstimator.bySEMethod[row.method] { update { $0.by[e, default: FigureValue()].se = v } }
         case "index_lower":
-            if let e = estimator(row.method, suffix: "_logit") { update { $0.by[e, default: FigureValue()].lower = v } }
+            if let e = IndexEstimator.byIntervalMethod[row.method] { update { $0.by[e, default: FigureValue()].lower = v } }
         case "index_upper":
-            if let e = estimator(row.method, suffix: "_logit") { update { $0.by[e, default: FigureValue()].upper = v } }
+            if let e = IndexEstimator.byIntervalMethod[row.method] { update { $0.by[e, default: FigureValue()].upper = v } }
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
         case "points" where row.method == "unweighted": update { $0.points = FigureValue(value: v) }
         case "points_se" where row.method == "lin_unweighted": update { $0.points?.se = v }
@@ -375,7 +377,7 @@ public struct EstimateFigures: Sendable {
             if row.statistic == "diff" {
                 estimator = IndexEstimator(rawValue: row.method)
             } else {
-                estimator = IndexEstimator.allCases.first { $0.changeTest == row.method }
+                estimator = IndexEstimator.byChangeTest[row.method]
             }
             guard let estimator else { return }
             func update(_ body: (inout ChangeFigures) -> Void) {

@@ -109,11 +109,9 @@ public struct EstimateRow: Sendable, Hashable {
     /// The row as written to `estimates.csv` (`%.12g`, `NA` for nil). Codes and ids are
     /// validated at ingest to contain no comma or quote.
     public var csvLine: String {
-        "\(scope.rawValue),\(unit),\(period),\(subject),\(statistic),\(method),\(EstimateRow.format(value))"
+        "\(scope.rawValue),\(unit),\(period),\(subject),\(statistic),\(method),\(NumberText.g12(value))"
     }
 
-    /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
-    public static func format(_ value: Double?) -> String { NumberText.g12(value) }
 }
 
 /// The overall index's id in `question_or_factor`.

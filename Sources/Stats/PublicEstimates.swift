@@ -12,18 +12,6 @@ public enum PublicEstimates {
     /// Statistics that are counts of forms or answers, or flags: published for every estimate.
     public static let countStatistics: Set<String> = ["n", "n_rows", "satisfied", "favourable", "answers", "flag", "sum_w", "n_eff"]
 
-    /// The rows with the values of suppressed estimates replaced by nil (`NA`), in the same order.
-    public static func redact(_ rows: [EstimateRow], survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) throws -> [EstimateRow] {
-        var out: [EstimateRow] = []
-        var stream = EstimateStream(survey: survey, unitGroups: unitGroups) { row, shown in
-            var copy = row
-            copy.value = shown
-            out.append(copy)
-        }
-        for row in rows { try stream.add(row) }
-        try stream.finish()
-        return out
-    }
 }
 
 /// The tidy rows in the order they are made (or read back from storage), on their way to
