@@ -68,3 +68,9 @@ void cshims_fault_point(const char *name) {
 int cshims_format_g12(double value, char *out) {
     return snprintf(out, 32, "%.12g", value);
 }
+
+#include <malloc.h>
+
+void cshims_release_free_memory(void) {
+    malloc_trim(0);
+}

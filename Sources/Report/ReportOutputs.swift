@@ -100,14 +100,25 @@ public enum ReportRenderer {
             ?? Bundle.module.bundlePath + "/Resources/report.xsd"
     }
 
-    /// Every file of `ReportOutputs.all` this release has.
+    /// Every file of `ReportOutputs.all` this release has, collected (tests read them by role).
     public static func render(_ input: ReportInput) throws -> Rendered {
+        var files: [(name: String, data: Data)] = []
+        let otherLanguage = try render(input) { name, data in
+            if let data { files.append((name, data)) }
+        }
+        return Rendered(files: files, otherLanguage: otherLanguage)
+    }
+
+    /// Renders the registry's files one at a time, in registry order, handing each to `each`
+    /// as soon as it is made (nil for a file this release does not have), so a release never
+    /// holds more than one rendered file in memory. Returns the page's other language.
+    @discardableResult
+    public static func render(_ input: ReportInput, each: (_ name: String, _ data: Data?) throws -> Void) throws -> Language {
         guard !input.published.keys.isEmpty else { throw ReportError.noEstimates }
         let release = try ReleaseContext(input)
-        var files: [(name: String, data: Data)] = []
         for output in ReportOutputs.all {
-            if let data = try output.render(release) { files.append((output.file.name, data)) }
+            try each(output.file.name, try output.render(release))
         }
-        return Rendered(files: files, otherLanguage: input.language == .vi ? .en : .vi)
+        return input.language == .vi ? .en : .vi
     }
 }

@@ -43,10 +43,19 @@ extension SurveyDatabase {
                 let more = try produce { r in
                     sqlite3_reset(raw)
                     bytes.removeAll(keepingCapacity: true)
-                    for (i, text) in [r.scope.rawValue, r.unit, r.period, r.subject, r.statistic, r.method].enumerated() {
-                        bytes.append(contentsOf: text.utf8)
-                        ends[i] = bytes.count
-                    }
+                    // Field by field, not through an array of the six (an allocation per row).
+                    bytes.append(contentsOf: r.scope.rawValue.utf8)
+                    ends[0] = bytes.count
+                    bytes.append(contentsOf: r.unit.utf8)
+                    ends[1] = bytes.count
+                    bytes.append(contentsOf: r.period.utf8)
+                    ends[2] = bytes.count
+                    bytes.append(contentsOf: r.subject.utf8)
+                    ends[3] = bytes.count
+                    bytes.append(contentsOf: r.statistic.utf8)
+                    ends[4] = bytes.count
+                    bytes.append(contentsOf: r.method.utf8)
+                    ends[5] = bytes.count
                     let rc: Int32 = bytes.withUnsafeBufferPointer { buffer in
                         buffer.withMemoryRebound(to: CChar.self) { chars in
                             var start = 0

@@ -9,7 +9,9 @@ struct EstimatesCSVTests {
     @Test("a value is written as sprintf(\"%.12g\") writes it, NA for nil and what is not finite")
     func values() {
         let values: [Double?] = [nil, 0, -0.0, 1, -1, 0.1, 1.0 / 3, 2.0 / 3, 1e-300, -2.5e-7, 123456789012345, 0.999999999999,
-                                 .nan, .infinity, -.infinity, 5e-324, 0.952380952380952, 1e21]
+                                 .nan, .infinity, -.infinity, 5e-324, 0.952380952380952, 1e21,
+                                 // whole numbers, written without printf up to 12 digits
+                                 7, 60, -42, 1200, 999_999_999_999, -999_999_999_999, 1e12, 1e12 + 1, 123_456_789_012, 4503599627370497]
         for value in values {
             var bytes: [UInt8] = []
             EstimatesCSV.append(value, to: &bytes)

@@ -13,6 +13,8 @@ int cshims_stop_signal(void);
 /// Test instrumentation: when the environment variable SIPAS_FAULT names this point
 /// (`point[@n][:term]`), kill the process there (or send it SIGTERM). Inert otherwise.
 void cshims_fault_point(const char *name);
+/// Returns memory freed by the program to the system (glibc malloc_trim(0)).
+void cshims_release_free_memory(void);
 #endif
 
 /* Writes `value` as printf's "%.12g" into `out` (at least 32 bytes); returns the length. */
