@@ -374,6 +374,8 @@ extension FormValidator {
             let normalised = FormID.normalised(code)
             dossier = normalised.isEmpty ? nil : normalised
         }
+        // A unit outside its life on this date: `validate` places the form (or rejects it).
+        if let lineage, !lineage.exists(UnitCode(unitCode), in: Period(year: date.year, month: date.month)) { return nil }
         return ResponseRecord(
             path: path, line: line, responseID: ByteText.string(id), channel: channel, unit: UnitCode(unitCode),
             submittedOn: dates.iso(date), period: Period(year: date.year, month: date.month),

@@ -40,6 +40,9 @@ struct FormValidator {
     /// Per channel (paper, online), the positions of the items its forms do not ask: their
     /// answers are missing, whatever a file holds for them (usually none).
     let unaskedPositions: [[Int]]
+    /// The units' life, when some unit has one (units.csv `valid_from`, `valid_to`,
+    /// `predecessors`): a form of a ceased unit counts for its successor.
+    let lineage: UnitLineage?
     /// The day of the ingest in the survey's time zone: a form cannot be dated after it.
     let today: (year: Int, month: Int, day: Int)?
 
@@ -70,6 +73,8 @@ struct FormValidator {
             zoneOffset = { _ in 7 * 3600 }
         }
         self.survey = survey
+        let lineage = UnitLineage(units)
+        self.lineage = lineage.isTrivial ? nil : lineage
         unitCodes = Set(units.map(\.code.code))
         unitList = units.map(\.code.code).sorted().joined(separator: ", ")
         items = survey.answeredItems
@@ -218,17 +223,37 @@ struct FormValidator {
         if problems.isEmpty && !anyAnswer {
             problems.append("blank form: no question answered (a non-response, not counted)")
         }
+        // A unit that had ceased by the form's date: the form counts for the one unit that
+        // continues it; with several (a split) or none, it is a reject naming them.
+        var writtenUnit: UnitCode?
+        if problems.isEmpty, let lineage, let date {
+            let quarter = Period(year: date.year, month: date.month)
+            switch lineage.placement(of: UnitCode(unit), in: quarter) {
+            case .itself: break
+            case .successor(let successor):
+                writtenUnit = UnitCode(unit)
+                unit = successor.code
+            case .ceased(let successors) where successors.isEmpty:
+                problems.append("unit \(unit) had ceased by \(quarter) (units.csv valid_to) and no unit continues it; expected a unit that exists on the form's date")
+            case .ceased(let successors):
+                problems.append("unit \(unit) had ceased by \(quarter) and was split into \(successors.map(\.code).joined(separator: ", ")); expected the form to name one of them")
+            case .notYet:
+                problems.append("unit \(unit) does not exist yet in \(quarter) (units.csv valid_from); expected a unit that exists on the form's date")
+            }
+        }
         guard problems.isEmpty, let date else {
             return .failure(RowRejection(
                 responseID: id.isEmpty ? nil : id, reason: problems.joined(separator: "; "), datedAfterToday: datedAfterToday))
         }
         let comment = form.comment?.trimmedOfSpaces
         let dossier = form.dossierCode.map { FormID.normalised($0.trimmedOfSpaces) }
-        return .success(ResponseRecord(
+        var record = ResponseRecord(
             path: path, line: line, responseID: id, channel: channel, unit: UnitCode(unit),
             submittedOn: AnswerParser.isoDate(date), period: Period(year: date.year, month: date.month),
             dossierCode: dossier?.isEmpty == false ? dossier : nil,
-            comment: comment?.isEmpty == false ? comment : nil, answers: answers))
+            comment: comment?.isEmpty == false ? comment : nil, answers: answers)
+        record.writtenUnit = writtenUnit
+        return .success(record)
     }
 
     /// The answer to item `k` written as `bytes`, when decided without `AnswerParser`: by

@@ -345,6 +345,9 @@ public struct Ingester {
     private func logRead(_ file: InboxEntry, _ writer: SurveyDatabase.FileWriter) {
         let skipped = writer.skipped > 0 ? ", \(writer.skipped) title, blank or footer rows skipped" : ""
         logger.info("read \(file.relative): \(writer.accepted) forms, \(writer.rejected) rejected\(skipped)")
+        for (written, counted) in writer.reassigned.sorted(by: { $0.key < $1.key }) {
+            logger.notice("\(file.relative): \(counted.forms) forms name \(written), which had ceased by their date; counted for \(counted.successor), which continues it (units.csv)")
+        }
         if !writer.unknownAnswerKeys.isEmpty {
             let keys = writer.unknownAnswerKeys.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) forms)" }
             logger.warning("\(file.relative): answer keys that name no item of survey.toml, not read: \(keys.joined(separator: ", "))")

@@ -19,6 +19,9 @@ public struct SurveyFolder: Sendable {
     public let population: [PopulationCount]
 
     public var workDirectory: URL { root.appendingPathComponent("work") }
+    /// The units' life: where each exists, which continue which (units.csv).
+    public var lineage: UnitLineage { UnitLineage(units) }
+
     /// unit code → group id, for units.csv rows with a `group`.
     public var unitGroups: [UnitCode: String] {
         Dictionary(units.compactMap { u in u.group.map { (u.code, $0) } }, uniquingKeysWith: { a, _ in a })
@@ -96,6 +99,12 @@ public struct SurveyFolder: Sendable {
             ([u.code.code, u.nameVi, u.nameEn] + u.aliases).map(UnitName.key).joined(separator: "\u{1F}")
         }
         parts += ["unit-names:" + FileHash.sha256(Data(unitNames.joined(separator: "\n").utf8)).prefix(16)]
+        // The units' life decides where a form of a ceased unit counts (only when some unit
+        // has one, so that folders without it keep their fingerprint).
+        let lives = units.filter { $0.validFrom != nil || $0.validTo != nil || !$0.predecessors.isEmpty }
+            .sorted { $0.code < $1.code }
+            .map { "\($0.code)=\($0.validFrom?.description ?? "")..\($0.validTo?.description ?? "")<\($0.predecessors.map(\.code).joined(separator: ","))" }
+        if !lives.isEmpty { parts += ["lineage:" + FileHash.sha256(Data(lives.joined(separator: "\n").utf8)).prefix(16)] }
         return parts.joined(separator: ";")
     }
 
@@ -121,7 +130,7 @@ public struct SurveyFolder: Sendable {
     /// beyond `limit` are not handed to `row`: they make one error naming the limit.
     static func readConfigTable(
         _ path: String, columns: [String], required: Int, limit: (rows: Int, noun: String)? = nil,
-        row: (_ values: [String]) -> String?
+        lineOf: (Int) -> Void = { _ in }, row: (_ values: [String]) -> String?
     ) throws {
         let file = (path as NSString).lastPathComponent
         var reader = try CSVReader(path: path)
@@ -151,6 +160,7 @@ public struct SurveyFolder: Sendable {
             }
             if problem == nil {
                 let values = positions.map { $0.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
+                lineOf(record.line)
                 problem = row(values)
             }
             if let problem { errors.append(.invalidConfiguration(file: file, line: record.line, problem: problem)) }
@@ -180,8 +190,10 @@ public struct SurveyFolder: Sendable {
         // `UnitName.key` of every code, name and alias → the unit it finds and what it is there.
         var owners: [String: (code: String, what: String)] = [:]
         let known = Set(groups)
-        let columns = ["code", "name_vi", "name_en", "group", "aliases"]
-        try readConfigTable(path, columns: columns, required: 2, limit: (maxUnits, "units")) { f in
+        let columns = ["code", "name_vi", "name_en", "group", "aliases", "valid_from", "valid_to", "predecessors"]
+        var lines: [UnitCode: Int] = [:]
+        var rowLine = 1
+        try readConfigTable(path, columns: columns, required: 2, limit: (maxUnits, "units"), lineOf: { rowLine = $0 }) { f in
             let group = f[3].trimmingCharacters(in: .whitespaces)
             if known.isEmpty, !group.isEmpty {
                 return "group '\(group)' but survey.toml declares no [[groups]]; add [[groups]] with id = \"\(group)\" and its names, or leave the column empty"
@@ -221,13 +233,59 @@ public struct SurveyFolder: Sendable {
                 }
                 owners[key] = owners[key] ?? (f[0], what)
             }
-            units.append(SurveyUnit(code: UnitCode(f[0]), nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases))
+            var life: (from: Period?, to: Period?) = (nil, nil)
+            for (column, text) in [("valid_from", f[5]), ("valid_to", f[6])] where !text.isEmpty {
+                guard let quarter = Period(text), quarter.isQuarter else {
+                    return "\(column) '\(text)' is not a quarter; expected one such as 2025-Q3"
+                }
+                if column == "valid_from" { life.from = quarter } else { life.to = quarter }
+            }
+            if let from = life.from, let to = life.to, to < from {
+                return "unit \(f[0]) ends (valid_to \(to)) before it starts (valid_from \(from))"
+            }
+            let predecessors = f[7].split(separator: ";").map { UnitCode($0.trimmingCharacters(in: .whitespaces)) }
+                .filter { !$0.code.isEmpty }
+            if !predecessors.isEmpty, life.from == nil {
+                return "unit \(f[0]) names predecessors but no valid_from; expected the first quarter it exists, such as 2025-Q3"
+            }
+            lines[UnitCode(f[0])] = rowLine
+            units.append(SurveyUnit(
+                code: UnitCode(f[0]), nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases,
+                validFrom: life.from, validTo: life.to, predecessors: predecessors))
             return nil
         }
         if units.isEmpty {
             throw IngestError.invalidConfiguration(file: "units.csv", line: nil, problem: "no units; expected at least one row")
         }
+        try checkLineage(units, lines: lines)
         return units
+    }
+
+    /// Each predecessor is a unit of units.csv, other than the unit, that ceased (`valid_to`)
+    /// before its successor started (`valid_from`); so a lineage has no cycle.
+    static func checkLineage(_ units: [SurveyUnit], lines: [UnitCode: Int]) throws {
+        let byCode = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var errors: [IngestError] = []
+        for unit in units {
+            for predecessor in unit.predecessors {
+                let problem: String?
+                if predecessor == unit.code {
+                    problem = "unit \(unit.code) names itself among its predecessors"
+                } else if let before = byCode[predecessor] {
+                    if let to = before.validTo, let from = unit.validFrom, to < from {
+                        problem = nil
+                    } else if before.validTo == nil {
+                        problem = "predecessor \(predecessor) of \(unit.code) has no valid_to; expected the last quarter it existed, before \(unit.code)'s valid_from \(unit.validFrom.map(String.init(describing:)) ?? "")"
+                    } else {
+                        problem = "predecessor \(predecessor) of \(unit.code) exists until \(before.validTo!), not before \(unit.code) starts (\(unit.validFrom.map(String.init(describing:)) ?? "")); expected its valid_to earlier than the successor's valid_from"
+                    }
+                } else {
+                    problem = "predecessor '\(predecessor)' of \(unit.code) is not a unit of units.csv; keep a ceased unit's row, with its valid_to"
+                }
+                if let problem { errors.append(.invalidConfiguration(file: "units.csv", line: lines[unit.code], problem: problem)) }
+            }
+        }
+        if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
     }
 
     /// population.csv's rows; a unit is found as in the inbox: by its code in any case, its

@@ -440,7 +440,15 @@ public struct Pipeline {
         let inWindow = counts.filter { window.isInWindow($0.quarter) }
         if let latest = inWindow.map(\.quarter).max() {
             let here = inWindow.filter { $0.quarter == latest }
-            let missingUnits = folder.units.map(\.code).filter { code in !here.contains { $0.unit == code } }
+            // Units that exist then (units.csv valid_from, valid_to); one that starts in this
+            // very quarter is told in the log until its first forms, not as attention.
+            let lineage = folder.lineage
+            let expected = folder.units.filter { lineage.exists($0.code, in: latest) }
+            let missingUnits = expected.filter { $0.validFrom != latest }.map(\.code).filter { code in !here.contains { $0.unit == code } }
+            let starting = expected.filter { $0.validFrom == latest }.map(\.code).filter { code in !here.contains { $0.unit == code } }
+            if !starting.isEmpty {
+                logger.notice("no accepted form yet in \(latest) for unit(s) starting then (units.csv valid_from): \(starting.map(\.code).joined(separator: ", "))")
+            }
             if !missingUnits.isEmpty {
                 v.attention.append("no accepted form in \(latest) for unit(s) \(missingUnits.prefix(5).map(\.code).joined(separator: ", "))")
             }
@@ -473,7 +481,7 @@ public struct Pipeline {
         }
         let results = accumulator.evaluate(
             survey: folder.survey, population: folder.population, duplicates: try db.duplicateCounts(),
-            repeatedDossiers: try db.repeatedDossierCounts(), units: folder.units.map(\.code))
+            repeatedDossiers: try db.repeatedDossierCounts(), units: folder.units.map(\.code), lineage: folder.lineage)
         FaultInjection.point("check.before_commit")
         try stopIfRequested()
         try db.replaceChecks(results, meta: ["checks_inputs": inputs.encoded])
@@ -507,17 +515,18 @@ public struct Pipeline {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
         }
         let groups = folder.unitGroups
+        let lineage = folder.lineage
         let csv = try EstimatesCSV(
             work: workEstimatesPath, published: publicCopy.appendingPathComponent("estimates.csv").path)
         var result: (figures: EstimateFigures, count: Int)?
         do {
             try db.replaceEstimates(meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate]) { insert in
                 try withoutActuallyEscaping(insert) { insert in
-                    var stream = EstimateStream(survey: folder.survey, unitGroups: groups) { row, shown in
+                    var stream = EstimateStream(survey: folder.survey, unitGroups: groups, lineage: lineage) { row, shown in
                         try insert(row)
                         try csv.write(row, shown: shown)
                     }
-                    try Stats.Estimator(survey: folder.survey, unitGroups: groups).estimate(atoms: atoms, population: folder.population) {
+                    try Stats.Estimator(survey: folder.survey, unitGroups: groups, lineage: lineage).estimate(atoms: atoms, population: folder.population) {
                         try stream.add($0)
                     }
                     try stream.publish(population: folder.population)
@@ -553,7 +562,7 @@ public struct Pipeline {
         let csv = try folderURL.map {
             try EstimatesCSV(work: workEstimatesPath, published: $0.appendingPathComponent("estimates.csv").path)
         }
-        var stream = EstimateStream(survey: folder.survey, unitGroups: folder.unitGroups) { row, shown in
+        var stream = EstimateStream(survey: folder.survey, unitGroups: folder.unitGroups, lineage: folder.lineage) { row, shown in
             try csv?.write(row, shown: shown)
         }
         do {

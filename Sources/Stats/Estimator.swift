@@ -14,10 +14,14 @@ public struct Estimator: Sendable {
 
     /// unit → group (`units.csv` column `group`); group cells are estimated for every group.
     public let unitGroups: [UnitCode: String]
+    /// The units' life (units.csv), nil when no unit has one: a unit that continues others
+    /// (a merger, a rename) has their forms pooled as its figures before its `valid_from`.
+    public let lineage: UnitLineage?
 
-    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) {
+    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:], lineage: UnitLineage? = nil) {
         self.survey = survey
         self.unitGroups = unitGroups
+        self.lineage = lineage?.isTrivial == true ? nil : lineage
         level = survey.rules.confidenceLevel
         likertIDs = survey.likertItems.map(\.id)
         scales = RatingScales(survey.ratingScales)
@@ -35,18 +39,32 @@ public struct Estimator: Sendable {
     }
 
     /// The cells present in the data, each with the atoms it adds up.
-    public static func cells(of atoms: some Collection<AtomKey>, groups: [UnitCode: String] = [:]) -> [CellKey: [AtomKey]] {
+    ///
+    /// With a `lineage`, a unit's cells also hold, for quarters before its `valid_from`, the
+    /// atoms of the predecessors it continues (`UnitLineage.sources`): its figures there are
+    /// theirs pooled, as if their forms carried its code; its year holds its predecessors'
+    /// quarters of that year. Groups and all units count each atom once, by its own unit.
+    public static func cells(
+        of atoms: some Collection<AtomKey>, groups: [UnitCode: String] = [:], lineage: UnitLineage? = nil
+    ) -> [CellKey: [AtomKey]] {
         var cells: [CellKey: [AtomKey]] = [:]
         for atom in atoms {
             let year = atom.quarter.yearPeriod
             var keys = [
-                CellKey(scope: .unitQuarter, unit: atom.unit, period: atom.quarter),
-                CellKey(scope: .unitYear, unit: atom.unit, period: year),
                 CellKey(scope: .allQuarter, unit: allUnitsCode, period: atom.quarter),
                 CellKey(scope: .allYear, unit: allUnitsCode, period: year),
             ]
-            keys += [CellKey(scope: .channelScope(quarterly: true, atom.channel), unit: atom.unit, period: atom.quarter),
-                     CellKey(scope: .channelScope(quarterly: false, atom.channel), unit: atom.unit, period: year)]
+            var owners = [atom.unit]
+            if let lineage {
+                owners += lineage.descendants(of: atom.unit)
+                    .filter { lineage.sources(of: $0, in: atom.quarter).contains(atom.unit) }
+            }
+            for unit in owners {
+                keys += [CellKey(scope: .unitQuarter, unit: unit, period: atom.quarter),
+                         CellKey(scope: .unitYear, unit: unit, period: year),
+                         CellKey(scope: .channelScope(quarterly: true, atom.channel), unit: unit, period: atom.quarter),
+                         CellKey(scope: .channelScope(quarterly: false, atom.channel), unit: unit, period: year)]
+            }
             if let group = groups[atom.unit] {
                 keys += [CellKey(scope: .groupQuarter, unit: UnitCode(group), period: atom.quarter),
                          CellKey(scope: .groupYear, unit: UnitCode(group), period: year)]
@@ -73,7 +91,7 @@ public struct Estimator: Sendable {
     public func estimate(
         atoms: [AtomKey: CellSums], population: [PopulationCount] = [], each: (EstimateRow) throws -> Void
     ) rethrows {
-        let cells = Self.cells(of: atoms.keys, groups: unitGroups)
+        let cells = Self.cells(of: atoms.keys, groups: unitGroups, lineage: lineage)
         let forms = atoms.mapValues(\.forms)
         // The unweighted design of the reference: one batch per year, weights 1.
         var yearForms: [Period: Int] = [:]
@@ -103,6 +121,10 @@ public struct Estimator: Sendable {
             for earlierPeriod in cell.period.comparisonPeriods {
                 let earlier = CellKey(scope: cell.scope, unit: cell.unit, period: earlierPeriod)
                 guard let later = summaries[cell], let before = summaries[earlier] else { continue }
+                // A part-year figure (a unit that ceased or started within the year, with no
+                // predecessors it continues) is not compared with a whole year.
+                if let lineage, !cell.scope.isAggregate,
+                    !(lineage.isWhole(cell.unit, cell.period) && lineage.isWhole(cell.unit, earlierPeriod)) { continue }
                 emitComparison(cell, later: later, earlierPeriod: earlierPeriod, earlier: before, into: &rows)
                 for row in rows { try each(row) }
                 rows.removeAll(keepingCapacity: true)

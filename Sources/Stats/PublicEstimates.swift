@@ -29,9 +29,12 @@ public struct EstimateStream {
     private let write: (EstimateRow, Double?) throws -> Void
 
     /// - Parameter write: receives each row and the value its public copy shows (nil: `NA`).
-    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:], write: @escaping (EstimateRow, Double?) throws -> Void) {
+    public init(
+        survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:], lineage: UnitLineage? = nil,
+        write: @escaping (EstimateRow, Double?) throws -> Void
+    ) {
         figures = EstimateFigures(survey: survey)
-        publication = Publication(survey: survey, unitGroups: unitGroups)
+        publication = Publication(survey: survey, unitGroups: unitGroups, lineage: lineage)
         self.write = write
     }
 

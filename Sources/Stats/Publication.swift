@@ -14,10 +14,14 @@ public struct Publication: Sendable {
 
     /// unit → group (`units.csv` column `group`): group aggregates and rankings within groups.
     let unitGroups: [UnitCode: String]
+    /// The units' life, nil when no unit has one: the units of a period's aggregates and
+    /// rankings are those that exist at its end (`UnitLineage.existsAtEnd`).
+    let lineage: UnitLineage?
 
-    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:]) {
+    public init(survey: SurveyDefinition, unitGroups: [UnitCode: String] = [:], lineage: UnitLineage? = nil) {
         self.survey = survey
         self.unitGroups = unitGroups
+        self.lineage = lineage?.isTrivial == true ? nil : lineage
         rules = survey.rules
         level = survey.rules.confidenceLevel
         z = Distributions.normalQuantile(1 - (1 - survey.rules.confidenceLevel) / 2)
@@ -31,6 +35,14 @@ public struct Publication: Sendable {
     public func estimator(_ scope: Scope) -> IndexEstimator {
         if scope.isAggregate && rules.aggregation != .pooled { return IndexEstimator(rawValue: rules.aggregation.rawValue)! }
         return IndexEstimator(measure)
+    }
+
+    /// Whether a unit's cell belongs to its period's structure: the unit exists at the
+    /// period's end. A unit's figures before its `valid_from` (its predecessors pooled) and a
+    /// ceased unit's part of the year are published, but neither ranked nor aggregated.
+    public func isInStructure(_ cell: CellKey) -> Bool {
+        guard let lineage, !cell.scope.isAggregate else { return true }
+        return lineage.existsAtEnd(of: cell.period, cell.unit)
     }
 
     /// The published index of a cell: value, SE and interval (nil where undefined).
@@ -131,7 +143,7 @@ public struct Publication: Sendable {
         for cell in sortedCells where cell.scope.isAggregate {
             let unitScope = cell.scope.unitScope
             let units = sortedCells.filter { (member: CellKey) -> Bool in
-                guard member.scope == unitScope && member.period == cell.period else { return false }
+                guard member.scope == unitScope && member.period == cell.period, isInStructure(member) else { return false }
                 return cell.scope.isAllUnits || unitGroups[member.unit].map { UnitCode($0) } == cell.unit
             }
             let dossiers = Self.dossiers(population, period: cell.period)
@@ -275,7 +287,7 @@ public struct Publication: Sendable {
             let periods = Set(sortedCells.filter { $0.scope == scope }.map(\.period)).sorted()
             for period in periods {
                 var entries: [RankEntry] = []
-                for cell in sortedCells where cell.scope == scope && cell.period == period {
+                for cell in sortedCells where cell.scope == scope && cell.period == period && isInStructure(cell) {
                     let p = publishedIndex(figures, cell, overallIndexID).figure
                     guard let v = p.value, !figures[cell]!.flags(overallIndexID).contains(.suppressed) else { continue }
                     if rules.rankingPolicy == .exclude && short.contains(cell) { continue }

@@ -119,10 +119,11 @@ public struct CheckAccumulator: Sendable {
     /// Sample-size rule (MoHA guidance, Yamane's formula): n ≥ N / (1 + N e²), N the
     /// dossiers handled by the unit in the period (all channels), e the margin of error.
     /// - Parameter units: every unit of units.csv; a unit with no form in a quarter that
-    ///   others have (or that lies in the survey window) fails the plan minimum with 0 forms.
+    ///   others have (or that lies in the survey window) fails the plan minimum with 0 forms,
+    ///   where it exists (`lineage`).
     public func evaluate(
         survey: SurveyDefinition, population: [PopulationCount], duplicates: [UnitCode: [Period: Int]],
-        repeatedDossiers: [UnitCode: [Period: Int]], units: [UnitCode] = []
+        repeatedDossiers: [UnitCode: [Period: Int]], units: [UnitCode] = [], lineage: UnitLineage? = nil
     ) -> [CheckResult] {
         var cells = self.cells
         var quarters = Set(cells.values.flatMap(\.keys))
@@ -135,7 +136,8 @@ public struct CheckAccumulator: Sendable {
             }
         }
         for unit in units {
-            for quarter in quarters where cells[unit]?[quarter] == nil {
+            // Only where the unit exists (units.csv valid_from, valid_to).
+            for quarter in quarters where cells[unit]?[quarter] == nil && (lineage?.exists(unit, in: quarter) ?? true) {
                 cells[unit, default: [:]][quarter] = Counts(missing: Array(repeating: 0, count: answeredCount), asked: Array(repeating: 0, count: answeredCount))
             }
         }

@@ -22,6 +22,8 @@ extension SurveyDatabase {
         public private(set) var skipped = 0
         /// Portal answer keys that name no item, with how many forms carried each.
         public private(set) var unknownAnswerKeys: [String: Int] = [:]
+        /// Forms of a ceased unit counted for its successor: (named, counted for) → forms.
+        public private(set) var reassigned: [UnitCode: (successor: UnitCode, forms: Int)] = [:]
         /// The sums of the rows accepted so far (nil without a layout).
         var tally: FormTally? { builder?.tally }
         private var builder: FormTallyBuilder?
@@ -147,6 +149,9 @@ extension SurveyDatabase {
         /// arrays box every value).
         public func accept(_ record: ResponseRecord) throws {
             try checkStop()
+            if let written = record.writtenUnit {
+                reassigned[written, default: (record.unit, 0)].forms += 1
+            }
             guard record.line > lastLine || (record.line == lastLine && record.position > lastPosition) else {
                 throw StorageError.sqlite(
                     path: databasePath,

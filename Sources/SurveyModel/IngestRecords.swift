@@ -21,6 +21,9 @@ public struct ResponseRecord: Sendable, Hashable {
     public var comment: String?
     /// One entry per answered (non-text) item of the instrument, in instrument order.
     public var answers: [Int?]
+    /// The unit the form named, when that unit had ceased by the form's date and `unit` is
+    /// the one unit that continues it (`UnitLineage.placement`); nil otherwise.
+    public var writtenUnit: UnitCode?
 
     /// A 64-bit digest of what the form says (unit, date, dossier, answers; not the comment
     /// or where it was read): equal for identical re-sends, different for a changed version.

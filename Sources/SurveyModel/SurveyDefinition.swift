@@ -327,13 +327,25 @@ public struct SurveyUnit: Sendable, Hashable, Codable {
     /// The `aliases` column of units.csv (`;`-separated): other ways offices write the unit
     /// in the unit column of their files (`Sở TP`, `So Tu phap`).
     public var aliases: [String] = []
+    /// The `valid_from` and `valid_to` columns of units.csv: the first and last quarter the
+    /// unit exists in (nil: since before the survey, until further notice). See `UnitLineage`.
+    public var validFrom: Period?
+    public var validTo: Period?
+    /// The `predecessors` column (`;`-separated codes): the units this one continues.
+    public var predecessors: [UnitCode] = []
 
-    public init(code: UnitCode, nameVi: String, nameEn: String, group: String? = nil, aliases: [String] = []) {
+    public init(
+        code: UnitCode, nameVi: String, nameEn: String, group: String? = nil, aliases: [String] = [],
+        validFrom: Period? = nil, validTo: Period? = nil, predecessors: [UnitCode] = []
+    ) {
         self.code = code
         self.nameVi = nameVi
         self.nameEn = nameEn
         self.group = group
         self.aliases = aliases
+        self.validFrom = validFrom
+        self.validTo = validTo
+        self.predecessors = predecessors
     }
 
     public func name(in language: Language) -> String {

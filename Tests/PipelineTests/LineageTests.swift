@@ -1,0 +1,111 @@
+import Foundation
+import Stages
+import Testing
+
+/// A province that changes (issue 17): units.csv `valid_from`, `valid_to`, `predecessors`.
+///
+/// The example reorganised from 2024-Q3: SXD and SNV merge into XN, STP is renamed TP2, NEW
+/// starts in 2024-Q4 (no forms yet). The example's forms are left as they are, so those of
+/// SXD, SNV and STP dated from 2024-Q3 name units that had ceased. Two independent
+/// computations to compare with: the same forms read as if they had always carried the
+/// successors' codes (units.csv aliases), and the example as it was (no reorganisation).
+@Suite("Units that merge, are renamed, start and cease")
+struct LineageTests {
+    static let reorganised = """
+        code,name_vi,name_en,valid_from,valid_to,predecessors
+        STP,Sở Tư pháp,Department of Justice,,2024-Q2,
+        TP2,Sở Tư pháp và Hộ tịch,Department of Justice and Civil Status,2024-Q3,,STP
+        SYT,Sở Y tế,Department of Health,,,
+        SXD,Sở Xây dựng,Department of Construction,,2024-Q2,
+        SNV,Sở Nội vụ,Department of Home Affairs,,2024-Q2,
+        XN,Sở Xây dựng và Nội vụ,Department of Construction and Home Affairs,2024-Q3,,SXD;SNV
+        NEW,Sở Mới,New Department,2024-Q4,,
+
+        """
+
+    /// Every form of SXD and SNV read as XN's, every form of STP as TP2's: the survey with
+    /// the predecessors' forms relabelled to the successor's code.
+    static let relabelled = """
+        code,name_vi,name_en,aliases
+        TP2,Sở Tư pháp và Hộ tịch,Department of Justice and Civil Status,STP;Sở Tư pháp;Department of Justice
+        SYT,Sở Y tế,Department of Health,
+        XN,Sở Xây dựng và Nội vụ,Department of Construction and Home Affairs,SXD;SNV;Sở Xây dựng;Sở Nội vụ;Department of Construction;Department of Home Affairs
+
+        """
+
+    /// The example without population.csv (so without weighted figures, whose strata differ
+    /// between a pooled unit and a relabelled one), with `units` as units.csv.
+    func example(units: String?) throws -> URL {
+        let folder = try copyFixture("example")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("population.csv"))
+        if let units { try units.write(to: folder.appendingPathComponent("units.csv"), atomically: true, encoding: .utf8) }
+        return folder
+    }
+
+    func run(_ folder: URL) throws -> (estimates: [String: String], outcome: RunOutcome) {
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        return (try readEstimates(folder.appendingPathComponent("work/estimates.csv").path), outcome)
+    }
+
+    static func close(_ a: String?, _ b: String?) -> Bool {
+        guard let a, let b else { return a == b }
+        guard let x = Double(a), let y = Double(b) else { return a == b }
+        return abs(x - y) <= 1e-12 * max(1, abs(y))
+    }
+
+    @Test("a merged or renamed unit's figures before it existed are its predecessors' forms pooled, as if relabelled; every form counts once")
+    func pooledEqualsRelabelled() throws {
+        let (a, outcome) = try run(try example(units: Self.reorganised))
+        let (b, _) = try run(try example(units: Self.relabelled))
+        let (c, _) = try run(try example(units: nil))
+        // The successors' every figure and change, in every period, as in the relabelled survey.
+        var compared = 0
+        for (key, value) in b {
+            let unit = key.split(separator: ",")[1]
+            guard unit == "XN" || unit == "TP2" else { continue }
+            guard !key.contains(",rank") && !key.contains("group_rank") else { continue }
+            #expect(Self.close(a[key], value), "\(key): reorganised \(a[key] ?? "missing"), relabelled \(value)")
+            compared += 1
+        }
+        #expect(compared > 2000)
+        // The changes across the reorganisation are published: XN 2024-Q3 on 2024-Q2 and on
+        // 2023-Q3, and the year 2024 (XN's own half and its predecessors' half) on 2023.
+        for period in ["2024-Q3 vs 2024-Q2", "2024-Q3 vs 2023-Q3", "2024 vs 2023"] {
+            let scope = period.hasPrefix("2024 ") ? "unit_year" : "unit_quarter"
+            #expect(a["\(scope),XN,\(period),index,diff,unweighted"] != nil, "\(period)")
+        }
+        // All units: each form once, as before the reorganisation.
+        var all = 0
+        for (key, value) in c where key.hasPrefix("all_") && !key.contains("unit_mean") {
+            #expect(Self.close(a[key], value), "\(key): reorganised \(a[key] ?? "missing"), as it was \(value)")
+            all += 1
+        }
+        #expect(all > 1000)
+        // What was published for the ceased units before they ceased does not change.
+        var before = 0
+        for (key, value) in c {
+            let f = key.split(separator: ",", omittingEmptySubsequences: false)
+            guard ["SXD", "SNV", "STP"].contains(f[1]), f[0].hasPrefix("unit_"), !f[4].hasPrefix("rank"),
+                ["2023", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"].contains(String(f[2])) else { continue }
+            #expect(a[key] == value, "\(key): reorganised \(a[key] ?? "missing"), as it was \(value)")
+            before += 1
+        }
+        #expect(before > 1000)
+        // A ceased unit's part of 2024 is not compared with its whole 2023.
+        #expect(a["unit_year,SXD,2024,index,index,unweighted"] != nil)
+        #expect(a["unit_year,SXD,2024 vs 2023,index,diff,unweighted"] == nil)
+        // Ranks within the structure at the period's end: four units until 2024-Q2, three after;
+        // the year 2024 ranks the units of its end, not the ceased ones beside them.
+        #expect(a["unit_quarter,SXD,2024-Q2,index,rank_of,units_ranked"] == "4")
+        #expect(a["unit_quarter,XN,2024-Q2,index,rank,unweighted"] == nil)
+        #expect(a["unit_quarter,XN,2024-Q3,index,rank_of,units_ranked"] == "3")
+        #expect(a["unit_year,XN,2024,index,rank_of,units_ranked"] == "3")
+        #expect(a["unit_year,SXD,2024,index,rank,unweighted"] == nil)
+        // Nobody is asked for forms of a unit that does not exist; NEW, starting in the latest
+        // quarter without forms yet, is told in the log.
+        #expect(!outcome.verdict.attention.contains { $0.contains("no accepted form") }, "\(outcome.verdict.attention)")
+        #expect(outcome.verdict.exitStatus != .needsAttention, "\(outcome.verdict.attention)")
+        // Every form of a ceased unit dated after it ceased counted for its successor.
+        #expect(outcome.ingest.counts.accepted == (try run(try example(units: nil))).outcome.ingest.counts.accepted)
+    }
+}
