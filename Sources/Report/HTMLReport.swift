@@ -61,6 +61,25 @@ enum HTMLReport {
         }
         page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
+        // Tables of a period list the units that exist at its end; a unit that ceased within
+        // a year is shown apart in that year's tables, part-year and not ranked.
+        let lineage = UnitLineage(input.units)
+        func ceasedWithin(_ scope: Scope, _ period: Period, among codes: [UnitCode]) -> [UnitCode] {
+            guard scope == .unitYear else { return [] }
+            return codes.filter { code in
+                published[scope, code, period] != nil && !lineage.existsAtEnd(of: period, code)
+                    && input.units.first { $0.code == code }?.exists(in: period) == true
+            }
+        }
+        func ceasedRow(_ code: UnitCode, _ scope: Scope, _ period: Period) -> RankingRow? {
+            guard let cell = published[scope, code, period] else { return nil }
+            var row = rankingRow(cell, name: name(code), total: false)
+            let last = input.units.first { $0.code == code }?.validTo
+            row.rankNote = labels.ceasedPartYear(last.map { labels.periodInText($0) } ?? "")
+            row.change = "–"
+            row.changeNote = ""
+            return row
+        }
         func name(_ code: UnitCode) -> String { unitNames[code] ?? code.code }
         let year = latest.yearPeriod
         let yearComplete = latest.quarter == 4
@@ -72,7 +91,7 @@ enum HTMLReport {
                 let rank = published[scope, code, period]?.rank
                 return (inGroup ? rank?.inGroup?.position : rank?.position) ?? Int.max
             }
-            return (codes ?? input.units.map(\.code)).filter { published[scope, $0, period] != nil }.sorted { a, b in
+            return (codes ?? input.units.map(\.code)).filter { published[scope, $0, period] != nil && lineage.existsAtEnd(of: period, $0) }.sorted { a, b in
                 let ra = position(a), rb = position(b)
                 return ra != rb ? ra < rb : a < b
             }
@@ -150,6 +169,8 @@ enum HTMLReport {
                 var rows = codes.compactMap { code in
                     published[scope, code, period].map { rankingRow($0, name: name(code), total: false, inGroup: true) }
                 }
+                rows += ceasedWithin(scope, period, among: input.units.map(\.code).filter(members.contains))
+                    .compactMap { ceasedRow($0, scope, period) }
                 guard !rows.isEmpty else { continue }
                 if let g = published[groupScope, UnitCode(group.id), period] {
                     rows.append(rankingRow(g, name: labels.groupTotal(group.name(in: lang)), total: true))
@@ -165,6 +186,7 @@ enum HTMLReport {
             var rows = ranked(scope, period).compactMap { code in
                 published[scope, code, period].map { rankingRow($0, name: name(code), total: false) }
             }
+            rows += ceasedWithin(scope, period, among: input.units.map(\.code)).compactMap { ceasedRow($0, scope, period) }
             let allScope: Scope = scope == .unitQuarter ? .allQuarter : .allYear
             if let all = published[allScope, allUnitsCode, period] {
                 rows.append(rankingRow(all, name: labels.allUnits(rules.aggregation), total: true))
@@ -278,7 +300,9 @@ enum HTMLReport {
         func trendRow(_ scope: Scope, _ unit: UnitCode, _ label: String) -> TrendRow {
             TrendRow(name: label, total: scope == .allQuarter,
                      values: quarters.map { q -> ValueInterval in
-                         guard let cell = published[scope, unit, q] else { return ValueInterval(value: "–", interval: "") }
+                         guard let cell = published[scope, unit, q], scope != .unitQuarter || lineage.exists(unit, in: q) else {
+                             return ValueInterval(value: "–", interval: "")
+                         }
                          return ValueInterval(value: percent(cell.index), interval: cell.index.isSuppressed ? "" : interval(cell.index))
                      })
         }

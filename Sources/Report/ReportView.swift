@@ -297,6 +297,10 @@ extension Labels {
     func thinFactorNote(_ factors: [String]) -> String {
         t("U: yếu tố \(factors.joined(separator: ", ")) có quá ít phiếu trả lời (Q)", "U: factor \(factors.joined(separator: ", ")) answered on too few forms (Q)")
     }
+    /// A unit that ceased within the year, in that year's table.
+    func ceasedPartYear(_ last: String) -> String {
+        t("đã thôi hoạt động sau \(last): số liệu một phần năm, không xếp hạng", "ceased after \(last): part of the year, not ranked")
+    }
     var notRankedShort: String { t("không xếp hạng: chưa đủ số phiếu", "not ranked: short of forms") }
     func rankingPolicy(_ rules: SurveyRules) -> String {
         let common = t("Xếp hạng theo Chỉ số SIPAS công bố; đơn vị bị che số liệu (Q) không được xếp hạng. ",

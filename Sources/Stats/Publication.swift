@@ -302,7 +302,9 @@ public struct Publication: Sendable {
                     emit(cell, nil, overallIndexID, "rank_of", "units_ranked", Double(entries.count))
                     for (method, earlier) in [("previous_period", period.previous), ("previous_year", period.sameTimeLastYear)]
                     where method == "previous_period" || scope == .unitQuarter {
-                        if let before = ranks[scope]?[earlier]?[e.unit] {
+                        // A rank moves only within one structure: not across a reorganisation.
+                        if let before = ranks[scope]?[earlier]?[e.unit],
+                            lineage.map({ $0.structure(atEndOf: earlier) == $0.structure(atEndOf: period) }) ?? true {
                             emit(cell, nil, overallIndexID, "rank_change", method, Double(before - rank))
                         }
                     }

@@ -40,6 +40,11 @@ public struct UnitLineage: Sendable {
         exists(unit, in: period.isQuarter ? period : Period(year: period.year, quarter: 4))
     }
 
+    /// The units that exist at the end of `period`: its structure, within which it ranks.
+    public func structure(atEndOf period: Period) -> Set<UnitCode> {
+        Set(units.keys.filter { existsAtEnd(of: period, $0) })
+    }
+
     /// Whether `unit` exists in every quarter of `year`.
     public func existsThroughout(year: Int, _ unit: UnitCode) -> Bool {
         (1...4).allSatisfy { exists(unit, in: Period(year: year, quarter: $0)) }

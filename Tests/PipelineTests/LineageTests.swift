@@ -101,6 +101,10 @@ struct LineageTests {
         #expect(a["unit_quarter,XN,2024-Q3,index,rank_of,units_ranked"] == "3")
         #expect(a["unit_year,XN,2024,index,rank_of,units_ranked"] == "3")
         #expect(a["unit_year,SXD,2024,index,rank,unweighted"] == nil)
+        // A rank moves within one structure only: none across the reorganisation.
+        #expect(a["unit_year,SYT,2024,index,rank_change,previous_period"] == nil)
+        #expect(a["unit_quarter,SYT,2024-Q3,index,rank_change,previous_period"] == nil)
+        #expect(a["unit_quarter,SYT,2024-Q2,index,rank_change,previous_period"] != nil)
         // Nobody is asked for forms of a unit that does not exist; NEW, starting in the latest
         // quarter without forms yet, is told in the log.
         #expect(!outcome.verdict.attention.contains { $0.contains("no accepted form") }, "\(outcome.verdict.attention)")

@@ -1,0 +1,79 @@
+import Foundation
+import Ingest
+import SurveyModel
+import Testing
+
+/// units.csv `valid_from`, `valid_to`, `predecessors` (issue 17): checked with their line,
+/// and where the ingest counts a form of a unit outside its life.
+@Suite("Units' life in units.csv and at ingest")
+struct UnitLifeTests {
+    func loadError(_ units: String) throws -> String {
+        let s = try TemporarySurvey(units: units)
+        do {
+            _ = try SurveyFolder.load(s.root.path)
+            Issue.record("the folder loaded; expected a configuration error")
+            return ""
+        } catch let error as IngestError {
+            return String(describing: error)
+        }
+    }
+
+    @Test("a life that cannot be is refused, naming the line and what was expected")
+    func refused() throws {
+        let header = "code,name_vi,name_en,valid_from,valid_to,predecessors\n"
+        let cases: [(String, String)] = [
+            ("A,a,a,2025,,\n", "units.csv:2: valid_from '2025' is not a quarter; expected one such as 2025-Q3"),
+            ("A,a,a,,Q3-2025,\n", "units.csv:2: valid_to 'Q3-2025' is not a quarter"),
+            ("A,a,a,2025-Q3,2025-Q2,\n", "units.csv:2: unit A ends (valid_to 2025-Q2) before it starts (valid_from 2025-Q3)"),
+            ("A,a,a,,2025-Q2,\nB,b,b,,,A\n", "units.csv:3: unit B names predecessors but no valid_from"),
+            ("A,a,a,,,\nB,b,b,2025-Q3,,A\n", "units.csv:3: predecessor A of B has no valid_to; expected the last quarter it existed"),
+            ("A,a,a,,2025-Q3,\nB,b,b,2025-Q3,,A\n", "units.csv:3: predecessor A of B exists until 2025-Q3, not before B starts (2025-Q3)"),
+            ("B,b,b,2025-Q3,,Z\n", "units.csv:2: predecessor 'Z' of B is not a unit of units.csv; keep a ceased unit's row"),
+            ("B,b,b,2025-Q3,,B\n", "units.csv:2: unit B names itself among its predecessors"),
+        ]
+        for (rows, expected) in cases {
+            let message = try loadError(header + rows)
+            #expect(message.contains(expected), "\(rows): \(message)")
+        }
+    }
+
+    @Test("a form of a ceased unit counts for its one successor; with several, none, or before a unit starts, it is a reject saying why")
+    func placement() throws {
+        // A and B merge into M from 2025-Q3; S splits into S1 and S2; C ceases with no successor.
+        let units = """
+            code,name_vi,name_en,valid_from,valid_to,predecessors
+            A,Đơn vị A,Unit A,,2025-Q2,
+            B,Đơn vị B,Unit B,,2025-Q2,
+            M,Đơn vị M,Unit M,2025-Q3,,A;B
+            S,Đơn vị S,Unit S,,2025-Q2,
+            S1,Đơn vị S1,Unit S1,2025-Q3,,S
+            S2,Đơn vị S2,Unit S2,2025-Q3,,S
+            C,Đơn vị C,Unit C,,2025-Q2,
+
+            """
+        let s = try TemporarySurvey(units: units)
+        try s.write("inbox/paper/forms.csv", """
+            form_id,unit,date,q01,q02,q03
+            f1,A,2025-06-30,5,5,5
+            f2,A,2025-07-01,4,4,4
+            f3,Đơn vị B,02/07/2025,3,3,3
+            f4,M,2025-07-03,5,4,3
+            f5,M,2025-06-03,5,4,3
+            f6,S,2025-08-01,5,5,5
+            f7,S1,2025-08-01,5,5,5
+            f8,C,2025-08-01,5,5,5
+            f9,C,2025-05-01,5,5,5
+
+            """)
+        let (summary, db, outcomes) = try s.ingest()
+        // f1 (A before it ceased), f2 and f3 (A, B after: M), f4 (M), f7 (S1), f9 (C before it ceased).
+        let placed = try s.acceptedForms(db).map { "\($0.unit) \($0.submittedOn)" }.sorted()
+        #expect(placed == ["A 2025-06-30", "C 2025-05-01", "M 2025-07-01", "M 2025-07-02", "M 2025-07-03", "S1 2025-08-01"])
+        let reasons = Dictionary(uniqueKeysWithValues: outcomes.compactMap { r in r.responseID.map { ($0, r.reason) } })
+        #expect(reasons["f5"]?.contains("unit M does not exist yet in 2025-Q2 (units.csv valid_from)") == true, "\(reasons)")
+        #expect(reasons["f6"]?.contains("unit S had ceased by 2025-Q3 and was split into S1, S2; expected the form to name one of them") == true, "\(reasons)")
+        #expect(reasons["f8"]?.contains("unit C had ceased by 2025-Q3 (units.csv valid_to) and no unit continues it") == true, "\(reasons)")
+        // Every row accounted for.
+        #expect(summary.counts.accepted + summary.counts.rejected == 9)
+    }
+}
