@@ -137,15 +137,22 @@ public struct Ingester {
         summary.files = files.count
         let before = try database.sourceFiles()
         var rebuild = false
+        let inInbox = Set(files.map(\.relative))
+        /// The refusal of an instrument change that would lose the forms of `paths`.
+        func wouldLose(_ paths: [String], stored: String) -> IngestError {
+            .invalidConfiguration(
+                file: "survey.toml", line: nil,
+                problem: "the instrument changed (\(Self.instrumentChangeDescription(from: stored, to: database.fingerprint))), so every inbox file must be read again, but \(paths.count) file(s) are no longer in the inbox or cannot be read, and their forms would be lost: \(paths.prefix(5).joined(separator: ", ")). Put them back, or forget them with `pipeline ingest --forget PATH`, then run again")
+        }
         if !database.matchesInstrument {
             if let stored = database.storedFingerprint {
-                let missing = before.values.filter { $0.status == .missing || ($0.status == .unreadable && $0.rowsRead > 0) }
-                    .map(\.path).sorted()
-                guard missing.isEmpty else {
-                    throw IngestError.invalidConfiguration(
-                        file: "survey.toml", line: nil,
-                        problem: "the instrument changed (\(Self.instrumentChangeDescription(from: stored, to: database.fingerprint))), so every inbox file must be read again, but \(missing.count) file(s) are no longer in the inbox and their forms would be lost: \(missing.prefix(5).joined(separator: ", ")). Put them back, or forget them with `pipeline ingest --forget PATH`, then run again")
-                }
+                // Whatever the previous run recorded: a file with rows that has left the
+                // inbox since, or was missing or unreadable then, and is not being forgotten.
+                let missing = before.values.filter {
+                    $0.rowsRead > 0 && !forget.contains($0.path)
+                        && ($0.status == .missing || $0.status == .unreadable || !inInbox.contains($0.path))
+                }.map(\.path).sorted()
+                guard missing.isEmpty else { throw wouldLose(missing, stored: stored) }
                 logger.warning("survey.toml changed the instrument (\(Self.instrumentChangeDescription(from: stored, to: database.fingerprint))): every inbox file is read again")
             } else if FileManager.default.fileExists(atPath: folder.databasePath), !before.isEmpty {
                 logger.warning("the working database has an older layout: every inbox file is read again")
@@ -153,13 +160,16 @@ public struct Ingester {
             rebuild = true
             summary.rebuilt = true
         }
+        let rebuilding = rebuild ? database.storedFingerprint.map { (stored: $0, fingerprint: database.fingerprint, before: before) } : nil
         let known = rebuild ? [:] : before
         let present = Set(files.map(\.relative))
         for path in forget {
-            guard known[path] != nil else {
+            // (Against what was stored: an instrument change reads every file again, and a
+            // file it would otherwise refuse to lose is forgotten this way.)
+            guard before[path] != nil else {
                 throw IngestError.invalidConfiguration(
                     file: path, line: nil,
-                    problem: "--forget: no such file in the database; expected a file no longer in the inbox, such as: \(known.keys.filter { !present.contains($0) }.sorted().prefix(10).joined(separator: ", "))")
+                    problem: "--forget: no such file in the database; expected a file no longer in the inbox, such as: \(before.keys.filter { !present.contains($0) }.sorted().prefix(10).joined(separator: ", "))")
             }
             if present.contains(path) {
                 throw IngestError.invalidConfiguration(
@@ -193,14 +203,14 @@ public struct Ingester {
                 progress?("ingest: file \(index + 1)/\(files.count) \(file.relative)")
                 if let problem = file.problem {
                     try beforeChange(tx)
-                    try recordUnreadable(file, problem, tx: tx, known: known, summary: &summary)
+                    try recordUnreadable(file, problem, tx: tx, known: known, summary: &summary, rebuilding: rebuilding)
                     continue
                 }
                 let fd: Int32, identity: String
                 switch InboxListing.openRegularFile(file.absolute, settledFor: identitySettling) {
                 case .failure(let problem):
                     try beforeChange(tx)
-                    try recordUnreadable(file, problem.message, tx: tx, known: known, summary: &summary)
+                    try recordUnreadable(file, problem.message, tx: tx, known: known, summary: &summary, rebuilding: rebuilding)
                     continue
                 case .success(let opened): (fd, identity) = opened
                 }
@@ -234,7 +244,7 @@ public struct Ingester {
                             logRead(file, writer)
                         }
                     } catch let failure as HashFailure {
-                        try recordUnreadable(file, failure.message, tx: tx, known: known, summary: &summary)
+                        try recordUnreadable(file, failure.message, tx: tx, known: known, summary: &summary, rebuilding: rebuilding)
                         continue
                     }
                     summary.filesRead += 1
@@ -248,7 +258,7 @@ public struct Ingester {
                 switch hashed {
                 case .failure(let error):
                     try beforeChange(tx)
-                    try recordUnreadable(file, "cannot be read: \(error)", tx: tx, known: known, summary: &summary)
+                    try recordUnreadable(file, "cannot be read: \(error)", tx: tx, known: known, summary: &summary, rebuilding: rebuilding)
                     continue
                 case .success(let value): (sha, bytes) = value
                 }
@@ -482,8 +492,15 @@ public struct Ingester {
 
     private func recordUnreadable(
         _ file: InboxEntry, _ problem: String, tx: SurveyDatabase.IngestTransaction, known: [String: SourceFile],
-        summary: inout IngestSummary
+        summary: inout IngestSummary, rebuilding: (stored: String, fingerprint: String, before: [String: SourceFile])?
     ) throws {
+        // Reading every file again for a new instrument, a file whose earlier rows would be
+        // lost with it unreadable now stops the ingest (nothing of it is kept).
+        if let rebuilding, let earlier = rebuilding.before[file.relative], earlier.rowsRead > 0 {
+            throw IngestError.invalidConfiguration(
+                file: "survey.toml", line: nil,
+                problem: "the instrument changed (\(Self.instrumentChangeDescription(from: rebuilding.stored, to: rebuilding.fingerprint))), so every inbox file must be read again, but \(file.relative) cannot be read (\(problem)) and its \(earlier.accepted) forms would be lost. Make it readable, or move it out and forget it with `pipeline ingest --forget PATH`, then run again")
+        }
         summary.filesUnreadable.append(file.relative)
         if let old = known[file.relative] {
             summary.fileHashes[file.relative] = old.sha256

@@ -77,3 +77,36 @@ struct UnitLifeTests {
         #expect(summary.counts.accepted + summary.counts.rejected == 9)
     }
 }
+
+/// An instrument change reads every file again: it is refused while a file with forms is out
+/// of the inbox, whatever the previous run recorded (issue 17).
+@Suite("An instrument change never loses a file's forms")
+struct InstrumentChangeTests {
+    @Test("a file that left the inbox since the last run stops an instrument change (65), nothing dropped; --forget lets it go")
+    func missingSinceLastRun() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/a.csv", "form_id,unit,date,q01,q02,q03\na1,A,2025-01-02,5,5,5\na2,B,2025-01-03,4,4,4\n")
+        try s.write("inbox/paper/b.csv", "form_id,unit,date,q01,q02,q03\nb1,A,2025-01-02,3,3,3\n")
+        #expect(try s.ingest().summary.counts.accepted == 3)
+        // In the same interval: a.csv leaves the inbox, and the instrument changes.
+        try s.remove("inbox/paper/a.csv")
+        try s.write("survey.toml", TemporarySurvey.surveyToml + "\naliases = [\"Câu 3\"]\n")
+        do {
+            _ = try s.ingest()
+            Issue.record("the ingest ran; expected a refusal")
+        } catch let error as IngestError {
+            #expect("\(error)".contains("inbox/paper/a.csv"), "\(error)")
+            #expect("\(error)".contains("their forms would be lost"), "\(error)")
+            guard case .invalidConfiguration = error else { Issue.record("\(error)"); return }
+        }
+        // Nothing was dropped: with the old instrument back, the three forms still count.
+        try s.write("survey.toml", TemporarySurvey.surveyToml)
+        let kept = try s.ingest()
+        #expect(kept.summary.counts.accepted == 3 && !kept.summary.rebuilt)
+        // Forgetting it is the way on.
+        try s.write("survey.toml", TemporarySurvey.surveyToml + "\naliases = [\"Câu 3\"]\n")
+        let forgotten = try s.ingest(forget: ["inbox/paper/a.csv"])
+        #expect(forgotten.summary.counts.accepted == 1)
+        #expect(forgotten.summary.rebuilt)
+    }
+}
