@@ -17,6 +17,10 @@ public struct SurveyFolder: Sendable {
     public let survey: SurveyDefinition
     public let units: [SurveyUnit]
     public let population: [PopulationCount]
+    /// SHA-256 of the bytes of survey.toml, units.csv and population.csv ("none" when
+    /// absent) as they were when read: what a stage records it was computed from is what it
+    /// read, even if a file is edited while a run goes on (the next run then sees the edit).
+    public let configurationDigests: [String: String]
 
     public var workDirectory: URL { root.appendingPathComponent("work") }
     /// The units' life: where each exists, which continue which (units.csv).
@@ -39,13 +43,42 @@ public struct SurveyFolder: Sendable {
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw IngestError.missingInput(path: path, expected: "a survey folder with survey.toml, units.csv and inbox/")
         }
+        // The files' digests before and after they are parsed: equal, they are the digests of
+        // what was parsed; an edit in between is read again (a few tries, then refused).
+        var tries = 0
+        while true {
+            let before = configurationDigests(root)
+            let folder = try loadOnce(root, digests: before)
+            if configurationDigests(root) == before { return folder }
+            tries += 1
+            if tries == 5 {
+                throw IngestError.invalidConfiguration(
+                    file: "survey.toml", line: nil,
+                    problem: "survey.toml, units.csv or population.csv kept changing while it was read; run again once the edits are saved")
+            }
+        }
+    }
+
+    private static func loadOnce(_ root: URL, digests: [String: String]) throws -> SurveyFolder {
         let surveyPath = root.appendingPathComponent("survey.toml").path
         let parsed = try SurveyFileParser.parse(path: surveyPath)
         let units = try loadUnits(root.appendingPathComponent("units.csv").path, groups: parsed.survey.groups.map(\.id))
         let populationPath = root.appendingPathComponent("population.csv").path
         let population = try loadPopulation(populationPath, units: units)
         try checkPopulationNeeds(parsed, population: population, populationExists: FileManager.default.fileExists(atPath: populationPath))
-        return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population)
+        return SurveyFolder(root: root, survey: parsed.survey, units: units, population: population, configurationDigests: digests)
+    }
+
+    /// The names of the configuration files whose digests a stage records.
+    public static let configurationFiles = ["survey.toml", "units.csv", "population.csv"]
+
+    static func configurationDigests(_ root: URL) -> [String: String] {
+        var digests: [String: String] = [:]
+        for name in configurationFiles {
+            let path = root.appendingPathComponent(name).path
+            digests[name] = FileManager.default.contents(atPath: path).map { FileHash.sha256($0) } ?? "none"
+        }
+        return digests
     }
 
     /// A weighted index or a dossier-weighted aggregation needs dossier counts: without them

@@ -13,13 +13,10 @@ struct StageInputs: Equatable {
     var unitsFile: String
     var populationFile: String
 
-    /// SHA-256 of each configuration file's bytes ("none" when absent).
+    /// SHA-256 of each configuration file's bytes ("none" when absent) as the folder read
+    /// them (`SurveyFolder.configurationDigests`), not as they are now.
     init(folder: SurveyFolder, ingestState: String) {
-        func hash(_ name: String) -> String {
-            let path = folder.root.appendingPathComponent(name).path
-            guard let data = FileManager.default.contents(atPath: path) else { return "none" }
-            return FileHash.sha256(data)
-        }
+        func hash(_ name: String) -> String { folder.configurationDigests[name] ?? "none" }
         programVersion = Stages.programVersion
         self.ingestState = ingestState
         surveyFile = hash("survey.toml")
