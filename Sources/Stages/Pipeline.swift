@@ -81,8 +81,9 @@ public struct Pipeline {
 
     public init(folderPath: String, outPath: String?, logger: Logger, options: PipelineOptions = PipelineOptions()) throws {
         folder = try SurveyFolder.load(folderPath)
-        outDirectory = outPath.map { URL(fileURLWithPath: $0).standardizedFileURL }
-            ?? folder.root.appendingPathComponent("out")
+        // A link is followed: the release replaces the folder it points to, never the link.
+        outDirectory = OutputFolder.followingLinks(
+            outPath.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? folder.root.appendingPathComponent("out"))
         self.logger = logger
         self.options = options
     }
