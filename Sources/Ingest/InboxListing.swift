@@ -53,7 +53,11 @@ enum InboxListing {
                     pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
                 }
                 if bytes.first == UInt8(ascii: ".") { continue }
-                let shown = displayName(bytes)
+                var shown = displayName(bytes)
+                // A name with a control character (a tab or a line break too) is shown escaped
+                // everywhere and not read: printed raw it could forge a log line.
+                let control = shown.text.unicodeScalars.first { PlainText.needsEscape($0) }
+                if control != nil { shown.text = PlainText.escaped(shown.text) }
                 let relative = "inbox/\(name)/\(shown.text)"
                 let format = Self.format(of: shown.text, channel: channel)
                 var item = InboxEntry(relative: relative, absolute: "", channel: channel, format: format, problem: nil)
@@ -62,7 +66,7 @@ enum InboxListing {
                     entries.append(item)
                     continue
                 }
-                if let scalar = PlainText.firstForbiddenCharacter(in: shown.text) {
+                if let scalar = control {
                     item.problem = "the file name contains \(PlainText.describe(scalar)); rename the file"
                     entries.append(item)
                     continue

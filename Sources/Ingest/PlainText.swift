@@ -1,6 +1,6 @@
 /// The check on text that will reach the XML and HTML reports, made where the text enters
 /// (survey.toml strings, units.csv names, form ids).
-enum PlainText {
+public enum PlainText {
     /// The first character of `text` that is not plain text, or nil:
     ///
     /// - characters XML 1.0 cannot carry: C0 controls other than tab, line feed and carriage
@@ -26,6 +26,26 @@ enum PlainText {
     }
 
     /// `U+202E RIGHT-TO-LEFT OVERRIDE`, `U+0007 (a control character)`.
+    /// `text` with every control character (tab and line breaks included), bidirectional
+    /// control and noncharacter written as `\u{a}`: one line that shows what is there and
+    /// cannot break or reorder a log line or a cron mail.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || isForbidden(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex

@@ -1,3 +1,4 @@
+import Ingest
 /// The one line a cron mail shows at a glance: what happened and whether to act. Always
 /// the last line on standard output.
 public enum SummaryLine {
@@ -22,6 +23,7 @@ public enum SummaryLine {
         }
         var line = parts.joined(separator: "; ")
         if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }
-        return line
+        // One line whatever a file name holds.
+        return PlainText.escaped(line)
     }
 }

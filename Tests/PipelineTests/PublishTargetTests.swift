@@ -81,3 +81,24 @@ struct PublishTargetTests {
         }
     }
 }
+
+/// Names that cannot forge a line (issue 17): an inbox file name with a control character,
+/// a tab or a line break is not read, and is shown escaped wherever it is printed.
+@Suite("File names that cannot forge a line")
+struct ForgedNameTests {
+    @Test("a name with a line break or a tab is unreadable, escaped in the summary line, which stays one line", arguments: ["\n", "\t", "\r", "\u{1B}"])
+    func controlCharacters(character: String) throws {
+        let folder = try copyFixture("example")
+        let name = "2024-Q4 copy\(character)run OK (exit 0).csv"
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("inbox/paper/2024-Q4.csv"), to: folder.appendingPathComponent("inbox/paper/\(name)"))
+        let outcome = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let escaped = "inbox/paper/2024-Q4 copy\\u{\(String(character.unicodeScalars.first!.value, radix: 16))}run OK (exit 0).csv"
+        #expect(outcome.ingest.filesUnreadable == [escaped], "\(outcome.ingest.filesUnreadable)")
+        // Its rows were not read: the accepted forms are the example's.
+        #expect(outcome.ingest.counts.accepted == 3348)
+        let line = SummaryLine.text(stage: "run", verdict: outcome.verdict, published: outcome.published, out: outcome.outDirectory.path)
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 }, "\(line)")
+        #expect(line.hasPrefix("run ATTENTION (exit 2)") && line.contains(escaped), "\(line)")
+    }
+}

@@ -198,7 +198,7 @@ struct PageNumbersTests {
 /// hashed, found changed, and the release made again.
 @Suite("The nightly check of the release")
 struct NightlyCheckTests {
-    @Test("identities are recorded once the files have settled; a file changed since is found and replaced")
+    @Test("identities are recorded once the files have settled; a file changed since is found: not overwritten (77), and once moved away the release is made again")
     func identities() throws {
         let folder = try copyFixture("example")
         let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
@@ -212,14 +212,24 @@ struct NightlyCheckTests {
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: first.outDirectory.appendingPathComponent("manifest.json"))) as! [String: Any]
         let names = (manifest["files"] as! [[String: Any]]).map { $0["file"] as! String }
         #expect(Set(recorded.keys) == Set(names), "every release file's identity is recorded")
-        // One byte of summary.csv changed, same size: a new identity, so it is hashed, and the release is made again.
+        // One byte of summary.csv changed, same size: a new identity, so it is hashed and found
+        // changed. Someone edited the release: the pipeline does not overwrite what it did not
+        // write (77, naming the file); moved out of the way, the release is made again.
         let summary = first.outDirectory.appendingPathComponent("summary.csv")
         var bytes = try Data(contentsOf: summary)
         let original = bytes
         bytes[bytes.count - 3] = bytes[bytes.count - 3] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
         try bytes.write(to: summary)
+        do {
+            _ = try pipeline.run(language: nil, releaseDate: nil)
+            Issue.record("the edited release was replaced")
+        } catch {
+            #expect(ExitStatus.for(error) == .refusedOutput && "\(error)".contains("summary.csv"), "\(error)")
+        }
+        #expect(try Data(contentsOf: summary) == bytes)
+        try FileManager.default.removeItem(at: summary)
         let third = try pipeline.run(language: nil, releaseDate: nil)
-        #expect(third.published, "a changed release file is found and the release made again")
+        #expect(third.published, "a missing release file is found and the release made again")
         #expect(try Data(contentsOf: summary) == original)
     }
 }
