@@ -27,7 +27,9 @@ struct RunCommand: ParsableCommand {
         print(CheckSummary.text(outcome.checks))
         print("Release in \(outcome.outDirectory.path):")
         for file in outcome.files { print("  \(outcome.outDirectory.appendingPathComponent(file).path)") }
-        print(SummaryLine.text(stage: "run", verdict: outcome.verdict, published: outcome.published, out: outcome.outDirectory.path))
+        if let held = outcome.held { print("Held for review in \(held.path); publish it with `pipeline publish \(options.folder)`.") }
+        print(SummaryLine.text(
+            stage: "run", verdict: outcome.verdict, published: outcome.published, out: outcome.outDirectory.path, held: outcome.held?.path))
         try finish(outcome.verdict)
     }
 }

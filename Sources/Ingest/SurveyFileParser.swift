@@ -278,6 +278,13 @@ enum SurveyFileParser {
                 agencyVi: string(survey, "agency_vi", ""), agencyEn: string(survey, "agency_en", ""),
                 factors: factors, items: items, rules: rules, paperColumns: paper, portalFields: portal, sdmx: sdmx)
             definition.annex = readAnnex(top.child("publication"))
+            let publication = top.child("publication")
+            if publication.table?["hold"] != nil {
+                let hold = string(publication, "hold", HoldPolicy.damaged.rawValue)
+                if let h = HoldPolicy(rawValue: hold) { definition.rules.hold = h } else {
+                    fail(publication.path + [.key("hold")], "publication.hold '\(hold)'; expected damaged (hold a damaged night's release in work/pending for review) or never")
+                }
+            }
             definition.groups = readGroups()
             return definition
         }

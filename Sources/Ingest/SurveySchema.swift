@@ -35,7 +35,7 @@ enum SurveySchema {
             "issuing_body_vi": .value, "issuing_body_en": .value, "annex_title_vi": .value, "annex_title_en": .value,
             "decision_vi": .value, "decision_en": .value, "place_vi": .value, "place_en": .value, "issue_date": .value,
             "signature_vi": .value, "signature_en": .value, "signer": .value, "recipients_vi": .value,
-            "recipients_en": .value,
+            "recipients_en": .value, "hold": .value,
         ]),
         "checks": .table([
             "max_missing_share": .value, "max_straightlining_share": .value, "max_rejected_share": .value,

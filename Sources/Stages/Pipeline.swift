@@ -46,6 +46,9 @@ public struct RunOutcome: Sendable {
     /// Stages recomputed in this run (`check`, `stats`, `report`).
     public var recomputed: [String]
     public var verdict: Verdict
+    /// Where the release of a damaged night waits for review (`work/pending`), when `run`
+    /// held it back instead of publishing (`[publication] hold`); nil otherwise.
+    public var held: URL? = nil
 }
 
 /// Options of a pipeline invocation.
@@ -231,7 +234,18 @@ public struct Pipeline {
             let reportKey = Self.reportKey(inputs: inputs, language: language, releaseDate: releaseDate)
             let expected = try manifestInputs(db, report: reportKey)
             var published = false
-            if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected, db: db) {
+            var held: URL?
+            // A damaged night (a file wholly rejected or unreadable, or too many rejects, not
+            // seen in the published release) does not replace a release: its own waits in
+            // work/pending for `pipeline publish`, and keeps waiting while nothing changes.
+            let damage = try damageSignature(db)
+            let unseen = damage.subtracting(try acceptedDamage(db))
+            let hold = folder.survey.rules.hold == .damaged && OutputFolder.manifestFiles(outDirectory.path) != nil && !unseen.isEmpty
+            if hold, !options.force, recomputed.isEmpty, pendingInputs() == expected {
+                held = pendingDirectory
+                try? staging.map { try FileManager.default.removeItem(at: $0) }
+                logger.warning("run: the release held in \(pendingDirectory.path) is still the one these inputs make; the published release is unchanged")
+            } else if options.force || !recomputed.isEmpty || !releaseIsCurrent(expected: expected, db: db) || hold {
                 try requireSound(db)
                 let staging = try staging ?? makeStaging()
                 do {
@@ -246,24 +260,34 @@ public struct Pipeline {
                     try writeManifest(in: staging, inputs: expected)
                     FaultInjection.point("run.before_publish")
                     try stopIfRequested()
-                    try publish(staging)
+                    if hold {
+                        try keepPending(staging)
+                        try db.setMeta(["pending_damage": damage.sorted().joined(separator: "\n")])
+                        held = pendingDirectory
+                    } else {
+                        try publish(staging)
+                        try acceptDamage(damage, db)
+                    }
                     FaultInjection.point("run.after_publish")
                 } catch {
                     try? FileManager.default.removeItem(at: staging)
                     throw error
                 }
                 recomputed.append("report")
-                published = true
+                published = !hold
             } else {
                 logger.info("run: nothing changed since the last release; \(outDirectory.path) is up to date and was left as it is")
             }
             let files = Self.releaseFiles.filter {
                 FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent($0).path)
             } + ["manifest.json"]
+            var v = try verdict(db, summary: summary, checks: outcome)
+            if let held {
+                v.attention.append("a damaged night (\(unseen.sorted().prefix(3).joined(separator: "; "))): the release was held in \(held.path) and \(outDirectory.path) left as it was; review it, then `pipeline publish \(folder.root.path)`")
+            }
             return RunOutcome(
                 ingest: summary, checks: outcome, estimateRows: try db.estimatesCount(), outDirectory: outDirectory,
-                files: files, published: published, recomputed: recomputed,
-                verdict: try verdict(db, summary: summary, checks: outcome))
+                files: files, published: published, recomputed: recomputed, verdict: v, held: held)
         }
     }
 
@@ -545,6 +569,94 @@ public struct Pipeline {
         }
         logger.info("stats: \(result!.count) estimates for \(atoms.count) unit x quarter x channel groups")
         return result!
+    }
+
+    // MARK: a damaged night's release
+
+    /// `work/pending`: the release of a damaged night, held for review.
+    var pendingDirectory: URL { folder.workDirectory.appendingPathComponent("pending") }
+
+    /// What makes a night damaged, as the database holds it now: each file unreadable or
+    /// wholly rejected, and rejects above `max_rejected_share`.
+    private func damageSignature(_ db: SurveyDatabase) throws -> Set<String> {
+        var damage = Set<String>()
+        for file in try db.sourceFiles().values {
+            if file.status == .unreadable { damage.insert("unreadable \(file.path)") }
+            if file.status != .unreadable, file.rowsRead > 0, file.accepted == 0, file.duplicates == 0, file.conflicts == 0 {
+                damage.insert("wholly rejected \(file.path)")
+            }
+        }
+        let c = try db.outcomeCounts()
+        if c.read > 0, Double(c.rejected) / Double(c.read) > folder.survey.rules.maxRejectedShare {
+            damage.insert("rejects above max_rejected_share")
+        }
+        return damage
+    }
+
+    /// The damage the published release was made with (the operator published it).
+    private func acceptedDamage(_ db: SurveyDatabase) throws -> Set<String> {
+        Set((try db.meta("accepted_damage") ?? "").split(separator: "\n").map(String.init))
+    }
+
+    private func acceptDamage(_ damage: Set<String>, _ db: SurveyDatabase) throws {
+        try db.setMeta(["accepted_damage": damage.sorted().joined(separator: "\n"), "pending_damage": ""])
+        // A release held earlier is obsolete once another is published.
+        if OutputFolder.manifestFiles(pendingDirectory.path) != nil { try? FileManager.default.removeItem(at: pendingDirectory) }
+    }
+
+    /// The inputs the held release was made from, if there is one.
+    private func pendingInputs() -> [String: String]? {
+        guard let data = FileManager.default.contents(atPath: pendingDirectory.appendingPathComponent("manifest.json").path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return object["inputs"] as? [String: String]
+    }
+
+    /// Moves a finished release from its staging folder to `work/pending`, replacing a release
+    /// held there before.
+    private func keepPending(_ staging: URL) throws {
+        let pending = pendingDirectory
+        if FileManager.default.fileExists(atPath: pending.path) {
+            guard OutputFolder.isOwnStaging(pending.path) else {
+                throw StageError.cannotWrite(path: pending.path, reason: "it holds files the pipeline did not write; move them elsewhere")
+            }
+            try? FileManager.default.removeItem(at: pending)
+        }
+        do {
+            if rename(staging.path, pending.path) != 0 {
+                // Another file system: copied, then the staging folder removed.
+                try FileManager.default.copyItem(at: staging, to: pending)
+                try FileManager.default.removeItem(at: staging)
+            }
+        } catch {
+            throw StageError.cannotWrite(path: pending.path, reason: "\(error)")
+        }
+        logger.warning("run: a damaged night; the new release is held in \(pending.path), \(outDirectory.path) is left as it was")
+    }
+
+    /// `pipeline publish`: puts the release held in `work/pending` in place, atomically, and
+    /// records its damage as seen (the same damage holds no later release).
+    public func publishPending() throws -> URL {
+        try checkOutput()
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        guard OutputFolder.manifestFiles(pendingDirectory.path) != nil else {
+            throw StageError.missingStageInput("no release is held in \(pendingDirectory.path): `pipeline run` holds one back only on a damaged night")
+        }
+        return try recorded("publish") { db in
+            let staging = try makeStaging()
+            do {
+                try FileManager.default.removeItem(at: staging)
+                if rename(pendingDirectory.path, staging.path) != 0 { try FileManager.default.copyItem(at: pendingDirectory, to: staging) }
+                try publish(staging)
+            } catch {
+                try? FileManager.default.removeItem(at: staging)
+                throw error
+            }
+            let damage = Set((try db.meta("pending_damage") ?? "").split(separator: "\n").map(String.init))
+            try acceptDamage(damage, db)
+            return outDirectory
+        }
     }
 
     /// Hands memory freed by the stage just done back to the system. The ingest's reader

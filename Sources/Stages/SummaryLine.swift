@@ -2,7 +2,8 @@ import Ingest
 /// The one line a cron mail shows at a glance: what happened and whether to act. Always
 /// the last line on standard output.
 public enum SummaryLine {
-    public static func text(stage: String, verdict v: Verdict, published: Bool?, out: String?) -> String {
+    /// - Parameter held: where `run` held a damaged night's release instead of publishing it.
+    public static func text(stage: String, verdict v: Verdict, published: Bool?, out: String?, held: String? = nil) -> String {
         let status = v.exitStatus
         let word: String
         switch status {
@@ -14,7 +15,11 @@ public enum SummaryLine {
         let i = v.ingest
         let c = i.counts
         var parts = ["\(stage) \(word) (exit \(status.rawValue))"]
-        if let published, let out { parts.append(published ? "published \(out)" : "\(out) up to date, unchanged") }
+        if let held, let out {
+            parts.append("held in \(held), \(out) unchanged")
+        } else if let published, let out {
+            parts.append(published ? "published \(out)" : "\(out) up to date, unchanged")
+        }
         parts.append("files \(i.files) (\(i.filesRead) read, \(i.filesMissing.count) missing, \(i.filesUnreadable.count) unreadable)")
         parts.append("rows \(c.read): \(c.accepted) accepted, \(c.rejected) rejected, \(c.duplicates) duplicates, \(c.conflicts) conflicts")
         parts.append("\(v.checksFailed) checks failed, \(v.cellsFlagged) cells flagged")

@@ -92,6 +92,16 @@ public enum Aggregation: String, Sendable, CaseIterable, Codable {
 }
 
 /// How units short of forms (below the plan minimum, or failing the sample-size rule) are ranked.
+/// `[publication] hold`: whether `run` holds back a release made on a damaged night.
+public enum HoldPolicy: String, Sendable, CaseIterable, Codable {
+    /// A night with a file wholly rejected or unreadable, or rejects above
+    /// `max_rejected_share`, not seen in the published release, builds its release in
+    /// `work/pending/` and leaves the published one as it is (`pipeline publish` after review).
+    case damaged
+    /// Every run publishes.
+    case never
+}
+
 public enum RankingPolicy: String, Sendable, CaseIterable, Codable {
     /// Ranked with the others, marked `*` (their rank is indicative only).
     case mark
@@ -162,6 +172,8 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var aggregation: Aggregation = .pooled
     /// Units short of forms: ranked with a mark, or left out.
     public var rankingPolicy: RankingPolicy = .mark
+    /// `[publication] hold`.
+    public var hold: HoldPolicy = .damaged
     /// `[points] publish`: a 0-100 score per item, factor and index beside the satisfied share.
     public var publishPoints = false
     /// `[points] likert5`: the points of the built-in scale's five values (default 0, 25, ..., 100).
