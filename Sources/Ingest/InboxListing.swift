@@ -37,6 +37,10 @@ public enum InboxFormat: String, Sendable {
 /// that each is reported and none blocks or hangs the others. Hidden names (`.x`) and
 /// sub-folders are skipped (sub-folders with a warning by the caller).
 enum InboxListing {
+    /// The folder of a channel's inbox whose files (at any depth) are read like the
+    /// channel's own: where files are archived, their forms still counted.
+    public static let archiveFolder = "archive"
+
     /// The largest inbox file read (bigger files are one reject naming the limit).
     static let maximumFileBytes = 4 << 30
 
@@ -44,7 +48,12 @@ enum InboxListing {
         var entries: [InboxEntry] = []
         var subfolders: [String] = []
         let realRoot = realPath(root) ?? root
-        for (name, channel) in folders {
+        // The channels' folders, and in each its `archive/` folder with every folder inside
+        // it: files archived there keep counting (a file moved there is found by its bytes,
+        // `Ingester`), other sub-folders are not read.
+        var queue = folders.map { (name: $0.name, channel: $0.channel, archived: false, depth: 0) }
+        while !queue.isEmpty {
+            let (name, channel, archived, depth) = queue.removeFirst()
             let dirPath = root + "/inbox/" + name
             guard let dir = opendir(dirPath) else { continue }
             defer { closedir(dir) }
@@ -75,7 +84,11 @@ enum InboxListing {
                 var info = stat()
                 guard lstat(full, &info) == 0 else { continue }
                 if (info.st_mode & S_IFMT) == S_IFDIR {
-                    subfolders.append(relative)
+                    if (archived || shown.text == archiveFolder), shown.valid, control == nil, depth < 8 {
+                        queue.append((name + "/" + shown.text, channel, true, depth + 1))
+                    } else {
+                        subfolders.append(relative)
+                    }
                     continue
                 }
                 guard let resolved = realPath(full) else {

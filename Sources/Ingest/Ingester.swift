@@ -16,6 +16,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var filesForgotten: [String] = []
     /// Files with rows of which none was accepted (every row rejected, or the header).
     public var filesWhollyRejected: [String] = []
+    /// Files found under another path with the same bytes (renamed, or archived): (from, to).
+    public var filesMoved: [String: String] = [:]
     /// Files with a sheet or table that holds data but no usable header (its rows rejected),
     /// each with what it is: `a.xlsx: sheet 'Quý III' (40 rows)`.
     public var filesWithUnreadTables: [String] = []
@@ -176,6 +178,14 @@ public struct Ingester {
                     file: path, line: nil, problem: "--forget: the file is still in the inbox; move it out first, then forget it")
             }
         }
+        // Files gone from their place since the last run, by their bytes: one found again
+        // elsewhere in the inbox (renamed, or archived in `archive/`) has moved, not left.
+        var vanished: [String: SourceFile] = [:]
+        for (path, file) in known.sorted(by: { $0.key < $1.key })
+        where !present.contains(path) && !forget.contains(path) && !file.sha256.isEmpty && file.status != .unreadable {
+            if vanished[file.sha256] == nil { vanished[file.sha256] = file }
+        }
+        var movedFrom = Set<String>()
         let validator = FormValidator(survey: folder.survey, units: folder.units, today: today)
         let isoToday = AnswerParser.isoDate(today)
         /// Whether a known file must be read again whatever its content: it has forms rejected
@@ -220,6 +230,21 @@ public struct Ingester {
                     close(fd)
                     summary.fileHashes[file.relative] = old.sha256
                     summary.filesUnchanged += 1
+                    continue
+                }
+                // A file never seen here with the bytes of one gone from its place: moved.
+                if known[file.relative] == nil, !vanished.isEmpty, let (sha, _) = try? FileHash.sha256(path: file.absolute),
+                    let old = vanished[sha], old.channel == file.channel
+                {
+                    close(fd)
+                    try beforeChange(tx)
+                    try tx.move(from: old.path, to: file.relative, identity: identity)
+                    vanished[sha] = nil
+                    movedFrom.insert(old.path)
+                    summary.fileHashes[file.relative] = sha
+                    summary.filesMoved[old.path] = file.relative
+                    summary.stateChanged = true
+                    logger.notice("\(old.path) moved to \(file.relative): its \(old.accepted) accepted forms still count; nothing read again")
                     continue
                 }
                 // A file never seen before is new whatever its hash: text files are hashed on
@@ -303,7 +328,8 @@ public struct Ingester {
                 logger.notice("\(path): forgotten; its rows are no longer counted")
             }
             let forgotten = Set(forget)
-            for (path, file) in known.sorted(by: { $0.key < $1.key }) where !present.contains(path) && !forgotten.contains(path) {
+            for (path, file) in known.sorted(by: { $0.key < $1.key })
+            where !present.contains(path) && !forgotten.contains(path) && !movedFrom.contains(path) {
                 if file.status != .missing {
                     try beforeChange(tx)
                     try tx.markMissing(path: path)

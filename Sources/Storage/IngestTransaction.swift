@@ -77,6 +77,17 @@ extension SurveyDatabase {
             try db.execute(sql: "UPDATE source_files SET identity = ? WHERE path = ?", arguments: [identity, path])
         }
 
+        /// Records that a file moved to `new` (renamed, or archived): its forms, rejects and
+        /// sums are kept under the new path; nothing is read again.
+        public func move(from old: String, to new: String, identity: String) throws {
+            for table in ["responses", "rejects", "cell_sums"] {
+                try db.execute(sql: "UPDATE \(table) SET path = ? WHERE path = ?", arguments: [new, old])
+            }
+            try db.execute(
+                sql: "UPDATE source_files SET path = ?, status = 'present', problem = NULL, identity = ? WHERE path = ?",
+                arguments: [new, identity, old])
+        }
+
         /// Marks a file gone from the inbox; its rows stay.
         public func markMissing(path: String) throws {
             try db.execute(sql: "UPDATE source_files SET status = 'missing', problem = NULL, identity = '' WHERE path = ?", arguments: [path])
