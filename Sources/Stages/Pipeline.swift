@@ -122,6 +122,49 @@ public struct Pipeline {
         }
     }
 
+    /// `pipeline replace`: a corrected file takes the place of the file it corrects, in one
+    /// step. The corrected file is in the inbox; the original (a path as listed, such as
+    /// `inbox/paper/2024-Q3.csv`) is moved out to `work/replaced/` (kept, never deleted), its
+    /// rows forgotten, and the corrected file read: no duplicates, no conflicts between them.
+    public func replace(_ original: String, with corrected: String) throws -> Verdict {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        return try recorded("replace") { db in
+            for path in [original, corrected] where !path.hasPrefix("inbox/") || path.contains("/../") || path.hasSuffix("/..") {
+                throw IngestError.invalidConfiguration(file: path, line: nil, problem: "expected a path inside the inbox as listed, such as inbox/paper/2024-Q3.csv")
+            }
+            guard original != corrected else {
+                throw IngestError.invalidConfiguration(file: corrected, line: nil, problem: "a file cannot replace itself")
+            }
+            guard try db.sourceFiles()[original] != nil else {
+                throw IngestError.invalidConfiguration(file: original, line: nil, problem: "not a file the pipeline has read; expected the original file's path as listed (see rejects.csv or the report's inputs)")
+            }
+            let correctedURL = folder.root.appendingPathComponent(corrected)
+            guard FileManager.default.fileExists(atPath: correctedURL.path) else {
+                throw IngestError.missingInput(path: corrected, expected: "the corrected file in the inbox")
+            }
+            let originalURL = folder.root.appendingPathComponent(original)
+            if FileManager.default.fileExists(atPath: originalURL.path) {
+                let shelf = folder.workDirectory.appendingPathComponent("replaced")
+                var target = shelf.appendingPathComponent(originalURL.lastPathComponent)
+                var n = 2
+                while FileManager.default.fileExists(atPath: target.path) {
+                    target = shelf.appendingPathComponent("\(n)-" + originalURL.lastPathComponent)
+                    n += 1
+                }
+                do {
+                    try FileManager.default.createDirectory(at: shelf, withIntermediateDirectories: true)
+                    try FileManager.default.moveItem(at: originalURL, to: target)
+                } catch {
+                    throw StageError.cannotWrite(path: target.path, reason: "\(error)")
+                }
+                logger.notice("\(original) moved to \(target.path) (kept): \(corrected) replaces it")
+            }
+            let summary = try ingestStage(db, forget: [original])
+            return try verdict(db, summary: summary, checks: nil)
+        }
+    }
+
     public func check() throws -> (CheckOutcome, Verdict) {
         try checkOutput()
         let held = try lock()

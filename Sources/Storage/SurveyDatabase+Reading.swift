@@ -41,7 +41,7 @@ extension SurveyDatabase {
                         d.sheet, d.sheet_order, o.sheet
                     FROM responses d JOIN responses o ON o.rowid = (
                         SELECT f.rowid FROM responses f WHERE f.channel = d.channel AND f.response_id = d.response_id
-                           AND f.rowid <> d.rowid ORDER BY f.path, f.sheet_order, f.line, f.position LIMIT 1)
+                           AND f.content_hash <> d.content_hash ORDER BY f.path, f.sheet_order, f.line, f.position LIMIT 1)
                     WHERE d.status <> 'accepted' AND d.status = 'conflict'
                     UNION ALL
                     SELECT path, line, 'stray_date', response_id, submitted_on, NULL, NULL, position, NULL, sheet, sheet_order, NULL
