@@ -186,11 +186,24 @@ public struct Ingester {
             if vanished[file.sha256] == nil { vanished[file.sha256] = file }
         }
         var movedFrom = Set<String>()
+        // units.csv is not the instrument: a change of units, names, aliases or lives reads
+        // again only the files whose forms it could place otherwise.
+        let unitReading = folder.unitReading
+        var reread = Set<String>()
+        if !rebuild, let text = try database.meta("unit_reading"), let stored = UnitReading(encoded: text), stored != unitReading {
+            let change = unitReading.changes(since: stored)
+            if change.unitRejects { reread.formUnion(try database.pathsWithUnitRejects()) }
+            reread.formUnion(try database.paths(withFormsOf: change.formsOf))
+            reread = reread.filter { present.contains($0) }
+            logger.notice("units.csv changed (\(change.said.joined(separator: "; "))): \(reread.count) file(s) whose forms it may place otherwise are read again, no other")
+        }
         let validator = FormValidator(survey: folder.survey, units: folder.units, today: today)
         let isoToday = AnswerParser.isoDate(today)
         /// Whether a known file must be read again whatever its content: it has forms rejected
         /// as dated after the day of the ingest, and that day has come (or `--force`).
-        func dueAgain(_ old: SourceFile) -> Bool { !old.recheckOn.isEmpty && (hashEveryFile || old.recheckOn <= isoToday) }
+        func dueAgain(_ old: SourceFile) -> Bool {
+            reread.contains(old.path) || (!old.recheckOn.isEmpty && (hashEveryFile || old.recheckOn <= isoToday))
+        }
         var newlyRejected: [(path: String, reasons: [RejectRecord])] = []
         var ticks = 0
         let progress = self.progress
@@ -288,7 +301,9 @@ public struct Ingester {
                 case .success(let value): (sha, bytes) = value
                 }
                 summary.fileHashes[file.relative] = sha
-                if let old = known[file.relative], old.sha256 == sha, dueAgain(old) {
+                if let old = known[file.relative], old.sha256 == sha, reread.contains(old.path) {
+                    logger.info("\(file.relative): read again, unchanged: units.csv changed how its forms find their unit")
+                } else if let old = known[file.relative], old.sha256 == sha, dueAgain(old) {
                     logger.notice("\(file.relative): read again, unchanged: forms in it were rejected as dated after the day of the ingest (the earliest dated \(old.recheckOn); today is \(isoToday))")
                 } else if let old = known[file.relative], old.sha256 == sha {
                     summary.filesUnchanged += 1
@@ -347,6 +362,7 @@ public struct Ingester {
             }
             summary.state = Self.state(of: try tx.sourceFiles(), fingerprint: database.fingerprint)
             meta["ingest_state"] = summary.state
+            meta["unit_reading"] = unitReading.encoded
             FaultInjection.point("ingest.before_commit")
             try tx.setMeta(meta)
         }

@@ -114,7 +114,6 @@ public struct SurveyFolder: Sendable {
         let q = survey.portalFields
         parts += ["paper:\(p.formID),\(p.unit),\(p.date),\(p.comment)"]
         parts += ["portal:\(q.id),\(q.unit),\(q.submittedAt),\(q.dossierCode),\(q.answers),\(q.comment)"]
-        parts += ["units:" + units.map(\.code.code).sorted().joined(separator: ",")]
         // Aliases, sheets, encodings and the time zone decide what is read, too.
         let reading = "\(p.aliases.sorted { $0.key < $1.key })|\(p.sheet?.joined(separator: "\u{1F}") ?? "")|\(p.encoding ?? "")|\(q.aliases.sorted { $0.key < $1.key })|\(q.sheet?.joined(separator: "\u{1F}") ?? "")|\(q.encoding ?? "")|\(survey.rules.timeZone)"
         if reading != "[]|||[]|||Asia/Ho_Chi_Minh" { parts += ["reading:" + FileHash.sha256(Data(reading.utf8)).prefix(16)] }
@@ -126,19 +125,24 @@ public struct SurveyFolder: Sendable {
         if !itemReading.isEmpty {
             parts += ["item-reading:" + FileHash.sha256(Data(itemReading.joined(separator: "\n").utf8)).prefix(16)]
         }
-        // A form's unit is found by a unit's code, names and aliases (`UnitName`): a changed
-        // name or alias changes which forms find a unit (a change of case or spacing does not).
-        let unitNames = units.sorted { $0.code.code < $1.code.code }.map { u in
-            ([u.code.code, u.nameVi, u.nameEn] + u.aliases).map(UnitName.key).joined(separator: "\u{1F}")
-        }
-        parts += ["unit-names:" + FileHash.sha256(Data(unitNames.joined(separator: "\n").utf8)).prefix(16)]
-        // The units' life decides where a form of a ceased unit counts (only when some unit
-        // has one, so that folders without it keep their fingerprint).
-        let lives = units.filter { $0.validFrom != nil || $0.validTo != nil || !$0.predecessors.isEmpty }
-            .sorted { $0.code < $1.code }
-            .map { "\($0.code)=\($0.validFrom?.description ?? "")..\($0.validTo?.description ?? "")<\($0.predecessors.map(\.code).joined(separator: ","))" }
-        if !lives.isEmpty { parts += ["lineage:" + FileHash.sha256(Data(lives.joined(separator: "\n").utf8)).prefix(16)] }
+        // (units.csv is not the instrument: `unitReading`.)
         return parts.joined(separator: ";")
+    }
+
+    /// How a form finds its unit in units.csv: each code, name and alias (`UnitName.key`)
+    /// with the unit it finds, and each unit's life (where a form of a ceased unit counts).
+    /// Not part of the instrument: when it changes, ingest reads again only the files whose
+    /// forms it could place differently (`UnitReading.changes`).
+    public var unitReading: UnitReading {
+        var spellings: [String: String] = [:]
+        var lives: [String: String] = [:]
+        for u in units {
+            for text in [u.code.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty {
+                spellings[UnitName.key(text)] = spellings[UnitName.key(text)] ?? u.code.code
+            }
+            lives[u.code.code] = "\(u.validFrom?.description ?? "")..\(u.validTo?.description ?? "")<\(u.predecessors.map(\.code).joined(separator: ","))"
+        }
+        return UnitReading(spellings: spellings, lives: lives)
     }
 
     /// Whether `s` holds a character that is not plain text (``PlainText``): a control

@@ -166,4 +166,29 @@ extension SurveyDatabase {
             }
         }
     }
+
+    // MARK: what a change of units.csv may change
+
+    /// Files with a row rejected for its unit (unknown, ceased, not yet existing).
+    public func pathsWithUnitRejects() throws -> Set<String> {
+        try wrap {
+            try queue.read { db in
+                guard try db.tableExists("rejects") else { return [] }
+                return Set(try String.fetchAll(db, sql: "SELECT DISTINCT path FROM rejects WHERE reason LIKE '%unit%'"))
+            }
+        }
+    }
+
+    /// Files with forms of these units.
+    public func paths(withFormsOf units: Set<String>) throws -> Set<String> {
+        guard !units.isEmpty else { return [] }
+        return try wrap {
+            try queue.read { db in
+                guard try db.tableExists("responses") else { return [] }
+                let marks = Array(repeating: "?", count: units.count).joined(separator: ", ")
+                return Set(try String.fetchAll(
+                    db, sql: "SELECT DISTINCT path FROM responses WHERE unit IN (\(marks))", arguments: StatementArguments(units.sorted())))
+            }
+        }
+    }
 }

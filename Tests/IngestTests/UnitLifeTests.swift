@@ -110,3 +110,47 @@ struct InstrumentChangeTests {
         #expect(forgotten.summary.rebuilt)
     }
 }
+
+/// units.csv is not the instrument (issue 17): a change reads again only the files whose
+/// forms it could place otherwise.
+@Suite("units.csv changes read again only what they can change")
+struct UnitsChangeTests {
+    func survey() throws -> TemporarySurvey {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/a.csv", "form_id,unit,date,q01,q02,q03\na1,A,2025-01-02,5,5,5\na2,B,2025-01-03,4,4,4\n")
+        try s.write("inbox/paper/c.csv", "form_id,unit,date,q01,q02,q03\nc1,C,2025-01-02,5,5,5\nc2,Đơn vị C,2025-01-02,4,4,4\n")
+        try s.write("inbox/paper/d.csv", "form_id,unit,date,q01,q02,q03\nd1,B,2025-02-02,3,3,3\n")
+        return s
+    }
+
+    @Test("adding a unit reads again only the files with forms rejected for their unit; they now count")
+    func addUnit() throws {
+        let s = try survey()
+        let first = try s.ingest()
+        #expect(first.summary.counts.accepted == 3 && first.summary.counts.rejected == 2)
+        try s.write("units.csv", "code,name_vi,name_en\nA,Đơn vị A,Unit A\nB,Đơn vị B,Unit B\nC,Đơn vị C,Unit C\n")
+        let (summary, _, _) = try s.ingest()
+        #expect(!summary.rebuilt)
+        #expect(summary.filesRead == 1, "only c.csv")
+        #expect(summary.counts.accepted == 5 && summary.counts.rejected == 0)
+        // Nothing else changes the night after.
+        #expect(try s.ingest().summary.filesRead == 0)
+    }
+
+    @Test("a new alias reads again the files with unit rejects; a removed name the files of its unit; a new life the files of the units it concerns")
+    func namesAndLives() throws {
+        let s = try survey()
+        _ = try s.ingest()
+        // B's name changes (a spelling of B removed, another added): files with B's forms and unit rejects.
+        try s.write("units.csv", "code,name_vi,name_en\nA,Đơn vị A,Unit A\nB,Đơn vị Bê,Unit B\n")
+        let renamed = try s.ingest()
+        #expect(renamed.summary.filesRead == 3 && !renamed.summary.rebuilt)
+        // A ceases at 2024-Q4 and M continues it: the files with A's forms (and unit rejects).
+        try s.write("units.csv", "code,name_vi,name_en,valid_from,valid_to,predecessors\nA,Đơn vị A,Unit A,,2024-Q4,\nB,Đơn vị Bê,Unit B,,,\nM,M,M,2025-Q1,,A\n")
+        let merged = try s.ingest()
+        #expect(merged.summary.filesRead == 2, "a.csv (A's forms) and c.csv (unit rejects), not d.csv")
+        #expect(!merged.summary.rebuilt)
+        let units = try s.acceptedForms(merged.db).map(\.unit).sorted()
+        #expect(units == ["B", "B", "M"], "A's 2025 form counts for M")
+    }
+}
