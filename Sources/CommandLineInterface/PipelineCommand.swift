@@ -20,10 +20,11 @@ public struct PipelineCommand: ParsableCommand {
             EXIT STATUS
               0   success, every check passed
               1   published, but at least one sampling check failed (cells are flagged)
-              2   published, but the input needs attention: a file wholly rejected or
-                  unreadable, a file missing from the inbox, conflicting versions of a
-                  form, too many rejects, a unit or channel without forms in the latest
-                  quarter (the summary line says which)
+              2   the input needs attention: a file wholly rejected or unreadable, a
+                  file missing from the inbox, conflicting versions of a form, too many
+                  rejects, a unit or channel without forms in the latest quarter (the
+                  summary line says which); published, except on a damaged night, whose
+                  release waits in work/pending for `pipeline publish`
               64  usage error (bad command line)
               65  invalid survey configuration (survey.toml, units.csv, population.csv)
               66  missing or out-of-date input (no forms ingested; a stage to run first)
@@ -31,7 +32,8 @@ public struct PipelineCommand: ParsableCommand {
               73  an output could not be written (disk full, permissions); previous release kept
               74  work/pipeline.sqlite is damaged; nothing was published
               75  another run holds the survey folder's lock; nothing was done
-              77  --out is not a folder the pipeline may replace; nothing was written
+              77  --out is not a folder the pipeline may replace (something in it is not
+                  a file of the release its manifest lists); nothing was written
               130 stopped by SIGINT, 143 by SIGTERM; nothing half-done was kept
             """,
         version: programVersion,
@@ -148,4 +150,5 @@ enum ReleaseDate {
 /// The commands whose help text is kept as golden files.
 public let allCommands: [any ParsableCommand.Type] = [
     PipelineCommand.self, RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self,
+    PublishCommand.self, ReplaceCommand.self,
 ]

@@ -49,7 +49,7 @@ enum HTMLReport {
             programVersion: input.programVersion,
             labels: pageLabels,
             factorHeaders: factors.map { IDName(id: $0.id, name: lang == .vi ? $0.nameVi : $0.nameEn) },
-            method: labels.methodNote(survey).map { TextLine(text: $0) },
+            method: labels.methodNote(survey, units: input.units).map { TextLine(text: $0) },
             downloads: labels.downloads.map { Download(file: $0.0, what: $0.1) },
             annex: annexView(survey.annex, labels: labels),
             dataThrough: input.dataThrough.map { labels.date($0) },

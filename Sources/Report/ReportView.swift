@@ -101,7 +101,8 @@ struct Labels {
         return "\(parts[2])/\(parts[1])/\(parts[0])"
     }
 
-    func methodNote(_ survey: SurveyDefinition) -> [String] {
+    /// - Parameter units: units.csv; when some unit has a life, how the figures follow it.
+    func methodNote(_ survey: SurveyDefinition, units: [SurveyUnit] = []) -> [String] {
         let rules = survey.rules
         let and = t(" và ", " and ")
         let scales = survey.ratingScales.reduce(into: [AnswerScale]()) { seen, scale in
@@ -128,7 +129,13 @@ struct Labels {
             t("Kế hoạch yêu cầu tối thiểu \(rules.planMinimum) phiếu mỗi đơn vị mỗi quý; cỡ mẫu cần thiết theo công thức n ≥ N/(1 + N·e²) với e = \(e), N là số hồ sơ giải quyết trong kỳ.",
               "The plan requires at least \(rules.planMinimum) forms per unit and quarter; the sample-size rule is n ≥ N/(1 + N·e²) with e = \(e), N the dossiers handled in the period."),
             t("Ý kiến góp ý tự do không được công bố nguyên văn.", "Free-text comments are never published verbatim."),
-        ]
+        ] + (UnitLineage(units).isTrivial ? [] : [lineageNote])
+    }
+
+    /// How the figures follow units that merged, were renamed, split, started or ceased.
+    var lineageNote: String {
+        t("Đơn vị hợp nhất hoặc đổi tên được so sánh, với các kỳ trước khi thành lập, với các đơn vị tiền thân gộp lại (phiếu của các đơn vị tiền thân tính như phiếu của đơn vị); số liệu năm của đơn vị gồm cả phiếu của các đơn vị tiền thân trong năm đó. Đơn vị được chia tách từ một đơn vị cũ không được so sánh với đơn vị cũ. Đơn vị thôi hoạt động trong năm được trình bày riêng với số liệu một phần năm, không xếp hạng và không so sánh với năm trước. Xếp hạng và thay đổi thứ hạng tính trong số các đơn vị tồn tại vào cuối kỳ.",
+          "A unit formed by a merger or a rename is compared, for periods before it existed, with its predecessors pooled (their forms counted as its own); its year figure includes its predecessors' forms of that year. A unit split from an earlier one is not compared with it. A unit that ceased during a year is shown apart with a part-year figure, neither ranked nor compared with the previous year. Ranks and rank changes are among the units that exist at the end of the period.")
     }
 }
 

@@ -363,7 +363,7 @@ private struct WorkbookContent {
         if !properties.company.isEmpty { lines.append(properties.company) }
         lines.append("\(labels.releaseWord): \(labels.date(input.releaseDate))")
         if let through = input.dataThrough { lines.append("\(labels.dataThroughWord): \(labels.date(through))") }
-        lines += labels.methodNote(input.survey) + [labels.legend(input.survey.rules), "sipas-pipeline \(input.programVersion)"]
+        lines += labels.methodNote(input.survey, units: input.units) + [labels.legend(input.survey.rules), "sipas-pipeline \(input.programVersion)"]
         return Sheet(name: labels.methodSheet, title: labels.methodHeading, header: [], rows: lines.map { [.text($0)] }, isText: true)
     }
 
