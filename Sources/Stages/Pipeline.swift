@@ -28,9 +28,13 @@ public struct Verdict: Sendable {
     public var filesWithUnknownKeys: [String] = []
     public var ingest = IngestSummary()
 
+    /// Whether this stage evaluated the checks (`check`, `report`, `run`): only then do failed
+    /// checks decide the exit status; other stages count the stored ones for the summary line.
+    public var checksEvaluated = true
+
     public var exitStatus: ExitStatus {
         if !attention.isEmpty { return .needsAttention }
-        return checksFailed > 0 ? .checksFailed : .success
+        return checksEvaluated && checksFailed > 0 ? .checksFailed : .success
     }
 }
 
@@ -201,8 +205,7 @@ public struct Pipeline {
         return try recorded("report") { db in
             try requireCurrentInstrument(db)
             let inputs = try currentInputs(db)
-            try requireFresh(db, key: "checks_inputs", inputs: inputs, what: "checks", stage: "check")
-            try requireFresh(db, key: "estimates_inputs", inputs: inputs, what: "estimates", stage: "stats")
+            try requireFresh(db, [("checks_inputs", "checks", "check"), ("estimates_inputs", "estimates", "stats")], inputs: inputs)
             try requireSound(db)
             let published = PublishedEstimates(try storedFigures(db, copiesInto: nil), survey: folder.survey)
             try createOutput()
@@ -346,13 +349,27 @@ public struct Pipeline {
 
     /// Refuses to use a stage output computed from other inputs than the current ones.
     private func requireFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs, what: String, stage: String) throws {
-        guard let stored = try db.meta(key) else {
-            throw StageError.staleInput("no \(what) yet: run `pipeline \(stage) \(folder.root.path)` first (or `pipeline run`)")
+        try requireFresh(db, [(key, what, stage)], inputs: inputs)
+    }
+
+    /// Refuses stale stage outputs, naming every stage to run, in order, at once.
+    private func requireFresh(_ db: SurveyDatabase, _ outputs: [(key: String, what: String, stage: String)], inputs: StageInputs) throws {
+        var missing: [(what: String, stage: String)] = []
+        var stale: [(what: String, stage: String, why: [String])] = []
+        for (key, what, stage) in outputs {
+            guard let stored = try db.meta(key) else {
+                missing.append((what, stage))
+                continue
+            }
+            guard stored != inputs.encoded else { continue }
+            stale.append((what, stage, StageInputs(encoded: stored).map { inputs.changes(since: $0) } ?? ["they were made by an older program"]))
         }
-        guard stored != inputs.encoded else { return }
-        let why = StageInputs(encoded: stored).map { inputs.changes(since: $0) } ?? ["they were made by an older program"]
+        guard !missing.isEmpty || !stale.isEmpty else { return }
+        let stages = (missing.map(\.stage) + stale.map(\.stage)).map { "`pipeline \($0) \(folder.root.path)`" }.joined(separator: " then ")
+        var said = missing.map { "no \($0.what) yet" }
+        said += stale.map { "the stored \($0.what) are out of date (\($0.why.joined(separator: "; ")) since `pipeline \($0.stage)` ran)" }
         throw StageError.staleInput(
-            "the stored \(what) are out of date (\(why.joined(separator: "; ")) since `pipeline \(stage)` ran); nothing was written. Run `pipeline \(stage) \(folder.root.path)` first, or `pipeline run` to bring everything up to date")
+            "\(said.joined(separator: "; ")); nothing was written. Run \(stages) first, or `pipeline run` to bring everything up to date")
     }
 
     /// Only `ingest` and `run` may rebuild the forms for a new instrument.
@@ -525,7 +542,14 @@ public struct Pipeline {
                 v.attention.append("no accepted \(channel.rawValue) form in \(latest)")
             }
         }
-        if let checks { v.checksFailed = checks.failed.count }
+        // Every summary line counts failed checks as checks.csv holds them: a stage that did
+        // not evaluate them counts the stored ones.
+        if let checks {
+            v.checksFailed = checks.failed.count
+        } else {
+            v.checksFailed = CheckOutcome(results: try db.checks()).failed.count
+            v.checksEvaluated = false
+        }
         v.filesWithUnknownKeys = try db.sourceFiles().values.filter { !$0.unknownAnswerKeys.isEmpty }.map(\.path).sorted()
         v.cellsFlagged = try db.flaggedCells()
         return v
@@ -555,6 +579,10 @@ public struct Pipeline {
         try db.replaceChecks(results, meta: ["checks_inputs": inputs.encoded])
         let outcome = CheckOutcome(results: results)
         logger.info("check: \(results.count) checks, \(outcome.failed.count) failed")
+        if let advice = CheckAccumulator.sampleSizeAdvice(results, population: folder.population) {
+            let e = folder.survey.rules.marginOfError
+            logger.warning("check: the sample-size rule fails in \(advice.failed) of \(advice.cells) unit-quarters at margin_of_error = \(NumberText.g12(e)) ([survey] in survey.toml); nine in ten would pass at \(NumberText.g12(advice.ninetyPercent)), all at \(NumberText.g12(advice.all)). Choose the margin with the survey plan (a larger one is a weaker rule), not to pass the check")
+        }
         return outcome
     }
 

@@ -222,6 +222,34 @@ public struct CheckAccumulator: Sendable {
         return need.isFinite && need < 1e15 ? Int(need) : Int(1e15)
     }
 
+    /// The smallest margin of error at which `forms` pass the rule for `dossiers`:
+    /// n ≥ N/(1 + N e²) ⇔ e ≥ √(1/n − 1/N); nil without forms.
+    public static func marginThatPasses(forms: Int, dossiers: Double) -> Double? {
+        guard forms > 0, dossiers > 0 else { return nil }
+        return max(0, 1 / Double(forms) - 1 / dossiers).squareRoot()
+    }
+
+    /// When the sample-size rule fails in most unit × quarter cells: how many, and the margins
+    /// of error at which nine in ten, and all, of the cells with forms would pass (rounded up
+    /// to a hundredth); nil when it fails in half of them or fewer.
+    public static func sampleSizeAdvice(_ results: [CheckResult], population: [PopulationCount])
+        -> (failed: Int, cells: Int, ninetyPercent: Double, all: Double)?
+    {
+        var dossiers: [UnitCode: [Period: Double]] = [:]
+        for row in population { dossiers[row.unit, default: [:]][row.period, default: 0] += row.dossiers }
+        let rule = results.filter { $0.check == "sample_size_rule" && $0.period.isQuarter }
+        let failed = rule.filter { $0.status == .fail }.count
+        guard !rule.isEmpty, failed * 2 > rule.count else { return nil }
+        let margins = rule.compactMap { r -> Double? in
+            guard let n = r.observed, let bigN = dossiers[r.unit]?[r.period] else { return nil }
+            return marginThatPasses(forms: Int(n), dossiers: bigN)
+        }.sorted()
+        guard !margins.isEmpty else { return nil }
+        func up(_ e: Double) -> Double { (e * 100 - 1e-9).rounded(.up) / 100 }
+        let ninety = margins[min(margins.count - 1, Int((Double(margins.count) * 0.9).rounded(.up)) - 1)]
+        return (failed, rule.count, up(ninety), up(margins.last!))
+    }
+
     func sampleSizeCheck(unit: UnitCode, period: Period, forms: Int, dossiers: Double, e: Double) -> CheckResult {
         let need = Self.requiredSampleSize(dossiers: dossiers, marginOfError: e)
         let ok = forms >= need

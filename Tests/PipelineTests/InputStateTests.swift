@@ -30,3 +30,24 @@ struct InputStateTests {
         #expect(!third.published && third.recomputed.isEmpty, "\(third.recomputed)")
     }
 }
+
+/// Every summary line counts failed checks as checks.csv holds them (issue 17).
+@Suite("Summary lines agree on failed checks")
+struct SummaryCountTests {
+    @Test("ingest and stats count the stored failed checks, as run did; their exit status is not decided by them")
+    func sameCount() throws {
+        let folder = try copyFixture("example")
+        let pipeline = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger)
+        let run = try pipeline.run(language: nil, releaseDate: nil)
+        let failedInFile = try String(contentsOf: folder.appendingPathComponent("out/checks.csv"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains(",fail,") }.count
+        #expect(run.verdict.checksFailed == failedInFile && failedInFile > 0)
+        let ingest = try pipeline.ingest()
+        #expect(ingest.checksFailed == failedInFile)
+        #expect(ingest.exitStatus == .success)
+        let line = SummaryLine.text(stage: "ingest", verdict: ingest, published: nil, out: nil)
+        #expect(line.contains("\(failedInFile) checks failed"), "\(line)")
+        let (_, stats) = try pipeline.stats()
+        #expect(stats.checksFailed == failedInFile)
+    }
+}

@@ -85,7 +85,8 @@ struct SafetyTests {
         } catch {
             #expect(ExitStatus.for(error) == .missingInput)
             #expect("\(error)".contains("survey.toml changed"))
-            #expect("\(error)".contains("pipeline check") || "\(error)".contains("pipeline stats"))
+            // Every stage to run, at once, in order (not one, then the next).
+            #expect("\(error)".contains("Run `pipeline check \(folder.path)` then `pipeline stats \(folder.path)` first"), "\(error)")
         }
         #expect(try contents(first.outDirectory) == before)
         let again = try pipeline(folder).run(language: nil, releaseDate: nil)
