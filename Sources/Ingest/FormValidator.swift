@@ -37,6 +37,9 @@ struct FormValidator {
     /// `UnitName.key` of every unit code, name and alias → the unit's code: how a unit typed
     /// otherwise than its code is found (units.csv makes sure each key finds one unit).
     let unitByName: [String: String]
+    /// Names that units of different lives share (a merged unit keeping an old name): the
+    /// form's date decides which (`UnitLineage.exists`).
+    let sharedUnitNames: [String: [String]]
     /// Per channel (paper, online), the positions of the items its forms do not ask: their
     /// answers are missing, whatever a file holds for them (usually none).
     let unaskedPositions: [[Int]]
@@ -83,12 +86,22 @@ struct FormValidator {
             items.enumerated().flatMap { k, item in ([item.id] + item.aliases).map { (HeaderName.key($0), k) } },
             uniquingKeysWith: { a, _ in a })
         var byName: [String: String] = [:]
+        var shared: [String: [String]] = [:]
         for unit in units {
             for text in [unit.code.code, unit.nameVi, unit.nameEn] + unit.aliases where !text.isEmpty {
-                byName[UnitName.key(text)] = byName[UnitName.key(text)] ?? unit.code.code
+                let key = UnitName.key(text)
+                if let other = byName[key], other != unit.code.code {
+                    shared[key, default: [other]].append(unit.code.code)
+                } else {
+                    byName[key] = unit.code.code
+                }
             }
         }
+        for key in shared.keys { byName[key] = nil }
+        // A code always finds its unit.
+        for unit in units { byName[UnitName.key(unit.code.code)] = unit.code.code }
         unitByName = byName
+        sharedUnitNames = shared.filter { byName[$0.key] == nil }
         let answered = items
         unaskedPositions = [Channel.paper, .online].map { channel in answered.indices.filter { !answered[$0].isAsked(on: channel) } }
         unitStrings = units.map(\.code.code)
@@ -120,12 +133,16 @@ struct FormValidator {
             if id.isEmpty { problems.append("missing form id; expected a non-empty identifier") }
         }
         var unit = form.unit?.trimmedOfSpaces ?? ""
+        var sharedCandidates: [String] = []
         if unit.isEmpty {
             problems.append("missing unit; expected one of \(unitList)")
         } else if !unitCodes.contains(unit) {
             // Typed otherwise: in another case, with spaces, by its name or an alias.
             if let code = unitByName[UnitName.key(unit)] {
                 unit = code
+            } else if let codes = sharedUnitNames[UnitName.key(unit)] {
+                // Decided once the date is read, below.
+                sharedCandidates = codes
             } else {
                 problems.append("unknown unit '\(Self.visible(unit))'; expected one of \(unitList) (units.csv)")
             }
@@ -226,6 +243,13 @@ struct FormValidator {
         // A unit that had ceased by the form's date: the form counts for the one unit that
         // continues it; with several (a split) or none, it is a reject naming them.
         var writtenUnit: UnitCode?
+        if !sharedCandidates.isEmpty, let lineage, let date {
+            // The unit of that name that exists on the form's date, else the last to have it.
+            let quarter = Period(year: date.year, month: date.month)
+            unit = sharedCandidates.first { lineage.exists(UnitCode($0), in: quarter) } ?? sharedCandidates.last!
+        } else if !sharedCandidates.isEmpty {
+            unit = sharedCandidates.last!
+        }
         if problems.isEmpty, let lineage, let date {
             let quarter = Period(year: date.year, month: date.month)
             switch lineage.placement(of: UnitCode(unit), in: quarter) {

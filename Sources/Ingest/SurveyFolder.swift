@@ -138,7 +138,13 @@ public struct SurveyFolder: Sendable {
         var lives: [String: String] = [:]
         for u in units {
             for text in [u.code.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty {
-                spellings[UnitName.key(text)] = spellings[UnitName.key(text)] ?? u.code.code
+                // (A name units of different lives share finds each of them, by date.)
+                let key = UnitName.key(text)
+                if let found = spellings[key], !found.split(separator: "|").contains(Substring(u.code.code)) {
+                    spellings[key] = found + "|" + u.code.code
+                } else if spellings[key] == nil {
+                    spellings[key] = u.code.code
+                }
             }
             lives[u.code.code] = "\(u.validFrom?.description ?? "")..\(u.validTo?.description ?? "")<\(u.predecessors.map(\.code).joined(separator: ","))"
         }
@@ -226,6 +232,13 @@ public struct SurveyFolder: Sendable {
         var sdmxCodes: [String: String] = [:]
         // `UnitName.key` of every code, name and alias → the unit it finds and what it is there.
         var owners: [String: (code: String, what: String)] = [:]
+        var lifeOf: [String: (from: Period?, to: Period?)] = [:]
+        /// Whether two lives share no quarter.
+        func disjoint(_ a: (from: Period?, to: Period?), _ b: (from: Period?, to: Period?)) -> Bool {
+            if let end = a.to, let start = b.from, end < start { return true }
+            if let end = b.to, let start = a.from, end < start { return true }
+            return false
+        }
         let known = Set(groups)
         let columns = ["code", "name_vi", "name_en", "group", "aliases", "valid_from", "valid_to", "predecessors"]
         var lines: [UnitCode: Int] = [:]
@@ -259,17 +272,6 @@ public struct SurveyFolder: Sendable {
                     return "unit alias '\(alias)' contains \(PlainText.describe(scalar)); expected plain text"
                 }
             }
-            var spellings = [(f[0], "code"), (f[1], "name_vi")]
-            if !f[2].isEmpty { spellings.append((f[2], "name_en")) }
-            spellings += aliases.map { ($0, "alias") }
-            for (text, what) in spellings {
-                let key = UnitName.key(text)
-                if let owner = owners[key], owner.code != f[0] {
-                    return "unit \(f[0]): \(what) '\(text)' could mean unit \(owner.code) too (its \(owner.what), alike in case and spacing); "
-                        + "expected each code, name and alias to name one unit"
-                }
-                owners[key] = owners[key] ?? (f[0], what)
-            }
             var life: (from: Period?, to: Period?) = (nil, nil)
             for (column, text) in [("valid_from", f[5]), ("valid_to", f[6])] where !text.isEmpty {
                 guard let quarter = Period(text), quarter.isQuarter else {
@@ -285,6 +287,22 @@ public struct SurveyFolder: Sendable {
             if !predecessors.isEmpty, life.from == nil {
                 return "unit \(f[0]) names predecessors but no valid_from; expected the first quarter it exists, such as 2025-Q3"
             }
+            var spellings = [(f[0], "code"), (f[1], "name_vi")]
+            if !f[2].isEmpty { spellings.append((f[2], "name_en")) }
+            spellings += aliases.map { ($0, "alias") }
+            for (text, what) in spellings {
+                let key = UnitName.key(text)
+                // A name shared with a unit whose life does not overlap (a merged unit keeping
+                // one of the old names) finds the one that exists on the form's date.
+                if let owner = owners[key], owner.code != f[0],
+                    what == "code" || owner.what == "code" || !disjoint(lifeOf[owner.code] ?? (nil, nil), life)
+                {
+                    return "unit \(f[0]): \(what) '\(text)' could mean unit \(owner.code) too (its \(owner.what), alike in case and spacing); "
+                        + "expected each code, name and alias to name one unit (or units whose valid_from and valid_to do not overlap)"
+                }
+                owners[key] = owners[key] ?? (f[0], what)
+            }
+            lifeOf[f[0]] = life
             lines[UnitCode(f[0])] = rowLine
             units.append(SurveyUnit(
                 code: UnitCode(f[0]), nameVi: f[1], nameEn: f[2], group: group.isEmpty ? nil : group, aliases: aliases,
@@ -330,12 +348,25 @@ public struct SurveyFolder: Sendable {
     static func loadPopulation(_ path: String, units: [SurveyUnit]) throws -> [PopulationCount] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         var codeOf: [String: UnitCode] = [:]
+        // A name that units of different lives share (units.csv allows it) must be a code here.
+        var shared: [String: [UnitCode]] = [:]
         for u in units {
-            for text in [u.code.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty { codeOf[UnitName.key(text)] = u.code }
+            for text in [u.code.code, u.nameVi, u.nameEn] + u.aliases where !text.isEmpty {
+                let key = UnitName.key(text)
+                if let other = codeOf[key], other != u.code {
+                    shared[key, default: [other]].append(u.code)
+                } else {
+                    codeOf[key] = u.code
+                }
+            }
         }
+        for u in units { codeOf[UnitName.key(u.code.code)] = u.code }
         var rows: [PopulationCount] = []
         var seen = Set<String>()
         try readConfigTable(path, columns: ["unit", "channel", "period", "dossiers"], required: 4) { f in
+            if let several = shared[UnitName.key(f[0])], !units.contains(where: { $0.code.code == f[0] }) {
+                return "'\(f[0])' names units \(several.map(\.code).joined(separator: " and ")) (of different years in units.csv); expected the unit's code"
+            }
             guard let unit = codeOf[UnitName.key(f[0])] else {
                 return "unknown unit '\(f[0])'; expected a code, name or alias from units.csv"
             }

@@ -44,8 +44,8 @@ public struct UnitReading: Equatable, Sendable {
         if !removed.isEmpty { said.append("unit(s) removed: \(removed.joined(separator: ", "))") }
         formsOf.formUnion(removed)
         var lost = 0
-        for (key, code) in old.spellings where spellings[key] != code {
-            formsOf.insert(code)
+        for (key, codes) in old.spellings where spellings[key] != codes {
+            for code in codes.split(separator: "|") { formsOf.insert(String(code)) }
             lost += 1
         }
         let gained = spellings.filter { old.spellings[$0.key] != $0.value }.count

@@ -154,3 +154,45 @@ struct UnitsChangeTests {
         #expect(units == ["B", "B", "M"], "A's 2025 form counts for M")
     }
 }
+
+/// A merged unit often keeps one of the old names (issue 17): units whose lives do not
+/// overlap may share a name, and a form naming it counts for the one that exists on its date.
+@Suite("A name kept by a merged unit")
+struct SharedNameTests {
+    @Test("the name finds the unit that exists on the form's date; overlapping lives may not share it")
+    func sharedName() throws {
+        let units = """
+            code,name_vi,name_en,valid_from,valid_to,predecessors
+            SXD,Sở Xây dựng,Department of Construction,,2025-Q2,
+            SGTVT,Sở Giao thông vận tải,Department of Transport,,2025-Q2,
+            SXDGT,Sở Xây dựng,Department of Construction,2025-Q3,,SXD;SGTVT
+
+            """
+        let s = try TemporarySurvey(units: units)
+        try s.write("inbox/paper/a.csv", """
+            form_id,unit,date,q01,q02,q03
+            f1,Sở Xây dựng,2025-06-30,5,5,5
+            f2,sở xây dựng,2025-07-01,4,4,4
+            f3,SXD,2025-08-01,4,4,4
+            f4,Department of Transport,2025-08-01,4,4,4
+
+            """)
+        let (summary, db, _) = try s.ingest()
+        #expect(summary.counts.accepted == 4)
+        let placed = try s.acceptedForms(db).map { "\($0.unit) \($0.submittedOn)" }.sorted()
+        #expect(placed == ["SXD 2025-06-30", "SXDGT 2025-07-01", "SXDGT 2025-08-01", "SXDGT 2025-08-01"])
+        // Lives that overlap may not share a name.
+        let overlapping = try TemporarySurvey(units: """
+            code,name_vi,name_en,valid_from,valid_to,predecessors
+            SXD,Sở Xây dựng,Department of Construction,,2025-Q3,
+            SXDGT,Sở Xây dựng,Department of Construction,2025-Q3,,
+
+            """)
+        do {
+            _ = try SurveyFolder.load(overlapping.root.path)
+            Issue.record("loaded")
+        } catch {
+            #expect("\(error)".contains("units.csv:3: unit SXDGT: name_vi 'Sở Xây dựng' could mean unit SXD too"), "\(error)")
+        }
+    }
+}
