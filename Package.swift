@@ -73,7 +73,9 @@ let package = Package(
                 "SurveyModel", "Stats", "Storage", "Ingest", "Report", "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The survey folder `pipeline init` writes.
+            resources: [.copy("Resources")]
         ),
         // The commands: one file each; option parsing and exit statuses only.
         .target(
