@@ -112,4 +112,58 @@ struct LineageTests {
         // Every form of a ceased unit dated after it ceased counted for its successor.
         #expect(outcome.ingest.counts.accepted == (try run(try example(units: nil))).outcome.ingest.counts.accepted)
     }
+
+    /// The example where, from 2024-Q3, SYT is split into SYT1 and SYT2 (its forms there now
+    /// name one or the other) and STP ceases with no successor (it sends no more forms).
+    func splitAndCeased() throws -> URL {
+        let folder = try example(units: """
+            code,name_vi,name_en,valid_from,valid_to,predecessors
+            STP,Sở Tư pháp,Department of Justice,,2024-Q2,
+            SYT,Sở Y tế,Department of Health,,2024-Q2,
+            SYT1,Sở Y tế (khối bệnh viện),Department of Health (hospitals),2024-Q3,,SYT
+            SYT2,Sở Y tế (khối dự phòng),Department of Health (prevention),2024-Q3,,SYT
+            SXD,Sở Xây dựng,Department of Construction,,,
+            SNV,Sở Nội vụ,Department of Home Affairs,,,
+
+            """)
+        for name in ["paper/2024-Q3.csv", "paper/2024-Q4.csv", "portal/2024-Q3.jsonl", "portal/2024-Q4.jsonl"] {
+            let url = folder.appendingPathComponent("inbox/" + name)
+            var n = 0
+            let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n").compactMap { line -> String? in
+                if line.contains(",STP,") || line.contains("\"unit\": \"STP\"") { return nil }
+                n += 1
+                let successor = n % 2 == 0 ? "SYT1" : "SYT2"
+                return line.replacingOccurrences(of: ",SYT,", with: ",\(successor),")
+                    .replacingOccurrences(of: "\"unit\": \"SYT\"", with: "\"unit\": \"\(successor)\"")
+            }
+            try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
+
+    @Test("a split is not compared with the unit it came from; a ceased unit raises no alarm; nights exit 0 or 1")
+    func splitAndCease() throws {
+        let folder = try splitAndCeased()
+        let (e, outcome) = try run(folder)
+        #expect(outcome.verdict.exitStatus != .needsAttention, "\(outcome.verdict.attention)")
+        let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
+        #expect(!rejects.contains("ceased") && !rejects.contains("split"), "every form names a unit that exists on its date")
+        // The successors of a split have figures from their first quarter, and no change across it.
+        #expect(e["unit_quarter,SYT1,2024-Q3,index,index,unweighted"] != nil)
+        #expect(e["unit_quarter,SYT1,2024-Q2,index,index,unweighted"] == nil)
+        #expect(e["unit_quarter,SYT1,2024-Q3 vs 2024-Q2,index,diff,unweighted"] == nil)
+        #expect(e["unit_quarter,SYT1,2024-Q4 vs 2024-Q3,index,diff,unweighted"] != nil)
+        // Ranked within the structure of the period's end: SXD, SNV, SYT1, SYT2.
+        #expect(e["unit_quarter,SYT1,2024-Q4,index,rank_of,units_ranked"] == "4")
+        #expect(e["unit_year,STP,2024,index,rank,unweighted"] == nil)
+        // No check of a unit where it does not exist.
+        let checks = try String(contentsOf: folder.appendingPathComponent("out/checks.csv"), encoding: .utf8)
+        #expect(!checks.contains("STP,2024-Q3,") && !checks.contains("STP,2024-Q4,"))
+        #expect(!checks.contains("SYT1,2024-Q2,") && !checks.contains("SYT,2024-Q3,"))
+        #expect(checks.contains("SYT1,2024-Q3,plan_minimum"))
+        // The page lists STP apart in 2024, part of the year, and SYT1 among the ranked units.
+        let page = try String(contentsOf: folder.appendingPathComponent("out/report.en.html"), encoding: .utf8)
+        #expect(page.contains("ceased after 2024 Q2: part of the year, not ranked"), "the ceased unit's note")
+        #expect(page.contains("A unit split from an earlier one is not compared with it"), "the method note")
+    }
 }
