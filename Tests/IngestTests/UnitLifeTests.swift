@@ -109,6 +109,25 @@ struct InstrumentChangeTests {
         #expect(forgotten.summary.counts.accepted == 1)
         #expect(forgotten.summary.rebuilt)
     }
+
+    @Test("a file with forms that cannot be read now (a FIFO in its place) stops an instrument change; nothing dropped")
+    func unreadableNow() throws {
+        let s = try TemporarySurvey()
+        try s.write("inbox/paper/a.csv", "form_id,unit,date,q01,q02,q03\na1,A,2025-01-02,5,5,5\na2,B,2025-01-03,4,4,4\n")
+        #expect(try s.ingest().summary.counts.accepted == 2)
+        try s.remove("inbox/paper/a.csv")
+        #expect(mkfifo(s.root.appendingPathComponent("inbox/paper/a.csv").path, 0o644) == 0)
+        try s.write("survey.toml", TemporarySurvey.surveyToml + "\naliases = [\"Câu 3\"]\n")
+        do {
+            _ = try s.ingest()
+            Issue.record("the ingest ran; expected a refusal")
+        } catch let error as IngestError {
+            #expect("\(error)".contains("inbox/paper/a.csv cannot be read"), "\(error)")
+            #expect("\(error)".contains("its 2 forms would be lost"), "\(error)")
+        }
+        try s.write("survey.toml", TemporarySurvey.surveyToml)
+        #expect(try s.ingest().summary.counts.accepted == 2)
+    }
 }
 
 /// units.csv is not the instrument (issue 17): a change reads again only the files whose
