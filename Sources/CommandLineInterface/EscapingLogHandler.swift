@@ -1,8 +1,8 @@
-import Ingest
 import Logging
+import Stages
 
 /// Text logs, one line per message whatever it quotes: a control character in a file name,
-/// a unit or an answer is written escaped (`PlainText.escaped`), so no name can forge a log
+/// a unit or an answer is written escaped (`SummaryLine.escaped`), so no name can forge a log
 /// line or the cron mail's last line.
 struct EscapingLogHandler: LogHandler {
     var base: StreamLogHandler
@@ -27,7 +27,7 @@ struct EscapingLogHandler: LogHandler {
         function: String, line: UInt
     ) {
         base.log(
-            level: level, message: "\(PlainText.escaped(message.description))", metadata: metadata, source: source, file: file,
+            level: level, message: "\(SummaryLine.escaped(message.description))", metadata: metadata, source: source, file: file,
             function: function, line: line)
     }
 }

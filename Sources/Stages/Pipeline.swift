@@ -95,9 +95,9 @@ public struct Pipeline {
         self.options = options
     }
 
-    private func lock() throws -> RunLock { try RunLock(directory: folder.workDirectory) }
+    func lock() throws -> RunLock { try RunLock(directory: folder.workDirectory) }
 
-    private func ingester() -> Ingester {
+    func ingester() -> Ingester {
         var ingester = Ingester(
             folder: folder, logger: logger, today: options.today, shouldStop: { StopSignal.requested },
             progress: options.progress)
@@ -105,13 +105,13 @@ public struct Pipeline {
         return ingester
     }
 
-    private func checkOutput() throws {
+    func checkOutput() throws {
         if let problem = OutputFolder.problem(out: outDirectory, surveyRoot: folder.root) {
             throw StageError.refusedOutput(path: outDirectory.path, reason: problem)
         }
     }
 
-    private func stopIfRequested() throws {
+    func stopIfRequested() throws {
         if StopSignal.requested { throw StageError.interrupted(signal: StopSignal.received) }
     }
 
@@ -339,21 +339,21 @@ public struct Pipeline {
 
     // MARK: provenance
 
-    private func currentInputs(_ db: SurveyDatabase) throws -> StageInputs {
+    func currentInputs(_ db: SurveyDatabase) throws -> StageInputs {
         StageInputs(folder: folder, ingestState: try db.ingestState() ?? "none")
     }
 
-    private func isFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs) throws -> Bool {
+    func isFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs) throws -> Bool {
         try db.meta(key) == inputs.encoded
     }
 
     /// Refuses to use a stage output computed from other inputs than the current ones.
-    private func requireFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs, what: String, stage: String) throws {
+    func requireFresh(_ db: SurveyDatabase, key: String, inputs: StageInputs, what: String, stage: String) throws {
         try requireFresh(db, [(key, what, stage)], inputs: inputs)
     }
 
     /// Refuses stale stage outputs, naming every stage to run, in order, at once.
-    private func requireFresh(_ db: SurveyDatabase, _ outputs: [(key: String, what: String, stage: String)], inputs: StageInputs) throws {
+    func requireFresh(_ db: SurveyDatabase, _ outputs: [(key: String, what: String, stage: String)], inputs: StageInputs) throws {
         var missing: [(what: String, stage: String)] = []
         var stale: [(what: String, stage: String, why: [String])] = []
         for (key, what, stage) in outputs {
@@ -373,7 +373,7 @@ public struct Pipeline {
     }
 
     /// Only `ingest` and `run` may rebuild the forms for a new instrument.
-    private func requireCurrentInstrument(_ db: SurveyDatabase) throws {
+    func requireCurrentInstrument(_ db: SurveyDatabase) throws {
         guard db.storedFingerprint != nil else {
             throw StageError.missingStageInput("no forms in \(folder.databasePath): put files in inbox/ and run `pipeline ingest \(folder.root.path)` first")
         }
@@ -384,7 +384,7 @@ public struct Pipeline {
     }
 
     /// Refuses to compute or publish from a damaged database (checked once per invocation).
-    private func requireSound(_ db: SurveyDatabase) throws {
+    func requireSound(_ db: SurveyDatabase) throws {
         guard !health.checked else { return }
         if let problem = try db.integrityProblem(tables: SurveyDatabase.derivedTables) {
             throw StorageError.corrupt(path: db.path, detail: problem)
@@ -396,62 +396,9 @@ public struct Pipeline {
         FileHash.sha256(Data("\(inputs.encoded);language=\(language.rawValue);release_date=\(releaseDate ?? "")".utf8))
     }
 
-    /// What the release's manifest records it was made from.
-    private func manifestInputs(_ db: SurveyDatabase, report: String?) throws -> [String: String] {
-        var inputs: [String: String] = [:]
-        inputs["checks"] = try db.meta("checks_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
-        inputs["estimates"] = try db.meta("estimates_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
-        if let report { inputs["report"] = report }
-        return inputs
-    }
-
-    /// Whether `out/` holds a complete release made from `expected`, every file intact.
-    ///
-    /// A file is intact when its SHA-256 is the manifest's. Hashing a large release every
-    /// night costs more than the rest of a run with nothing new, so a file whose identity
-    /// (device, inode, size, modification and change times, as for inbox files) is the one
-    /// recorded when it was last found intact is not hashed again; a file changed since, or
-    /// younger than a few seconds, is (`meta` `release_identities`).
-    private func releaseIsCurrent(expected: [String: String], db: SurveyDatabase) -> Bool {
-        let manifestPath = outDirectory.appendingPathComponent("manifest.json").path
-        guard let data = FileManager.default.contents(atPath: manifestPath),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let inputs = object["inputs"] as? [String: String], inputs == expected,
-            let files = object["files"] as? [[String: Any]], !files.isEmpty
-        else { return false }
-        let known = Self.identities((try? db.meta("release_identities")) ?? nil)
-        var found: [String: String] = [:]
-        for entry in files {
-            guard let name = entry["file"] as? String, let sha = entry["sha256"] as? String else { return false }
-            let path = outDirectory.appendingPathComponent(name).path
-            let identity = FileIdentity.of(path: path)
-            let seen = identity.isEmpty ? nil : "\(identity) \(sha)"
-            if let seen, known[name] == seen {
-                found[name] = seen
-                continue
-            }
-            guard let actual = try? FileHash.sha256(path: path), actual.hex == sha else { return false }
-            if let seen { found[name] = seen }
-        }
-        if found != known {
-            try? db.setMeta(["release_identities": found.keys.sorted().map { "\($0)\t\(found[$0]!)" }.joined(separator: "\n")])
-        }
-        return true
-    }
-
-    /// `name<TAB>identity sha256` lines of `meta` `release_identities`.
-    public static func identities(_ text: String?) -> [String: String] {
-        var out: [String: String] = [:]
-        for line in (text ?? "").split(separator: "\n") {
-            let parts = line.split(separator: "\t", maxSplits: 1)
-            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
-        }
-        return out
-    }
-
     // MARK: stage bodies (lock held)
 
-    private func recorded<T>(_ stage: String, _ body: (SurveyDatabase) throws -> T) throws -> T {
+    func recorded<T>(_ stage: String, _ body: (SurveyDatabase) throws -> T) throws -> T {
         let started = Self.timestamp()
         let clock = ContinuousClock.now
         let db = try ingester().openDatabase()
@@ -467,7 +414,7 @@ public struct Pipeline {
         return result
     }
 
-    private func ingestStage(_ db: SurveyDatabase, forget: [String]) throws -> IngestSummary {
+    func ingestStage(_ db: SurveyDatabase, forget: [String]) throws -> IngestSummary {
         let summary: IngestSummary
         do {
             summary = try ingester().run(database: db, forget: forget, verify: db.storedFingerprint != nil)
@@ -483,7 +430,7 @@ public struct Pipeline {
     }
 
     /// The ingest counts as stored (for stages that do not ingest).
-    private func storedSummary(_ db: SurveyDatabase) throws -> IngestSummary {
+    func storedSummary(_ db: SurveyDatabase) throws -> IngestSummary {
         var summary = IngestSummary()
         let files = try db.sourceFiles()
         summary.files = files.count
@@ -498,7 +445,7 @@ public struct Pipeline {
     }
 
     /// Whether the input needs attention, and the counts of the summary line.
-    private func verdict(_ db: SurveyDatabase, summary: IngestSummary, checks: CheckOutcome?) throws -> Verdict {
+    func verdict(_ db: SurveyDatabase, summary: IngestSummary, checks: CheckOutcome?) throws -> Verdict {
         var v = Verdict()
         v.ingest = summary
         let c = summary.counts
@@ -555,7 +502,7 @@ public struct Pipeline {
         return v
     }
 
-    private func requireForms(_ db: SurveyDatabase) throws {
+    func requireForms(_ db: SurveyDatabase) throws {
         if try db.sourceFiles().isEmpty {
             throw StageError.missingStageInput("no forms in \(folder.databasePath): put files in inbox/ and run `pipeline ingest` first")
         }
@@ -564,7 +511,7 @@ public struct Pipeline {
         }
     }
 
-    private func checkStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> CheckOutcome {
+    func checkStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> CheckOutcome {
         try requireForms(db)
         try requireSound(db)
         var accumulator = CheckAccumulator(survey: folder.survey)
@@ -589,7 +536,7 @@ public struct Pipeline {
     /// Computes every estimate and streams it, as it is made, into the database, the
     /// statistician's `work/estimates.csv` and the public copy in `publicCopy`.
     /// - Returns: the typed figures of the release and the number of rows.
-    private func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL) throws -> (figures: EstimateFigures, count: Int) {
+    func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL) throws -> (figures: EstimateFigures, count: Int) {
         try requireForms(db)
         try requireSound(db)
         // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
@@ -642,107 +589,19 @@ public struct Pipeline {
         return result!
     }
 
-    // MARK: a damaged night's release
-
-    /// `work/pending`: the release of a damaged night, held for review.
-    var pendingDirectory: URL { folder.workDirectory.appendingPathComponent("pending") }
-
-    /// What makes a night damaged, as the database holds it now: each file unreadable or
-    /// wholly rejected, and rejects above `max_rejected_share`.
-    private func damageSignature(_ db: SurveyDatabase) throws -> Set<String> {
-        var damage = Set<String>()
-        for file in try db.sourceFiles().values {
-            if file.status == .unreadable { damage.insert("unreadable \(file.path)") }
-            if file.status != .unreadable, file.rowsRead > 0, file.accepted == 0, file.duplicates == 0, file.conflicts == 0 {
-                damage.insert("wholly rejected \(file.path)")
-            }
-        }
-        let c = try db.outcomeCounts()
-        if c.read > 0, Double(c.rejected) / Double(c.read) > folder.survey.rules.maxRejectedShare {
-            damage.insert("rejects above max_rejected_share")
-        }
-        return damage
-    }
-
-    /// The damage the published release was made with (the operator published it).
-    private func acceptedDamage(_ db: SurveyDatabase) throws -> Set<String> {
-        Set((try db.meta("accepted_damage") ?? "").split(separator: "\n").map(String.init))
-    }
-
-    private func acceptDamage(_ damage: Set<String>, _ db: SurveyDatabase) throws {
-        try db.setMeta(["accepted_damage": damage.sorted().joined(separator: "\n"), "pending_damage": ""])
-        // A release held earlier is obsolete once another is published.
-        if OutputFolder.manifestFiles(pendingDirectory.path) != nil { try? FileManager.default.removeItem(at: pendingDirectory) }
-    }
-
-    /// The inputs the held release was made from, if there is one.
-    private func pendingInputs() -> [String: String]? {
-        guard let data = FileManager.default.contents(atPath: pendingDirectory.appendingPathComponent("manifest.json").path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object["inputs"] as? [String: String]
-    }
-
-    /// Moves a finished release from its staging folder to `work/pending`, replacing a release
-    /// held there before.
-    private func keepPending(_ staging: URL) throws {
-        let pending = pendingDirectory
-        if FileManager.default.fileExists(atPath: pending.path) {
-            guard OutputFolder.isOwnStaging(pending.path) else {
-                throw StageError.cannotWrite(path: pending.path, reason: "it holds files the pipeline did not write; move them elsewhere")
-            }
-            try? FileManager.default.removeItem(at: pending)
-        }
-        do {
-            if rename(staging.path, pending.path) != 0 {
-                // Another file system: copied, then the staging folder removed.
-                try FileManager.default.copyItem(at: staging, to: pending)
-                try FileManager.default.removeItem(at: staging)
-            }
-        } catch {
-            throw StageError.cannotWrite(path: pending.path, reason: "\(error)")
-        }
-        logger.warning("run: a damaged night; the new release is held in \(pending.path), \(outDirectory.path) is left as it was")
-    }
-
-    /// `pipeline publish`: puts the release held in `work/pending` in place, atomically, and
-    /// records its damage as seen (the same damage holds no later release).
-    public func publishPending() throws -> URL {
-        try checkOutput()
-        let held = try lock()
-        defer { withExtendedLifetime(held) {} }
-        guard OutputFolder.manifestFiles(pendingDirectory.path) != nil else {
-            throw StageError.missingStageInput("no release is held in \(pendingDirectory.path): `pipeline run` holds one back only on a damaged night")
-        }
-        return try recorded("publish") { db in
-            let staging = try makeStaging()
-            do {
-                try FileManager.default.removeItem(at: staging)
-                if rename(pendingDirectory.path, staging.path) != 0 { try FileManager.default.copyItem(at: pendingDirectory, to: staging) }
-                try publish(staging)
-            } catch {
-                try? FileManager.default.removeItem(at: staging)
-                throw error
-            }
-            let damage = Set((try db.meta("pending_damage") ?? "").split(separator: "\n").map(String.init))
-            try acceptDamage(damage, db)
-            return outDirectory
-        }
-    }
-
     /// Hands memory freed by the stage just done back to the system. The ingest's reader
     /// threads and the estimates' buffers leave freed blocks in malloc's arenas, which glibc
     /// keeps; without this the next stage's peak stacks on top of them (measured at 200 units).
-    private func releaseFreedMemory() {
+    func releaseFreedMemory() {
         cshims_release_free_memory()
     }
 
     /// The statistician's copy of estimates.csv.
-    private var workEstimatesPath: String { folder.workDirectory.appendingPathComponent("estimates.csv").path }
+    var workEstimatesPath: String { folder.workDirectory.appendingPathComponent("estimates.csv").path }
 
     /// The typed figures of the stored estimates, decoded row by row; with `copiesInto`, both
     /// copies of estimates.csv written again on the way (work/ and that folder).
-    private func storedFigures(_ db: SurveyDatabase, copiesInto folderURL: URL?) throws -> EstimateFigures {
+    func storedFigures(_ db: SurveyDatabase, copiesInto folderURL: URL?) throws -> EstimateFigures {
         let csv = try folderURL.map {
             try EstimatesCSV(work: workEstimatesPath, published: $0.appendingPathComponent("estimates.csv").path)
         }
@@ -765,7 +624,7 @@ public struct Pipeline {
     /// language it does not offer) is removed, so a release holds exactly what was rendered
     /// for it. Returns the page's other language.
     @discardableResult
-    private func reportStage(
+    func reportStage(
         _ db: SurveyDatabase, language: Language?, releaseDate: String?, published estimates: PublishedEstimates, into dir: URL
     ) throws -> Language {
         let input = try reportInput(db, language: language, releaseDate: releaseDate, published: estimates)
@@ -781,7 +640,7 @@ public struct Pipeline {
     }
 
     /// What the report renders from: the published figures, the checks, the inputs' summary.
-    private func reportInput(
+    func reportInput(
         _ db: SurveyDatabase, language: Language?, releaseDate: String?, published estimates: PublishedEstimates
     ) throws -> ReportInput {
         guard !estimates.keys.isEmpty else { throw ReportError.noEstimates }
@@ -802,13 +661,13 @@ public struct Pipeline {
 
     // MARK: writing
 
-    private func createOutput() throws {
+    func createOutput() throws {
         do { try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
             throw StageError.cannotWrite(path: outDirectory.path, reason: "\(error)")
         }
     }
 
-    private func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
+    func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
         var text = "unit,period,check,subject,observed,required,status,message\n"
         for c in outcome.results {
             text += [CSVField.text(c.unit.code), c.period.description, c.check, CSVField.text(c.subject), NumberText.g12(c.observed),
@@ -817,84 +676,11 @@ public struct Pipeline {
         try write(Data(text.utf8), "checks.csv", in: dir)
     }
 
-    private func write(_ data: Data, _ name: String, in dir: URL) throws {
+    func write(_ data: Data, _ name: String, in dir: URL) throws {
         let path = dir.appendingPathComponent(name).path
         do { try AtomicFile.write(data, to: path) } catch {
             throw StageError.cannotWrite(path: path, reason: "\(error)")
         }
     }
 
-    /// `manifest.json`: what the release was made from (digests, no clock) and each release
-    /// file present with its size and SHA-256, sorted. It also marks the folder as a release
-    /// of this program, the only kind of folder `run` replaces.
-    private func writeManifest(in dir: URL, inputs: [String: String]) throws {
-        var entries: [String] = []
-        for name in Self.releaseFiles {
-            let path = dir.appendingPathComponent(name).path
-            guard FileManager.default.fileExists(atPath: path) else { continue }
-            let (sha, bytes) = try FileHash.sha256(path: path)
-            entries.append("    {\"file\": \"\(name)\", \"bytes\": \(bytes), \"sha256\": \"\(sha)\"}")
-        }
-        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \"\(inputs[$0]!)\"" }.joined(separator: ",\n")
-        let text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"inputs\": {\n\(inputLines)\n  },\n  \"files\": [\n"
-            + entries.joined(separator: ",\n") + "\n  ]\n}\n"
-        try write(Data(text.utf8), "manifest.json", in: dir)
-    }
-
-    // MARK: atomic release
-
-    private var stagingPrefix: String { ".\(outDirectory.lastPathComponent).staging-" }
-
-    /// A fresh staging folder beside `out/` (same file system, so the swap is a rename).
-    /// Leftovers of crashed runs are removed if they hold nothing but release files: the
-    /// lock proves no one else is using them.
-    private func makeStaging() throws -> URL {
-        let parent = outDirectory.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
-            throw StageError.cannotWrite(path: parent.path, reason: "\(error)")
-        }
-        removeLeftoverStaging()
-        let staging = parent.appendingPathComponent(stagingPrefix + String(getpid()))
-        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
-            throw StageError.cannotWrite(path: staging.path, reason: "\(error)")
-        }
-        return staging
-    }
-
-    /// Removes staging folders of crashed runs (a half-built release, or the previous release
-    /// left under the staging name after the exchange) if they hold nothing but release
-    /// files: the lock proves no one else is using them.
-    private func removeLeftoverStaging() {
-        let parent = outDirectory.deletingLastPathComponent()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(stagingPrefix) {
-            let leftover = parent.appendingPathComponent(name)
-            if OutputFolder.isOwnStaging(leftover.path) {
-                try? FileManager.default.removeItem(at: leftover)
-                logger.notice("removed \(leftover.path), left by an interrupted run")
-            }
-        }
-    }
-
-    /// Swaps the staging folder into `out/` with one atomic exchange, then deletes the old
-    /// release (checked before to hold only release files).
-    private func publish(_ staging: URL) throws {
-        let out = outDirectory.path
-        if FileManager.default.fileExists(atPath: out) {
-            try checkOutput()
-            guard DirectoryExchange.exchange(staging.path, out) else {
-                throw StageError.cannotWrite(path: out, reason: "cannot swap in the new release: \(String(cString: strerror(errno)))")
-            }
-            FaultInjection.point("publish.after_exchange")
-            try? FileManager.default.removeItem(at: staging)
-        } else if rename(staging.path, out) != 0 {
-            throw StageError.cannotWrite(path: out, reason: String(cString: strerror(errno)))
-        }
-        logger.info("published the release in \(out)")
-    }
-
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
-    }
 }

@@ -29,6 +29,10 @@ public enum SummaryLine {
         var line = parts.joined(separator: "; ")
         if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }
         // One line whatever a file name holds.
-        return PlainText.escaped(line)
+        return escaped(line)
     }
+
+    /// `text` with control characters (tab and line breaks too), bidirectional controls and
+    /// noncharacters written `\u{a}`: one line that cannot forge another.
+    public static func escaped(_ text: String) -> String { PlainText.escaped(text) }
 }
