@@ -207,7 +207,7 @@ public struct Pipeline {
             let inputs = try currentInputs(db)
             try requireFresh(db, [("checks_inputs", "checks", "check"), ("estimates_inputs", "estimates", "stats")], inputs: inputs)
             try requireSound(db)
-            let published = PublishedEstimates(try storedFigures(db, copiesInto: nil), survey: folder.survey)
+            let published = PublishedEstimates(try storedFigures(db, copiesInto: nil), survey: folder.survey, lineage: folder.lineage)
             try createOutput()
             // Rendered beside out/ first, each file let go once written, then moved in: a
             // report that fails its own schema leaves out/ as it was.
@@ -299,7 +299,8 @@ public struct Pipeline {
                     // Estimates made in an earlier run: both copies of estimates.csv written
                     // again from the stored rows, the figures decoded from them. The figures
                     // are let go once the published cells are made: not held while the report renders.
-                    let release = PublishedEstimates(try figures ?? storedFigures(db, copiesInto: staging), survey: folder.survey)
+                    let release = PublishedEstimates(
+                        try figures ?? storedFigures(db, copiesInto: staging), survey: folder.survey, lineage: folder.lineage)
                     figures = nil
                     releaseFreedMemory()
                     try reportStage(db, language: language, releaseDate: releaseDate, published: release, into: staging)

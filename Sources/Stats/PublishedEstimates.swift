@@ -152,10 +152,15 @@ public struct PublishedEstimates: Sendable {
         self.init(EstimateFigures(rows, survey: survey), survey: survey)
     }
 
-    public init(_ figures: EstimateFigures, survey: SurveyDefinition) {
+    /// - Parameter lineage: the units' life: a unit's figures for periods in which it did not
+    ///   exist at all (its predecessors pooled, the base of its changes in estimates.csv) are
+    ///   not published as its own.
+    public init(_ figures: EstimateFigures, survey: SurveyDefinition, lineage: UnitLineage? = nil) {
         let publication = Publication(survey: survey)
         var cells: [CellKey: PublishedCell] = [:]
+        let lineage = lineage?.isTrivial == true ? nil : lineage
         for (key, cell) in figures.cells where cell.estimated {
+            if let lineage, !key.scope.isAggregate, !lineage.exists(key.unit, in: key.period) { continue }
             cells[key] = Self.decode(key, cell, figures, publication, survey)
         }
         self.cells = cells

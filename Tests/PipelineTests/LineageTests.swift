@@ -109,6 +109,13 @@ struct LineageTests {
         // quarter without forms yet, is told in the log.
         #expect(!outcome.verdict.attention.contains { $0.contains("no accepted form") }, "\(outcome.verdict.attention)")
         #expect(outcome.verdict.exitStatus != .needsAttention, "\(outcome.verdict.attention)")
+        // The report's files show a unit only where it exists: XN's pooled quarters are the
+        // base of its changes in estimates.csv, not its own figures in summary.csv.
+        let summary = try String(contentsOf: outcome.outDirectory.appendingPathComponent("summary.csv"), encoding: .utf8)
+        #expect(!summary.contains("unit_quarter,XN,Sở Xây dựng và Nội vụ,2024-Q2,"))
+        #expect(!summary.contains("unit_year,XN,Sở Xây dựng và Nội vụ,2023,"))
+        #expect(summary.contains("unit_quarter,XN,Sở Xây dựng và Nội vụ,2024-Q3,"))
+        #expect(summary.contains("unit_year,XN,Sở Xây dựng và Nội vụ,2024,"))
         // Every form of a ceased unit dated after it ceased counted for its successor.
         #expect(outcome.ingest.counts.accepted == (try run(try example(units: nil))).outcome.ingest.counts.accepted)
     }
