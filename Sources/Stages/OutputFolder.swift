@@ -41,7 +41,13 @@ enum OutputFolder {
     }
 
     /// Refuses an output folder that is not safe to replace; returns nil when it is fine.
-    static func problem(out: URL, surveyRoot: URL) -> String? {
+    /// - Parameters:
+    ///   - digests: also check that every release file still has the digest its manifest
+    ///     lists (before the folder is replaced; a stage that only writes its own files, or a
+    ///     first look before the work, checks the rest).
+    ///   - trusted: release file → "identity sha256" recorded when it was last found intact
+    ///     (`meta` `release_identities`): a file with that identity is not hashed again.
+    static func problem(out: URL, surveyRoot: URL, digests: Bool = false, trusted: [String: String] = [:]) -> String? {
         let target = resolved(out)
         let root = resolved(surveyRoot)
         if target == root { return "it is the survey folder itself; choose a folder of its own, such as \(root)/out" }
@@ -72,6 +78,9 @@ enum OutputFolder {
             guard let expected = listed[name] else {
                 return "\(name) in it is not listed in its manifest.json; move it elsewhere, the release replaces the whole folder"
             }
+            guard digests else { continue }
+            let identity = FileIdentity.of(path: path)
+            if !identity.isEmpty, trusted[name] == "\(identity) \(expected)" { continue }
             guard let (sha, _) = try? FileHash.sha256(path: path), sha == expected else {
                 return "\(name) in it differs from the release that manifest.json describes (edited since?); move it elsewhere, the release replaces the whole folder"
             }

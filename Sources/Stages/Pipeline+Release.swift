@@ -140,7 +140,7 @@ extension Pipeline {
             do {
                 try FileManager.default.removeItem(at: staging)
                 if rename(pendingDirectory.path, staging.path) != 0 { try FileManager.default.copyItem(at: pendingDirectory, to: staging) }
-                try publish(staging)
+                try publish(staging, db: db)
             } catch {
                 try? FileManager.default.removeItem(at: staging)
                 throw error
@@ -204,10 +204,15 @@ extension Pipeline {
 
     /// Swaps the staging folder into `out/` with one atomic exchange, then deletes the old
     /// release (checked before to hold only release files).
-    func publish(_ staging: URL) throws {
+    func publish(_ staging: URL, db: SurveyDatabase) throws {
         let out = outDirectory.path
         if FileManager.default.fileExists(atPath: out) {
-            try checkOutput()
+            // Now every file of the release replaced is checked against its manifest's digest
+            // (a file found intact before, unchanged since, is not hashed again).
+            let trusted = Self.identities((try? db.meta("release_identities")) ?? nil)
+            if let problem = OutputFolder.problem(out: outDirectory, surveyRoot: folder.root, digests: true, trusted: trusted) {
+                throw StageError.refusedOutput(path: outDirectory.path, reason: problem)
+            }
             guard DirectoryExchange.exchange(staging.path, out) else {
                 throw StageError.cannotWrite(path: out, reason: "cannot swap in the new release: \(String(cString: strerror(errno)))")
             }

@@ -312,7 +312,7 @@ public struct Pipeline {
                         try db.setMeta(["pending_damage": damage.sorted().joined(separator: "\n")])
                         held = pendingDirectory
                     } else {
-                        try publish(staging)
+                        try publish(staging, db: db)
                         try acceptDamage(damage, db)
                     }
                     FaultInjection.point("run.after_publish")
