@@ -202,7 +202,7 @@ public struct SurveyFolder: Sendable {
                 problem = "expected \(names.count) fields, found \(record.fields.count)"
             }
             if problem == nil {
-                let values = positions.map { $0.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
+                let values = positions.map { $0.map { trimmed(record.fields[$0]) } ?? "" }
                 lineOf(record.line)
                 problem = row(values)
             }
@@ -213,6 +213,16 @@ public struct SurveyFolder: Sendable {
                 file: file, line: firstOverLimit, problem: "defines \(records) \(limit.noun); the limit is \(limit.rows)"))
         }
         if !errors.isEmpty { throw errors.count == 1 ? errors[0] : .invalidConfigurations(errors) }
+    }
+
+    /// `text` without leading and trailing white space (`CharacterSet.whitespaces`); as it
+    /// is, without Foundation, when it has none (nearly every field).
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return text }
+        let space = CharacterSet.whitespaces
+        if !space.contains(first) && !space.contains(last) { return text }
+        return text.trimmingCharacters(in: space)
     }
 
     /// - Parameter groups: the ids of survey.toml's `[[groups]]`: with groups, every unit names
@@ -361,13 +371,17 @@ public struct SurveyFolder: Sendable {
             }
         }
         for u in units { codeOf[UnitName.key(u.code.code)] = u.code }
+        let codes = Dictionary(units.map { ($0.code.code, $0.code) }, uniquingKeysWith: { a, _ in a })
         var rows: [PopulationCount] = []
         var seen = Set<String>()
         try readConfigTable(path, columns: ["unit", "channel", "period", "dossiers"], required: 4) { f in
-            if let several = shared[UnitName.key(f[0])], !units.contains(where: { $0.code.code == f[0] }) {
+            // A code as written finds its unit without normalising the text (most files).
+            let exact = codes[f[0]]
+            let key = exact == nil ? UnitName.key(f[0]) : ""
+            if exact == nil, let several = shared[key] {
                 return "'\(f[0])' names units \(several.map(\.code).joined(separator: " and ")) (of different years in units.csv); expected the unit's code"
             }
-            guard let unit = codeOf[UnitName.key(f[0])] else {
+            guard let unit = exact ?? codeOf[key] else {
                 return "unknown unit '\(f[0])'; expected a code, name or alias from units.csv"
             }
             guard let channel = Channel(rawValue: f[1]) else { return "channel '\(f[1])'; expected paper or online" }
