@@ -56,12 +56,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Rendering: XML (libxml2, XSD-validated), HTML and the Excel workbook (libxlsxwriter).
+        // Rendering: XML (libxml2, XSD-validated), HTML, the Excel workbook (libxlsxwriter) and the
+        // decision annex (.docx through libxml2 and ZIPFoundation; PDF through LibreOffice).
         .target(
             name: "Report",
             dependencies: [
                 "SurveyModel", "Stats", "CLibXML2", "CXlsxWriter",
                 .product(name: "Mustache", package: "swift-mustache"),
+                // The zip of the annex's .docx.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]

@@ -39,6 +39,7 @@ enum ReportOutputs {
     static let all: [any ReportOutput.Type] = [
         SummaryCSV.self, SummaryXLSX.self, XMLReport.self, SDMXExport.self, SDMXStructureFile.self, SDMXSchemaFile.self,
         ReportPage.self, OtherLanguagePage.English.self, OtherLanguagePage.Vietnamese.self,
+        AnnexDocx.self, AnnexDocx.English.self, AnnexDocx.Vietnamese.self, AnnexPDF.self,
     ]
 }
 
@@ -80,6 +81,8 @@ public enum ReportRenderer {
         public let files: [(name: String, data: Data)]
         /// The page's other language.
         public let otherLanguage: Language
+        /// Files that could not be made here, with why.
+        public var notMade: [(name: String, reason: String)] = []
 
         public subscript(_ name: String) -> Data? { files.first { $0.name == name }?.data }
 
@@ -103,22 +106,43 @@ public enum ReportRenderer {
     /// Every file of `ReportOutputs.all` this release has, collected (tests read them by role).
     public static func render(_ input: ReportInput) throws -> Rendered {
         var files: [(name: String, data: Data)] = []
-        let otherLanguage = try render(input) { name, data in
+        let summary = try render(input) { name, data in
             if let data { files.append((name, data)) }
         }
-        return Rendered(files: files, otherLanguage: otherLanguage)
+        return Rendered(files: files, otherLanguage: summary.otherLanguage, notMade: summary.notMade)
+    }
+
+    /// What rendering a release came to, beside its files.
+    public struct Summary: Sendable {
+        /// The page's other language.
+        public let otherLanguage: Language
+        /// Files this release should have but could not be made here, with why (the annex's
+        /// PDF without LibreOffice): the release is published without them and says so.
+        public let notMade: [(name: String, reason: String)]
     }
 
     /// Renders the registry's files one at a time, in registry order, handing each to `each`
-    /// as soon as it is made (nil for a file this release does not have), so a release never
-    /// holds more than one rendered file in memory. Returns the page's other language.
+    /// as soon as it is made (nil for a file this release does not have, or could not make),
+    /// so a release never holds more than one rendered file in memory.
     @discardableResult
-    public static func render(_ input: ReportInput, each: (_ name: String, _ data: Data?) throws -> Void) throws -> Language {
+    public static func render(_ input: ReportInput, each: (_ name: String, _ data: Data?) throws -> Void) throws -> Summary {
         guard !input.published.keys.isEmpty else { throw ReportError.noEstimates }
         let release = try ReleaseContext(input)
+        var notMade: [(name: String, reason: String)] = []
         for output in ReportOutputs.all {
-            try each(output.file.name, try output.render(release))
+            let data: Data?
+            do {
+                data = try output.render(release)
+            } catch ReportError.rendererUnavailable(let reason) {
+                notMade.append((output.file.name, reason))
+                data = nil
+            }
+            try each(output.file.name, data)
         }
-        return input.language == .vi ? .en : .vi
+        return Summary(otherLanguage: input.language == .vi ? .en : .vi, notMade: notMade)
     }
+
+    /// The PDF renderer this machine has, as the manifest records it (a release made without
+    /// one is made again once it is installed).
+    public static var pdfRenderer: String { LibreOffice.availability }
 }

@@ -12,6 +12,9 @@ public enum ReportError: Error, CustomStringConvertible {
     case noEstimates
     /// summary.xlsx could not be written (libxlsxwriter's message).
     case workbook(String)
+    /// A file whose renderer is missing or failed here (the annex's PDF without LibreOffice):
+    /// the release is published without it and says why.
+    case rendererUnavailable(String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum ReportError: Error, CustomStringConvertible {
         case .template(let m): "report template: \(m)"
         case .noEstimates: "no estimates in the database: run `pipeline stats` first"
         case .workbook(let m): "cannot write summary.xlsx: \(m)"
+        case .rendererUnavailable(let m): m
         }
     }
 }

@@ -15,7 +15,11 @@ extension Pipeline {
         var inputs: [String: String] = [:]
         inputs["checks"] = try db.meta("checks_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
         inputs["estimates"] = try db.meta("estimates_inputs").map { FileHash.sha256(Data($0.utf8)) } ?? ""
-        if let report { inputs["report"] = report }
+        if let report {
+            inputs["report"] = report
+            // A release made without a PDF renderer is made again once one is installed.
+            inputs["pdf_renderer"] = ReportRenderer.pdfRenderer
+        }
         return inputs
     }
 
@@ -154,7 +158,7 @@ extension Pipeline {
     /// `manifest.json`: what the release was made from (digests, no clock) and each release
     /// file present with its size and SHA-256, sorted. It also marks the folder as a release
     /// of this program, the only kind of folder `run` replaces.
-    func writeManifest(in dir: URL, inputs: [String: String]) throws {
+    func writeManifest(in dir: URL, inputs: [String: String], notMade: [(name: String, reason: String)] = []) throws {
         var entries: [String] = []
         for name in Self.releaseFiles {
             let path = dir.appendingPathComponent(name).path
@@ -162,10 +166,30 @@ extension Pipeline {
             let (sha, bytes) = try FileHash.sha256(path: path)
             entries.append("    {\"file\": \"\(name)\", \"bytes\": \(bytes), \"sha256\": \"\(sha)\"}")
         }
-        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \"\(inputs[$0]!)\"" }.joined(separator: ",\n")
-        let text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"inputs\": {\n\(inputLines)\n  },\n  \"files\": [\n"
-            + entries.joined(separator: ",\n") + "\n  ]\n}\n"
+        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \(Self.jsonString(inputs[$0]!))" }.joined(separator: ",\n")
+        var text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"inputs\": {\n\(inputLines)\n  },\n  \"files\": [\n"
+        text += entries.joined(separator: ",\n") + "\n  ]"
+        if !notMade.isEmpty {
+            // Files this release should have but that could not be made here, with why.
+            let lines: [String] = notMade.map { "    {\"file\": \"\($0.name)\", \"reason\": \(Self.jsonString($0.reason))}" }
+            text += ",\n  \"not_made\": [\n" + lines.joined(separator: ",\n") + "\n  ]"
+        }
+        text += "\n}\n"
         try write(Data(text.utf8), "manifest.json", in: dir)
+    }
+
+    /// A JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     // MARK: atomic release

@@ -32,6 +32,10 @@ public struct Verdict: Sendable {
     /// checks decide the exit status; other stages count the stored ones for the summary line.
     public var checksEvaluated = true
 
+    /// Release files this run could not make here, with why (the annex's PDF without
+    /// LibreOffice): said on the summary line and in the manifest; the rest is published.
+    public var notMade: [String] = []
+
     public var exitStatus: ExitStatus {
         if !attention.isEmpty { return .needsAttention }
         return checksEvaluated && checksFailed > 0 ? .checksFailed : .success
@@ -213,8 +217,9 @@ public struct Pipeline {
             // report that fails its own schema leaves out/ as it was.
             let staging = try makeStaging()
             defer { try? FileManager.default.removeItem(at: staging) }
-            let otherLanguage = try reportStage(
+            let rendered = try reportStage(
                 db, language: language, releaseDate: releaseDate, published: published, into: staging)
+            let otherLanguage = rendered.otherLanguage
             for name in Self.releaseFiles(of: "report") {
                 let made = staging.appendingPathComponent(name)
                 if FileManager.default.fileExists(atPath: made.path) {
@@ -227,9 +232,11 @@ public struct Pipeline {
             }
             let reportKey = Self.reportKey(
                 inputs: inputs, language: otherLanguage == .vi ? .en : .vi, releaseDate: releaseDate)
-            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: reportKey))
+            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: reportKey), notMade: rendered.notMade)
             let checks = CheckOutcome(results: try db.checks())
-            return (otherLanguage, try verdict(db, summary: try storedSummary(db), checks: checks))
+            var v = try verdict(db, summary: try storedSummary(db), checks: checks)
+            v.notMade = rendered.notMade.map { "\($0.name) (\($0.reason))" }
+            return (otherLanguage, v)
         }
     }
 
@@ -281,6 +288,7 @@ public struct Pipeline {
             let expected = try manifestInputs(db, report: reportKey)
             var published = false
             var held: URL?
+            var notMade: [String] = []
             // A damaged night (a file wholly rejected or unreadable, or too many rejects, not
             // seen in the published release) does not replace a release: its own waits in
             // work/pending for `pipeline publish`, and keeps waiting while nothing changes.
@@ -303,8 +311,9 @@ public struct Pipeline {
                         try figures ?? storedFigures(db, copiesInto: staging), survey: folder.survey, lineage: folder.lineage)
                     figures = nil
                     releaseFreedMemory()
-                    try reportStage(db, language: language, releaseDate: releaseDate, published: release, into: staging)
-                    try writeManifest(in: staging, inputs: expected)
+                    let rendered = try reportStage(db, language: language, releaseDate: releaseDate, published: release, into: staging)
+                    notMade = rendered.notMade.map { "\($0.name) (\($0.reason))" }
+                    try writeManifest(in: staging, inputs: expected, notMade: rendered.notMade)
                     FaultInjection.point("run.before_publish")
                     try stopIfRequested()
                     if hold {
@@ -329,6 +338,7 @@ public struct Pipeline {
                 FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent($0).path)
             } + ["manifest.json"]
             var v = try verdict(db, summary: summary, checks: outcome)
+            v.notMade = notMade
             if let held {
                 v.attention.append("a damaged night (\(unseen.sorted().prefix(3).joined(separator: "; "))): the release was held in \(held.path) and \(outDirectory.path) left as it was; review it, then `pipeline publish \(folder.root.path)`")
             }
@@ -627,9 +637,9 @@ public struct Pipeline {
     @discardableResult
     func reportStage(
         _ db: SurveyDatabase, language: Language?, releaseDate: String?, published estimates: PublishedEstimates, into dir: URL
-    ) throws -> Language {
+    ) throws -> ReportRenderer.Summary {
         let input = try reportInput(db, language: language, releaseDate: releaseDate, published: estimates)
-        let otherLanguage = try ReportRenderer.render(input) { name, data in
+        let summary = try ReportRenderer.render(input) { name, data in
             if let data {
                 try write(data, name, in: dir)
             } else {
@@ -637,7 +647,10 @@ public struct Pipeline {
             }
         }
         logger.info("report: report.xml validated against report.xsd; report.html in \(input.language.rawValue)")
-        return otherLanguage
+        for (name, reason) in summary.notMade {
+            logger.warning("report: \(name) not made, the release is published without it: \(reason)")
+        }
+        return summary
     }
 
     /// What the report renders from: the published figures, the checks, the inputs' summary.

@@ -26,6 +26,7 @@ public enum SummaryLine {
         if !v.filesWithUnknownKeys.isEmpty {
             parts.append("answer keys that name no item in \(v.filesWithUnknownKeys.count) file(s) (see the log)")
         }
+        if !v.notMade.isEmpty { parts.append("not made: " + v.notMade.joined(separator: ", ")) }
         var line = parts.joined(separator: "; ")
         if !v.attention.isEmpty { line += "; attention: " + v.attention.joined(separator: "; ") }
         // One line whatever a file name holds.

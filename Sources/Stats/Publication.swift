@@ -293,7 +293,12 @@ public struct Publication: Sendable {
                     if rules.rankingPolicy == .exclude && short.contains(cell) { continue }
                     entries.append((cell.unit, v, p.lower ?? v, p.upper ?? v))
                 }
-                entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.unit < $1.unit }
+                // Ranked on the share as printed (two decimals of a percent): units printed
+                // with the same value share the better rank and are listed by code.
+                entries.sort { a, b in
+                    let ka = Self.printedShare(a.value), kb = Self.printedShare(b.value)
+                    return ka != kb ? ka > kb : a.unit < b.unit
+                }
                 for (e, rank, tier) in Self.ranked(entries) {
                     ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
                     let cell = CellKey(scope: scope, unit: e.unit, period: period)
@@ -326,14 +331,23 @@ public struct Publication: Sendable {
 
     typealias RankEntry = (unit: UnitCode, value: Double, lower: Double, upper: Double)
 
-    /// Ranks and tiers of entries sorted best first: ties share the better rank; a new tier
+    /// A share as every output prints it, in hundredths of a percent (`0.855049` → 8550,
+    /// printed `85,50%`): formatted exactly as the report formats it (`%.2f` of the percent),
+    /// so that two units ranked apart never print the same value.
+    public static func printedShare(_ share: Double) -> Int {
+        let text = String(format: "%.2f", share * 100)
+        return Int(text.replacingOccurrences(of: ".", with: "")) ?? Int((share * 10_000).rounded())
+    }
+
+    /// Ranks and tiers of entries sorted best first: shares that print the same share the
+    /// better rank (standard competition ranking: 1, 2, 2, 4); a new tier
     /// starts when an interval's upper bound falls below the lower bound of its tier's leader.
     static func ranked(_ entries: [RankEntry]) -> [(entry: RankEntry, rank: Int, tier: Int)] {
         var tier = 0
         var leaderLower = Double.infinity
         var rank = 0
         return entries.enumerated().map { position, e in
-            if position == 0 || e.value != entries[position - 1].value { rank = position + 1 }
+            if position == 0 || printedShare(e.value) != printedShare(entries[position - 1].value) { rank = position + 1 }
             if e.upper < leaderLower {
                 tier += 1
                 leaderLower = e.lower

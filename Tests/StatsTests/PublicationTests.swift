@@ -153,6 +153,19 @@ struct PublicationTests {
         #expect(value("A", "rank_of", "units_ranked") == 4)
     }
 
+    @Test("shares that print the same (two decimals of a percent) share the better rank, listed by code; the next rank skips")
+    func printedTies() {
+        // B and C both print 85,50%; A prints 85,51%; D 85,49%. B is below C by 0.00009.
+        let lookup = derived(rows([
+            ("D", 0.854_9, 0.80, 0.90, 100), ("C", 0.855_040, 0.80, 0.90, 100), ("B", 0.854_951, 0.80, 0.90, 100),
+            ("A", 0.855_1, 0.80, 0.90, 100),
+        ]))
+        func rank(_ unit: String) -> Double? { lookup.value(.unitQuarter, unit, "2024-Q2", "index", "rank", "unweighted") }
+        #expect(["A", "B", "C", "D"].map(rank) == [1, 2, 2, 4])
+        #expect(Publication.printedShare(0.855_040) == 8550 && Publication.printedShare(0.854_951) == 8550)
+        #expect(Publication.printedShare(0.854_9) == 8549 && Publication.printedShare(1) == 10000)
+    }
+
     @Test("ranking policy: units short of forms are ranked with a caution row, or left out", arguments: [RankingPolicy.mark, .exclude])
     func rankingPolicy(policy: RankingPolicy) {
         var survey = self.survey
