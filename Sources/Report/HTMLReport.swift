@@ -35,7 +35,7 @@ enum HTMLReport {
             trend: labels.trendHeading, chartTable: labels.chartTableNote,
             failedChecks: labels.failedChecksHeading, headline: labels.headlineHeading,
             annex: labels.unitAnnexHeading, question: labels.questionColumn, satisfied: labels.satisfiedColumn,
-            answers: labels.answersColumn, recipients: labels.recipientsWord, downloads: labels.downloadsHeading,
+            answers: labels.answersColumn, downloads: labels.downloadsHeading,
             factor: labels.factorColumn, channel: labels.channelColumn, period: labels.periodColumn)
         var page = PageView(
             lang: lang.rawValue,
@@ -50,8 +50,7 @@ enum HTMLReport {
             labels: pageLabels,
             factorHeaders: factors.map { IDName(id: $0.id, name: lang == .vi ? $0.nameVi : $0.nameEn) },
             method: labels.methodNote(survey, units: input.units).map { TextLine(text: $0) },
-            downloads: labels.downloads.map { Download(file: $0.0, what: $0.1) },
-            annex: annexView(survey.annex, labels: labels),
+            downloads: labels.downloads(releaseLanguage: input.releaseLanguage).map { Download(file: $0.0, what: $0.1) },
             dataThrough: input.dataThrough.map { labels.date($0) },
             sources: SourcesTable(caption: "", rows: []))
         guard let latest = view.latest else {
@@ -408,23 +407,6 @@ enum HTMLReport {
                           rejected: NumberStyle.count($0.rejected, language: lang),
                           duplicates: NumberStyle.count($0.duplicates, language: lang))
             })
-    }
-
-    /// The decision header and signature block from `[publication]`; nil when none is configured.
-    static func annexView(_ a: DecisionAnnex, labels: Labels) -> AnnexView? {
-        guard !a.isEmpty else { return nil }
-        let vi = labels.language == .vi
-        func pick(_ v: String, _ e: String) -> String { vi ? v : nonEmpty(e, v) }
-        func pick(_ v: [String], _ e: [String]) -> [String] { vi ? v : (e.isEmpty ? v : e) }
-        let signature = pick(a.signatureVi, a.signatureEn).map { Line(line: $0) }
-        let recipients = pick(a.recipientsVi, a.recipientsEn).map { Line(line: $0) }
-        return AnnexView(
-            issuingBody: pick(a.issuingBodyVi, a.issuingBodyEn),
-            title: pick(nonEmpty(a.annexTitleVi, labels.t("Phụ lục", "Annex")), nonEmpty(a.annexTitleEn, "Annex")),
-            decision: pick(a.decisionVi, a.decisionEn),
-            signature: signature, signer: a.signer, recipients: recipients,
-            hasRecipients: !recipients.isEmpty, hasSignature: !a.signer.isEmpty || !signature.isEmpty,
-            placeDate: a.issueDate.map { labels.placeAndDate(pick(a.placeVi, a.placeEn), $0) })
     }
 
     static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }

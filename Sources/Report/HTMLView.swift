@@ -17,7 +17,6 @@ struct PageView {
     var factorHeaders: [IDName]
     var method: [TextLine]
     var downloads: [Download]
-    var annex: AnnexView?
     /// Set only when known: an empty string would still open a Mustache section.
     var dataThrough: String?
     var hasData = false
@@ -55,7 +54,7 @@ struct PageView {
 struct PageLabels {
     var unit, index, interval, forms, flag, factors, checks, method, sources, legend, file, accepted, rejected: String
     var duplicates, check, result, noChecksFailed, rank, quality, trend, chartTable, failedChecks, headline: String
-    var annex, question, satisfied, answers, recipients, downloads, factor, channel, period: String
+    var annex, question, satisfied, answers, downloads, factor, channel, period: String
 }
 
 struct IDName {
@@ -81,18 +80,6 @@ struct Download {
 }
 
 /// The decision header and signature block (`[publication]`).
-struct AnnexView {
-    var issuingBody: String
-    var title: String
-    var decision: String
-    var signature: [Line]
-    var signer: String
-    var recipients: [Line]
-    var hasRecipients: Bool
-    var hasSignature: Bool
-    var placeDate: String?
-}
-
 struct SourcesTable {
     var caption: String
     var rows: [SourceRow]

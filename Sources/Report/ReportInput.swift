@@ -29,7 +29,10 @@ public struct ReportInput: Sendable {
     /// The checks by unit and quarter, in their order (tables look a unit's quarter up, so
     /// that a province of many units is not a search of every check per unit).
     private(set) var checkIndex: [UnitCode: [Period: [CheckResult]]] = [:]
+    /// The language of the page or annex being rendered.
     public var language: Language
+    /// The release's own language (`report.html`, `annex.docx`), whichever page is rendered.
+    public let releaseLanguage: Language
     public var sources: [SourceSummary]
     public var programVersion: String
     /// The release date given on the command line, or else the latest form date used.
@@ -49,6 +52,7 @@ public struct ReportInput: Sendable {
         self.checks = checks
         checkIndex = Self.index(checks)
         self.language = language
+        releaseLanguage = language
         self.sources = sources
         self.programVersion = programVersion
         self.releaseDate = releaseDate

@@ -286,10 +286,12 @@ extension Labels {
     var factorColumn: String { t("Yếu tố", "Factor") }
     var satisfiedColumn: String { t("Tỷ lệ hài lòng", "Satisfied") }
     var answersColumn: String { t("Số trả lời", "Answers") }
-    var recipientsWord: String { t("Nơi nhận:", "Recipients:") }
     var downloadsHeading: String { t("Tệp số liệu", "Data files") }
-    var downloads: [(String, String)] {
-        ReleaseFiles.all.filter(\.download).map { ($0.name, $0.description(in: language)) }
+    /// The files a release in `releaseLanguage` offers for download: the annex in the other
+    /// language is one of `annex.en.docx`, `annex.vi.docx`.
+    func downloads(releaseLanguage: Language) -> [(String, String)] {
+        ReleaseFiles.all.filter { $0.download && $0.name != "annex.\(releaseLanguage.rawValue).docx" }
+            .map { ($0.name, $0.description(in: language)) }
     }
     func belowTargetList(_ period: String) -> String { t("Đơn vị chưa đạt mục tiêu, \(period)", "Units below the target, \(period)") }
     func belowPlanList(_ period: String) -> String { t("Đơn vị chưa đủ số phiếu (kế hoạch hoặc cỡ mẫu), \(period)", "Units short of forms (plan minimum or sample-size rule), \(period)") }
@@ -328,14 +330,6 @@ extension Labels {
         if let rank { text += t(" Xếp hạng \(quarter): \(rank).", " Rank, \(quarter): \(rank).") }
         if let yearRank { text += t(" Xếp hạng năm: \(yearRank).", " Rank for the year: \(yearRank).") }
         return text
-    }
-    /// "Hà Tĩnh, ngày 15 tháng 01 năm 2025" / "Ha Tinh, 15 January 2025".
-    func placeAndDate(_ place: String, _ iso: String) -> String {
-        let parts = iso.split(separator: "-").map(String.init)
-        guard parts.count == 3, let month = Int(parts[1]) else { return place }
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        let prefix = place.isEmpty ? "" : place + ", "
-        return t("\(prefix)ngày \(parts[2]) tháng \(parts[1]) năm \(parts[0])", "\(prefix)\(Int(parts[2]) ?? 0) \(months[max(0, min(11, month - 1))]) \(parts[0])")
     }
     var pointsColumn: String { t("Điểm SIPAS (thang 0–100)", "SIPAS points (0–100)") }
     func headline(points: (value: String, interval: String)? = nil, period: String, index: String, interval: String, change: String,

@@ -209,9 +209,9 @@ struct ReportTests {
     }
 }
 
-@Suite("The decision header and signature block")
+@Suite("The technical report carries no decision header or signature")
 struct DecisionBlockTests {
-    @Test("[publication] puts the issuing body, the annex title and decision line, the recipients and the signature on the page")
+    @Test("[publication] prints no issuing body, decision line, signature or recipients on report.html: they belong to the decision, and the annex (annex.docx) heads itself")
     func configured() throws {
         var input = sampleInput()
         var annex = DecisionAnnex()
@@ -223,22 +223,16 @@ struct DecisionBlockTests {
         annex.signer = "Nguyễn Văn A"
         annex.recipientsVi = ["Như trên;", "Lưu: VT."]
         input.survey.annex = annex
-        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
-        #expect(html.contains("<div class=\"annex-head\">\n<p class=\"body\">ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH</p>\n<p class=\"title\"><strong>Phụ lục</strong><em>Kèm theo Quyết định số 12/QĐ-UBND</em></p>\n</div>"))
-        #expect(html.contains("<p><strong><em>Nơi nhận:</em></strong></p>\n<ul><li>- Như trên;</li><li>- Lưu: VT.</li></ul>"))
-        #expect(html.contains("<p class=\"place-date\">Hà Tĩnh, ngày 15 tháng 01 năm 2025</p><p>TM. ỦY BAN NHÂN DÂN</p><p>CHỦ TỊCH</p><p class=\"name\">Nguyễn Văn A</p>"))
-    }
-
-    @Test("without recipients or a signature the block shows neither; without [publication] there is no block")
-    func partial() throws {
-        var input = sampleInput()
-        var annex = DecisionAnnex()
-        annex.issuingBodyVi = "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"
-        input.survey.annex = annex
-        let html = String(decoding: try ReportRenderer.render(input).html, as: UTF8.self)
-        #expect(html.contains("<p class=\"body\">ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH</p>"))
-        #expect(!html.contains("Nơi nhận:") && !html.contains("class=\"signer\""))
-        let plain = String(decoding: try ReportRenderer.render(sampleInput()).html, as: UTF8.self)
-        #expect(!plain.contains("<div class=\"annex-head\">") && !plain.contains("<section class=\"sign\""))
+        let rendered = try ReportRenderer.render(input)
+        let html = String(decoding: rendered.html, as: UTF8.self)
+        for absent in ["ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH", "Kèm theo Quyết định số 12", "Nơi nhận", "Nguyễn Văn A", "ngày 15 tháng 01 năm 2025"] {
+            #expect(!html.contains(absent), "report.html says \(absent)")
+        }
+        // One date on the page: the release's (and the data's), never an issue date beside it.
+        #expect(html.components(separatedBy: "15/01/2025").count == 1)
+        // The print rules of the annex: A4, margins 20/15/20/30 mm, a serif, the page number at
+        // the top from page 2 only.
+        #expect(html.contains("@page { size: A4; margin: 20mm 15mm 20mm 30mm;") && html.contains("@top-center { content: counter(page);")
+                && html.contains("@page :first { @top-center { content: none; } }") && !html.contains("@bottom-center"))
     }
 }

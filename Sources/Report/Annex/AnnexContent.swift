@@ -95,7 +95,7 @@ struct AnnexContent {
                    labels.t("Điểm SIPAS", "SIPAS points"), labels.t("Xếp hạng", "Rank"),
                    labels.t("So với \(period.isQuarter ? "quý trước" : "năm \(period.year - 1)") (điểm %)",
                             "Change on \(period.isQuarter ? "previous quarter" : String(period.year - 1)) (points)"),
-                   rules.target.map { labels.targetColumn(NumberStyle.percent($0, language: language)) } ?? "")
+                   rules.target.map { labels.targetColumn(Self.shortPercent($0, language)) } ?? "")
 
         let lineage = UnitLineage(input.units)
         let names = Dictionary(input.units.map { ($0.code, $0.name(in: language)) }, uniquingKeysWith: { a, _ in a })
@@ -240,6 +240,13 @@ struct AnnexContent {
             ?? tables.flatMap(\.rows).filter { $0.kind == .unit }.compactMap { published[unitScope, UnitCode($0.code), period]?.forms }.reduce(0, +)
         let unitCount = tables.flatMap(\.rows).filter { $0.kind == .unit }.count
         method = labels.annexMethod(survey, period: period, forms: forms, units: unitCount)
+    }
+
+    /// A target as people write it: `90%`, `92,5%`.
+    static func shortPercent(_ share: Double, _ language: Language) -> String {
+        let percent = share * 100
+        let decimals = percent == percent.rounded() ? 0 : (percent * 10 == (percent * 10).rounded() ? 1 : 2)
+        return NumberStyle.fixed(percent, decimals: decimals, language: language) + "%"
     }
 
     static func level(_ rules: SurveyRules, _ language: Language) -> String {

@@ -61,11 +61,11 @@ enum AnnexDocument {
     static func rankingTable(_ content: AnnexContent, _ table: AnnexContent.RankingTable, width: Int) -> WordDocument.Table {
         let c = content.columns
         var head = [cell(c.stt, "TableHead"), cell(c.unit, "TableHead"), cell(c.index, "TableHead")]
-        var widths = [mm(10), 0, mm(22)]
+        var widths = [mm(12), 0, mm(22)]
         if content.hasPoints { head.append(cell(c.points, "TableHead")); widths.append(mm(18)) }
         head += [cell(c.rank, "TableHead"), cell(c.change, "TableHead")]
         widths += [mm(22), mm(25)]
-        if content.hasTarget { head.append(cell(c.target, "TableHead")); widths.append(mm(20)) }
+        if content.hasTarget { head.append(cell(c.target, "TableHead")); widths.append(mm(22)) }
         widths[1] = width - widths.reduce(0, +)
         var rows = [WordDocument.Row(cells: head, header: true)]
         for r in table.rows {
@@ -84,9 +84,9 @@ enum AnnexDocument {
         let k = content.factorNames.count
         // 11 pt from five factors on, so that a share fits its column.
         let size: Int? = k >= 5 ? 22 : nil
-        let fixed = mm(10) + mm(k >= 5 ? 42 : 55)
+        let fixed = mm(12) + mm(k >= 5 ? 42 : 55)
         let each = k > 0 ? (width - fixed) / k : 0
-        let widths = [mm(10), width - mm(10) - each * k] + Array(repeating: each, count: k)
+        let widths = [mm(12), width - mm(12) - each * k] + Array(repeating: each, count: k)
         var rows = [WordDocument.Row(
             cells: [cell(content.columns.stt, "TableHead", size: size), cell(content.columns.unit, "TableHead", size: size)]
                 + content.factorNames.map { cell($0, "TableHead", size: size) },
