@@ -62,7 +62,9 @@ struct AnnexContent {
     /// Footnotes under the ranking tables: the marks used, ties, what a dash means.
     var notes: [String]
     var factorHeading: String
+    /// `A. Tiếp cận dịch vụ hành chính công`, in instrument order.
     var factorNames: [String]
+    var factorIDs: [String]
     var factorRows: [FactorRow]
 
     /// - Returns: nil when the release has no period with unit figures.
@@ -215,6 +217,7 @@ struct AnnexContent {
         // Factor indices: the same units in the same order, with the totals.
         factorHeading = labels.t("2. Chỉ số thành phần theo yếu tố, \(labels.periodInText(period)) (%)",
                                  "2. Factor indices, \(labels.periodInText(period)) (%)")
+        factorIDs = survey.factors.map(\.id)
         factorNames = survey.factors.map { "\($0.id). " + (language == .vi ? $0.nameVi : HTMLReport.nonEmpty($0.nameEn, $0.nameVi)) }
         var factorRows: [FactorRow] = []
         func factors(_ cell: PublishedCell?) -> [String] {

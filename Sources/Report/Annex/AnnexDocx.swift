@@ -51,6 +51,9 @@ enum AnnexDocument {
         doc.blocks += content.notes.map { p($0, "Note") }
         doc.blocks.append(p(content.factorHeading, "Heading", keepNext: true))
         doc.blocks.append(.table(factorTable(content, width: width)))
+        if lettersOnly(content, columnWidth: factorColumnWidth(content, width: width), size: content.factorNames.count >= 5 ? 22 : 24) {
+            doc.blocks.append(p(content.factorNames.joined(separator: "; ") + ".", "Note"))
+        }
         return doc
     }
 
@@ -84,12 +87,11 @@ enum AnnexDocument {
         let k = content.factorNames.count
         // 11 pt from five factors on, so that a share fits its column.
         let size: Int? = k >= 5 ? 22 : nil
-        let fixed = mm(12) + mm(k >= 5 ? 42 : 55)
-        let each = k > 0 ? (width - fixed) / k : 0
+        let each = factorColumnWidth(content, width: width)
         let widths = [mm(12), width - mm(12) - each * k] + Array(repeating: each, count: k)
         var rows = [WordDocument.Row(
             cells: [cell(content.columns.stt, "TableHead", size: size), cell(content.columns.unit, "TableHead", size: size)]
-                + content.factorNames.map { cell($0, "TableHead", size: size) },
+                + factorHeads(content, columnWidth: each, size: size ?? 24).map { cell($0, "TableHead", size: size) },
             header: true)]
         for r in content.factorRows {
             if r.isGroupHeading {
@@ -101,6 +103,27 @@ enum AnnexDocument {
                 + r.values.map { cell($0, "TableNumber", bold: total, size: size) }))
         }
         return WordDocument.Table(widths: widths, rows: rows)
+    }
+}
+
+extension AnnexDocument {
+    /// Whether a word of a factor's name is too long for its column (English: "administrative"
+    /// in 22 mm at 11 pt): then the columns are headed by the factors' letters and the names
+    /// follow the table (`factorLegend`). A Times character averages about half its size.
+    static func lettersOnly(_ content: AnnexContent, columnWidth: Int, size: Int) -> Bool {
+        let longest = content.factorNames.flatMap { $0.split(separator: " ") }.map(\.count).max() ?? 0
+        let perCharacter = Double(size) / 2 * 20 * 0.5  // twips: half-points → points → twips, × 0.5 em
+        return Double(longest) * perCharacter > Double(columnWidth - 114)
+    }
+
+    static func factorHeads(_ content: AnnexContent, columnWidth: Int, size: Int) -> [String] {
+        lettersOnly(content, columnWidth: columnWidth, size: size) ? content.factorIDs : content.factorNames
+    }
+
+    /// The widths the factor table gives each factor's column (as `factorTable` lays it out).
+    static func factorColumnWidth(_ content: AnnexContent, width: Int) -> Int {
+        let k = content.factorNames.count
+        return k > 0 ? (width - mm(12) - mm(k >= 5 ? 42 : 55)) / k : 0
     }
 }
 
