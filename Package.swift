@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // ReadStat from Debian's libreadstat-dev (`pipeline export` to SPSS and Stata); no
+        // pkg-config file, so linked by name.
+        .systemLibrary(
+            name: "CReadStat",
+            providers: [.apt(["libreadstat-dev"])]
+        ),
         // Two POSIX calls Swift's Glibc overlay does not expose (renameat2, flock helpers).
         .target(name: "CShims"),
         // The instrument and rules of a survey: pure value types.
@@ -69,11 +75,13 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // The accepted forms as one table for SPSS (.sav), Stata (.dta) and CSV.
+        .target(name: "Export", dependencies: ["SurveyModel", "CReadStat"]),
         // The stages and the release: checks, estimates, locking, atomic publication.
         .target(
             name: "Stages",
             dependencies: [
-                "SurveyModel", "Stats", "Storage", "Ingest", "Report", "CShims",
+                "SurveyModel", "Stats", "Storage", "Ingest", "Report", "Export", "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,6 +118,7 @@ let package = Package(
         ),
         .testTarget(name: "SurveyModelTests", dependencies: ["SurveyModel"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "SurveyModel"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "SurveyModel"]),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "SurveyModel", .product(name: "GRDB", package: "GRDB.swift")]

@@ -37,7 +37,7 @@ public struct PipelineCommand: ParsableCommand {
               130 stopped by SIGINT, 143 by SIGTERM; nothing half-done was kept
             """,
         version: programVersion,
-        subcommands: [RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self, PublishCommand.self, ReplaceCommand.self, InitCommand.self]
+        subcommands: [RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self, PublishCommand.self, ReplaceCommand.self, InitCommand.self, ExportCommand.self]
     )
 }
 

@@ -1,3 +1,4 @@
+import Export
 import Ingest
 import Report
 import Storage
@@ -42,6 +43,8 @@ public enum StageError: Error, CustomStringConvertible {
     /// A stage output was computed from other inputs than the current ones.
     case staleInput(String)
     case refusedOutput(path: String, reason: String)
+    /// `pipeline export` asked to write into the release folder.
+    case refusedExport(path: String, reason: String)
     case interrupted(signal: Int32)
 
     public var description: String {
@@ -52,6 +55,8 @@ public enum StageError: Error, CustomStringConvertible {
         case .staleInput(let what): what
         case .refusedOutput(let path, let reason):
             "refusing to write the release to \(path): \(reason)"
+        case .refusedExport(let path, let reason):
+            "refusing to write \(path): \(reason)"
         case .interrupted(let signal):
             "stopped by \(signal == 15 ? "SIGTERM" : "SIGINT"); the database and out/ keep their previous state"
         }
@@ -67,7 +72,7 @@ extension ExitStatus {
             case .busy: return .busy
             case .cannotWrite: return .cannotWrite
             case .missingStageInput, .staleInput: return .missingInput
-            case .refusedOutput: return .refusedOutput
+            case .refusedOutput, .refusedExport: return .refusedOutput
             case .interrupted(let signal): return signal == 15 ? .terminated : .interrupted
             }
         case let e as IngestError:
@@ -81,6 +86,9 @@ extension ExitStatus {
             if case .noEstimates = e { return .missingInput }
             // libxlsxwriter fails on its temporary files or the zip it writes: disk full, permissions.
             if case .workbook = e { return .cannotWrite }
+            return .internalError
+        case let e as ExportError:
+            if case .write = e { return .cannotWrite }
             return .internalError
         case let e as StorageError:
             switch e {
