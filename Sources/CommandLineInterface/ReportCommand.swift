@@ -15,7 +15,9 @@ struct ReportCommand: ParsableCommand {
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions())
                 .report(language: report.lang, releaseDate: report.releaseDate)
         }
-        print("Wrote \(Pipeline.releaseFiles(of: "report").filter { !($0.hasPrefix("report.") && $0.hasSuffix(".html") && $0 != "report.html") }.joined(separator: ", ")) and the other language's page.")
+        // The other language's page and annex are one of two names each.
+        let others: Set<String> = ["report.en.html", "report.vi.html", "annex.en.docx", "annex.vi.docx"]
+        print("Wrote \(Pipeline.releaseFiles(of: "report").filter { !others.contains($0) }.joined(separator: ", ")) and the other language's page and annex.")
         print(SummaryLine.text(stage: "report", verdict: verdict, published: nil, out: nil))
         try finish(verdict)
     }
