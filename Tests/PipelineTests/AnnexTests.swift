@@ -1,4 +1,5 @@
 import Foundation
+import Stages
 import Testing
 
 /// The decision annex (issue 18) on a 14-unit province in two groups with a complete year
@@ -182,6 +183,59 @@ struct AnnexTests {
         let later = try await run.pipeline(["run", folder.path], name: "office-installed")
         #expect(later.summaryLine.contains("published"), "\(later.summaryLine)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
+    }
+}
+
+/// The annex of a year not yet complete: the latest quarter's, with `ranking_policy =
+/// "exclude"` (in process, no PDF).
+@Suite("Decision annex of the latest quarter while the year is incomplete")
+struct QuarterAnnexTests {
+    @Test("the title names the quarter, changes are on the previous quarter, a unit short of forms is 'không xếp hạng*' with its footnote, figures are the published ones")
+    func quarter() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-annex-q-\(UUID().uuidString)")
+        let survey = root.appendingPathComponent("province")
+        let logs = root.appendingPathComponent("logs")
+        let generate = try await ChildProcess(
+            executable: try OfficeRun.python(),
+            arguments: [repositoryRoot.appendingPathComponent("fixtures/annex/make_survey.py").path, survey.path],
+            logs: logs, name: "generate"
+        ).wait(timeout: 120)
+        try #require(generate.termination == .exited(0), "\(generate)")
+        for file in ["inbox/paper/2024-Q4.csv", "inbox/portal/2024-Q4.jsonl"] {
+            try FileManager.default.removeItem(at: survey.appendingPathComponent(file))
+        }
+        let toml = survey.appendingPathComponent("survey.toml")
+        var text = try String(contentsOf: toml, encoding: .utf8)
+        text = text.replacingOccurrences(of: #"last_period = "2024-Q4""#, with: #"last_period = "2024-Q3""#)
+        text = text.replacingOccurrences(of: #"aggregation = "pooled""#, with: "aggregation = \"pooled\"\nranking_policy = \"exclude\"")
+        try text.write(to: toml, atomically: true, encoding: .utf8)
+        _ = try Pipeline(folderPath: survey.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        let run = AnnexRun(root: root, survey: survey, logs: logs)
+        let doc = try run.docx("annex.docx")
+        let paragraphs = try #require(doc["paragraphs"] as? [[String: Any]]).map { $0["text"] as? String ?? "" }
+        #expect(paragraphs[1].hasSuffix("QUÝ III NĂM 2024"), "\(paragraphs[1])")
+        #expect(paragraphs.contains { $0.hasPrefix("(*) Đơn vị chưa đủ số phiếu") && $0.contains("không xếp hạng") })
+        let tables = try #require(doc["tables"] as? [[String: Any]]).map { $0["rows"] as? [[String]] ?? [] }
+        #expect(tables[0][0][5] == "So với quý trước (điểm %)")
+        let e = try readEstimates(survey.appendingPathComponent("out/estimates.csv").path)
+        let codes = try run.unitCodes()
+        var excluded = 0
+        for row in tables[0].dropFirst() + tables[1].dropFirst() {
+            guard let code = codes[row[1]] else { continue }
+            let key = "unit_quarter,\(code),2024-Q3,index,"
+            let short = e[key + "rank_caution,plan_or_sample_rule"] == "1"
+            let index = e[key + "index,unweighted"].flatMap(Double.init)
+            let printed = index.map { String(format: "%.2f", $0 * 100).replacingOccurrences(of: ".", with: ",") + "%" } ?? "Q"
+            #expect(row[2] == printed, "\(code) \(row)")
+            if short && index != nil {
+                // exclude: no rank rows; shown as not ranked, with the mark.
+                #expect(e[key + "group_rank,unweighted"] == nil && row[4] == "không xếp hạng*", "\(code) \(row)")
+                excluded += 1
+            } else if let rank = e[key + "group_rank,unweighted"], let of = e[key + "group_rank_of,units_ranked"] {
+                #expect(row[4] == "thứ \(rank)/\(of)", "\(code) \(row)")
+            }
+        }
+        #expect(excluded >= 1, "some unit is short of forms in 2024-Q3")
     }
 }
 
