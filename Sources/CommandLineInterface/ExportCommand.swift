@@ -32,6 +32,7 @@ struct ExportCommand: ParsableCommand {
             try Pipeline(folderPath: options.folder, outPath: options.out, logger: logger, options: options.pipelineOptions())
                 .export(to: to, withComments: withComments, language: lang)
         }
-        print(SummaryLine.escaped("export OK (exit 0); wrote \(summary.path): \(summary.forms) forms, \(summary.columns) variables (\(summary.format.rawValue))"))
+        let cut = summary.textsCut == 0 ? "" : "; \(summary.textsCut) text(s) cut to the format's longest string (the .csv keeps them whole)"
+        print(SummaryLine.escaped("export OK (exit 0); wrote \(summary.path): \(summary.forms) forms, \(summary.columns) variables (\(summary.format.rawValue))\(cut)"))
     }
 }

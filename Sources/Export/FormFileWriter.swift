@@ -28,6 +28,10 @@ public final class FormFileWriter {
     var variables: [OpaquePointer?] = []
     var csvBuffer: [UInt8] = []
     var finished = false
+    /// Why ReadStat's last write failed (it sees a short write and stops).
+    var writeError: Error?
+    /// Texts cut to the format's longest string (Stata's str: 2045 bytes; SPSS: 32767).
+    public private(set) var textsCut = 0
 
     /// - Parameters:
     ///   - rowCount: the rows that will be added (SPSS and Stata write it in the header).
@@ -74,11 +78,14 @@ public final class FormFileWriter {
             try writer.handle.write(contentsOf: Data(bytes: data, count: length))
             return length
         } catch {
-            return -1
+            // 0, not -1: ReadStat compares the count as unsigned; a short write stops it.
+            writer.writeError = error
+            return 0
         }
     }
 
     func check(_ rc: readstat_error_t, _ what: String) throws {
+        if let writeError { throw ExportError.write("cannot write \(temporary.path): \(writeError)") }
         guard rc == READSTAT_OK else {
             throw ExportError.readStat("\(what): \(String(cString: readstat_error_message(rc)))")
         }
@@ -92,7 +99,10 @@ public final class FormFileWriter {
         var label = ""
         for c in fileLabel where label.utf8.count + String(c).utf8.count <= 64 { label.append(c) }
         try check(readstat_writer_set_file_label(writer, label), "file label")
-        try check(readstat_writer_set_file_timestamp(writer, time_t(timestamp.timeIntervalSince1970)), "timestamp")
+        // ReadStat writes the timestamp in local time: shifted by the zone's offset, the file
+        // says the same date and time (and has the same bytes) in every time zone.
+        let local = timestamp.timeIntervalSince1970 - Double(TimeZone.current.secondsFromGMT(for: timestamp))
+        try check(readstat_writer_set_file_timestamp(writer, time_t(local)), "timestamp")
         if format == .dta {
             // 118: Stata 14 and later, UTF-8 text.
             try check(readstat_writer_set_file_format_version(writer, 118), "format version")
@@ -119,7 +129,7 @@ public final class FormFileWriter {
                 readstat_variable_set_label(variable, column.label)
                 variables.append(variable.map(OpaquePointer.init))
             case let .text(width):
-                let variable = readstat_add_variable(writer, column.name, READSTAT_TYPE_STRING, width)
+                let variable = readstat_add_variable(writer, column.name, READSTAT_TYPE_STRING, min(width, longestText))
                 readstat_variable_set_label(variable, column.label)
                 variables.append(variable.map(OpaquePointer.init))
             }
@@ -135,6 +145,9 @@ public final class FormFileWriter {
             try check(readstat_validate_variable(writer, UnsafePointer(UnsafeMutablePointer(variable))), "variable")
         }
     }
+
+    /// The longest string a variable of this format holds, in bytes.
+    var longestText: Int { format == .dta ? 2045 : 32767 }
 
     public func add(_ row: [ExportValue]) throws {
         precondition(row.count == columns.count, "a row of \(row.count) values for \(columns.count) columns")
@@ -162,9 +175,12 @@ public final class FormFileWriter {
                         try check(readstat_insert_missing_value(writer, variable), columns[i].name)
                     }
                 case .text(let s):
-                    // A width measured in bytes before the rows: a longer text (never expected)
-                    // is cut at a character boundary rather than failing the file.
-                    try check(readstat_insert_string_value(writer, variable, Self.fit(s, columns[i])), columns[i].name)
+                    // The width was measured over the rows; only a text longer than the
+                    // format's strings (a long comment in Stata) is cut, at a character, and
+                    // counted for the summary line.
+                    let fitted = Self.fit(s, columns[i], longest: longestText)
+                    if fitted.utf8.count < s.utf8.count { textsCut += 1 }
+                    try check(readstat_insert_string_value(writer, variable, fitted), columns[i].name)
                 }
             }
             try check(readstat_end_row(writer), "row")
@@ -198,8 +214,10 @@ public final class FormFileWriter {
         csvBuffer.removeAll(keepingCapacity: true)
     }
 
-    static func fit(_ text: String, _ column: ExportColumn) -> String {
-        guard case .text(let width) = column.kind, text.utf8.count > width else { return text }
+    static func fit(_ text: String, _ column: ExportColumn, longest: Int = .max) -> String {
+        guard case .text(let measured) = column.kind else { return text }
+        let width = min(measured, longest)
+        guard text.utf8.count > width else { return text }
         var out = ""
         for c in text where out.utf8.count + String(c).utf8.count <= width { out.append(c) }
         return out

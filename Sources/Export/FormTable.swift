@@ -107,9 +107,9 @@ public enum FormTable {
             column("form_id", t("Mã phiếu", "Form id"), .text(width: widths.id)),
             column("unit_code", t("Mã đơn vị", "Unit code"), .text(width: units.map(\.code.code.utf8.count).max() ?? 1)),
             column("unit", t("Đơn vị", "Unit"), .integer(
-                labels: units.enumerated().map { (Int32($0.offset + 1), $0.element.name(in: language)) }, labelSet: "unit")),
+                labels: units.enumerated().map { (Int32($0.offset + 1), $0.element.name(in: language)) }, labelSet: names.labelSet("unit"))),
             column("channel", t("Kênh", "Channel"), .integer(
-                labels: [(Int32(1), t("Phiếu giấy", "Paper")), (Int32(2), t("Trực tuyến", "Online"))], labelSet: "channel")),
+                labels: [(Int32(1), t("Phiếu giấy", "Paper")), (Int32(2), t("Trực tuyến", "Online"))], labelSet: names.labelSet("channel"))),
             column("year", t("Năm", "Year"), .integer(labels: [], labelSet: nil)),
             column("quarter", t("Quý", "Quarter"), .integer(labels: [], labelSet: nil)),
             column("period", t("Kỳ (quý)", "Period (quarter)"), .text(width: 7)),
@@ -170,6 +170,7 @@ public struct VariableNames: Sendable {
     ]
     private var used: Set<String> = []
     private var usedSets: Set<String> = []
+    private var sets: [String: String] = [:]
 
     public init() {}
 
@@ -186,11 +187,21 @@ public struct VariableNames: Sendable {
         return candidate
     }
 
-    /// A value-label set's name (Stata: the same rules as a variable's).
+    /// A value-label set's name (Stata: the same rules as a variable's), one per wanted name:
+    /// two scales whose names clean to the same text get two sets.
     public mutating func labelSet(_ wanted: String) -> String {
+        if let known = sets[wanted] { return known }
         let name = Self.valid(wanted)
-        usedSets.insert(name)
-        return name
+        var candidate = name
+        var n = 2
+        while usedSets.contains(candidate.uppercased()) {
+            let suffix = "_\(n)"
+            candidate = String(name.prefix(32 - suffix.count)) + suffix
+            n += 1
+        }
+        usedSets.insert(candidate.uppercased())
+        sets[wanted] = candidate
+        return candidate
     }
 
     static func valid(_ wanted: String) -> String {

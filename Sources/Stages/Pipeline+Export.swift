@@ -12,6 +12,8 @@ extension Pipeline {
         public let format: ExportFormat
         public let forms: Int
         public let columns: Int
+        /// Texts longer than the format's strings, cut (comments in Stata's 2045 bytes).
+        public let textsCut: Int
     }
 
     /// Writes every accepted form, one row each, to `path` (`.sav`, `.dta` or `.csv` by its
@@ -62,7 +64,10 @@ extension Pipeline {
         }
         try writer.finish()
         logger.info("export: \(written) forms, \(columns.count) variables, to \(target.path)")
-        return ExportSummary(path: target.path, format: format, forms: written, columns: columns.count)
+        if writer.textsCut > 0 {
+            logger.warning("export: \(writer.textsCut) text(s) longer than \(format == .dta ? "Stata's 2045 bytes" : "SPSS's 32767 bytes") cut in \(target.lastPathComponent); .csv keeps them whole")
+        }
+        return ExportSummary(path: target.path, format: format, forms: written, columns: columns.count, textsCut: writer.textsCut)
     }
 
     /// Midnight UTC of a yyyy-mm-dd date.

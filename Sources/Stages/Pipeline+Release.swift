@@ -23,6 +23,16 @@ extension Pipeline {
         return inputs
     }
 
+    /// The inputs a release records: a file not made although the renderer is there (a
+    /// LibreOffice conversion that failed or ran out of time) records a renderer that never
+    /// matches, so that the next run makes the release again rather than trusting it.
+    static func recorded(_ inputs: [String: String], _ rendered: ReportRenderer.Summary) -> [String: String] {
+        guard !rendered.notMade.isEmpty, inputs["pdf_renderer"] != "none" else { return inputs }
+        var out = inputs
+        out["pdf_renderer"] = "failed: " + (inputs["pdf_renderer"] ?? "")
+        return out
+    }
+
     /// Whether `out/` holds a complete release made from `expected`, every file intact.
     ///
     /// A file is intact when its SHA-256 is the manifest's. Hashing a large release every

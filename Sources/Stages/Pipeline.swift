@@ -232,7 +232,7 @@ public struct Pipeline {
             }
             let reportKey = Self.reportKey(
                 inputs: inputs, language: otherLanguage == .vi ? .en : .vi, releaseDate: releaseDate)
-            try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: reportKey), notMade: rendered.notMade)
+            try writeManifest(in: outDirectory, inputs: Self.recorded(try manifestInputs(db, report: reportKey), rendered), notMade: rendered.notMade)
             let checks = CheckOutcome(results: try db.checks())
             var v = try verdict(db, summary: try storedSummary(db), checks: checks)
             v.notMade = rendered.notMade.map { "\($0.name) (\($0.reason))" }
@@ -313,7 +313,7 @@ public struct Pipeline {
                     releaseFreedMemory()
                     let rendered = try reportStage(db, language: language, releaseDate: releaseDate, published: release, into: staging)
                     notMade = rendered.notMade.map { "\($0.name) (\($0.reason))" }
-                    try writeManifest(in: staging, inputs: expected, notMade: rendered.notMade)
+                    try writeManifest(in: staging, inputs: Self.recorded(expected, rendered), notMade: rendered.notMade)
                     FaultInjection.point("run.before_publish")
                     try stopIfRequested()
                     if hold {

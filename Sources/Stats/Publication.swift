@@ -347,8 +347,10 @@ public struct Publication: Sendable {
         var leaderLower = Double.infinity
         var rank = 0
         return entries.enumerated().map { position, e in
-            if position == 0 || printedShare(e.value) != printedShare(entries[position - 1].value) { rank = position + 1 }
-            if e.upper < leaderLower {
+            let tied = position > 0 && printedShare(e.value) == printedShare(entries[position - 1].value)
+            if !tied { rank = position + 1 }
+            // A unit tied with the one before it shares its rank and its tier.
+            if !tied && e.upper < leaderLower {
                 tier += 1
                 leaderLower = e.lower
             }

@@ -19,6 +19,25 @@ struct FormTableTests {
         #expect(names.make(String(repeating: "x", count: 40)) == String(repeating: "x", count: 30) + "_2")
         #expect(VariableNames.label(String(repeating: "á", count: 100)).count == 80)
         #expect(VariableNames.label("a\nb") == "a b")
+        // Two scales whose names clean to the same text keep two label sets.
+        #expect(names.labelSet("a-b") == "a_b" && names.labelSet("a_b") == "a_b_2" && names.labelSet("a-b") == "a_b")
+    }
+
+    @Test("a text longer than Stata's strings is cut at a character and counted; SPSS keeps it")
+    func longText() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let long = String(repeating: "ý kiến ", count: 400)  // 3 600 bytes
+        for (format, cut) in [(ExportFormat.dta, 1), (.sav, 0)] {
+            let writer = try FormFileWriter(
+                path: dir.appendingPathComponent("c.\(format.rawValue)").path, format: format,
+                columns: [ExportColumn(name: "comment", label: "", kind: .text(width: long.utf8.count))], rowCount: 1,
+                fileLabel: "", timestamp: Date(timeIntervalSince1970: 0))
+            try writer.add([.text(long)])
+            try writer.finish()
+            #expect(writer.textsCut == cut, "\(format)")
+        }
+        #expect(FormFileWriter.fit(long, ExportColumn(name: "c", label: "", kind: .text(width: 9_999)), longest: 2045).utf8.count <= 2045)
     }
 
     @Test("CSV fields: quoted when they hold a comma, quote or line break; a leading =, +, - or @ kept as text")

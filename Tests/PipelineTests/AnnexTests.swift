@@ -149,12 +149,35 @@ struct AnnexTests {
         #expect(!manifest.contains("not_made"))
     }
 
-    @Test("the same survey made again in another process gives byte-identical annex.docx, annex.en.docx and annex.pdf")
+    @Test("a conversion that fails is made again by the next run, LibreOffice unchanged")
+    func failedConversion() async throws {
+        let run = try await AnnexRunCache.shared.value()
+        let folder = run.root.appendingPathComponent("flaky-office")
+        try copyFolder(run.survey, to: folder)
+        // The same soffice path both times: failing first, converting once the marker exists.
+        let marker = run.root.appendingPathComponent("office-works")
+        let script = run.root.appendingPathComponent("soffice-flaky")
+        let real = try #require(findTool("soffice"))
+        try "#!/bin/sh\nif [ -f '\(marker.path)' ]; then exec '\(real)' \"$@\"; fi\necho 'simulated crash' >&2\nexit 1\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let first = try await run.pipeline(["run", folder.path], name: "flaky-1", soffice: script.path)
+        #expect(first.summaryLine.contains("not made: annex.pdf (LibreOffice could not convert"), "\(first.summaryLine)")
+        let out = folder.appendingPathComponent("out")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
+        FileManager.default.createFile(atPath: marker.path, contents: Data())
+        let second = try await run.pipeline(["run", folder.path], name: "flaky-2", soffice: script.path)
+        #expect(second.summaryLine.contains("published"), "made again: \(second.summaryLine)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
+    }
+
+    @Test("the same survey made again in another process and time zone gives byte-identical annex.docx, annex.en.docx and annex.pdf")
     func reproducible() async throws {
         let run = try await AnnexRunCache.shared.value()
         let again = run.root.appendingPathComponent("again")
         try copyFolder(run.survey, to: again)
-        let result = try await run.pipeline(["run", again.path], name: "again")
+        // Another process in another time zone: the same bytes.
+        let result = try await run.pipeline(["run", again.path], name: "again", environment: ["TZ": "Asia/Ho_Chi_Minh"])
         #expect(result.termination == .exited(1), "\(result)")
         for name in ["annex.docx", "annex.en.docx", "annex.pdf"] {
             let first = try Data(contentsOf: run.out.appendingPathComponent(name))
@@ -263,11 +286,11 @@ struct AnnexRun: Sendable {
     }
 
     /// The pipeline executable with the real LibreOffice (or `soffice` as given).
-    func pipeline(_ arguments: [String], name: String, soffice: String? = nil) async throws -> ProcessResult {
+    func pipeline(_ arguments: [String], name: String, soffice: String? = nil, environment: [String: String] = [:]) async throws -> ProcessResult {
         let office = try soffice ?? #require(findTool("soffice"), "LibreOffice: `make test` installs libreoffice-writer-nogui")
         return try await ChildProcess(
-            executable: try PipelineExecutable.url().path, arguments: arguments, environment: ["SIPAS_SOFFICE": office],
-            logs: logs, name: name
+            executable: try PipelineExecutable.url().path, arguments: arguments,
+            environment: environment.merging(["SIPAS_SOFFICE": office]) { a, _ in a }, logs: logs, name: name
         ).wait(timeout: 600)
     }
 

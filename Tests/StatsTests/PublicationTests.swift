@@ -164,6 +164,10 @@ struct PublicationTests {
         #expect(["A", "B", "C", "D"].map(rank) == [1, 2, 2, 4])
         #expect(Publication.printedShare(0.855_040) == 8550 && Publication.printedShare(0.854_951) == 8550)
         #expect(Publication.printedShare(0.854_9) == 8549 && Publication.printedShare(1) == 10000)
+        // A unit tied with the leader shares its tier too, however far apart the intervals.
+        let tiers = derived(rows([("A", 0.955_04, 0.95, 0.96, 100), ("B", 0.954_96, 0.90, 0.94, 100), ("C", 0.80, 0.70, 0.85, 100)]))
+        func tier(_ unit: String) -> Double? { tiers.value(.unitQuarter, unit, "2024-Q2", "index", "rank_group", "interval_overlap") }
+        #expect(["A", "B", "C"].map(tier) == [1, 1, 2])
     }
 
     @Test("ranking policy: units short of forms are ranked with a caution row, or left out", arguments: [RankingPolicy.mark, .exclude])

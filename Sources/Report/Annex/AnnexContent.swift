@@ -106,9 +106,9 @@ struct AnnexContent {
             return e.isSuppressed ? "Q" : NumberStyle.percent(e.value, language: language)
         }
         var marks = Set<String>()
-        func row(_ cell: PublishedCell, kind: RankingRow.Kind, number: String, name: String) -> RankingRow {
+        func row(_ cell: PublishedCell, kind: RankingRow.Kind, number: String, name: String, ceased: Bool = false) -> RankingRow {
             var rank = "–"
-            if kind == .unit {
+            if kind == .unit && !ceased {
                 if let r = cell.rank {
                     let position = r.inGroup.map { ($0.position, $0.of) } ?? (r.position, r.of)
                     rank = labels.rank(position.0, of: position.1)
@@ -119,7 +119,7 @@ struct AnnexContent {
                 }
             }
             var change = "–"
-            if let c = cell.changeOnPrevious, c.diff != nil {
+            if !ceased, let c = cell.changeOnPrevious, c.diff != nil {
                 change = NumberStyle.points(c.diff, language: language)
                 if c.isSignificant == true { change += "†"; marks.insert("†") }
             }
@@ -162,10 +162,9 @@ struct AnnexContent {
                 row(cell, kind: .unit, number: String(i + 1), name: names[cell.key.unit] ?? cell.key.unit.code)
             }
             for cell in ceased {
-                var r = row(cell, kind: .unit, number: String(out.count + 1), name: names[cell.key.unit] ?? cell.key.unit.code)
+                var r = row(cell, kind: .unit, number: String(out.count + 1), name: names[cell.key.unit] ?? cell.key.unit.code, ceased: true)
                 let last = input.units.first { $0.code == cell.key.unit }?.validTo
                 r.rank = labels.ceasedPartYear(last.map { labels.periodInText($0) } ?? "")
-                r.change = "–"
                 out.append(r)
             }
             return out

@@ -58,10 +58,14 @@ enum LibreOffice {
         guard let soffice = executable else { throw ReportError.rendererUnavailable(missingReason) }
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("sipas-annex-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: dir) }
         let source = dir.appendingPathComponent("\(name).docx")
-        try docx.write(to: source)
+        do {
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            try docx.write(to: source)
+        } catch {
+            throw ReportError.rendererUnavailable("cannot prepare LibreOffice's conversion in \(fm.temporaryDirectory.path): \(error)")
+        }
         let filter = #"pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}"#
         var arguments = ["-env:UserInstallation=\(dir.appendingPathComponent("profile").absoluteString)", "--headless", "--norestore",
                          "--nolockcheck", "--convert-to", filter, "--outdir", dir.path, source.path]
@@ -77,6 +81,9 @@ enum LibreOffice {
         process.arguments = arguments
         var env = environment
         if env["HOME"] == nil { env["HOME"] = dir.path }
+        // LibreOffice writes the moment of conversion with the local offset; in UTC the dates
+        // have one form everywhere, and ReproduciblePDF replaces their digits.
+        env["TZ"] = "UTC"
         process.environment = env
         let log = dir.appendingPathComponent("soffice.log")
         fm.createFile(atPath: log.path, contents: nil)
@@ -85,13 +92,24 @@ enum LibreOffice {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        do {
+            try process.run()
+        } catch {
+            throw ReportError.rendererUnavailable("cannot start \(process.executableURL?.path ?? soffice): \(error)")
+        }
+        if process.executableURL?.lastPathComponent != "timeout" {
+            // No coreutils timeout: a timer of our own stops a conversion that hangs.
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeLimit + 10)) { [process] in
+                if process.isRunning { process.terminate() }
+            }
+        }
         process.waitUntilExit()
         let output = dir.appendingPathComponent("\(name).pdf")
         guard process.terminationStatus == 0, let pdf = fm.contents(atPath: output.path), pdf.starts(with: Array("%PDF-".utf8)) else {
             let said = (fm.contents(atPath: log.path).map { String(decoding: $0, as: UTF8.self) } ?? "")
                 .split(separator: "\n").filter { !$0.contains("javaldx") }.suffix(3).joined(separator: " ")
-            let status = process.terminationStatus == 124 ? "stopped after \(timeLimit) s" : "exit status \(process.terminationStatus)"
+            let status = [124, 137].contains(process.terminationStatus) || process.terminationReason == .uncaughtSignal
+                ? "stopped after \(timeLimit) s" : "exit status \(process.terminationStatus)"
             throw ReportError.rendererUnavailable("LibreOffice could not convert \(name).docx (\(status)): \(said)")
         }
         return pdf
