@@ -175,7 +175,21 @@ public struct VariableNames: Sendable {
     public init() {}
 
     public mutating func make(_ wanted: String) -> String {
-        let name = Self.valid(wanted)
+        Self.unique(Self.valid(wanted), among: &used)
+    }
+
+    /// A value-label set's name (Stata: the same rules as a variable's), one per wanted name:
+    /// two scales whose names clean to the same text get two sets.
+    public mutating func labelSet(_ wanted: String) -> String {
+        if let known = sets[wanted] { return known }
+        let name = Self.unique(Self.valid(wanted), among: &usedSets)
+        sets[wanted] = name
+        return name
+    }
+
+    /// `name`, or `name_2`, `name_3`... (still at most 32 characters): the first not yet
+    /// `used`, case aside; then used.
+    static func unique(_ name: String, among used: inout Set<String>) -> String {
         var candidate = name
         var n = 2
         while used.contains(candidate.uppercased()) {
@@ -184,23 +198,6 @@ public struct VariableNames: Sendable {
             n += 1
         }
         used.insert(candidate.uppercased())
-        return candidate
-    }
-
-    /// A value-label set's name (Stata: the same rules as a variable's), one per wanted name:
-    /// two scales whose names clean to the same text get two sets.
-    public mutating func labelSet(_ wanted: String) -> String {
-        if let known = sets[wanted] { return known }
-        let name = Self.valid(wanted)
-        var candidate = name
-        var n = 2
-        while usedSets.contains(candidate.uppercased()) {
-            let suffix = "_\(n)"
-            candidate = String(name.prefix(32 - suffix.count)) + suffix
-            n += 1
-        }
-        usedSets.insert(candidate.uppercased())
-        sets[wanted] = candidate
         return candidate
     }
 
