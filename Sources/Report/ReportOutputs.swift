@@ -13,6 +13,12 @@ public struct ReleaseContext {
     let sdmx: SDMXDataStructure
     /// The summary table, built once for summary.csv and summary.xlsx.
     let summary: SummaryTable
+    /// What a renderer has to say about a file it made (the log's warnings).
+    let warnings = Warnings()
+
+    final class Warnings: @unchecked Sendable {
+        var lines: [String] = []
+    }
 
     init(_ input: ReportInput) throws {
         self.input = input
@@ -119,6 +125,8 @@ public enum ReportRenderer {
         /// Files this release should have but could not be made here, with why (the annex's
         /// PDF without LibreOffice): the release is published without them and says so.
         public let notMade: [(name: String, reason: String)]
+        /// What the log should warn of, about files that were made.
+        public var warnings: [String] = []
     }
 
     /// Renders the registry's files one at a time, in registry order, handing each to `each`
@@ -139,7 +147,7 @@ public enum ReportRenderer {
             }
             try each(output.file.name, data)
         }
-        return Summary(otherLanguage: input.language == .vi ? .en : .vi, notMade: notMade)
+        return Summary(otherLanguage: input.language == .vi ? .en : .vi, notMade: notMade, warnings: release.warnings.lines)
     }
 
     /// The PDF renderer this machine has, as the manifest records it (a release made without

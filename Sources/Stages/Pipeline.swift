@@ -650,6 +650,7 @@ public struct Pipeline {
         for (name, reason) in summary.notMade {
             logger.warning("report: \(name) not made, the release is published without it: \(reason)")
         }
+        for warning in summary.warnings { logger.warning("report: \(warning)") }
         return summary
     }
 

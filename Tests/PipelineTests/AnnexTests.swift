@@ -171,6 +171,26 @@ struct AnnexTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
     }
 
+    @Test("a PDF that cannot be made reproducible is published as converted, and the log says so")
+    func oddPDF() async throws {
+        let run = try await AnnexRunCache.shared.value()
+        let folder = run.root.appendingPathComponent("odd-office")
+        try copyFolder(run.survey, to: folder)
+        // An office that writes a PDF without a cross-reference table.
+        let script = run.root.appendingPathComponent("soffice-odd")
+        try #"""
+            #!/bin/sh
+            while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; last=$1; shift; done
+            printf '%%PDF-1.7\n%%%%EOF\n' > "$out/$(basename "$last" .docx).pdf"
+            """#.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let result = try await run.pipeline(["run", folder.path], name: "odd-office", soffice: script.path)
+        #expect(result.termination == .exited(1), "\(result)")
+        #expect(result.stderr.contains("annex.pdf: LibreOffice's PDF could not be made reproducible"), "\(result.stderr.suffix(1500))")
+        let pdf = try Data(contentsOf: folder.appendingPathComponent("out/annex.pdf"))
+        #expect(pdf == Data("%PDF-1.7\n%%EOF\n".utf8))
+    }
+
     @Test("the same survey made again in another process and time zone gives byte-identical annex.docx, annex.en.docx and annex.pdf")
     func reproducible() async throws {
         let run = try await AnnexRunCache.shared.value()

@@ -14,7 +14,13 @@ enum AnnexPDF: ReportOutput {
     static func render(_ release: ReleaseContext) throws -> Data? {
         guard let docx = try AnnexDocx.render(release) else { return nil }
         let pdf = try LibreOffice.convertToPDF(docx, name: "annex")
-        return try ReproduciblePDF.normalised(pdf, date: release.input.releaseDate, id: FileDigest.identifier(docx))
+        do {
+            return Data(try ReproduciblePDF.normalise([UInt8](pdf), date: release.input.releaseDate, id: FileDigest.identifier(docx)))
+        } catch {
+            release.warnings.lines.append(
+                "annex.pdf: LibreOffice's PDF could not be made reproducible (\(error)); published as converted, so it differs from one run to the next")
+            return pdf
+        }
     }
 }
 
@@ -135,17 +141,12 @@ enum FileDigest {
 /// file identifier and LibreOffice's checksum by a digest of the .docx. Dates keep their
 /// length; the colour profile is compressed again and every object after it moves, so the
 /// cross-reference table is written again from the original one and checked: each entry
-/// must point at its object, or the PDF is returned as LibreOffice wrote it.
+/// must point at its object, or `normalise` throws (and the PDF is published as LibreOffice
+/// wrote it, with a warning in the log).
 enum ReproduciblePDF {
     struct Patch {
         var range: Range<Int>
         var bytes: [UInt8]
-    }
-
-    static func normalised(_ pdf: Data, date: String, id: String) throws -> Data {
-        let bytes = [UInt8](pdf)
-        guard let result = try? normalise(bytes, date: date, id: id) else { return pdf }
-        return Data(result)
     }
 
     static func normalise(_ pdf: [UInt8], date: String, id: String) throws -> [UInt8] {
