@@ -152,21 +152,17 @@ struct AnnexTests {
     @Test("a conversion that fails is made again by the next run, LibreOffice unchanged")
     func failedConversion() async throws {
         let run = try await AnnexRunCache.shared.value()
-        let folder = run.root.appendingPathComponent("flaky-office")
-        try copyFolder(run.survey, to: folder)
+        let folder = try run.copy("flaky-office")
         // The same soffice path both times: failing first, converting once the marker exists.
         let marker = run.root.appendingPathComponent("office-works")
-        let script = run.root.appendingPathComponent("soffice-flaky")
         let real = try #require(findTool("soffice"))
-        try "#!/bin/sh\nif [ -f '\(marker.path)' ]; then exec '\(real)' \"$@\"; fi\necho 'simulated crash' >&2\nexit 1\n"
-            .write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let first = try await run.pipeline(["run", folder.path], name: "flaky-1", soffice: script.path)
+        let script = try run.office("soffice-flaky", "#!/bin/sh\nif [ -f '\(marker.path)' ]; then exec '\(real)' \"$@\"; fi\necho 'simulated crash' >&2\nexit 1\n")
+        let first = try await run.pipeline(["run", folder.path], name: "flaky-1", soffice: script)
         #expect(first.summaryLine.contains("not made: annex.pdf (LibreOffice could not convert"), "\(first.summaryLine)")
         let out = folder.appendingPathComponent("out")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
         FileManager.default.createFile(atPath: marker.path, contents: Data())
-        let second = try await run.pipeline(["run", folder.path], name: "flaky-2", soffice: script.path)
+        let second = try await run.pipeline(["run", folder.path], name: "flaky-2", soffice: script)
         #expect(second.summaryLine.contains("published"), "made again: \(second.summaryLine)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("annex.pdf").path))
     }
@@ -174,17 +170,14 @@ struct AnnexTests {
     @Test("a PDF that cannot be made reproducible is published as converted, and the log says so")
     func oddPDF() async throws {
         let run = try await AnnexRunCache.shared.value()
-        let folder = run.root.appendingPathComponent("odd-office")
-        try copyFolder(run.survey, to: folder)
+        let folder = try run.copy("odd-office")
         // An office that writes a PDF without a cross-reference table.
-        let script = run.root.appendingPathComponent("soffice-odd")
-        try #"""
+        let script = try run.office("soffice-odd", #"""
             #!/bin/sh
             while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; last=$1; shift; done
             printf '%%PDF-1.7\n%%%%EOF\n' > "$out/$(basename "$last" .docx).pdf"
-            """#.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let result = try await run.pipeline(["run", folder.path], name: "odd-office", soffice: script.path)
+            """#)
+        let result = try await run.pipeline(["run", folder.path], name: "odd-office", soffice: script)
         #expect(result.termination == .exited(1), "\(result)")
         #expect(result.stderr.contains("annex.pdf: LibreOffice's PDF could not be made reproducible"), "\(result.stderr.suffix(1500))")
         let pdf = try Data(contentsOf: folder.appendingPathComponent("out/annex.pdf"))
@@ -194,8 +187,7 @@ struct AnnexTests {
     @Test("the same survey made again in another process and time zone gives byte-identical annex.docx, annex.en.docx and annex.pdf")
     func reproducible() async throws {
         let run = try await AnnexRunCache.shared.value()
-        let again = run.root.appendingPathComponent("again")
-        try copyFolder(run.survey, to: again)
+        let again = try run.copy("again")
         // Another process in another time zone: the same bytes.
         let result = try await run.pipeline(["run", again.path], name: "again", environment: ["TZ": "Asia/Ho_Chi_Minh"])
         #expect(result.termination == .exited(1), "\(result)")
@@ -209,8 +201,7 @@ struct AnnexTests {
     @Test("without LibreOffice the release is published without annex.pdf and says so: log, summary line, manifest")
     func withoutRenderer() async throws {
         let run = try await AnnexRunCache.shared.value()
-        let folder = run.root.appendingPathComponent("no-office")
-        try copyFolder(run.survey, to: folder)
+        let folder = try run.copy("no-office")
         let result = try await run.pipeline(["run", folder.path], name: "no-office", soffice: "none")
         #expect(result.termination == .exited(1), "the exit status is the checks', as with the PDF: \(result)")
         #expect(result.summaryLine.contains("not made: annex.pdf (SIPAS_SOFFICE=none"), "\(result.summaryLine)")
@@ -303,6 +294,21 @@ struct AnnexRun: Sendable {
         let result = try await run.pipeline(["run", survey.path], name: "run")
         try #require(result.termination == .exited(1), "checks fail in the short quarters of X06: \(result)")
         return run
+    }
+
+    /// A copy of the survey (without out/ and work/) beside it.
+    func copy(_ name: String) throws -> URL {
+        let folder = root.appendingPathComponent(name)
+        try copyFolder(survey, to: folder)
+        return folder
+    }
+
+    /// An executable shell script standing in for soffice; its path.
+    func office(_ name: String, _ script: String) throws -> String {
+        let path = root.appendingPathComponent(name).path
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
     }
 
     /// The pipeline executable with the real LibreOffice (or `soffice` as given).
