@@ -176,30 +176,16 @@ extension Pipeline {
             let (sha, bytes) = try FileHash.sha256(path: path)
             entries.append("    {\"file\": \"\(name)\", \"bytes\": \(bytes), \"sha256\": \"\(sha)\"}")
         }
-        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \(Self.jsonString(inputs[$0]!))" }.joined(separator: ",\n")
+        let inputLines = inputs.keys.sorted().map { "    \"\($0)\": \(JSONText.quoted(inputs[$0]!))" }.joined(separator: ",\n")
         var text = "{\n  \"program\": \"sipas-pipeline\",\n  \"version\": \"\(programVersion)\",\n  \"inputs\": {\n\(inputLines)\n  },\n  \"files\": [\n"
         text += entries.joined(separator: ",\n") + "\n  ]"
         if !notMade.isEmpty {
             // Files this release should have but that could not be made here, with why.
-            let lines: [String] = notMade.map { "    {\"file\": \"\($0.name)\", \"reason\": \(Self.jsonString($0.reason))}" }
+            let lines: [String] = notMade.map { "    {\"file\": \"\($0.name)\", \"reason\": \(JSONText.quoted($0.reason))}" }
             text += ",\n  \"not_made\": [\n" + lines.joined(separator: ",\n") + "\n  ]"
         }
         text += "\n}\n"
         try write(Data(text.utf8), "manifest.json", in: dir)
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     // MARK: atomic release
