@@ -303,11 +303,20 @@ struct AnnexRun: Sendable {
         return folder
     }
 
-    /// An executable shell script standing in for soffice; its path.
+    /// An executable shell script standing in for soffice; its path. `install` writes the
+    /// executable in a process of its own: a file this process had open for writing could be
+    /// inherited by a child another test spawns meanwhile, and exec'ing it would then fail
+    /// with ETXTBSY ("Text file busy"), as it once did in CI.
     func office(_ name: String, _ script: String) throws -> String {
+        let source = root.appendingPathComponent("\(name).txt").path
         let path = root.appendingPathComponent(name).path
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try script.write(toFile: source, atomically: true, encoding: .utf8)
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+        install.arguments = ["-m", "755", source, path]
+        try install.run()
+        install.waitUntilExit()
+        try #require(install.terminationStatus == 0, "install \(name)")
         return path
     }
 
