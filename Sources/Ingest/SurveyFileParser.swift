@@ -224,6 +224,7 @@ enum SurveyFileParser {
             let flags = top.child("flags")
             rules.suppressBelow = integer(flags, "suppress_below", rules.suppressBelow, 0...1_000_000)
             rules.maxHalfWidth = share(flags, "max_half_width", rules.maxHalfWidth, above: true)
+            rules.lowAlpha = share(flags, "low_alpha", rules.lowAlpha)
             let checks = top.child("checks")
             rules.maxMissingShare = share(checks, "max_missing_share", rules.maxMissingShare)
             rules.maxStraightliningShare = share(checks, "max_straightlining_share", rules.maxStraightliningShare)

@@ -30,7 +30,7 @@ enum SurveySchema {
             "plan_minimum": .value, "margin_of_error": .value, "first_period": .value, "last_period": .value,
             "index_measure": .value, "aggregation": .value, "ranking_policy": .value, "target": .value, "time_zone": .value,
         ]),
-        "flags": .table(["suppress_below": .value, "max_half_width": .value]),
+        "flags": .table(["suppress_below": .value, "max_half_width": .value, "low_alpha": .value]),
         "publication": .table([
             "issuing_body_vi": .value, "issuing_body_en": .value, "annex_title_vi": .value, "annex_title_en": .value,
             "decision_vi": .value, "decision_en": .value, "place_vi": .value, "place_en": .value, "issue_date": .value,

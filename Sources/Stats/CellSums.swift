@@ -76,6 +76,12 @@ public struct CellSums: Sendable, Equatable {
         return view
     }
 
+    /// Cronbach's α sums of each factor over the forms that answered every item of it
+    /// (listwise, as SPSS RELIABILITY): for factor g of k items, at `ListwiseLayout.offsets[g]`,
+    /// the forms n, then Σ y_i (k), then Σ y_i y_j (k × k, row-major), y the answer's value on
+    /// the item's scale; empty for sums kept without factors.
+    public internal(set) var listwise: [Int] = []
+
     /// Quality (yes/no, count) items: answers given and favourable answers.
     public internal(set) var qualityAnswered: [Int] = []
     public internal(set) var qualityFavourable: [Int] = []
@@ -205,6 +211,29 @@ public struct CellSums: Sendable, Equatable {
                     respondentSumFixed[groups.count] += wide * Self.fixed(f)
                     respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
                 }
+                addListwise(answers: answers, scales: scales, groups: groups, sign: sign)
+            }
+        }
+    }
+
+    /// The listwise sums of each factor the form answered completely.
+    private mutating func addListwise(answers: [UInt8], scales: RatingScales, groups: [[Int]], sign: Int) {
+        if listwise.isEmpty { listwise = Array(repeating: 0, count: ListwiseLayout(groups: groups).count) }
+        var offset = 0
+        listwise.withUnsafeMutableBufferPointer { sums in
+            for members in groups {
+                let k = members.count
+                defer { offset &+= 1 &+ k &+ k &* k }
+                guard members.allSatisfy({ answers[$0] != 0 }) else { continue }
+                sums[offset] &+= sign
+                for (a, i) in members.enumerated() {
+                    let yi = scales.values[i &* scales.stride &+ Int(answers[i])]
+                    sums[offset &+ 1 &+ a] &+= sign &* yi
+                    let row = offset &+ 1 &+ k &+ a &* k
+                    for (b, j) in members.enumerated() {
+                        sums[row &+ b] &+= sign &* yi &* scales.values[j &* scales.stride &+ Int(answers[j])]
+                    }
+                }
             }
         }
     }
@@ -286,12 +315,33 @@ public struct CellSums: Sendable, Equatable {
                 bothPoints[i] += other.bothPoints[i]
             }
         }
+        if listwise.isEmpty && !other.listwise.isEmpty { listwise = Array(repeating: 0, count: other.listwise.count) }
+        precondition(other.listwise.isEmpty || other.listwise.count == listwise.count, "cannot merge different factor groupings")
+        for i in other.listwise.indices { listwise[i] += other.listwise[i] }
         for i in 0..<(itemCount * levelStride) { levelCounts[i] += other.levelCounts[i] }
         for i in 0..<(itemCount * itemCount) {
             bothAnswered[i] += other.bothAnswered[i]
             satisfiedAndAnswered[i] += other.satisfiedAndAnswered[i]
             bothSatisfied[i] += other.bothSatisfied[i]
         }
+    }
+}
+
+/// Where each factor's listwise sums sit in `CellSums.listwise`.
+public struct ListwiseLayout: Sendable {
+    /// Start of factor g's block: n, Σ y (k), Σ y yᵀ (k × k).
+    public let offsets: [Int]
+    public let count: Int
+
+    public init(groups: [[Int]]) {
+        var offsets: [Int] = []
+        var next = 0
+        for members in groups {
+            offsets.append(next)
+            next += 1 + members.count + members.count * members.count
+        }
+        self.offsets = offsets
+        count = next
     }
 }
 

@@ -225,6 +225,7 @@ public struct Estimator: Sendable {
         indices[overallIndexID] = overall
         emit(overallIndexID, "index", "unweighted", overall)
         emit(wholeCellSubject, "n_rows", "count", Double(sums.forms))
+        if !cell.scope.isQuarterly && cell.scope.channel == nil { emitReliability(sums, emit: emit) }
 
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
@@ -240,6 +241,23 @@ public struct Estimator: Sendable {
         return CellSummary(
             answered: sums.answered, satisfied: sums.satisfied, indices: indices,
             linearisedSE: linearisedSE)
+    }
+
+    /// Cronbach's α of each factor of two or more items over the forms that answered all of
+    /// them (`method = listwise`, with that n), and per item its correlation with the rest of
+    /// its factor and the factor's α without it.
+    private func emitReliability(_ sums: CellSums, emit: (String, String, String, Double?) -> Void) {
+        guard !sums.listwise.isEmpty else { return }
+        let layout = ListwiseLayout(groups: structure.members)
+        for (f, positions) in structure.members.enumerated() where positions.count >= 2 {
+            let r = FactorReliability(listwise: sums.listwise, offset: layout.offsets[f], itemCount: positions.count)
+            emit(structure.factorIDs[f], "n", "listwise", Double(r.forms))
+            emit(structure.factorIDs[f], "alpha", "listwise", r.alpha)
+            for (a, j) in positions.enumerated() {
+                emit(likertIDs[j], "item_rest_r", "listwise", r.itemRest[a])
+                emit(likertIDs[j], "alpha_if_deleted", "listwise", r.alphaIfDeleted[a])
+            }
+        }
     }
 
     /// Points out of 100 (`[points] publish`): per item the mean points with a t interval;

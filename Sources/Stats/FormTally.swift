@@ -37,7 +37,7 @@ public struct TallyLayout: Sendable {
         }
         self.favourable = favourable
         groups = IndexStructure(survey: survey).members
-        var parts = ["tally-1"]
+        var parts = ["tally-2"]
         for (k, scale) in scales.scales.enumerated() {
             parts.append("r\(likertPositions[k]):\(scale.values.map { "\($0)\(scale.isSatisfied($0) ? "+" : "")" }.joined(separator: ","))")
         }
@@ -223,7 +223,7 @@ extension AtomTally {
                 put(Int64(v - ((v >> 62) << 62)))
             }
         }
-        put(1)  // format
+        put(2)  // format
         let s = sums
         put(Int64(s.itemCount))
         put(Int64(s.levelStride))
@@ -235,6 +235,7 @@ extension AtomTally {
         put(missing)
         put(Int64(straightLined))
         put(dayCounts)
+        put(s.listwise)
         if s.hasPoints { put(s.pointSum); put(s.pointSquares); put(s.pointAndAnswered); put(s.bothPoints) }
         return out
     }
@@ -271,7 +272,7 @@ extension AtomTally {
         }
         self.init(layout: layout)
         let j = layout.scales.itemCount
-        guard get() == 1, get() == Int64(j), get() == Int64(layout.scales.stride) else { return nil }
+        guard get() == 2, get() == Int64(j), get() == Int64(layout.scales.stride) else { return nil }
         var s = sums
         s.forms = Int(get())
         s.answered = ints(j); s.satisfied = ints(j); s.scoreSum = ints(j); s.scoreSquares = ints(j)
@@ -287,6 +288,9 @@ extension AtomTally {
         missing = ints(layout.answeredCount)
         straightLined = Int(get())
         dayCounts = ints(Self.days)
+        let listwise = ints(nil)
+        guard listwise.isEmpty || listwise.count == ListwiseLayout(groups: layout.groups).count else { return nil }
+        sums.listwise = listwise
         if layout.scales.withPoints && i < bytes.count {
             var p = sums
             p.pointSum = ints(j); p.pointSquares = ints(j); p.pointAndAnswered = ints(j * j); p.bothPoints = ints(j * j)

@@ -187,6 +187,9 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     public var suppressBelow: Int = 30
     /// Flag U: an interval half-width above this is low reliability.
     public var maxHalfWidth: Double = 0.10
+    /// `[flags] low_alpha`: a factor whose Cronbach's α is below this is flagged in the
+    /// technical report (a negative α always is).
+    public var lowAlpha: Double = 0.6
     /// `[estimates] full`: every statistic and method of docs/statistics.md (all five item
     /// intervals, the index's Wald intervals), not only what the release publishes.
     public var fullEstimates = false

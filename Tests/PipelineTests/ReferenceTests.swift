@@ -72,6 +72,15 @@ struct ReferenceTests {
         }
     }
 
+    /// fixtures/reference/R/alpha.R: psych::alpha on each factor's complete forms per unit and
+    /// year and all units and year, with negative α and negative item-rest correlations.
+    @Test("each factor's Cronbach's α, item-rest r and α without each item equal psych::alpha to 1e-9")
+    func reliability() throws {
+        let (_, ours) = try runAndCompare(try copyFixture("reference"), with: "ref_alpha.csv")
+        #expect(ours.contains { $0.key.hasPrefix("unit_year,EDU,2023,E,alpha,") && Double($0.value)! < 0 }, "a negative α is published as it is")
+        #expect(!ours.keys.contains { $0.contains(",alpha,") && $0.contains("-Q") }, "α is a year's figure")
+    }
+
     /// `...,2024-Q3 vs 2023-Q3,...`: a change on the same quarter a year earlier, which R's
     /// reference does not compute (it compares consecutive periods).
     static func isYearAgoChange(_ key: String) -> Bool {

@@ -132,6 +132,7 @@ struct FormTallyTests {
         let tally = Self.tally(Self.forms(200, seed: 5), layout: layout)
         for atom in tally.atoms.values {
             let bytes = atom.encoded()
+            #expect(atom.sums.listwise.contains { $0 > 0 }, "the factors' listwise sums are part of the tally")
             #expect(bytes.withUnsafeBytes { AtomTally(decoding: $0, layout: layout) } == atom)
             #expect(bytes.dropLast().withUnsafeBytes { AtomTally(decoding: $0, layout: layout) } == nil)
             var other = Self.survey
