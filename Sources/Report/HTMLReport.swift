@@ -324,6 +324,11 @@ enum HTMLReport {
                                  })
             }
 
+        // Each factor's Cronbach's α over the year.
+        page.reliability = reliabilitySection(
+            year: year, units: unitOrder.map { ($0, name($0)) }, allName: labels.allUnits(.pooled), published: published,
+            survey: survey, labels: labels, numbers: numbers)
+
         // Sampling: forms per unit and quarter against the plan minimum and the sample-size rule.
         page.samplingCaption = numbers.caption(labels.samplingHeading)
         page.samplingRows = unitOrder.map { code -> SamplingRow in

@@ -48,6 +48,7 @@ struct PageView {
     var hasFailedChecks = false
     var failedCaption: String?
     var units: [UnitAnnex] = []
+    var reliability: ReliabilitySection?
 }
 
 /// The page's words of tables and headings.

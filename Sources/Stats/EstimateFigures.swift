@@ -59,6 +59,21 @@ public struct ItemFigures: Sendable, Hashable {
     public var levels = LevelCounts()
     /// Points out of 100 (`points`), with SE and t interval.
     public var points: FigureValue?
+    /// A rating question's correlation with the rest of its factor (`item_rest_r/listwise`)
+    /// and its factor's α without it (`alpha_if_deleted/listwise`): years only.
+    public var itemRest: Double?
+    public var alphaIfDeleted: Double?
+}
+
+/// Cronbach's α of a factor over the forms that answered all its items (`alpha/listwise`,
+/// `n/listwise`): years only, factors of two or more items.
+public struct ReliabilityFigures: Sendable, Hashable {
+    public var forms: Int?
+    public var alpha: Double?
+    public init(forms: Int? = nil, alpha: Double? = nil) {
+        self.forms = forms
+        self.alpha = alpha
+    }
 }
 
 /// What is published about a factor index or the SIPAS index in one cell.
@@ -71,6 +86,8 @@ public struct IndexFigures: Sendable, Hashable {
     public var by: [IndexEstimator: FigureValue] = [:]
     /// Points out of 100, with the linearised SE and t interval.
     public var points: FigureValue?
+    /// The factor's Cronbach's α (factors only).
+    public var reliability: ReliabilityFigures?
 }
 
 /// A unit's place in a ranking as stored (`rank*` rows).
@@ -302,6 +319,8 @@ public struct EstimateFigures: Sendable {
         case "points_se" where row.method == "unweighted": update { $0.points?.se = v }
         case "points_lower" where row.method == "t": update { $0.points?.lower = v }
         case "points_upper" where row.method == "t": update { $0.points?.upper = v }
+        case "item_rest_r" where row.method == "listwise": update { $0.itemRest = v }
+        case "alpha_if_deleted" where row.method == "listwise": update { $0.alphaIfDeleted = v }
         case "flag": absorbFlag(row, key)
         default: break
         }
@@ -326,6 +345,8 @@ public struct EstimateFigures: Sendable {
         case "index_upper":
             if let e = IndexEstimator.byIntervalMethod[row.method] { update { $0.by[e, default: FigureValue()].upper = v } }
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
+        case "n" where row.method == "listwise": update { $0.reliability = ReliabilityFigures(forms: v.map { Int($0) }) }
+        case "alpha" where row.method == "listwise": update { $0.reliability?.alpha = v }
         case "points" where row.method == "unweighted": update { $0.points = FigureValue(value: v) }
         case "points_se" where row.method == "lin_unweighted": update { $0.points?.se = v }
         case "points_lower" where row.method == "lin_unweighted_t": update { $0.points?.lower = v }

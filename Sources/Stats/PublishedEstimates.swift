@@ -128,6 +128,8 @@ public struct PublishedCell: Sendable {
     /// Every item's counts (answers, satisfied or favourable, answers per level) and, unless
     /// suppressed, its mean score, by item id.
     public var itemDetails = ByID<ItemFigures>(.none)
+    /// Each factor's Cronbach's α (years), by factor id.
+    public var reliability: [String: ReliabilityFigures] = [:]
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
@@ -213,6 +215,8 @@ public struct PublishedEstimates: Sendable {
                 detail.share = FigureValue()
                 detail.meanScore = nil
                 detail.points = nil
+                detail.itemRest = nil
+                detail.alphaIfDeleted = nil
             }
             details[item.id] = detail
         }
@@ -258,6 +262,12 @@ public struct PublishedEstimates: Sendable {
             shortOfForms: cell.rankCaution == 1)
         published.factorOrder = survey.factors.map(\.id)
         published.itemDetails = details
+        // As in the public estimates.csv: a suppressed factor (Q) shows its n, not its α.
+        for (id, figures) in cell.indices {
+            guard var r = figures.reliability else { continue }
+            if cell.flags(id).contains(.suppressed) { r.alpha = nil }
+            published.reliability[id] = r
+        }
         return published
     }
 }

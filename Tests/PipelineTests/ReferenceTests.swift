@@ -76,9 +76,39 @@ struct ReferenceTests {
     /// year and all units and year, with negative α and negative item-rest correlations.
     @Test("each factor's Cronbach's α, item-rest r and α without each item equal psych::alpha to 1e-9")
     func reliability() throws {
-        let (_, ours) = try runAndCompare(try copyFixture("reference"), with: "ref_alpha.csv")
+        let folder = try copyFixture("reference")
+        // 0.45: MIN's C (psych: 0.4494) prints as 0,45 and is not marked; EDU's E is negative.
+        let toml = folder.appendingPathComponent("survey.toml")
+        try (String(contentsOf: toml, encoding: .utf8) + "\n[flags]\nlow_alpha = 0.45\n").write(to: toml, atomically: true, encoding: .utf8)
+        let (_, ours) = try runAndCompare(folder, with: "ref_alpha.csv")
         #expect(ours.contains { $0.key.hasPrefix("unit_year,EDU,2023,E,alpha,") && Double($0.value)! < 0 }, "a negative α is published as it is")
         #expect(!ours.keys.contains { $0.contains(",alpha,") && $0.contains("-Q") }, "α is a year's figure")
+
+        // The technical report's table of 2024: psych's α to two decimals, marked below 0,45.
+        let reference = try readEstimates(repositoryRoot.appendingPathComponent("fixtures/reference/expected/ref_alpha.csv").path)
+        let html = try String(contentsOf: folder.appendingPathComponent("out/report.html"), encoding: .utf8)
+        let start = try #require(html.range(of: "<section aria-labelledby=\"reliability\">"))
+        let section = html[start.lowerBound...].components(separatedBy: "</section>")[0]
+        let names = ["Sở Tư pháp": "STP", "Sở Công Thương": "MIN", "Sở Giáo dục và Đào tạo": "EDU"]
+        var seen = 0
+        for row in section.components(separatedBy: "<tr").dropFirst(2) {
+            let name = try #require(row.components(separatedBy: "<th scope=\"row\">").dropFirst().first?.components(separatedBy: "</th>").first)
+            guard let code = names[name] else { continue }
+            let cells = row.components(separatedBy: "<td class=\"num\">").dropFirst()
+            #expect(cells.count == 5, "\(code): one α per factor")
+            for (factor, cell) in zip(["A", "B", "C", "D", "E"], cells) {
+                let text = try #require(reference["unit_year,\(code),2024,\(factor),alpha,listwise"])
+                let alpha = try #require(Double(text))
+                let n = try #require(reference["unit_year,\(code),2024,\(factor),n,listwise"])
+                let printed = String(format: "%.2f", alpha).replacingOccurrences(of: ".", with: ",").replacingOccurrences(of: "-", with: "−")
+                #expect(cell.contains(printed) && cell.contains("n = \(n)"), "\(code) \(factor): \(printed), n = \(n) in \(cell)")
+                #expect(cell.contains("<strong>") == ((alpha * 100).rounded() < 45), "\(code) \(factor) \(printed) marked below 0,45 or not")
+                seen += 1
+            }
+        }
+        #expect(seen == 15)
+        #expect(section.contains("Sở Giáo dục và Đào tạo, yếu tố E: α = −0,03 (n = 59)"), "the negative α is listed")
+        #expect(!section.contains("Sở Công Thương, yếu tố C"), "0,45 is not below 0,45")
     }
 
     /// `...,2024-Q3 vs 2023-Q3,...`: a change on the same quarter a year earlier, which R's
