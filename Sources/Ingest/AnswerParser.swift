@@ -32,7 +32,7 @@ public enum AnswerParser {
 
     /// Parses one answer of `item` from text: a rating on its scale, a quality answer or text.
     public static func parse(_ raw: String, item: Item) -> Parsed {
-        guard item.kind == .likert, let scale = item.scale else { return parse(raw, kind: item.kind) }
+        guard item.kind == .likert || item.kind == .category, let scale = item.scale else { return parse(raw, kind: item.kind) }
         return parse(raw, scale: scale)
     }
 
@@ -43,7 +43,7 @@ public enum AnswerParser {
 
     /// `parse(_:item:)` for an item of `kind` and `scale`.
     static func parse(_ raw: String, kind: ItemKind, scale: AnswerScale?) -> Parsed {
-        guard kind == .likert, let scale else { return parse(raw, kind: kind) }
+        guard kind == .likert || kind == .category, let scale else { return parse(raw, kind: kind) }
         return parse(raw, scale: scale)
     }
 
@@ -105,7 +105,7 @@ public enum AnswerParser {
         let text = raw.trimmedOfSpaces
         if text.isEmpty { return .missing }
         switch kind {
-        case .likert:
+        case .likert, .category:
             return .invalid(expected: "an answer on the item's scale")
         case .likert5:
             if let v = wholeNumber(text), (1...5).contains(v) { return .answer(v) }

@@ -236,7 +236,7 @@ struct AnswerRule: Sendable {
         case .yesno: kind = .yesno
         case .count: kind = .count
         case .text: kind = .text
-        case .likert:
+        case .likert, .category:
             if let scale = item.scale {
                 kind = .scale
                 for v in scale.values where v >= 0 && v < 128 {
@@ -332,6 +332,10 @@ extension FormValidator {
         if !unasked.isEmpty, unasked.contains(where: { answers[$0] != nil }) {
             for k in unasked { answers[k] = nil }
             anyAnswer = answers.contains { $0 != nil }
+        }
+        // Answers about the respondent alone (category items) leave the form blank.
+        if anyAnswer, !categoryPositions.isEmpty {
+            anyAnswer = answers.indices.contains { answers[$0] != nil && !categoryPositions.contains($0) }
         }
         guard anyAnswer else { return nil }
         // The form id: printable ASCII (no control character, no tab or line break).

@@ -62,6 +62,8 @@ struct FormValidator {
     /// NFD) with what `AnswerParser.parse` reads from each: the value, or -1 for no answer.
     let labelTables: [ByteKeyTable?]
     private let itemKinds: [ItemKind]
+    /// Positions of category items: an answer there alone (gender, age) leaves a form blank.
+    let categoryPositions: [Int]
     private let itemScales: [AnswerScale?]
     private let itemIDs: [String]
 
@@ -117,6 +119,8 @@ struct FormValidator {
             return table
         }
         itemKinds = items.map(\.kind)
+        let kinds = items.map(\.kind)
+        categoryPositions = kinds.indices.filter { kinds[$0] == .category }
         itemScales = items.map(\.scale)
         itemIDs = items.map(\.id)
     }
@@ -206,7 +210,7 @@ struct FormValidator {
                     parsed = v >= 0 ? .answer(v) : .missing
                 } else {
                     let kind = itemKinds[position]
-                    parsed = AnswerParser.parse(s, kind: kind, scale: kind == .likert ? itemScales[position] : nil)
+                    parsed = AnswerParser.parse(s, kind: kind, scale: kind == .likert || kind == .category ? itemScales[position] : nil)
                 }
             case .number(let d):
                 let v = d == d.rounded() && d >= 0 && d < 1000 ? answerRules[position].answer(number: Int(d)) : AnswerRule.undecided
@@ -214,14 +218,14 @@ struct FormValidator {
                     parsed = v >= 0 ? .answer(v) : .missing
                 } else {
                     let kind = itemKinds[position]
-                    parsed = AnswerParser.parse(number: d, kind: kind, scale: kind == .likert ? itemScales[position] : nil)
+                    parsed = AnswerParser.parse(number: d, kind: kind, scale: kind == .likert || kind == .category ? itemScales[position] : nil)
                 }
             case .other(let s): parsed = .invalid(expected: "a number or a label, found \(s)")
             }
             switch parsed {
             case .answer(let v):
                 answers.append(v)
-                anyAnswer = true
+                if itemKinds[position] != .category { anyAnswer = true }
             case .missing:
                 answers.append(nil)
             case .invalid(let expected):
@@ -238,7 +242,9 @@ struct FormValidator {
             problems.append("\(group.items.joined(separator: ", ")): '\(group.shown)' is not an answer; expected \(group.expected)")
         }
         if problems.isEmpty && !anyAnswer {
-            problems.append("blank form: no question answered (a non-response, not counted)")
+            problems.append(categoryPositions.contains { answers[$0] != nil }
+                ? "blank form: no question about the service answered, only who answered (a non-response, not counted)"
+                : "blank form: no question answered (a non-response, not counted)")
         }
         // A unit that had ceased by the form's date: the form counts for the one unit that
         // continues it; with several (a split) or none, it is a reject naming them.
@@ -305,7 +311,7 @@ struct FormValidator {
         case .likert5: words += AnswerParser.likertLabels.keys.sorted()
         case .yesno: words += AnswerParser.yesNoLabels.keys.sorted()
         case .count: words += (0...9).flatMap { ["\($0) lần", "\($0) lan", "\($0) lượt", "\($0) times"] }
-        case .likert, .text: break
+        case .likert, .text, .category: break
         }
         var seen = Set<[UInt8]>()
         var entries: [(key: [UInt8], value: Int)] = []

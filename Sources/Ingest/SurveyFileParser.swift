@@ -287,7 +287,32 @@ enum SurveyFileParser {
                 }
             }
             definition.groups = readGroups()
+            definition.rules.breakdowns = readBreakdowns(items: items)
             return definition
+        }
+
+        /// `[estimates] breakdowns = ["gender", ...]`: category items, each once.
+        mutating func readBreakdowns(items: [Item]) -> [String] {
+            let section = Section(table: root, path: []).child("estimates")
+            guard let value = section.table?["breakdowns"] else { return [] }
+            let path = section.path + [.key("breakdowns")]
+            let raw = value.array.map { Array($0) } ?? []
+            let ids = raw.compactMap(\.string)
+            guard value.array != nil, ids.count == raw.count else {
+                fail(path, "estimates.breakdowns must be a list of category item ids, such as [\"gender\", \"age_group\"]")
+                return []
+            }
+            var kept: [String] = []
+            for id in ids {
+                guard let item = items.first(where: { $0.id == id }), item.kind == .category else {
+                    let categories = items.filter { $0.kind == .category }.map(\.id)
+                    fail(path, "estimates.breakdowns: '\(id)' is not a category item"
+                        + (categories.isEmpty ? "; define one with kind = \"category\"" : "; expected one of \(categories.joined(separator: ", "))"))
+                    continue
+                }
+                if kept.contains(id) { fail(path, "estimates.breakdowns: '\(id)' is listed twice") } else { kept.append(id) }
+            }
+            return kept
         }
 
         /// `[[groups]]`: id (a code, not ALL or _T), name_vi, name_en.
@@ -434,11 +459,10 @@ enum SurveyFileParser {
                     fail(at("values"), "scale \(name): values must be 2 to \(AnswerScale.mostLevels) whole numbers from 0 to \(AnswerScale.largestValue) in ascending order, such as [0, 1, 2]")
                     continue
                 }
-                guard let satisfied = integers("satisfied") else {
-                    fail(entry.path, "scale \(name) needs satisfied = [...], the values counted as satisfied")
-                    continue
-                }
-                guard !satisfied.isEmpty, satisfied.allSatisfy(values.contains), Set(satisfied).count == satisfied.count else {
+                // A scale of categories (gender, age group) has none: a rating item that uses
+                // such a scale is refused below.
+                let satisfied = integers("satisfied") ?? []
+                guard entry.table?["satisfied"] == nil || (!satisfied.isEmpty && satisfied.allSatisfy(values.contains) && Set(satisfied).count == satisfied.count) else {
                     fail(at("satisfied"), "scale \(name): satisfied must list some of its values \(values), each once")
                     continue
                 }
@@ -559,7 +583,7 @@ enum SurveyFileParser {
                 if items.contains(where: { $0.id == id }) { fail(at("id"), "item id \(id) is used twice") }
                 let kindText = string(entry, "kind", "likert5")
                 guard let kind = ItemKind(rawValue: kindText) else {
-                    fail(at("kind"), "item \(id): kind '\(kindText)'; expected likert5, likert, yesno, count or text")
+                    fail(at("kind"), "item \(id): kind '\(kindText)'; expected likert5, likert, yesno, count, text or category")
                     continue
                 }
                 let factor = t["factor"]?.string
@@ -572,9 +596,10 @@ enum SurveyFileParser {
                 var scale: AnswerScale?
                 let scaleName = t["scale"]?.string
                 switch kind {
-                case .likert:
+                case .likert, .category:
                     guard let scaleName else {
-                        fail(entry.path, "item \(id): a likert item needs scale = \"NAME\" naming a [scales.NAME] table")
+                        fail(entry.path, "item \(id): a \(kind.rawValue) item needs scale = \"NAME\" naming a [scales.NAME] table"
+                             + (kind == .category ? " with its values and labels (satisfied is not needed)" : ""))
                         continue
                     }
                     guard let found = scales[scaleName] else {
@@ -582,12 +607,16 @@ enum SurveyFileParser {
                         fail(at("scale"), "item \(id): no [scales.\(scaleName)] table" + (known.isEmpty ? "; define it" : "; expected one of \(known.joined(separator: ", "))"))
                         continue
                     }
+                    if kind == .likert && found.satisfied.isEmpty {
+                        fail(at("scale"), "item \(id): scale \(scaleName) has no satisfied = [...]; a likert item needs the values counted as satisfied")
+                        continue
+                    }
                     scale = found
                 default:
                     if t["scale"] != nil {
                         fail(at("scale"), kind == .likert5
                             ? "item \(id): likert5 uses the built-in five-point scale; write kind = \"likert\" to use scale \(scaleName ?? "")"
-                            : "item \(id): only likert items have a scale")
+                            : "item \(id): only likert and category items have a scale")
                     }
                 }
                 var item = Item(

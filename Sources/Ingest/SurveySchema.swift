@@ -58,7 +58,7 @@ enum SurveySchema {
         ]),
         "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value, "points": .value]),
         "points": .table(["publish": .value, "likert5": .value]),
-        "estimates": .table(["full": .value]),
+        "estimates": .table(["full": .value, "breakdowns": .value]),
         "sdmx": .table(["ref_area": .value, "ref_area_name_vi": .value, "ref_area_name_en": .value]),
     ]
 

@@ -543,6 +543,10 @@ extension Labels {
         case .unitQuarterOnline: t("Đơn vị, quý, trực tuyến", "Unit, quarter, online")
         case .unitYearPaper: t("Đơn vị, năm, phiếu giấy", "Unit, year, paper")
         case .unitYearOnline: t("Đơn vị, năm, trực tuyến", "Unit, year, online")
+        case .byAllQuarter: t("Tất cả đơn vị, quý, theo nhóm người trả lời", "All units, quarter, by respondent group")
+        case .byAllYear: t("Tất cả đơn vị, năm, theo nhóm người trả lời", "All units, year, by respondent group")
+        case .byUnitQuarter: t("Đơn vị, quý, theo nhóm người trả lời", "Unit, quarter, by respondent group")
+        case .byUnitYear: t("Đơn vị, năm, theo nhóm người trả lời", "Unit, year, by respondent group")
         }
     }
 

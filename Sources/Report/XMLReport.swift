@@ -69,6 +69,9 @@ enum XMLReport {
                 try w.attribute("scale", scale.name)
                 try w.attribute("scaleValues", scale.values.map(String.init).joined(separator: " "))
                 try w.attribute("satisfiedValues", scale.satisfied.map(String.init).joined(separator: " "))
+            } else if item.kind == .category, let scale = item.scale {
+                try w.attribute("scale", scale.name)
+                try w.attribute("scaleValues", scale.values.map(String.init).joined(separator: " "))
             }
             try w.attribute("favourable", item.favourable.map(String.init))
             try w.attribute("favourableAtMost", item.favourableAtMost.map(String.init))
@@ -76,6 +79,13 @@ enum XMLReport {
             try w.element("text", [("lang", "en")], text: item.textEn)
             if !item.favourableVi.isEmpty { try w.element("favourableLabel", [("lang", "vi")], text: item.favourableVi) }
             if !item.favourableEn.isEmpty { try w.element("favourableLabel", [("lang", "en")], text: item.favourableEn) }
+            if item.kind == .category, let scale = item.scale {
+                for (lang, labels) in [("vi", scale.labelsVi), ("en", scale.labelsEn)] where labels.count == scale.values.count {
+                    for (value, label) in zip(scale.values, labels) {
+                        try w.element("valueLabel", [("value", String(value)), ("lang", lang)], text: label)
+                    }
+                }
+            }
             try w.end()
         }
         try w.end()
@@ -123,6 +133,7 @@ enum XMLReport {
             try w.attribute("scope", key.scope.rawValue)
             try w.attribute("unit", key.unit.code)
             try w.attribute("period", period)
+            try w.attribute("domain", key.domain?.description)
             try w.attribute("forms", String(cell.forms))
             if key.scope == .unitQuarter {
                 try w.attribute("belowPlanMinimum", cell.belowPlanMinimum ? "true" : "false")

@@ -22,7 +22,9 @@ public enum ReportError: Error, CustomStringConvertible {
         case .schemaMissing(let p): "report schema not found at \(p)"
         case .schemaInvalid(let m): "report schema does not load: \(m)"
         case .validationFailed(let errors):
-            "report.xml does not validate against report.xsd; not published:\n" + errors.joined(separator: "\n")
+            // The first few say what is wrong; thousands would bury the summary line.
+            "report.xml does not validate against report.xsd; not published:\n" + errors.prefix(5).joined(separator: "\n")
+                + (errors.count > 5 ? "\n... and \(errors.count - 5) more" : "")
         case .template(let m): "report template: \(m)"
         case .noEstimates: "no estimates in the database: run `pipeline stats` first"
         case .workbook(let m): "cannot write summary.xlsx: \(m)"

@@ -554,14 +554,17 @@ public struct Pipeline {
         // estimates; `check` reports them.
         let window = CheckAccumulator(survey: folder.survey)
         var atoms: [AtomKey: CellSums] = [:]
+        var domains: [DomainAtom: CellSums] = [:]
         var outside = 0
         var latestDate = ""
-        for (key, atom) in try db.tallies().atoms {
+        let tally = try db.tallies()
+        for (key, atom) in tally.atoms {
             guard window.isInWindow(key.quarter) else {
                 outside += atom.forms
                 continue
             }
             atoms[key] = atom.sums
+            for (slot, sums) in atom.domains { domains[DomainAtom(atom: key, domain: tally.layout.domainKeys[slot])] = sums }
             if let date = atom.latestDate(in: key.quarter), date > latestDate { latestDate = date }
         }
         if outside > 0 { logger.warning("stats: \(outside) forms dated outside the survey window are left out (see checks.csv)") }
@@ -580,7 +583,7 @@ public struct Pipeline {
                         try insert(row)
                         try csv.write(row, shown: shown)
                     }
-                    try Stats.Estimator(survey: folder.survey, unitGroups: groups, lineage: lineage).estimate(atoms: atoms, population: folder.population) {
+                    try Stats.Estimator(survey: folder.survey, unitGroups: groups, lineage: lineage).estimate(atoms: atoms, domains: domains, population: folder.population) {
                         try stream.add($0)
                     }
                     try stream.publish(population: folder.population)

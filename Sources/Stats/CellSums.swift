@@ -364,6 +364,17 @@ public struct AtomKey: Sendable, Hashable, Comparable {
     }
 }
 
+/// An atom's forms with one value of a breakdown's category item.
+public struct DomainAtom: Sendable, Hashable, Comparable {
+    public var atom: AtomKey
+    public var domain: DomainKey
+    public init(atom: AtomKey, domain: DomainKey) {
+        self.atom = atom
+        self.domain = domain
+    }
+    public static func < (a: DomainAtom, b: DomainAtom) -> Bool { a.atom < b.atom || (a.atom == b.atom && a.domain < b.domain) }
+}
+
 /// Streams forms into per-atom sums. Feed it every accepted form once, in any order.
 public struct SumsAccumulator: Sendable {
     public let itemCount: Int

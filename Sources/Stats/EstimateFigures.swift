@@ -268,7 +268,11 @@ public struct EstimateFigures: Sendable {
 
     private mutating func cellKey(_ row: EstimateRow, _ period: Period) -> CellKey {
         if let last = lastCell, last.scope == row.scope, last.unit == row.unit, last.period == row.period { return last.key }
-        let key = CellKey(scope: row.scope, unit: UnitCode(row.unit), period: period)
+        var key = CellKey(scope: row.scope, unit: UnitCode(row.unit), period: period)
+        if row.scope.isDomain, let bar = row.unit.firstIndex(of: "|") {
+            key.unit = UnitCode(String(row.unit[..<bar]))
+            key.domain = DomainKey(row.unit[row.unit.index(after: bar)...])
+        }
         lastCell = (row.scope, row.unit, row.period, key)
         return key
     }

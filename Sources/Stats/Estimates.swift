@@ -15,6 +15,13 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
     case unitQuarterOnline = "unit_quarter_online"
     case unitYearPaper = "unit_year_paper"
     case unitYearOnline = "unit_year_online"
+    /// The forms of one value of a breakdown (`[estimates] breakdowns`): all units or one
+    /// unit, a quarter or a year. estimates.csv writes the domain after the unit,
+    /// `ALL|gender=2`, `STP|age_group=3`.
+    case byAllQuarter = "by_all_quarter"
+    case byAllYear = "by_all_year"
+    case byUnitQuarter = "by_unit_quarter"
+    case byUnitYear = "by_unit_year"
 
     /// The channel of a channel scope.
     public var channel: Channel? {
@@ -36,10 +43,23 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
     }
 
     public var isAllUnits: Bool { self == .allQuarter || self == .allYear }
+    /// A breakdown's domain scope.
+    public var isDomain: Bool { self == .byAllQuarter || self == .byAllYear || self == .byUnitQuarter || self == .byUnitYear }
+    /// The domain scope of a plain one (all units or a unit, quarter or year).
+    public var domainScope: Scope? {
+        switch self {
+        case .allQuarter: .byAllQuarter
+        case .allYear: .byAllYear
+        case .unitQuarter: .byUnitQuarter
+        case .unitYear: .byUnitYear
+        default: nil
+        }
+    }
     /// All units or a group's: figures combined over units (`aggregation`).
     public var isAggregate: Bool { isAllUnits || self == .groupQuarter || self == .groupYear }
     public var isQuarterly: Bool {
         self == .unitQuarter || self == .allQuarter || self == .groupQuarter || self == .unitQuarterPaper || self == .unitQuarterOnline
+            || self == .byAllQuarter || self == .byUnitQuarter
     }
     /// The unit scope an aggregate combines (itself for a unit scope).
     public var unitScope: Scope { isQuarterly ? .unitQuarter : .unitYear }
@@ -59,11 +79,14 @@ public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// A unit's code; for a group's scopes the group's id, for all units `ALL`.
     public var unit: UnitCode
     public var period: Period
+    /// The breakdown's domain of a domain scope (`Scope.isDomain`), else nil.
+    public var domain: DomainKey?
 
-    public init(scope: Scope, unit: UnitCode, period: Period) {
+    public init(scope: Scope, unit: UnitCode, period: Period, domain: DomainKey? = nil) {
         self.scope = scope
         self.unit = unit
         self.period = period
+        self.domain = domain
     }
 
     public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
@@ -71,10 +94,14 @@ public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         let rs = Scope.allCases.firstIndex(of: rhs.scope)!
         if ls != rs { return ls < rs }
         if lhs.unit != rhs.unit { return lhs.unit < rhs.unit }
+        if lhs.domain != rhs.domain, let a = lhs.domain, let b = rhs.domain { return a < b }
         return lhs.period < rhs.period
     }
 
-    public var description: String { "\(scope.rawValue) \(unit) \(period)" }
+    /// The `unit` column of estimates.csv: the unit's code, and for a domain `|item=value`.
+    public var unitText: String { domain.map { "\(unit.code)|\($0)" } ?? unit.code }
+
+    public var description: String { "\(scope.rawValue) \(unitText) \(period)" }
 }
 
 /// One number of `estimates.csv`: the tidy contract

@@ -76,12 +76,41 @@ public struct Estimator: Sendable {
         return cells
     }
 
+    /// The domain cells of the breakdowns: each domain's atoms (an atom's forms with one value
+    /// of a category item) add up to all units and to their unit (with a `lineage`, also to
+    /// the units that continue it, as `cells(of:)`), by quarter and by year.
+    public static func domainCells(
+        of domains: [DomainAtom: CellSums], lineage: UnitLineage? = nil
+    ) -> [CellKey: [(AtomKey, CellSums)]] {
+        var cells: [CellKey: [(AtomKey, CellSums)]] = [:]
+        for (key, sums) in domains {
+            let atom = key.atom
+            let year = atom.quarter.yearPeriod
+            var keys = [
+                CellKey(scope: .byAllQuarter, unit: allUnitsCode, period: atom.quarter, domain: key.domain),
+                CellKey(scope: .byAllYear, unit: allUnitsCode, period: year, domain: key.domain),
+            ]
+            var owners = [atom.unit]
+            if let lineage {
+                owners += lineage.descendants(of: atom.unit).filter { lineage.sources(of: $0, in: atom.quarter).contains(atom.unit) }
+            }
+            for unit in owners {
+                keys += [CellKey(scope: .byUnitQuarter, unit: unit, period: atom.quarter, domain: key.domain),
+                         CellKey(scope: .byUnitYear, unit: unit, period: year, domain: key.domain)]
+            }
+            for cell in keys { cells[cell, default: []].append((atom, sums)) }
+        }
+        return cells.mapValues { $0.sorted { $0.0 < $1.0 } }
+    }
+
     /// Every estimate, in a fixed order: cells sorted by scope, unit and period, then the
     /// comparisons between consecutive periods.
     /// - Parameter population: dossiers per unit, channel and period; empty for no weighting.
-    public func estimate(atoms: [AtomKey: CellSums], population: [PopulationCount] = []) -> [EstimateRow] {
+    public func estimate(
+        atoms: [AtomKey: CellSums], domains: [DomainAtom: CellSums] = [:], population: [PopulationCount] = []
+    ) -> [EstimateRow] {
         var rows: [EstimateRow] = []
-        estimate(atoms: atoms, population: population) { rows.append($0) }
+        estimate(atoms: atoms, domains: domains, population: population) { rows.append($0) }
         return rows
     }
 
@@ -89,9 +118,11 @@ public struct Estimator: Sendable {
     /// order of `estimate(atoms:population:)`): nothing but the comparisons' summaries is
     /// kept, so memory does not grow with the rows.
     public func estimate(
-        atoms: [AtomKey: CellSums], population: [PopulationCount] = [], each: (EstimateRow) throws -> Void
+        atoms: [AtomKey: CellSums], domains: [DomainAtom: CellSums] = [:], population: [PopulationCount] = [],
+        each: (EstimateRow) throws -> Void
     ) rethrows {
         let cells = Self.cells(of: atoms.keys, groups: unitGroups, lineage: lineage)
+        let domainCells = Self.domainCells(of: domains, lineage: lineage)
         let forms = atoms.mapValues(\.forms)
         // The unweighted design of the reference: one batch per year, weights 1.
         var yearForms: [Period: Int] = [:]
@@ -104,8 +135,10 @@ public struct Estimator: Sendable {
         // The same few hundred t quantiles serve every cell and item of this run.
         var quantiles = StudentTQuantiles()
         let sortedCells = cells.keys.sorted()
-        for cell in sortedCells {
-            let members = cells[cell]!.sorted().map { ($0, atoms[$0]!) }
+        for cell in sortedCells + domainCells.keys.sorted() {
+            // A domain's cell is a subset of the same design: its variance pads the domain
+            // back to every form of the batch (and, weighted, of each post-stratum).
+            let members = domainCells[cell] ?? cells[cell]!.sorted().map { ($0, atoms[$0]!) }
             summaries[cell] = emitCell(cell, members: members, design: unweighted, quantiles: &quantiles, into: &rows)
             // A channel's cell is one stratum: its weighted figures are its unweighted ones.
             if let plan, cell.scope.channel == nil, members.allSatisfy({ plan.weights[$0.0] != nil }) {
@@ -141,17 +174,19 @@ public struct Estimator: Sendable {
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unitText, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         func t(_ df: Int) -> Double? {
             df >= 1 ? quantiles.quantile(1 - (1 - level) / 2, df: Double(df)) : nil
         }
-        // A channel's cell (paper or online apart, for the annex) carries what is published:
+        // A channel's cell (paper or online apart, for the annex) and a breakdown's domain
+        // carry what is published:
         // counts, the share with the configured interval, indices; not every interval method.
         // By default only the configured interval (the one published); `[estimates] full`
         // computes every method of docs/statistics.md (the R parity tests set it).
-        let methods = cell.scope.channel == nil && survey.rules.fullEstimates ? IntervalMethod.allCases : [survey.rules.intervalMethod]
+        let light = cell.scope.channel != nil || cell.scope.isDomain
+        let methods = !light && survey.rules.fullEstimates ? IntervalMethod.allCases : [survey.rules.intervalMethod]
         var proportions: [Double?] = []
         for (j, id) in likertIDs.enumerated() {
             let n = sums.answered[j]
@@ -159,7 +194,7 @@ public struct Estimator: Sendable {
             emit(id, "n", "count", Double(n))
             emit(id, "satisfied", "count", Double(x))
             // The raw distribution, so that anyone can recompute every figure.
-            for (i, value) in scales.scales[j].values.enumerated() where cell.scope.channel == nil {
+            for (i, value) in scales.scales[j].values.enumerated() where !light {
                 emit(id, "answers", "level_\(value)", Double(sums.levelCounts[j * sums.levelStride + i + 1]))
             }
             guard n > 0 else {
@@ -174,7 +209,7 @@ public struct Estimator: Sendable {
                 emit(id, "p_lower", method.rawValue, ci.lower)
                 emit(id, "p_upper", method.rawValue, ci.upper)
             }
-            guard cell.scope.channel == nil else { continue }
+            guard !light else { continue }
             let score = ScoreSummary(n: n, sum: sums.scoreSum[j], sumOfSquares: sums.scoreSquares[j])
             emit(id, "mean_score", "unweighted", score.mean)
             if n >= 2, let tq = t(n - 1) {
@@ -225,7 +260,7 @@ public struct Estimator: Sendable {
         indices[overallIndexID] = overall
         emit(overallIndexID, "index", "unweighted", overall)
         emit(wholeCellSubject, "n_rows", "count", Double(sums.forms))
-        if !cell.scope.isQuarterly && cell.scope.channel == nil { emitReliability(sums, emit: emit) }
+        if !cell.scope.isQuarterly && !light { emitReliability(sums, emit: emit) }
 
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
@@ -236,7 +271,7 @@ public struct Estimator: Sendable {
             linearisedSE[id] = se
         }
         if survey.rules.publishPoints && sums.hasPoints {
-            emitPoints(sums, members: members, design: design, items: cell.scope.channel == nil, quantiles: &quantiles, emit: emit)
+            emitPoints(sums, members: members, design: design, items: !light, quantiles: &quantiles, emit: emit)
         }
         return CellSummary(
             answered: sums.answered, satisfied: sums.satisfied, indices: indices,
@@ -339,7 +374,7 @@ public struct Estimator: Sendable {
         let period = cell.period.description
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unitText, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         let forms = members.reduce(0) { $0 + $1.1.forms }
@@ -365,6 +400,9 @@ public struct Estimator: Sendable {
         _ = emitLinearised(
             lin, tag: "ps", forms: forms, strata: strata, design: design, poststratified: true,
             quantiles: &quantiles, emit: emit)
+        // A breakdown's domain publishes its weighted indices only (not every question's
+        // weighted share, nor the respondent-level index).
+        guard !cell.scope.isDomain else { return }
         // The rows of every batch the cell draws on: nrow() of a post-stratified domain.
         let batchRows = Set(members.map { design.batchOf($0.0) }).reduce(0) { $0 + (design.batchForms[$1] ?? 0) }
 
@@ -446,7 +484,7 @@ public struct Estimator: Sendable {
         let period = Period.comparisonLabel(cell.period, earlierPeriod)
         func emit(_ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             rows.append(EstimateRow(
-                scope: cell.scope, unit: cell.unit.code, period: period, subject: subject,
+                scope: cell.scope, unit: cell.unitText, period: period, subject: subject,
                 statistic: statistic, method: method, value: value))
         }
         for (j, id) in likertIDs.enumerated() {

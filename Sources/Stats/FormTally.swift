@@ -16,6 +16,12 @@ public struct TallyLayout: Sendable {
     public let scales: RatingScales
     /// Likert positions of each factor.
     public let groups: [[Int]]
+    /// The breakdowns (`[estimates] breakdowns`): each category item's position among the
+    /// answered items, and its stored value → domain slot (−1 for none), at `[value]`.
+    let breakdowns: [(position: Int, slots: [Int])]
+    /// Domain slots: one per value of each breakdown, in order (`DomainKey` of each).
+    public let domainKeys: [DomainKey]
+    public var domainCount: Int { domainKeys.count }
     /// Changes whenever a form would add to other sums (a satisfied set, a factor's items, a
     /// favourable answer): sums kept under another layout must be computed again.
     public let fingerprint: String
@@ -37,7 +43,20 @@ public struct TallyLayout: Sendable {
         }
         self.favourable = favourable
         groups = IndexStructure(survey: survey).members
-        var parts = ["tally-2"]
+        var breakdowns: [(position: Int, slots: [Int])] = []
+        var domainKeys: [DomainKey] = []
+        for item in survey.breakdownItems {
+            guard let position = answered.firstIndex(where: { $0.id == item.id }), let scale = item.scale else { continue }
+            var slots = [Int](repeating: -1, count: 256)
+            for value in scale.values where (0..<255).contains(value) {
+                slots[value] = domainKeys.count
+                domainKeys.append(DomainKey(item: item.id, value: value))
+            }
+            breakdowns.append((position, slots))
+        }
+        self.breakdowns = breakdowns
+        self.domainKeys = domainKeys
+        var parts = ["tally-3"]
         for (k, scale) in scales.scales.enumerated() {
             parts.append("r\(likertPositions[k]):\(scale.values.map { "\($0)\(scale.isSatisfied($0) ? "+" : "")" }.joined(separator: ","))")
         }
@@ -58,7 +77,29 @@ public struct TallyLayout: Sendable {
                 return u.map(String.init).joined(separator: ",") + "x\(factor)"
             }.joined(separator: "/"))
         }
+        if !domainKeys.isEmpty {
+            parts.append("d:" + zip(breakdowns, survey.breakdownItems).map { "\($0.position)=" + ($1.scale?.values.map(String.init).joined(separator: ",") ?? "") }.joined(separator: "/"))
+        }
         fingerprint = parts.joined(separator: ";")
+    }
+}
+
+/// A domain of a breakdown: the forms whose category item `item` has the answer `value`.
+public struct DomainKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var item: String
+    public var value: Int
+    public init(item: String, value: Int) {
+        self.item = item
+        self.value = value
+    }
+    public static func < (a: DomainKey, b: DomainKey) -> Bool { (a.item, a.value) < (b.item, b.value) }
+    /// `gender=2`, as estimates.csv writes it after the unit (`ALL|gender=2`).
+    public var description: String { "\(item)=\(value)" }
+    /// Reads `description`.
+    public init?(_ text: Substring) {
+        guard let eq = text.firstIndex(of: "="), let value = Int(text[text.index(after: eq)...]) else { return nil }
+        item = String(text[..<eq])
+        self.value = value
     }
 }
 
@@ -74,6 +115,9 @@ public struct AtomTally: Sendable, Equatable {
     public internal(set) var straightLined = 0
     /// Forms per day of the quarter, at `(month − first month) × 31 + day − 1`.
     public internal(set) var dayCounts: [Int]
+    /// The sums of each domain the atom's forms fall in (`TallyLayout.domainKeys` slot →
+    /// sums); empty without breakdowns.
+    public internal(set) var domains: [Int: CellSums] = [:]
 
     static let days = 93
 
@@ -99,6 +143,10 @@ public struct AtomTally: Sendable, Equatable {
         for j in missing.indices { missing[j] += other.missing[j] }
         straightLined += other.straightLined
         for d in dayCounts.indices { dayCounts[d] += other.dayCounts[d] }
+        for (slot, sums) in other.domains {
+            if domains[slot] == nil { domains[slot] = sums } else { domains[slot]!.merge(sums) }
+            if domains[slot]!.forms == 0 { domains[slot] = nil }
+        }
     }
 }
 
@@ -146,6 +194,17 @@ public struct FormTally: Sendable {
             quality[q] = v == missingAnswer ? 0 : (layout.favourable[q &* 256 &+ Int(v)] ? 2 : 1)
         }
         tallies[i].sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
+        for (position, slots) in layout.breakdowns {
+            let v = answers[position]
+            guard v != missingAnswer else { continue }
+            let slot = slots[Int(v)]
+            guard slot >= 0 else { continue }
+            if tallies[i].domains[slot] == nil {
+                tallies[i].domains[slot] = CellSums(itemCount: layout.scales.itemCount, groupCount: layout.groups.count, levelStride: layout.scales.stride)
+            }
+            tallies[i].domains[slot]!.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
+            if tallies[i].domains[slot]!.forms == 0 { tallies[i].domains[slot] = nil }
+        }
         for j in 0..<layout.answeredCount where answers[j] == missingAnswer { tallies[i].missing[j] += sign }
         // Straight-lining: at least five Likert answers (or all, if fewer items), all identical,
         // among the items the form's channel asks.
@@ -199,81 +258,79 @@ public struct FormTally: Sendable {
 
 // MARK: - A compact byte form, for storage
 
-extension AtomTally {
-    /// Zig-zag LEB128 varints of every count: a few bytes per number.
-    public func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        func put(_ value: Int64) {
-            var z = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-            while z >= 0x80 {
-                out.append(UInt8(z & 0x7f) | 0x80)
-                z >>= 7
-            }
-            out.append(UInt8(z))
+/// Zig-zag LEB128 varints: a few bytes per number.
+struct VarintWriter {
+    var out: [UInt8] = []
+    mutating func put(_ value: Int64) {
+        var z = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        while z >= 0x80 {
+            out.append(UInt8(z & 0x7f) | 0x80)
+            z >>= 7
         }
-        func put(_ values: [Int]) {
-            put(Int64(values.count))
-            for v in values { put(Int64(v)) }
+        out.append(UInt8(z))
+    }
+    mutating func put(_ values: [Int]) {
+        put(Int64(values.count))
+        for v in values { put(Int64(v)) }
+    }
+    mutating func put(_ values: [Int128]) {
+        put(Int64(values.count))
+        for v in values {
+            put(Int64(v >> 62))
+            put(Int64(v - ((v >> 62) << 62)))
         }
-        func put(_ values: [Int128]) {
-            put(Int64(values.count))
-            for v in values {
-                put(Int64(v >> 62))
-                put(Int64(v - ((v >> 62) << 62)))
-            }
-        }
-        put(2)  // format
-        let s = sums
-        put(Int64(s.itemCount))
-        put(Int64(s.levelStride))
+    }
+    /// Every sum of a group of forms (the counts of `itemCount` and `levelStride` are the layout's).
+    mutating func put(_ s: CellSums) {
         put(Int64(s.forms))
         put(s.answered); put(s.satisfied); put(s.scoreSum); put(s.scoreSquares); put(s.levelCounts)
         put(s.bothAnswered); put(s.satisfiedAndAnswered); put(s.bothSatisfied)
         put(s.respondents); put(s.respondentSumFixed); put(s.respondentSquaresFixed)
         put(s.qualityAnswered); put(s.qualityFavourable)
-        put(missing)
-        put(Int64(straightLined))
-        put(dayCounts)
         put(s.listwise)
+        put(s.hasPoints ? 1 : 0)
         if s.hasPoints { put(s.pointSum); put(s.pointSquares); put(s.pointAndAnswered); put(s.bothPoints) }
-        return out
     }
+}
 
-    /// Reads `encoded()`; nil when the bytes are not a tally of `layout`.
-    public init?(decoding bytes: UnsafeRawBufferPointer, layout: TallyLayout) {
-        var i = 0
-        var failed = false
-        func get() -> Int64 {
-            var z: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < bytes.count, shift < 64 {
-                let b = bytes[i]
-                i += 1
-                z |= UInt64(b & 0x7f) << shift
-                if b & 0x80 == 0 { return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1))) }
-                shift += 7
-            }
-            failed = true
-            return 0
+/// Reads what `VarintWriter` wrote; `failed` once anything is out of place.
+struct VarintReader {
+    let bytes: UnsafeRawBufferPointer
+    var i = 0
+    var failed = false
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    var atEnd: Bool { i == bytes.count }
+
+    mutating func get() -> Int64 {
+        var z: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count, shift < 64 {
+            let b = bytes[i]
+            i += 1
+            z |= UInt64(b & 0x7f) << shift
+            if b & 0x80 == 0 { return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1))) }
+            shift += 7
         }
-        func ints(_ expected: Int?) -> [Int] {
-            let n = Int(get())
-            guard n >= 0, n <= 1 << 24, expected == nil || expected == n else { failed = true; return [] }
-            return (0..<n).map { _ in Int(get()) }
+        failed = true
+        return 0
+    }
+    mutating func ints(_ expected: Int?) -> [Int] {
+        let n = Int(get())
+        guard n >= 0, n <= 1 << 24, expected == nil || expected == n else { failed = true; return [] }
+        return (0..<n).map { _ in Int(get()) }
+    }
+    mutating func wides(_ expected: Int) -> [Int128] {
+        let n = Int(get())
+        guard n == expected else { failed = true; return [] }
+        return (0..<n).map { _ in
+            let high = Int128(get())
+            return (high << 62) + Int128(get())
         }
-        func wides(_ expected: Int) -> [Int128] {
-            let n = Int(get())
-            guard n == expected else { failed = true; return [] }
-            return (0..<n).map { _ in
-                let high = Int128(get())
-                return (high << 62) + Int128(get())
-            }
-        }
-        self.init(layout: layout)
+    }
+    /// The sums `put(_: CellSums)` wrote, under `layout`.
+    mutating func sums(layout: TallyLayout) -> CellSums {
         let j = layout.scales.itemCount
-        guard get() == 2, get() == Int64(j), get() == Int64(layout.scales.stride) else { return nil }
-        var s = sums
+        var s = CellSums(itemCount: j, groupCount: layout.groups.count, levelStride: layout.scales.stride)
         s.forms = Int(get())
         s.answered = ints(j); s.satisfied = ints(j); s.scoreSum = ints(j); s.scoreSquares = ints(j)
         s.levelCounts = ints(j * layout.scales.stride)
@@ -283,19 +340,56 @@ extension AtomTally {
         s.respondentSquaresFixed = wides(s.respondents.count)
         s.qualityAnswered = ints(nil)
         s.qualityFavourable = ints(s.qualityAnswered.count)
-        guard s.qualityAnswered.isEmpty || s.qualityAnswered.count == layout.qualityPositions.count else { return nil }
-        sums = s
-        missing = ints(layout.answeredCount)
-        straightLined = Int(get())
-        dayCounts = ints(Self.days)
-        let listwise = ints(nil)
-        guard listwise.isEmpty || listwise.count == ListwiseLayout(groups: layout.groups).count else { return nil }
-        sums.listwise = listwise
-        if layout.scales.withPoints && i < bytes.count {
-            var p = sums
-            p.pointSum = ints(j); p.pointSquares = ints(j); p.pointAndAnswered = ints(j * j); p.bothPoints = ints(j * j)
-            sums = p
+        if !(s.qualityAnswered.isEmpty || s.qualityAnswered.count == layout.qualityPositions.count) { failed = true }
+        s.listwise = ints(nil)
+        if !(s.listwise.isEmpty || s.listwise.count == ListwiseLayout(groups: layout.groups).count) { failed = true }
+        switch get() {
+        case 0: break
+        case 1 where layout.scales.withPoints:
+            s.pointSum = ints(j); s.pointSquares = ints(j); s.pointAndAnswered = ints(j * j); s.bothPoints = ints(j * j)
+        default: failed = true
         }
-        guard !failed, i == bytes.count else { return nil }
+        return s
+    }
+}
+
+extension AtomTally {
+    /// Zig-zag LEB128 varints of every count: a few bytes per number.
+    public func encoded() -> [UInt8] {
+        var w = VarintWriter()
+        w.out.reserveCapacity(1024)
+        w.put(3)  // format
+        w.put(Int64(sums.itemCount))
+        w.put(Int64(sums.levelStride))
+        w.put(sums)
+        w.put(missing)
+        w.put(Int64(straightLined))
+        w.put(dayCounts)
+        let kept = domains.filter { $0.value.forms != 0 }.sorted { $0.key < $1.key }
+        w.put(Int64(kept.count))
+        for (slot, domain) in kept {
+            w.put(Int64(slot))
+            w.put(domain)
+        }
+        return w.out
+    }
+
+    /// Reads `encoded()`; nil when the bytes are not a tally of `layout`.
+    public init?(decoding bytes: UnsafeRawBufferPointer, layout: TallyLayout) {
+        var r = VarintReader(bytes)
+        self.init(layout: layout)
+        guard r.get() == 3, r.get() == Int64(layout.scales.itemCount), r.get() == Int64(layout.scales.stride) else { return nil }
+        sums = r.sums(layout: layout)
+        missing = r.ints(layout.answeredCount)
+        straightLined = Int(r.get())
+        dayCounts = r.ints(Self.days)
+        let count = Int(r.get())
+        guard count >= 0, count <= layout.domainCount else { return nil }
+        for _ in 0..<count {
+            let slot = Int(r.get())
+            guard (0..<layout.domainCount).contains(slot), domains[slot] == nil else { return nil }
+            domains[slot] = r.sums(layout: layout)
+        }
+        guard !r.failed, r.atEnd else { return nil }
     }
 }

@@ -41,7 +41,7 @@ public struct Publication: Sendable {
     /// period's end. A unit's figures before its `valid_from` (its predecessors pooled) and a
     /// ceased unit's part of the year are published, but neither ranked nor aggregated.
     public func isInStructure(_ cell: CellKey) -> Bool {
-        guard let lineage, !cell.scope.isAggregate else { return true }
+        guard let lineage, !cell.scope.isAggregate, cell.unit != allUnitsCode else { return true }
         return lineage.existsAtEnd(of: cell.period, cell.unit)
     }
 
@@ -132,7 +132,7 @@ public struct Publication: Sendable {
         var derived: [EstimateRow] = []
         func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
             let row = EstimateRow(
-                scope: cell.scope, unit: cell.unit.code, period: period ?? cell.period.description, subject: subject,
+                scope: cell.scope, unit: cell.unitText, period: period ?? cell.period.description, subject: subject,
                 statistic: statistic, method: method, value: value)
             derived.append(row)
             figures.absorb(row)

@@ -10,6 +10,10 @@ public enum ItemKind: String, Sendable, CaseIterable, Codable {
     case count
     /// Free text: stored, counted, never published.
     case text
+    /// An attribute of the respondent or the dossier (gender, age group, field of procedure):
+    /// one of the codes of its scale (`scale = "NAME"`), read as a code or a label. Forms are
+    /// broken down by it when `[estimates] breakdowns` names it.
+    case category
 }
 
 /// One question of the instrument.
@@ -63,7 +67,7 @@ public struct Item: Sendable, Hashable, Codable {
         switch kind {
         case .yesno: answer == (favourable ?? 1)
         case .count: answer <= (favourableAtMost ?? 1)
-        case .likert5, .likert, .text: nil
+        case .likert5, .likert, .text, .category: nil
         }
     }
 }
@@ -193,6 +197,9 @@ public struct SurveyRules: Sendable, Hashable, Codable {
     /// `[estimates] full`: every statistic and method of docs/statistics.md (all five item
     /// intervals, the index's Wald intervals), not only what the release publishes.
     public var fullEstimates = false
+    /// `[estimates] breakdowns`: the category items whose values are domains of their own
+    /// (figures for each value, all units and each unit, with the design's domain variance).
+    public var breakdowns: [String] = []
 
     public init() {}
 }
@@ -322,6 +329,12 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
 
     /// The scales of the rating items, in instrument order.
     public var ratingScales: [AnswerScale] { likertItems.map(scale(of:)) }
+
+    /// Category items (respondent and dossier attributes), in instrument order.
+    public var categoryItems: [Item] { items.filter { $0.kind == .category } }
+
+    /// The category items forms are broken down by (`[estimates] breakdowns`), in that order.
+    public var breakdownItems: [Item] { rules.breakdowns.compactMap { id in items.first { $0.id == id && $0.kind == .category } } }
 
     /// Yes/no and count items: published as favourable shares.
     public var qualityItems: [Item] { items.filter { $0.kind == .yesno || $0.kind == .count } }
