@@ -324,6 +324,11 @@ enum HTMLReport {
                                  })
             }
 
+        // The year by respondent and procedure (`[estimates] breakdowns`).
+        page.breakdowns = breakdownSection(
+            year: year, units: unitOrder.map { ($0, name($0)) }, allName: labels.allUnits(.pooled), published: published,
+            survey: survey, labels: labels, numbers: numbers)
+
         // Each factor's Cronbach's α over the year.
         page.reliability = reliabilitySection(
             year: year, units: unitOrder.map { ($0, name($0)) }, allName: labels.allUnits(.pooled), published: published,

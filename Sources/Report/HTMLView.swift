@@ -49,6 +49,7 @@ struct PageView {
     var failedCaption: String?
     var units: [UnitAnnex] = []
     var reliability: ReliabilitySection?
+    var breakdowns: BreakdownSection?
 }
 
 /// The page's words of tables and headings.

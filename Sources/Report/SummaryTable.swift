@@ -73,7 +73,9 @@ struct SummaryTable {
         let names = Dictionary(input.units.map { ($0.code, $0.name(in: input.language)) }, uniquingKeysWith: { a, _ in a })
         let allUnits = labels.allUnits(survey.rules.aggregation)
         var rows: [[Value]] = []
-        for key in view.published.keys where key.scope.channel == nil {
+        // A breakdown's domains have a sheet of their own in summary.xlsx (and rows in
+        // estimates.csv): not here, where a row is a unit or all units.
+        for key in view.published.keys where key.scope.channel == nil && !key.scope.isDomain {
             let cell = view.published.cells[key]!
             func share(_ e: Estimate?) -> Value { .share(e?.value, suppressed: e?.isSuppressed ?? false) }
             // A change of a suppressed index is not published (`PublishedCell` drops it).
