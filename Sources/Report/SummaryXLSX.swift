@@ -130,6 +130,7 @@ private struct WorkbookContent {
             sheets.append(factorSheet(latest, units: order.withData))
             sheets.append(trend(units: order.all))
             if !input.survey.qualityItems.isEmpty { sheets.append(quality(latest, units: order.all)) }
+            if !input.survey.breakdownItems.isEmpty { sheets.append(breakdowns(year, units: order.all)) }
             sheets.append(sampling(units: order.all))
             sheets.append(failedChecks(latest))
         }
@@ -277,6 +278,35 @@ private struct WorkbookContent {
     }
 
     func factorName(_ factor: Factor) -> String { input.language == .vi ? factor.nameVi : factor.nameEn }
+
+    /// The year by respondent and procedure: per breakdown and value, all units then each
+    /// unit, the forms, the SIPAS index with its interval and the factor indices.
+    func breakdowns(_ year: Period, units: [SurveyUnit]) -> Sheet {
+        let vi = input.language == .vi
+        let factors = input.survey.factors
+        let header = [labels.breakdownColumn, labels.groupValueColumn, labels.unitColumn, labels.codeColumn, labels.formsColumn,
+                      labels.indexColumn, labels.lowerColumn, labels.upperColumn] + factors.map { "\($0.id): \(factorName($0))" }
+        var rows: [[SheetCell]] = []
+        var totals: Set<Int> = []
+        for item in input.survey.breakdownItems {
+            guard let scale = item.scale else { continue }
+            let names = vi ? scale.labelsVi : (scale.labelsEn.isEmpty ? scale.labelsVi : scale.labelsEn)
+            for (i, value) in scale.values.enumerated() {
+                let label = names.count == scale.values.count ? names[i] : String(value)
+                let domain = DomainKey(item: item.id, value: value)
+                for (scope, code, name) in [(Scope.byAllYear, allUnitsCode, allUnitsName)] + units.map({ (Scope.byUnitYear, $0.code, self.name($0)) }) {
+                    let key = CellKey(scope: scope, unit: code, period: year, domain: domain)
+                    guard figures.has(key) else { continue }
+                    if scope == .byAllYear { totals.insert(rows.count) }
+                    rows.append([.text(vi ? item.textVi : HTMLReport.nonEmpty(item.textEn, item.textVi)), .text(label), .text(name),
+                                 .text(scope == .byAllYear ? "" : code.code), figures.forms(key)]
+                        + figures.index(key, overallIndexID).cells + factors.map { figures.index(key, $0.id).cells[0] })
+                }
+            }
+        }
+        return Sheet(name: labels.breakdownSheet, title: "\(labels.breakdownHeading), \(labels.periodName(year))",
+                     header: header, rows: rows, totalRows: totals)
+    }
 
     /// The published SIPAS index of the last eight quarters, per unit and for all units.
     func trend(units: [SurveyUnit]) -> Sheet {
@@ -496,6 +526,9 @@ extension Labels {
     var pointsLowerColumn: String { t("Cận dưới (điểm)", "Lower bound (points)") }
     var pointsUpperColumn: String { t("Cận trên (điểm)", "Upper bound (points)") }
     var factorsSheet: String { t("Yếu tố", "Factors") }
+    var breakdownSheet: String { t("Theo đối tượng", "By respondent") }
+    var breakdownColumn: String { t("Đặc điểm", "Attribute") }
+    var groupValueColumn: String { t("Nhóm", "Group") }
     var trendSheet: String { t("Diễn biến", "Trend") }
     var qualitySheet: String { t("Chất lượng phục vụ", "Service quality") }
     var samplingSheet: String { t("Số phiếu", "Forms") }

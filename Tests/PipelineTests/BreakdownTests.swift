@@ -79,4 +79,59 @@ struct BreakdownTests {
         let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
         #expect(rejects.components(separatedBy: "only who answered").count - 1 == 7, "the reason says only who answered")
     }
+
+    @Test("report.xml, report.html and summary.xlsx carry each domain's published figures")
+    func outputs() throws {
+        let (folder, _, _) = try Self.run.get()
+        let published = try readEstimates(folder.appendingPathComponent("out/estimates.csv").path)
+        let out = folder.appendingPathComponent("out")
+        // report.xml: a cell per domain with its index as estimates.csv publishes it.
+        let xml = try String(contentsOf: out.appendingPathComponent("report.xml"), encoding: .utf8)
+        var checked = 0
+        for value in 1...4 {
+            let domain = "nhom_tuoi=\(value)"
+            let cell = try #require(xml.components(separatedBy: "<cell scope=\"by_all_year\" unit=\"ALL\" period=\"2024\" domain=\"\(domain)\"").dropFirst().first)
+            let index = try #require(cell.components(separatedBy: "<index id=\"index\"").dropFirst().first?.components(separatedBy: "/>").first)
+            let expectedText = try #require(published["by_all_year,ALL|\(domain),2024,index,index,unweighted"])
+            let expected = try #require(Double(expectedText))
+            let written = try #require(index.components(separatedBy: "value=\"").dropFirst().first?.components(separatedBy: "\"").first)
+            let number = try #require(Double(written))
+            #expect(abs(number - expected) < 1e-12, "\(domain): \(written) vs \(expected)")
+            checked += 1
+        }
+        #expect(xml.contains("<valueLabel value=\"2\" lang=\"vi\">Nữ</valueLabel>"))
+        // report.html: the all-units table of gender prints each value's forms and index.
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        let table = try #require(html.components(separatedBy: "id=\"by-gioi_tinh-caption\"").dropFirst().first?.components(separatedBy: "</table>").first)
+        for (value, label) in [(1, "Nam"), (2, "Nữ")] {
+            let row = try #require(table.components(separatedBy: "<th scope=\"row\">\(label)</th>").dropFirst().first?.components(separatedBy: "</tr>").first)
+            let forms = try #require(published["by_all_year,ALL|gioi_tinh=\(value),2024,ALL,n_rows,count"])
+            let indexText = try #require(published["by_all_year,ALL|gioi_tinh=\(value),2024,index,index,unweighted"])
+            let index = try #require(Double(indexText))
+            let printed = String(format: "%.2f%%", index * 100).replacingOccurrences(of: ".", with: ",")
+            #expect(row.contains(">\(forms)<") && row.contains(printed), "\(label): \(forms) forms, \(printed) in \(row)")
+        }
+        #expect(checked == 4)
+        // summary.xlsx: the sheet "Theo đối tượng" (read back by openpyxl) holds the same forms.
+        let sheet = try xlsxRows(out.appendingPathComponent("summary.xlsx"), sheet: "Theo đối tượng")
+        let nu = try #require(sheet.first { $0.count > 4 && $0[1] == "Nữ" && $0[3] == "" })
+        #expect(nu[4] == published["by_all_year,ALL|gioi_tinh=2,2024,ALL,n_rows,count"], "\(nu)")
+    }
+
+    /// A sheet's rows as text (empty for no value), read by openpyxl from the test venv.
+    func xlsxRows(_ file: URL, sheet: String) throws -> [[String]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try OfficeRun.python())
+        process.arguments = ["-c", """
+            import json, sys, openpyxl
+            ws = openpyxl.load_workbook(sys.argv[1])[sys.argv[2]]
+            print(json.dumps([["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in row] for row in ws.iter_rows(values_only=True)]))
+            """, file.path, sheet]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [[String]])
+    }
 }
