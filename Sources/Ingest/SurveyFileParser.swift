@@ -587,7 +587,16 @@ enum SurveyFileParser {
                     continue
                 }
                 let factor = t["factor"]?.string
-                if kind == .likert5 || kind == .likert {
+                let overall = t["overall"]?.bool ?? false
+                if t["overall"] != nil && t["overall"]?.bool == nil { fail(at("overall"), "item \(id): overall must be true or false") }
+                if overall && !(kind == .likert5 || kind == .likert) {
+                    fail(at("overall"), "item \(id): only a rating item (likert5, likert) can be the overall satisfaction")
+                }
+                if overall && items.contains(where: \.overall) {
+                    fail(at("overall"), "item \(id): another item is already overall = true; expected one")
+                }
+                // The overall rating may stand outside the factors (in no index).
+                if (kind == .likert5 || kind == .likert) && !(overall && factor == nil) {
                     guard let factor, factors.contains(where: { $0.id == factor }) else {
                         fail(at("factor"), "item \(id): a \(kind.rawValue) item needs a factor that [[factors]] defines")
                         continue
@@ -627,6 +636,7 @@ enum SurveyFileParser {
                 if !item.isRating && factor != nil {
                     fail(at("factor"), "item \(id): only rating items (likert5, likert) belong to a factor")
                 }
+                item.overall = overall
                 item.aliases = itemAliases(entry, id: id)
                 item.channels = itemChannels(entry, id: id)
                 itemPaths[id] = itemPaths[id] ?? entry.path

@@ -54,7 +54,7 @@ enum SurveySchema {
         "items": .arrayOfTables([
             "id": .value, "factor": .value, "kind": .value, "scale": .value, "text_vi": .value, "text_en": .value,
             "favourable": .value, "favourable_at_most": .value, "favourable_vi": .value, "favourable_en": .value,
-            "aliases": .value, "channels": .value,
+            "aliases": .value, "channels": .value, "overall": .value,
         ]),
         "scales": .namedTables(["values": .value, "satisfied": .value, "labels_vi": .value, "labels_en": .value, "points": .value]),
         "points": .table(["publish": .value, "likert5": .value]),

@@ -329,6 +329,9 @@ enum HTMLReport {
             year: year, units: unitOrder.map { ($0, name($0)) }, allName: labels.allUnits(.pooled), published: published,
             survey: survey, labels: labels, numbers: numbers)
 
+        // What drives overall satisfaction: importance against performance.
+        page.drivers = driverSection(year: year, published: published, survey: survey, labels: labels, numbers: numbers)
+
         // Each factor's Cronbach's α over the year.
         page.reliability = reliabilitySection(
             year: year, units: unitOrder.map { ($0, name($0)) }, allName: labels.allUnits(.pooled), published: published,

@@ -50,6 +50,7 @@ struct PageView {
     var units: [UnitAnnex] = []
     var reliability: ReliabilitySection?
     var breakdowns: BreakdownSection?
+    var drivers: DriverSection?
 }
 
 /// The page's words of tables and headings.

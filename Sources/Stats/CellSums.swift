@@ -82,6 +82,16 @@ public struct CellSums: Sendable, Equatable {
     /// the item's scale; empty for sums kept without factors.
     public internal(set) var listwise: [Int] = []
 
+    /// Key drivers' sums (`KeyDrivers`) over the forms with a score on every factor (and an
+    /// answer to the overall item, when there is one): their number, Σ x and Σ x xᵀ of
+    /// x = (f_1 ... f_G[, y]), y the overall answer mapped onto 0-1, in the fixed point of
+    /// the respondent-level sums; empty for sums kept without factors.
+    public internal(set) var driverForms = 0
+    var driverSumFixed: [Int128] = []
+    var driverProductFixed: [Int128] = []
+    public var driverSum: [Double] { driverSumFixed.map(Self.double(fixed:)) }
+    public var driverProducts: [Double] { driverProductFixed.map(Self.double(fixed:)) }
+
     /// Quality (yes/no, count) items: answers given and favourable answers.
     public internal(set) var qualityAnswered: [Int] = []
     public internal(set) var qualityFavourable: [Int] = []
@@ -108,7 +118,7 @@ public struct CellSums: Sendable, Equatable {
     /// `quality[q]` is 0 for a missing answer, 1 unfavourable, 2 favourable. `sign` -1 takes
     /// a form added before out again (every sum is exact, so nothing of it remains).
     public mutating func add(
-        answers: [UInt8], scales: RatingScales, groups: [[Int]] = [], quality: [UInt8] = [], sign: Int = 1
+        answers: [UInt8], scales: RatingScales, groups: [[Int]] = [], quality: [UInt8] = [], overall: Int? = nil, sign: Int = 1
     ) {
         precondition(answers.count == itemCount, "answer vector does not match the instrument")
         precondition(scales.stride == levelStride, "scales do not match the sums")
@@ -212,6 +222,42 @@ public struct CellSums: Sendable, Equatable {
                     respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
                 }
                 addListwise(answers: answers, scales: scales, groups: groups, sign: sign)
+                // Key drivers: every factor scored, and the overall item answered if there is one.
+                guard scored == groups.count, overall.map({ answers[$0] != 0 }) ?? true else { return }
+                addDrivers(answers: answers, scales: scales, groups: groups, happy: happy, overall: overall, sign: sign)
+            }
+        }
+    }
+
+    /// The key drivers' sums of a form with a score on every factor (`happy[j]`: item j satisfied).
+    private mutating func addDrivers(
+        answers: [UInt8], scales: RatingScales, groups: [[Int]], happy: UnsafeMutableBufferPointer<Bool>, overall: Int?, sign: Int
+    ) {
+        let m = groups.count + (overall == nil ? 0 : 1)
+        if driverSumFixed.isEmpty {
+            driverSumFixed = Array(repeating: 0, count: m)
+            driverProductFixed = Array(repeating: 0, count: m * m)
+        }
+        driverForms += sign
+        let wide = Int128(sign)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { x in
+            for (g, members) in groups.enumerated() {
+                var given = 0
+                var good = 0
+                for j in members where answers[j] != 0 {
+                    given += 1
+                    if happy[j] { good += 1 }
+                }
+                x[g] = Double(good) / Double(given)
+            }
+            if let overall {
+                let values = scales.scales[overall].values
+                let y = values[Int(answers[overall]) - 1], low = values.first!, high = values.last!
+                x[m - 1] = high > low ? Double(y - low) / Double(high - low) : 0
+            }
+            for a in 0..<m {
+                driverSumFixed[a] += wide * Self.fixed(x[a])
+                for b in 0..<m { driverProductFixed[a * m + b] += wide * Self.fixed(x[a] * x[b]) }
             }
         }
     }
@@ -315,6 +361,13 @@ public struct CellSums: Sendable, Equatable {
                 bothPoints[i] += other.bothPoints[i]
             }
         }
+        if driverSumFixed.isEmpty && !other.driverSumFixed.isEmpty {
+            driverSumFixed = Array(repeating: 0, count: other.driverSumFixed.count)
+            driverProductFixed = Array(repeating: 0, count: other.driverProductFixed.count)
+        }
+        driverForms += other.driverForms
+        for i in other.driverSumFixed.indices { driverSumFixed[i] += other.driverSumFixed[i] }
+        for i in other.driverProductFixed.indices { driverProductFixed[i] += other.driverProductFixed[i] }
         if listwise.isEmpty && !other.listwise.isEmpty { listwise = Array(repeating: 0, count: other.listwise.count) }
         precondition(other.listwise.isEmpty || other.listwise.count == listwise.count, "cannot merge different factor groupings")
         for i in other.listwise.indices { listwise[i] += other.listwise[i] }

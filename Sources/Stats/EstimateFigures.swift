@@ -88,6 +88,21 @@ public struct IndexFigures: Sendable, Hashable {
     public var points: FigureValue?
     /// The factor's Cronbach's α (factors only).
     public var reliability: ReliabilityFigures?
+    /// The factor as a driver of overall satisfaction (factors only, years).
+    public var driver: DriverFigures?
+}
+
+/// A factor's association with overall satisfaction (`driver_*` rows, `KeyDrivers`).
+public struct DriverFigures: Sendable, Hashable {
+    /// `overall_item` or `rest_of_index`: what it is correlated with.
+    public var target = ""
+    public var r: Double?
+    public var rLower: Double?
+    public var rUpper: Double?
+    public var beta: Double?
+    public var betaLower: Double?
+    public var betaUpper: Double?
+    public init() {}
 }
 
 /// A unit's place in a ranking as stored (`rank*` rows).
@@ -125,6 +140,8 @@ public struct CellFigures: Sendable, Hashable {
     public var rank = RankFigures()
     /// `rank_caution/plan_or_sample_rule` (1: short of forms for ranking).
     public var rankCaution: Double?
+    /// Forms of the key drivers (`n/drivers`): a score on every factor (and the overall item).
+    public var driverForms: Int?
 
     public func flags(_ subject: String) -> EstimateFlags { flags[subject] ?? [] }
 
@@ -206,8 +223,9 @@ public struct EstimateFigures: Sendable {
 
     /// Cells whose SIPAS index is suppressed (Q) or of low reliability (U), or with fewer
     /// forms than the plan's minimum (I): the count of the run's summary line.
+    /// A breakdown's domains are not counted: a small group is suppressed by design.
     public var cellsFlagged: Int {
-        cells.values.filter {
+        cells.filter { !$0.key.scope.isDomain }.values.filter {
             $0.flags(overallIndexID).contains(.suppressed) || $0.flags(overallIndexID).contains(.lowReliability)
                 || $0.flags(wholeCellSubject).contains(.belowPlanMinimum)
         }.count
@@ -324,6 +342,7 @@ public struct EstimateFigures: Sendable {
         case "points_lower" where row.method == "t": update { $0.points?.lower = v }
         case "points_upper" where row.method == "t": update { $0.points?.upper = v }
         case "item_rest_r" where row.method == "listwise": update { $0.itemRest = v }
+        case "n" where row.method == "drivers": withCell(key) { $0.driverForms = v.map { Int($0) } }
         case "alpha_if_deleted" where row.method == "listwise": update { $0.alphaIfDeleted = v }
         case "flag": absorbFlag(row, key)
         default: break
@@ -350,6 +369,18 @@ public struct EstimateFigures: Sendable {
             if let e = IndexEstimator.byIntervalMethod[row.method] { update { $0.by[e, default: FigureValue()].upper = v } }
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
         case "n" where row.method == "listwise": update { $0.reliability = ReliabilityFigures(forms: v.map { Int($0) }) }
+        case "n" where row.method == "drivers": withCell(key) { $0.driverForms = v.map { Int($0) } }
+        case "driver_r":
+            update {
+                $0.driver = DriverFigures()
+                $0.driver?.target = row.method
+                $0.driver?.r = v
+            }
+        case "driver_r_lower": update { $0.driver?.rLower = v }
+        case "driver_r_upper": update { $0.driver?.rUpper = v }
+        case "driver_beta": update { $0.driver?.beta = v }
+        case "driver_beta_lower": update { $0.driver?.betaLower = v }
+        case "driver_beta_upper": update { $0.driver?.betaUpper = v }
         case "alpha" where row.method == "listwise": update { $0.reliability?.alpha = v }
         case "points" where row.method == "unweighted": update { $0.points = FigureValue(value: v) }
         case "points_se" where row.method == "lin_unweighted": update { $0.points?.se = v }

@@ -122,7 +122,12 @@ public struct Estimator: Sendable {
         each: (EstimateRow) throws -> Void
     ) rethrows {
         let cells = Self.cells(of: atoms.keys, groups: unitGroups, lineage: lineage)
-        let domainCells = Self.domainCells(of: domains, lineage: lineage)
+        // A unit's quarter is broken down where the forms allow: a domain of fewer forms than
+        // `suppress_below` would publish nothing but its n (the unit's year and all units'
+        // quarter hold those forms).
+        let domainCells = Self.domainCells(of: domains, lineage: lineage).filter { cell, members in
+            cell.scope != .byUnitQuarter || members.reduce(0) { $0 + $1.1.forms } >= survey.rules.suppressBelow
+        }
         let forms = atoms.mapValues(\.forms)
         // The unweighted design of the reference: one batch per year, weights 1.
         var yearForms: [Period: Int] = [:]
@@ -260,7 +265,10 @@ public struct Estimator: Sendable {
         indices[overallIndexID] = overall
         emit(overallIndexID, "index", "unweighted", overall)
         emit(wholeCellSubject, "n_rows", "count", Double(sums.forms))
-        if !cell.scope.isQuarterly && !light { emitReliability(sums, emit: emit) }
+        if !cell.scope.isQuarterly && !light {
+            emitReliability(sums, emit: emit)
+            emitDrivers(sums, emit: emit)
+        }
 
         // Linearised SEs (weights 1) and their intervals, df = forms in the cell − 1.
         var linearisedSE: [String: Double] = [:]
@@ -293,6 +301,35 @@ public struct Estimator: Sendable {
                 emit(likertIDs[j], "alpha_if_deleted", "listwise", r.alphaIfDeleted[a])
             }
         }
+    }
+
+    /// Key drivers (`KeyDrivers`): each factor's correlation with overall satisfaction (the
+    /// overall item, `method = overall_item`, or the rest of the index, `rest_of_index`) with
+    /// its Fisher z interval, and with an overall item the standardised regression
+    /// coefficients with SE and t interval; n and R² on the overall item (or `index`).
+    private func emitDrivers(_ sums: CellSums, emit: (String, String, String, Double?) -> Void) {
+        guard !sums.driverSumFixed.isEmpty, structure.members.count >= 1 else { return }
+        let overall = survey.overallItem
+        let g = structure.members.count
+        guard overall != nil || g >= 2 else { return }
+        let d = KeyDrivers(
+            n: sums.driverForms, sums: sums.driverSum, products: sums.driverProducts, factors: g, hasOverall: overall != nil,
+            level: level)
+        let target = overall?.id ?? overallIndexID
+        emit(target, "n", "drivers", Double(d.forms))
+        let method = overall == nil ? "rest_of_index" : "overall_item"
+        for (f, driver) in d.drivers.enumerated() {
+            let id = structure.factorIDs[f]
+            emit(id, "driver_r", method, driver.r)
+            emit(id, "driver_r_lower", "fisher_z", driver.rLower)
+            emit(id, "driver_r_upper", "fisher_z", driver.rUpper)
+            guard overall != nil else { continue }
+            emit(id, "driver_beta", "standardised_ols", driver.beta)
+            emit(id, "driver_beta_se", "standardised_ols", driver.betaSE)
+            emit(id, "driver_beta_lower", "standardised_ols_t", driver.betaLower)
+            emit(id, "driver_beta_upper", "standardised_ols_t", driver.betaUpper)
+        }
+        if overall != nil { emit(target, "r_squared", "standardised_ols", d.rSquared) }
     }
 
     /// Points out of 100 (`[points] publish`): per item the mean points with a t interval;

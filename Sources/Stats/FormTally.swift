@@ -19,6 +19,8 @@ public struct TallyLayout: Sendable {
     /// The breakdowns (`[estimates] breakdowns`): each category item's position among the
     /// answered items, and its stored value → domain slot (−1 for none), at `[value]`.
     let breakdowns: [(position: Int, slots: [Int])]
+    /// The overall item's position among the rating items (`overall = true`), if any.
+    public let overallPosition: Int?
     /// Domain slots: one per value of each breakdown, in order (`DomainKey` of each).
     public let domainKeys: [DomainKey]
     public var domainCount: Int { domainKeys.count }
@@ -43,6 +45,8 @@ public struct TallyLayout: Sendable {
         }
         self.favourable = favourable
         groups = IndexStructure(survey: survey).members
+        let overallPosition = survey.likertItems.firstIndex { $0.overall }
+        self.overallPosition = overallPosition
         var breakdowns: [(position: Int, slots: [Int])] = []
         var domainKeys: [DomainKey] = []
         for item in survey.breakdownItems {
@@ -77,6 +81,7 @@ public struct TallyLayout: Sendable {
                 return u.map(String.init).joined(separator: ",") + "x\(factor)"
             }.joined(separator: "/"))
         }
+        if let overallPosition { parts.append("o:\(overallPosition)") }
         if !domainKeys.isEmpty {
             parts.append("d:" + zip(breakdowns, survey.breakdownItems).map { "\($0.position)=" + ($1.scale?.values.map(String.init).joined(separator: ",") ?? "") }.joined(separator: "/"))
         }
@@ -193,7 +198,7 @@ public struct FormTally: Sendable {
             let v = answers[j]
             quality[q] = v == missingAnswer ? 0 : (layout.favourable[q &* 256 &+ Int(v)] ? 2 : 1)
         }
-        tallies[i].sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
+        tallies[i].sums.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, overall: layout.overallPosition, sign: sign)
         for (position, slots) in layout.breakdowns {
             let v = answers[position]
             guard v != missingAnswer else { continue }
@@ -202,7 +207,7 @@ public struct FormTally: Sendable {
             if tallies[i].domains[slot] == nil {
                 tallies[i].domains[slot] = CellSums(itemCount: layout.scales.itemCount, groupCount: layout.groups.count, levelStride: layout.scales.stride)
             }
-            tallies[i].domains[slot]!.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, sign: sign)
+            tallies[i].domains[slot]!.add(answers: likert, scales: layout.scales, groups: layout.groups, quality: quality, overall: layout.overallPosition, sign: sign)
             if tallies[i].domains[slot]!.forms == 0 { tallies[i].domains[slot] = nil }
         }
         for j in 0..<layout.answeredCount where answers[j] == missingAnswer { tallies[i].missing[j] += sign }
@@ -288,6 +293,7 @@ struct VarintWriter {
         put(s.respondents); put(s.respondentSumFixed); put(s.respondentSquaresFixed)
         put(s.qualityAnswered); put(s.qualityFavourable)
         put(s.listwise)
+        put(Int64(s.driverForms)); put(s.driverSumFixed); put(s.driverProductFixed)
         put(s.hasPoints ? 1 : 0)
         if s.hasPoints { put(s.pointSum); put(s.pointSquares); put(s.pointAndAnswered); put(s.bothPoints) }
     }
@@ -343,6 +349,12 @@ struct VarintReader {
         if !(s.qualityAnswered.isEmpty || s.qualityAnswered.count == layout.qualityPositions.count) { failed = true }
         s.listwise = ints(nil)
         if !(s.listwise.isEmpty || s.listwise.count == ListwiseLayout(groups: layout.groups).count) { failed = true }
+        s.driverForms = Int(get())
+        let drivers = Int(get())
+        let m = layout.groups.count + (layout.overallPosition == nil ? 0 : 1)
+        if drivers != 0 && drivers != m { failed = true }
+        s.driverSumFixed = (0..<max(0, min(drivers, m))).map { _ in (Int128(get()) << 62) + Int128(get()) }
+        s.driverProductFixed = wides(s.driverSumFixed.isEmpty ? 0 : m * m)
         switch get() {
         case 0: break
         case 1 where layout.scales.withPoints:

@@ -130,6 +130,10 @@ public struct PublishedCell: Sendable {
     public var itemDetails = ByID<ItemFigures>(.none)
     /// Each factor's Cronbach's α (years), by factor id.
     public var reliability: [String: ReliabilityFigures] = [:]
+    /// Each factor as a driver of overall satisfaction (years), by factor id, and the forms
+    /// they are computed on.
+    public var drivers: [String: DriverFigures] = [:]
+    public var driverForms: Int?
 
     /// Whether a unit's quarter has fewer forms than the plan's minimum.
     public var belowPlanMinimum: Bool
@@ -268,6 +272,8 @@ public struct PublishedEstimates: Sendable {
             if cell.flags(id).contains(.suppressed) { r.alpha = nil }
             published.reliability[id] = r
         }
+        published.drivers = cell.indices.compactMapValues(\.driver)
+        published.driverForms = cell.driverForms
         return published
     }
 }

@@ -39,6 +39,9 @@ public struct Item: Sendable, Hashable, Codable {
     /// The channels whose forms ask the item (both by default): an online-only question has
     /// no column in paper files, and paper forms count as not asked rather than unanswered.
     public var channels: [Channel] = Channel.allCases
+    /// `overall = true`: the rating of overall satisfaction, what key drivers explain. It may
+    /// belong to no factor (then it is in no index, but its share is published).
+    public var overall = false
 
     /// Whether the item is a rating that makes the indices (`likert5` or `likert`).
     public var isRating: Bool { kind == .likert5 || kind == .likert }
@@ -329,6 +332,9 @@ public struct SurveyDefinition: Sendable, Hashable, Codable {
 
     /// The scales of the rating items, in instrument order.
     public var ratingScales: [AnswerScale] { likertItems.map(scale(of:)) }
+
+    /// The item of overall satisfaction (`overall = true`), if any.
+    public var overallItem: Item? { items.first { $0.overall && $0.isRating } }
 
     /// Category items (respondent and dossier attributes), in instrument order.
     public var categoryItems: [Item] { items.filter { $0.kind == .category } }

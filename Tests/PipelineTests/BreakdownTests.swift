@@ -40,9 +40,21 @@ struct BreakdownTests {
             return (parts[0..<4] + ["index_se", family]).joined(separator: ",")
         }
         func isNoise(_ text: String?) -> Bool { text == nil || text == "NA" || abs(Double(text!) ?? 1) < 1e-6 }
+        // A unit's quarter is broken down only where a domain has `suppress_below` (30) forms.
+        func isThinUnitQuarter(_ key: String) -> Bool {
+            let parts = key.split(separator: ",").prefix(3).map(String.init)
+            guard parts[0] == "by_unit_quarter" else { return false }
+            return Int(reference[parts.joined(separator: ",") + ",ALL,n_rows,count"] ?? "0")! < 30
+        }
+        var thin = 0
         var degenerate = 0
         var problems: [String] = []
         for (key, expected) in reference {
+            if isThinUnitQuarter(key) {
+                thin += 1
+                #expect(ours[key] == nil, "\(key): a thin unit quarter is not broken down")
+                continue
+            }
             if let se = seKey(key), isNoise(reference[se]), isNoise(ours[se]) {
                 degenerate += 1
                 continue
@@ -61,10 +73,34 @@ struct BreakdownTests {
         }
         #expect(problems.isEmpty, "\(problems.count) disagreements, first: \(problems.sorted().prefix(5))")
         #expect(degenerate < 300, "\(degenerate) values of indices with no variance")
+        let unitQuarters = reference.keys.filter { $0.hasPrefix("by_unit_quarter,") }.count
+        #expect(thin > 0 && thin < unitQuarters, "\(thin) of \(unitQuarters) unit-quarter values are of thin domains")
         // Every domain row of ours is a domain R has (nothing made up).
         let domains = Set(reference.keys.map { $0.split(separator: ",").prefix(3).joined(separator: ",") })
         let extra = ours.keys.filter { $0.hasPrefix("by_") && !domains.contains($0.split(separator: ",").prefix(3).joined(separator: ",")) }
         #expect(extra.isEmpty, "domains R does not have: \(extra.prefix(3))")
+    }
+
+    /// fixtures/breakdowns/drivers.R: cor.test and lm on scale()d scores of each unit and year.
+    @Test("key drivers against the overall item equal R's cor.test and lm to 1e-9")
+    func drivers() throws {
+        let (_, ours, _) = try Self.run.get()
+        let reference = try readEstimates(repositoryRoot.appendingPathComponent("fixtures/breakdowns/expected/ref_drivers.csv").path)
+        #expect(reference.count > 250)
+        var problems: [String] = []
+        for (key, expected) in reference {
+            guard let value = ours[key] else {
+                problems.append("\(key): missing")
+                continue
+            }
+            guard let a = Double(value), let b = Double(expected) else {
+                if value != expected { problems.append("\(key): \(value), expected \(expected)") }
+                continue
+            }
+            if abs(a - b) > 1e-9 * max(1, abs(b)) { problems.append("\(key): \(value), expected \(expected)") }
+        }
+        #expect(problems.isEmpty, "\(problems.count) disagreements, first: \(problems.sorted().prefix(5))")
+        #expect(!ours.keys.contains { $0.hasPrefix("by_") && $0.contains(",driver_") }, "no drivers for a domain")
     }
 
     @Test("the seven blank forms stay rejected though they name a gender, and the other figures are the reference's")

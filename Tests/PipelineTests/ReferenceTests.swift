@@ -111,6 +111,14 @@ struct ReferenceTests {
         #expect(!section.contains("Sở Công Thương, yếu tố C"), "0,45 is not below 0,45")
     }
 
+    /// fixtures/breakdowns/drivers.R (mode rest): no overall item, so each factor's score is
+    /// compared with the mean of the other factors' scores of the same form.
+    @Test("key drivers without an overall item: each factor against the rest of the index equals R's cor.test")
+    func driversRest() throws {
+        let (_, ours) = try runAndCompare(try copyFixture("reference"), with: "ref_drivers_rest.csv")
+        #expect(!ours.keys.contains { $0.contains(",driver_beta") }, "no regression without an overall item")
+    }
+
     /// `...,2024-Q3 vs 2023-Q3,...`: a change on the same quarter a year earlier, which R's
     /// reference does not compute (it compares consecutive periods).
     static func isYearAgoChange(_ key: String) -> Bool {
