@@ -550,23 +550,7 @@ public struct Pipeline {
     func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL) throws -> (figures: EstimateFigures, count: Int) {
         try requireForms(db)
         try requireSound(db)
-        // Forms dated outside the survey window (a typed 2204 for 2024) stay out of the
-        // estimates; `check` reports them.
-        let window = CheckAccumulator(survey: folder.survey)
-        var atoms: [AtomKey: CellSums] = [:]
-        var domains: [DomainAtom: CellSums] = [:]
-        var outside = 0
-        var latestDate = ""
-        let tally = try db.tallies()
-        for (key, atom) in tally.atoms {
-            guard window.isInWindow(key.quarter) else {
-                outside += atom.forms
-                continue
-            }
-            atoms[key] = atom.sums
-            for (slot, sums) in atom.domains { domains[DomainAtom(atom: key, domain: tally.layout.domainKeys[slot])] = sums }
-            if let date = atom.latestDate(in: key.quarter), date > latestDate { latestDate = date }
-        }
+        let (atoms, domains, outside, latestDate) = try statsSums(db)
         if outside > 0 { logger.warning("stats: \(outside) forms dated outside the survey window are left out (see checks.csv)") }
         if let plan = WeightPlan.make(formsPerAtom: atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }
