@@ -223,6 +223,13 @@ public struct CellSums: Sendable, Equatable {
                 }
                 addListwise(answers: answers, scales: scales, groups: groups, sign: sign)
                 // Key drivers: every factor scored, and the overall item answered if there is one.
+                // (The sums exist as soon as a form is added, as the listwise ones: sums of the
+                // same forms are equal however they were reached.)
+                if driverSumFixed.isEmpty {
+                    let m = groups.count + (overall == nil ? 0 : 1)
+                    driverSumFixed = Array(repeating: 0, count: m)
+                    driverProductFixed = Array(repeating: 0, count: m * m)
+                }
                 guard scored == groups.count, overall.map({ answers[$0] != 0 }) ?? true else { return }
                 addDrivers(answers: answers, scales: scales, groups: groups, happy: happy, overall: overall, sign: sign)
             }
@@ -234,10 +241,6 @@ public struct CellSums: Sendable, Equatable {
         answers: [UInt8], scales: RatingScales, groups: [[Int]], happy: UnsafeMutableBufferPointer<Bool>, overall: Int?, sign: Int
     ) {
         let m = groups.count + (overall == nil ? 0 : 1)
-        if driverSumFixed.isEmpty {
-            driverSumFixed = Array(repeating: 0, count: m)
-            driverProductFixed = Array(repeating: 0, count: m * m)
-        }
         driverForms += sign
         let wide = Int128(sign)
         withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { x in
