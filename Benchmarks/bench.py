@@ -133,6 +133,11 @@ class Child:
                 print(f"  last line of stdout: {lines[-1]}", file=sys.stderr)
             print(f"  (full logs: {out_path}, {err_path})", file=sys.stderr)
             sys.exit(1)
+        # A generated folder is read whole: a file wholly rejected means the generator and
+        # the instrument disagree (columns), and the figures would time the wrong work.
+        if lines and "wholly rejected" in lines[-1]:
+            print(f"\nbench: `{' '.join(argv)}` rejected whole files: {lines[-1]}", file=sys.stderr)
+            sys.exit(1)
         return {
             "seconds": round(wall, 4),
             "max_rss_mib": round(mib(usage.ru_maxrss), 1),
