@@ -151,6 +151,16 @@ struct ConfigurationTests {
         (instrument + "\n\n[[items]]\nid = \"q01\"\nfactor = \"F\"", "survey.toml:11: item id q01 is used twice"),
         ("[[factors]]\nid = \"G\"\n\n" + instrument, "survey.toml:1: factor G has no rating item"),
         ("[[factors]]\nid = \"F\"\n\n" + instrument, "survey.toml:5: factor id F is used twice or is reserved"),
+        // Issue 19: category items, breakdowns and the overall item.
+        (instrument + "\n\n[estimates]\nbreakdowns = [\"q01\"]",
+         "survey.toml:11: estimates.breakdowns: 'q01' is not a category item; define one with kind = \"category\""),
+        (instrument + "\n\n[[items]]\nid = \"sex\"\nkind = \"category\"", "survey.toml:10: item sex: a category item needs scale = \"NAME\""),
+        ("[scales.sex]\nvalues = [1, 2]\n\n" + instrument + "\n\n[[items]]\nid = \"q02\"\nfactor = \"F\"\nkind = \"likert\"\nscale = \"sex\"",
+         "survey.toml:17: item q02: scale sex has no satisfied = [...]"),
+        (instrument + "\n\n[[items]]\nid = \"q02\"\nkind = \"likert5\"\noverall = true\n\n[[items]]\nid = \"q03\"\nkind = \"likert5\"\noverall = true",
+         "survey.toml:18: item q03: another item is already overall = true"),
+        (instrument + "\n\n[[items]]\nid = \"q02\"\nkind = \"yesno\"\noverall = true",
+         "survey.toml:13: item q02: only a rating item (likert5, likert) can be the overall satisfaction"),
     ]
 
     @Test("every survey.toml error names its line: a value its key's, a missing key its table's", arguments: locatedErrors)
