@@ -41,10 +41,7 @@ extension HTMLReport {
         let lang = labels.language
         let items = survey.breakdownItems
         guard !items.isEmpty else { return nil }
-        func percent(_ e: Estimate?) -> String {
-            guard let e else { return "–" }
-            return e.isSuppressed ? "Q" : NumberStyle.percent(e.value, language: lang)
-        }
+        func percent(_ e: Estimate?) -> String { shownPercent(e, language: lang) }
         func interval(_ e: Estimate?) -> String {
             guard let e, !e.isSuppressed, let lo = e.lower, let hi = e.upper else { return "" }
             return "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))"

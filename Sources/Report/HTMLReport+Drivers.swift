@@ -64,7 +64,7 @@ extension HTMLReport {
             }
             return DriverRow(
                 id: f.id, name: lang == .vi ? f.nameVi : f.nameEn,
-                index: e.map { $0.isSuppressed ? "Q" : NumberStyle.percent($0.value, language: lang) } ?? "–",
+                index: shownPercent(e, language: lang),
                 r: decimal(d?.r), rInterval: interval(d?.rLower, d?.rUpper),
                 beta: decimal(d?.beta), betaInterval: interval(d?.betaLower, d?.betaUpper),
                 priority: priority, first: first)

@@ -99,10 +99,7 @@ enum HTMLReport {
         let chartTarget = rules.target.map { SVGChart.Target(share: $0, label: labels.targetColumn(NumberStyle.percent($0, language: lang))) }
         let unitOrder = quarterOrder + input.units.map(\.code).filter { !quarterOrder.contains($0) }
 
-        func percent(_ e: Estimate?) -> String {
-            guard let e else { return "–" }
-            return e.isSuppressed ? "Q" : NumberStyle.percent(e.value, language: lang)
-        }
+        func percent(_ e: Estimate?) -> String { shownPercent(e, language: lang) }
         func interval(_ e: Estimate?) -> String {
             guard let e, let lo = e.lower, let hi = e.upper else { return "–" }
             return "\(NumberStyle.percent(lo, language: lang)) – \(NumberStyle.percent(hi, language: lang))"
@@ -423,6 +420,12 @@ enum HTMLReport {
     }
 
     static func nonEmpty(_ a: String, _ b: String) -> String { a.isEmpty ? b : a }
+
+    /// A published share as the tables print it: `Q` when suppressed, `–` when there is none.
+    static func shownPercent(_ e: Estimate?, language: Language) -> String {
+        guard let e else { return "–" }
+        return e.isSuppressed ? "Q" : NumberStyle.percent(e.value, language: language)
+    }
 }
 
 extension HTMLReport {

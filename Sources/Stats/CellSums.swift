@@ -197,71 +197,65 @@ public struct CellSums: Sendable, Equatable {
                 }
                 if scales.withPoints { addPoints(answers: answers, scales: scales, present: present, count: np, sign: sign) }
                 guard !groups.isEmpty else { return }
-                let wide = Int128(sign)
-                var scoreTotal = 0.0
-                var scored = 0
-                for (g, members) in groups.enumerated() {
-                    var given = 0
-                    var good = 0
-                    for j in members where answers[j] != 0 {
-                        given += 1
-                        if happy[j] { good += 1 }
+                // Each factor's score f, kept for the key drivers' sums.
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: groups.count + 1) { scores in
+                    let wide = Int128(sign)
+                    var scoreTotal = 0.0
+                    var scored = 0
+                    for (g, members) in groups.enumerated() {
+                        var given = 0
+                        var good = 0
+                        for j in members where answers[j] != 0 {
+                            given += 1
+                            if happy[j] { good += 1 }
+                        }
+                        guard given > 0 else { continue }
+                        let f = Double(good) / Double(given)
+                        scores[g] = f
+                        respondents[g] += sign
+                        respondentSumFixed[g] += wide * Self.fixed(f)
+                        respondentSquaresFixed[g] += wide * Self.fixed(f * f)
+                        scoreTotal += f
+                        scored += 1
                     }
-                    guard given > 0 else { continue }
-                    let f = Double(good) / Double(given)
-                    respondents[g] += sign
-                    respondentSumFixed[g] += wide * Self.fixed(f)
-                    respondentSquaresFixed[g] += wide * Self.fixed(f * f)
-                    scoreTotal += f
-                    scored += 1
+                    if scored > 0 {
+                        let f = scoreTotal / Double(scored)
+                        respondents[groups.count] += sign
+                        respondentSumFixed[groups.count] += wide * Self.fixed(f)
+                        respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
+                    }
+                    addListwise(answers: answers, scales: scales, groups: groups, sign: sign)
+                    // Key drivers: every factor scored, and the overall item answered if there is
+                    // one. (The sums exist as soon as a form is added, as the listwise ones: sums
+                    // of the same forms are equal however they were reached.)
+                    if driverSumFixed.isEmpty {
+                        let m = groups.count + (overall == nil ? 0 : 1)
+                        driverSumFixed = Array(repeating: 0, count: m)
+                        driverProductFixed = Array(repeating: 0, count: m * m)
+                    }
+                    guard scored == groups.count, overall.map({ answers[$0] != 0 }) ?? true else { return }
+                    addDrivers(scores: scores, factors: groups.count, answers: answers, scales: scales, overall: overall, sign: sign)
                 }
-                if scored > 0 {
-                    let f = scoreTotal / Double(scored)
-                    respondents[groups.count] += sign
-                    respondentSumFixed[groups.count] += wide * Self.fixed(f)
-                    respondentSquaresFixed[groups.count] += wide * Self.fixed(f * f)
-                }
-                addListwise(answers: answers, scales: scales, groups: groups, sign: sign)
-                // Key drivers: every factor scored, and the overall item answered if there is one.
-                // (The sums exist as soon as a form is added, as the listwise ones: sums of the
-                // same forms are equal however they were reached.)
-                if driverSumFixed.isEmpty {
-                    let m = groups.count + (overall == nil ? 0 : 1)
-                    driverSumFixed = Array(repeating: 0, count: m)
-                    driverProductFixed = Array(repeating: 0, count: m * m)
-                }
-                guard scored == groups.count, overall.map({ answers[$0] != 0 }) ?? true else { return }
-                addDrivers(answers: answers, scales: scales, groups: groups, happy: happy, overall: overall, sign: sign)
             }
         }
     }
 
-    /// The key drivers' sums of a form with a score on every factor (`happy[j]`: item j satisfied).
+    /// The key drivers' sums of a form with a score on every factor: `scores[0..<factors]`
+    /// its factor scores; the overall answer, mapped onto 0-1, goes after them.
     private mutating func addDrivers(
-        answers: [UInt8], scales: RatingScales, groups: [[Int]], happy: UnsafeMutableBufferPointer<Bool>, overall: Int?, sign: Int
+        scores x: UnsafeMutableBufferPointer<Double>, factors g: Int, answers: [UInt8], scales: RatingScales, overall: Int?, sign: Int
     ) {
-        let m = groups.count + (overall == nil ? 0 : 1)
+        let m = g + (overall == nil ? 0 : 1)
         driverForms += sign
         let wide = Int128(sign)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { x in
-            for (g, members) in groups.enumerated() {
-                var given = 0
-                var good = 0
-                for j in members where answers[j] != 0 {
-                    given += 1
-                    if happy[j] { good += 1 }
-                }
-                x[g] = Double(good) / Double(given)
-            }
-            if let overall {
-                let values = scales.scales[overall].values
-                let y = values[Int(answers[overall]) - 1], low = values.first!, high = values.last!
-                x[m - 1] = high > low ? Double(y - low) / Double(high - low) : 0
-            }
-            for a in 0..<m {
-                driverSumFixed[a] += wide * Self.fixed(x[a])
-                for b in 0..<m { driverProductFixed[a * m + b] += wide * Self.fixed(x[a] * x[b]) }
-            }
+        if let overall {
+            let values = scales.scales[overall].values
+            let y = values[Int(answers[overall]) - 1], low = values.first!, high = values.last!
+            x[g] = high > low ? Double(y - low) / Double(high - low) : 0
+        }
+        for a in 0..<m {
+            driverSumFixed[a] += wide * Self.fixed(x[a])
+            for b in 0..<m { driverProductFixed[a * m + b] += wide * Self.fixed(x[a] * x[b]) }
         }
     }
 

@@ -110,7 +110,9 @@ struct BreakdownTests {
         let reference = try readEstimates(repositoryRoot.appendingPathComponent("fixtures/reference/expected/ref_small_2y.csv").path)
         for key in ["all_year,ALL,2024,index,index,unweighted", "unit_year,STP,2024,index,index_se,lin_unweighted",
                     "all_year,ALL,2023,index,index_se,lin_ps"] {
-            #expect(ours[key] != nil && Double(ours[key]!)! == Double(reference[key]!)! || abs(Double(ours[key]!)! - Double(reference[key]!)!) < 1e-12, "\(key)")
+            let value = try #require(ours[key].flatMap(Double.init), "\(key) in estimates.csv")
+            let expected = try #require(reference[key].flatMap(Double.init), "\(key) in the reference")
+            #expect(abs(value - expected) < 1e-12, "\(key): \(value), expected \(expected)")
         }
         let rejects = try String(contentsOf: folder.appendingPathComponent("work/rejects.csv"), encoding: .utf8)
         #expect(rejects.components(separatedBy: "only who answered").count - 1 == 7, "the reason says only who answered")
