@@ -1,3 +1,4 @@
+import CLibXML2
 import Foundation
 import Mustache
 import SurveyModel
@@ -16,8 +17,12 @@ public struct ReleaseContext {
     /// What a renderer has to say about a file it made (the log's warnings).
     let warnings = Warnings()
 
+    /// Renderers run on two threads: appended under a lock.
     final class Warnings: @unchecked Sendable {
-        var lines: [String] = []
+        private let lock = NSLock()
+        private var said: [String] = []
+        var lines: [String] { lock.withLock { said } }
+        func append(_ line: String) { lock.withLock { said.append(line) } }
     }
 
     init(_ input: ReportInput) throws {
@@ -115,6 +120,8 @@ public enum ReportRenderer {
         let summary = try render(input) { name, data in
             if let data { files.append((name, data)) }
         }
+        let order = Dictionary(uniqueKeysWithValues: ReportOutputs.all.enumerated().map { ($1.file.name, $0) })
+        files.sort { order[$0.name]! < order[$1.name]! }
         return Rendered(files: files, otherLanguage: summary.otherLanguage, notMade: summary.notMade)
     }
 
@@ -129,25 +136,77 @@ public enum ReportRenderer {
         public var warnings: [String] = []
     }
 
-    /// Renders the registry's files one at a time, in registry order, handing each to `each`
-    /// as soon as it is made (nil for a file this release does not have, or could not make),
-    /// so a release never holds more than one rendered file in memory.
+    /// Renders the registry's files on both cores, two at a time, handing each to `each` as
+    /// soon as it is made (nil for a file this release does not have, or could not make), so
+    /// a release never holds more than two rendered files in memory. `each` is called for one
+    /// file at a time, in the order the files are done; what a file holds does not depend on
+    /// which thread made it.
     @discardableResult
     public static func render(_ input: ReportInput, each: (_ name: String, _ data: Data?) throws -> Void) throws -> Summary {
         guard !input.published.keys.isEmpty else { throw ReportError.noEstimates }
         let release = try ReleaseContext(input)
-        var notMade: [(name: String, reason: String)] = []
-        for output in ReportOutputs.all {
-            let data: Data?
-            do {
-                data = try output.render(release)
-            } catch ReportError.rendererUnavailable(let reason) {
-                notMade.append((output.file.name, reason))
-                data = nil
-            }
-            try each(output.file.name, data)
+        // Once, before two threads could both be the first to ask.
+        xmlInitParser()
+        return try withoutActuallyEscaping(each) { each in
+            let work = ParallelRendering(release: release, each: each)
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in work.run() }
+            if let failure = work.failure { throw failure.error }
+            return Summary(
+                otherLanguage: input.language == .vi ? .en : .vi,
+                notMade: work.notMade.sorted { $0.index < $1.index }.map { ($0.name, $0.reason) },
+                warnings: release.warnings.lines)
         }
-        return Summary(otherLanguage: input.language == .vi ? .en : .vi, notMade: notMade, warnings: release.warnings.lines)
+    }
+
+    /// The registry's files taken in turn by the threads that render them; what they share is
+    /// touched under `lock` (the release itself is only read).
+    private final class ParallelRendering: @unchecked Sendable {
+        let release: ReleaseContext
+        let each: (_ name: String, _ data: Data?) throws -> Void
+        let outputs = ReportOutputs.all
+        let lock = NSLock()
+        var next = 0
+        var notMade: [(index: Int, name: String, reason: String)] = []
+        var failure: (index: Int, error: Error)?
+
+        init(release: ReleaseContext, each: @escaping (_ name: String, _ data: Data?) throws -> Void) {
+            self.release = release
+            self.each = each
+        }
+
+        /// Renders files until none is left or one failed.
+        func run() {
+            while true {
+                lock.lock()
+                let index = next
+                next += 1
+                let stop = failure != nil
+                lock.unlock()
+                guard index < outputs.count, !stop else { return }
+                let output = outputs[index]
+                var data: Data?
+                var unavailable: String?
+                do {
+                    data = try output.render(release)
+                } catch ReportError.rendererUnavailable(let reason) {
+                    unavailable = reason
+                } catch {
+                    fail(index, error)
+                    return
+                }
+                lock.lock()
+                defer { lock.unlock() }
+                if let unavailable { notMade.append((index, output.file.name, unavailable)) }
+                guard failure == nil else { return }
+                do { try each(output.file.name, data) } catch { failure = (index, error) }
+            }
+        }
+
+        private func fail(_ index: Int, _ error: Error) {
+            lock.lock()
+            defer { lock.unlock() }
+            if failure.map({ index < $0.index }) ?? true { failure = (index, error) }
+        }
     }
 
     /// The PDF renderer this machine has, as the manifest records it (a release made without

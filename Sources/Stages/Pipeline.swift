@@ -561,22 +561,29 @@ public struct Pipeline {
             work: workEstimatesPath, published: publicCopy.appendingPathComponent("estimates.csv").path)
         var result: (figures: EstimateFigures, count: Int)?
         do {
+            let survey = folder.survey
+            let population = folder.population
             try db.replaceEstimates(meta: ["estimates_inputs": inputs.encoded, "data_through": latestDate]) { insert in
-                try withoutActuallyEscaping(insert) { insert in
-                    var stream = EstimateStream(survey: folder.survey, unitGroups: groups, lineage: lineage) { row, shown in
-                        try insert(row)
-                        try csv.write(row, shown: shown)
+                // The estimator and the typed figures on a second core; the rows stored in
+                // SQLite and written to both copies of estimates.csv here, in order.
+                let made = try BatchHandoff<(EstimateRow, Double?)>.run { handoff in
+                    var stream = EstimateStream(survey: survey, unitGroups: groups, lineage: lineage) { row, shown in
+                        try handoff.put((row, shown))
                     }
-                    try Stats.Estimator(survey: folder.survey, unitGroups: groups, lineage: lineage).estimate(atoms: atoms, domains: domains, population: folder.population) {
-                        try stream.add($0)
-                    }
-                    try stream.publish(population: folder.population)
+                    try Stats.Estimator(survey: survey, unitGroups: groups, lineage: lineage).estimate(
+                        atoms: atoms, domains: domains, population: population
+                    ) { try stream.add($0) }
+                    try stream.publish(population: population)
                     try stream.finish()
-                    FaultInjection.point("stats.before_commit")
-                    try stopIfRequested()
-                    result = (stream.figures, stream.count)
-                    return ["estimates_rows": String(stream.count), "cells_flagged": String(stream.figures.cellsFlagged)]
+                    return (stream.figures, stream.count)
+                } consume: { row, shown in
+                    try insert(row)
+                    try csv.write(row, shown: shown)
                 }
+                FaultInjection.point("stats.before_commit")
+                try stopIfRequested()
+                result = made
+                return ["estimates_rows": String(made.1), "cells_flagged": String(made.0.cellsFlagged)]
             }
             try csv.commit()
         } catch {

@@ -17,7 +17,7 @@ enum AnnexPDF: ReportOutput {
         do {
             return Data(try ReproduciblePDF.normalise([UInt8](pdf), date: release.input.releaseDate, id: FileDigest.identifier(docx)))
         } catch {
-            release.warnings.lines.append(
+            release.warnings.append(
                 "annex.pdf: LibreOffice's PDF could not be made reproducible (\(error)); published as converted, so it differs from one run to the next")
             return pdf
         }
