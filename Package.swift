@@ -40,7 +40,9 @@ let package = Package(
         // The instrument and rules of a survey: pure value types.
         .target(name: "SurveyModel"),
         // Pure statistics: accumulators, estimators, distributions. No I/O.
-        .target(name: "Stats", dependencies: ["SurveyModel"]),
+        .target(name: "Stats", dependencies: ["SurveyModel", "CNumberText"]),
+        // printf's %.12g for Stats' NumberText, without Swift's boxing of C varargs.
+        .target(name: "CNumberText"),
         // The only module that talks to SQLite.
         .target(
             name: "Storage",
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "Stages",
             dependencies: [
-                "SurveyModel", "Stats", "Storage", "Ingest", "Report", "Export", "CShims",
+                "SurveyModel", "Stats", "Storage", "Ingest", "Report", "Export", "CShims", "CNumberText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -65,10 +65,6 @@ void cshims_fault_point(const char *name) {
     raise(SIGKILL);
 }
 
-int cshims_format_g12(double value, char *out) {
-    return snprintf(out, 32, "%.12g", value);
-}
-
 #include <malloc.h>
 
 void cshims_release_free_memory(void) {

@@ -150,6 +150,8 @@ public enum ReportRenderer {
         return try withoutActuallyEscaping(each) { each in
             let work = ParallelRendering(release: release, each: each)
             DispatchQueue.concurrentPerform(iterations: 2) { _ in work.run() }
+            // Not held past this call (withoutActuallyEscaping traps on a closure that escaped).
+            work.each = nil
             if let failure = work.failure { throw failure.error }
             return Summary(
                 otherLanguage: input.language == .vi ? .en : .vi,
@@ -162,7 +164,7 @@ public enum ReportRenderer {
     /// touched under `lock` (the release itself is only read).
     private final class ParallelRendering: @unchecked Sendable {
         let release: ReleaseContext
-        let each: (_ name: String, _ data: Data?) throws -> Void
+        var each: ((_ name: String, _ data: Data?) throws -> Void)?
         let outputs = ReportOutputs.all
         let lock = NSLock()
         var next = 0
@@ -198,7 +200,7 @@ public enum ReportRenderer {
                 defer { lock.unlock() }
                 if let unavailable { notMade.append((index, output.file.name, unavailable)) }
                 guard failure == nil else { return }
-                do { try each(output.file.name, data) } catch { failure = (index, error) }
+                do { try each?(output.file.name, data) } catch { failure = (index, error) }
             }
         }
 

@@ -84,11 +84,15 @@ final class BatchHandoff<Item>: @unchecked Sendable {
             let done = DispatchSemaphore(value: 0)
             let thread = Thread {
                 do {
-                    box.result = try box.produce(handoff)
+                    box.result = try box.produce!(handoff)
                     handoff.finish(nil)
                 } catch {
                     handoff.finish(error)
                 }
+                // Let go of `produce` before the caller wakes: the Thread object may outlive
+                // this closure for a moment, and a `produce` still held when the call returns
+                // is one that escaped (withoutActuallyEscaping traps on it).
+                box.produce = nil
                 done.signal()
             }
             thread.stackSize = 8 << 20
@@ -112,7 +116,7 @@ final class BatchHandoff<Item>: @unchecked Sendable {
     /// The producer and its result, touched by one thread at a time (the producer's until it
     /// signals, the caller's after).
     private final class ProducerBox<Result>: @unchecked Sendable {
-        let produce: (BatchHandoff<Item>) throws -> Result
+        var produce: ((BatchHandoff<Item>) throws -> Result)?
         var result: Result?
         init(produce: @escaping (BatchHandoff<Item>) throws -> Result) { self.produce = produce }
     }

@@ -1,3 +1,4 @@
+import CNumberText
 import CShims
 import Foundation
 import Ingest
@@ -85,7 +86,7 @@ final class EstimatesCSV {
             return
         }
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let n = Int(cshims_format_g12(value, buffer.baseAddress!))
+            let n = Int(cnumbertext_g12(value, buffer.baseAddress!))
             buffer.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: n) {
                 bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
             }

@@ -202,6 +202,8 @@ public struct EstimateFigures: Sendable {
     private let intervalMethod: String
     private let rankMethod: String
     private var periodTexts: [String: (Period?, Period?)] = [:]
+    private var lastPeriod: (text: String, parsed: (Period?, Period?))?
+    private var lastSubject: (text: String, kind: Subject)?
     private var lastCell: (scope: Scope, unit: String, period: String, key: CellKey)?
 
     public init(survey: SurveyDefinition) {
@@ -241,11 +243,12 @@ public struct EstimateFigures: Sendable {
         let key = cellKey(row, period)
         if let earlier {
             let change = ComparisonKey(cell: key, earlier: earlier)
-            if let kind = subjects[row.subject] { absorbChange(row, kind, change) }
+            let kind = subjectKind(row.subject)
+            if kind != .unknown { absorbChange(row, kind, change) }
             return .comparison(change)
         }
         let v = row.value
-        switch subjects[row.subject] ?? .unknown {
+        switch subjectKind(row.subject) {
         case .cell:
             switch (row.statistic, row.method) {
             case ("n_rows", "count"):
@@ -295,7 +298,18 @@ public struct EstimateFigures: Sendable {
         return key
     }
 
+    /// What a subject is; a cell's rows come subject by subject, so most rows ask about the
+    /// subject of the row before (compared, not hashed).
+    private mutating func subjectKind(_ subject: String) -> Subject {
+        if let last = lastSubject, last.text == subject { return last.kind }
+        let kind = subjects[subject] ?? .unknown
+        lastSubject = (subject, kind)
+        return kind
+    }
+
     private mutating func parsePeriod(_ text: String) -> (Period?, Period?) {
+        if let last = lastPeriod, last.text == text { return last.parsed }
+        defer { lastPeriod = (text, periodTexts[text]!) }
         if let known = periodTexts[text] { return known }
         var parsed: (Period?, Period?) = (nil, nil)
         if let range = text.range(of: " vs ") {

@@ -1,3 +1,4 @@
+import CNumberText
 import Foundation
 import SurveyModel
 
@@ -150,10 +151,10 @@ public enum NumberText {
     public static func g12(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "NA" }
         if value == 0 { return "0" }
-        // vsnprintf straight into a stack buffer: Foundation's String(format:) costs several
-        // thousand instructions a number.
+        // snprintf straight into a stack buffer, called from C: Foundation's String(format:)
+        // costs several thousand instructions a number, and withVaList boxes the argument.
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 32, "%.12g", $0) }
+            let written = cnumbertext_g12(value, buffer.baseAddress!)
             return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
         }
     }

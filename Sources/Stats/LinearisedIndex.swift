@@ -1,3 +1,4 @@
+import Foundation
 import SurveyModel
 
 /// One atom's share of an estimator's influence values: Σ z_i and Σ z_i² over its forms.
@@ -103,29 +104,86 @@ public struct DesignVariance: Sendable {
     }
 
     /// The variance of an estimator from its atoms' influence parts; NaN when a batch has one form.
+    /// Sums are taken in a fixed order (batches by period, atoms in order within a batch,
+    /// post-strata in order), so the value does not depend on the order of `parts`.
     public func variance(_ parts: [InfluencePart], poststratified: Bool) -> Double {
-        var byBatch: [Period: [InfluencePart]] = [:]
-        for part in parts { byBatch[batchOf(part.atom), default: []].append(part) }
+        let plan = memo.plan(for: parts) { VariancePlan(parts.map(\.atom), design: self) }
+        guard !plan.hasSingleBatch else { return .nan }
         var total = 0.0
-        for batch in byBatch.keys.sorted() {
-            let members = byBatch[batch]!.sorted { $0.atom < $1.atom }
-            let n = Double(batchForms[batch] ?? 0)
-            guard n > 1 else { return .nan }
+        for batch in plan.batches {
             var squares = 0.0
-            for part in members { squares += part.squares }
+            for i in batch.members { squares += parts[i].squares }
             if poststratified {
-                var byStratum: [StratumKey: Double] = [:]
-                for part in members { byStratum[stratum(of: part.atom), default: 0] += part.sum }
-                for (key, sum) in byStratum.sorted(by: { $0.key < $1.key }) {
-                    squares -= sum * sum / Double(stratumForms[key] ?? 1)
+                for stratum in batch.strata {
+                    var sum = 0.0
+                    for i in stratum.members { sum += parts[i].sum }
+                    squares -= sum * sum / stratum.forms
                 }
             } else {
-                let sum = members.reduce(0) { $0 + $1.sum }
-                squares -= sum * sum / n
+                var sum = 0.0
+                for i in batch.members { sum += parts[i].sum }
+                squares -= sum * sum / batch.forms
             }
-            total += n / (n - 1) * max(0, squares)
+            total += batch.forms / (batch.forms - 1) * max(0, squares)
         }
         return total
+    }
+
+    /// The last plan made: a cell's estimators (every item, factor and index, weighted or
+    /// not) share its atoms, so the batches and post-strata are worked out once per cell.
+    private let memo = PlanMemo()
+}
+
+/// How one list of atoms falls into batches and post-strata: positions in the list, batches
+/// by period, atoms in order within a batch, post-strata in order.
+struct VariancePlan {
+    struct Stratum {
+        var forms: Double
+        var members: [Int]
+    }
+    struct Batch {
+        var forms: Double
+        var members: [Int]
+        var strata: [Stratum]
+    }
+    let atoms: [AtomKey]
+    var batches: [Batch] = []
+    /// A batch of at most one form: no variance.
+    var hasSingleBatch = false
+
+    init(_ atoms: [AtomKey], design: DesignVariance) {
+        self.atoms = atoms
+        var byBatch: [Period: [Int]] = [:]
+        for (i, atom) in atoms.enumerated() { byBatch[design.batchOf(atom), default: []].append(i) }
+        for period in byBatch.keys.sorted() {
+            let members = byBatch[period]!.sorted { atoms[$0] < atoms[$1] }
+            let n = Double(design.batchForms[period] ?? 0)
+            if n <= 1 { hasSingleBatch = true }
+            var byStratum: [StratumKey: [Int]] = [:]
+            for i in members { byStratum[design.stratum(of: atoms[i]), default: []].append(i) }
+            let strata = byStratum.sorted { $0.key < $1.key }.map {
+                Stratum(forms: Double(design.stratumForms[$0.key] ?? 1), members: $0.value)
+            }
+            batches.append(Batch(forms: n, members: members, strata: strata))
+        }
+    }
+}
+
+/// The last `VariancePlan`, kept for the next estimator of the same atoms. The estimator
+/// runs on one thread; the lock only keeps a shared design safe.
+final class PlanMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: VariancePlan?
+
+    func plan(for parts: [InfluencePart], make: () -> VariancePlan) -> VariancePlan {
+        lock.lock()
+        defer { lock.unlock() }
+        if let last, last.atoms.count == parts.count, parts.indices.allSatisfy({ parts[$0].atom == last.atoms[$0] }) {
+            return last
+        }
+        let plan = make()
+        last = plan
+        return plan
     }
 }
 

@@ -39,11 +39,17 @@ public struct EstimateStream {
     }
 
     public mutating func add(_ row: EstimateRow) throws {
-        switch figures.absorb(row) {
+        let place = figures.absorb(row)
+        try route(row, place, judging: figures)
+    }
+
+    /// Hands `row` on, or keeps it until its cell is judged (`figures`: what a judgement reads).
+    private mutating func route(_ row: EstimateRow, _ place: EstimatePlace?, judging figures: EstimateFigures) throws {
+        switch place {
         case .cell(let key) where key == pendingCell:
             pending.append(row)
         case .cell(let key):
-            try flush()
+            try flush(figures)
             if let suppressed = judged[key] {
                 try pass(row, suppressed.contains(row.subject))
             } else {
@@ -51,25 +57,32 @@ public struct EstimateStream {
                 pending.append(row)
             }
         case .comparison(let change):
-            try flush()
+            try flush(figures)
             try pass(row, judged[change.cell]?.contains(row.subject) == true || judged[change.earlierCell]?.contains(row.subject) == true)
         case nil:
-            try flush()
+            try flush(figures)
             try pass(row, false)
         }
     }
 
     /// Derives the publication's rows (aggregations, flags, targets, ranks) from the figures
-    /// so far and hands them on.
+    /// so far and hands them on as they are made (not held: at 200 units they are 400,000).
     public mutating func publish(population: [PopulationCount]) throws {
-        try flush()
-        for row in publication.derive(&figures, population: population) { try add(row) }
+        try flush(figures)
+        // The figures are taken out while the publication adds to them, so that each row can
+        // be handed on (and its cell judged) from inside the derivation.
+        var working = figures
+        figures = EstimateFigures(survey: publication.survey)
+        defer { figures = working }
+        try publication.derive(&working, population: population) { row, place, current in
+            try route(row, place, judging: current)
+        }
     }
 
     /// Hands on the rows still waiting for their cell's judgement.
-    public mutating func finish() throws { try flush() }
+    public mutating func finish() throws { try flush(figures) }
 
-    private mutating func flush() throws {
+    private mutating func flush(_ figures: EstimateFigures) throws {
         guard let key = pendingCell else { return }
         let suppressed = publication.judge(figures[key] ?? CellFigures(items: figures.itemPositions), scope: key.scope).suppressed
         judged[key] = suppressed

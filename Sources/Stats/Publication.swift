@@ -125,17 +125,29 @@ public struct Publication: Sendable {
     /// The derived rows, in a fixed order: aggregations, published changes, flags, targets,
     /// ranks. Each is taken into `figures` as it is made.
     public func derive(_ figures: inout EstimateFigures, population: [PopulationCount]) -> [EstimateRow] {
+        var derived: [EstimateRow] = []
+        derive(&figures, population: population) { row, _, _ in derived.append(row) }
+        return derived
+    }
+
+    /// The derived rows, each taken into `figures` and handed to `each` as it is made, with
+    /// where it belongs and the figures so far.
+    public func derive(
+        _ figures: inout EstimateFigures, population: [PopulationCount],
+        each: (EstimateRow, EstimatePlace?, EstimateFigures) throws -> Void
+    ) rethrows {
         let estimated = figures.cells.filter { $0.value.estimated }.keys
         let cells = Set(estimated)
         let sortedCells = cells.sorted()
         let estimatorChanges = figures.comparisonOrder
-        var derived: [EstimateRow] = []
-        func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) {
-            let row = EstimateRow(
+        func hand(_ row: EstimateRow) throws {
+            let place = figures.absorb(row)
+            try each(row, place, figures)
+        }
+        func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) throws {
+            try hand(EstimateRow(
                 scope: cell.scope, unit: cell.unitText, period: period ?? cell.period.description, subject: subject,
-                statistic: statistic, method: method, value: value)
-            derived.append(row)
-            figures.absorb(row)
+                statistic: statistic, method: method, value: value))
         }
 
         // 1. All-units figures as the mean of unit indices, plain and dossier-weighted.
@@ -164,11 +176,11 @@ public struct Publication: Sendable {
                     // Units are independent samples: var = Σ a_u² se_u².
                     let value = zip(shares, parts).reduce(0) { $0 + $1.0 * $1.1.value }
                     let se = zip(shares, parts).reduce(0) { $0 + $1.0 * $1.0 * $1.1.se * $1.1.se }.squareRoot()
-                    emit(cell, nil, id, "index", method, value)
-                    emit(cell, nil, id, "index_se", method, se)
+                    try emit(cell, nil, id, "index", method, value)
+                    try emit(cell, nil, id, "index_se", method, se)
                     let ci = IndexInterval.logit(value, se: se, quantile: z)
-                    emit(cell, nil, id, "index_lower", "\(method)_logit", ci?.lower)
-                    emit(cell, nil, id, "index_upper", "\(method)_logit", ci?.upper)
+                    try emit(cell, nil, id, "index_lower", "\(method)_logit", ci?.lower)
+                    try emit(cell, nil, id, "index_upper", "\(method)_logit", ci?.upper)
                 }
             }
         }
@@ -187,12 +199,12 @@ public struct Publication: Sendable {
                     guard let v1 = now.figure.value, let v2 = before.figure.value else { continue }
                     let d = v1 - v2
                     let method = now.estimator.rawValue
-                    emit(cell, key.label, id, "diff", method, d)
+                    try emit(cell, key.label, id, "diff", method, d)
                     guard let s1 = now.figure.se, let s2 = before.figure.se else { continue }
                     let se = (s1 * s1 + s2 * s2).squareRoot()
-                    emit(cell, key.label, id, "diff_lower", now.estimator.changeTest, d - z * se)
-                    emit(cell, key.label, id, "diff_upper", now.estimator.changeTest, d + z * se)
-                    emit(cell, key.label, id, "p_value", now.estimator.changeTest, se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
+                    try emit(cell, key.label, id, "diff_lower", now.estimator.changeTest, d - z * se)
+                    try emit(cell, key.label, id, "diff_upper", now.estimator.changeTest, d + z * se)
+                    try emit(cell, key.label, id, "p_value", now.estimator.changeTest, se > 0 ? 2 * Distributions.normalCDF(-abs(d / se)) : nil)
                     publishedChanges.append((key, id))
                 }
             }
@@ -204,21 +216,21 @@ public struct Publication: Sendable {
             let figure = figures[cell]!
             let forms = Double(figure.forms)
             if cell.scope == .unitQuarter && forms < Double(rules.planMinimum) {
-                emit(cell, nil, wholeCellSubject, "flag", "I", 1)
+                try emit(cell, nil, wholeCellSubject, "flag", "I", 1)
             }
             let judgement = judge(figure, scope: cell.scope)
             for item in survey.likertItems + survey.qualityItems {
                 let share = figure.items[item.id]?.share
                 if judgement.suppressedItems.contains(item.id) {
-                    emit(cell, nil, item.id, "flag", "Q", 1)
+                    try emit(cell, nil, item.id, "flag", "Q", 1)
                 } else if let lo = share?.lower, let hi = share?.upper, (hi - lo) / 2 > rules.maxHalfWidth {
-                    emit(cell, nil, item.id, "flag", "U", 1)
+                    try emit(cell, nil, item.id, "flag", "U", 1)
                 }
             }
             for factor in survey.factors where judgement.missingFactors.contains(factor.id) {
-                emit(cell, nil, factor.id, "flag", "M", 1)
+                try emit(cell, nil, factor.id, "flag", "M", 1)
             }
-            if !judgement.missingFactors.isEmpty { emit(cell, nil, overallIndexID, "flag", "M", 1) }
+            if !judgement.missingFactors.isEmpty { try emit(cell, nil, overallIndexID, "flag", "M", 1) }
             for id in indexIDs {
                 let published = publishedIndex(figures, cell, id).figure
                 guard published.value != nil || figure.indices[id]?.estimated == true else { continue }
@@ -227,41 +239,42 @@ public struct Publication: Sendable {
                 if judgement.missingFactors.contains(id) { continue }
                 let suppressed = isFactor ? judgement.thinFactors.contains(id) : judgement.indexSuppressed
                 if suppressed {
-                    emit(cell, nil, id, "flag", "Q", 1)
+                    try emit(cell, nil, id, "flag", "Q", 1)
                 } else if !isFactor && !judgement.thinFactors.isEmpty && published.value != nil {
-                    emit(cell, nil, id, "flag", "U", 1)
+                    try emit(cell, nil, id, "flag", "U", 1)
                 } else if let lo = published.lower, let hi = published.upper, (hi - lo) / 2 > rules.maxHalfWidth {
-                    emit(cell, nil, id, "flag", "U", 1)
+                    try emit(cell, nil, id, "flag", "U", 1)
                 } else if published.value != nil && published.lower == nil {
                     // No interval at all (for example a single form): nothing vouches for the value.
-                    emit(cell, nil, id, "flag", "U", 1)
+                    try emit(cell, nil, id, "flag", "U", 1)
                 }
             }
         }
         // N: a published change whose interval covers 0 is not significant (questions: the
         // Newcombe interval; indices: the published measure's test).
-        func notSignificant(_ key: ComparisonKey, _ id: String, _ change: ChangeFigures?) {
+        func notSignificant(_ key: ComparisonKey, _ id: String, _ change: ChangeFigures?) throws {
             guard let lo = change?.lower, let hi = change?.upper, lo <= 0 && hi >= 0 else { return }
-            derived.append(EstimateRow(scope: key.cell.scope, unit: key.cell.unit.code, period: key.label, subject: id,
-                                       statistic: "flag", method: "N", value: 1))
+            // (The figures keep no N flag: taken in, the row changes nothing.)
+            try hand(EstimateRow(scope: key.cell.scope, unit: key.cell.unit.code, period: key.label, subject: id,
+                                 statistic: "flag", method: "N", value: 1))
         }
         for key in estimatorChanges {
             guard let change = figures.comparisons[key] else { continue }
-            for item in survey.likertItems + survey.qualityItems { notSignificant(key, item.id, change.items[item.id]) }
+            for item in survey.likertItems + survey.qualityItems { try notSignificant(key, item.id, change.items[item.id]) }
             guard estimator(key.cell.scope) == .unweighted else { continue }
-            for id in indexIDs { notSignificant(key, id, change.indices[id]?[.unweighted]) }
+            for id in indexIDs { try notSignificant(key, id, change.indices[id]?[.unweighted]) }
         }
-        for (key, id) in publishedChanges { notSignificant(key, id, publishedChange(figures, key, id)) }
+        for (key, id) in publishedChanges { try notSignificant(key, id, publishedChange(figures, key, id)) }
 
         // 3. Target attainment of the SIPAS index.
         if let target = rules.target {
             for cell in sortedCells {
                 let p = publishedIndex(figures, cell, overallIndexID).figure
                 guard let value = p.value else { continue }
-                emit(cell, nil, overallIndexID, "target", "configured", target)
-                emit(cell, nil, overallIndexID, "target_met", "point", value >= target ? 1 : 0)
-                emit(cell, nil, overallIndexID, "target_met", "lower_bound", (p.lower ?? -1) >= target ? 1 : 0)
-                emit(cell, nil, overallIndexID, "target_missed", "upper_bound", (p.upper ?? 2) < target ? 1 : 0)
+                try emit(cell, nil, overallIndexID, "target", "configured", target)
+                try emit(cell, nil, overallIndexID, "target_met", "point", value >= target ? 1 : 0)
+                try emit(cell, nil, overallIndexID, "target_met", "lower_bound", (p.lower ?? -1) >= target ? 1 : 0)
+                try emit(cell, nil, overallIndexID, "target_missed", "upper_bound", (p.upper ?? 2) < target ? 1 : 0)
             }
         }
 
@@ -279,7 +292,7 @@ public struct Publication: Sendable {
                 && forms < CheckAccumulator.requiredSampleSize(dossiers: dossiers, marginOfError: rules.marginOfError)
             if belowPlan || belowRule {
                 short.insert(cell)
-                emit(cell, nil, overallIndexID, "rank_caution", "plan_or_sample_rule", 1)
+                try emit(cell, nil, overallIndexID, "rank_caution", "plan_or_sample_rule", 1)
             }
         }
         var ranks: [Scope: [Period: [UnitCode: Int]]] = [:]
@@ -302,15 +315,15 @@ public struct Publication: Sendable {
                 for (e, rank, tier) in Self.ranked(entries) {
                     ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
                     let cell = CellKey(scope: scope, unit: e.unit, period: period)
-                    emit(cell, nil, overallIndexID, "rank", measure.indexMethod, Double(rank))
-                    emit(cell, nil, overallIndexID, "rank_group", "interval_overlap", Double(tier))
-                    emit(cell, nil, overallIndexID, "rank_of", "units_ranked", Double(entries.count))
+                    try emit(cell, nil, overallIndexID, "rank", measure.indexMethod, Double(rank))
+                    try emit(cell, nil, overallIndexID, "rank_group", "interval_overlap", Double(tier))
+                    try emit(cell, nil, overallIndexID, "rank_of", "units_ranked", Double(entries.count))
                     for (method, earlier) in [("previous_period", period.previous), ("previous_year", period.sameTimeLastYear)]
                     where method == "previous_period" || scope == .unitQuarter {
                         // A rank moves only within one structure: not across a reorganisation.
                         if let before = ranks[scope]?[earlier]?[e.unit],
                             lineage.map({ $0.structure(atEndOf: earlier) == $0.structure(atEndOf: period) }) ?? true {
-                            emit(cell, nil, overallIndexID, "rank_change", method, Double(before - rank))
+                            try emit(cell, nil, overallIndexID, "rank_change", method, Double(before - rank))
                         }
                     }
                 }
@@ -319,14 +332,13 @@ public struct Publication: Sendable {
                     let members = entries.filter { unitGroups[$0.unit] == group }
                     for (e, rank, tier) in Self.ranked(members) {
                         let cell = CellKey(scope: scope, unit: e.unit, period: period)
-                        emit(cell, nil, overallIndexID, "group_rank", measure.indexMethod, Double(rank))
-                        emit(cell, nil, overallIndexID, "group_rank_group", "interval_overlap", Double(tier))
-                        emit(cell, nil, overallIndexID, "group_rank_of", "units_ranked", Double(members.count))
+                        try emit(cell, nil, overallIndexID, "group_rank", measure.indexMethod, Double(rank))
+                        try emit(cell, nil, overallIndexID, "group_rank_group", "interval_overlap", Double(tier))
+                        try emit(cell, nil, overallIndexID, "group_rank_of", "units_ranked", Double(members.count))
                     }
                 }
             }
         }
-        return derived
     }
 
     typealias RankEntry = (unit: UnitCode, value: Double, lower: Double, upper: Double)

@@ -55,6 +55,11 @@ public final class SurveyDatabase {
     /// reported through `matchesInstrument` and rebuilt only inside `ingest(rebuild:)`.
     /// - Parameter survey: how forms add to `cell_sums` (its rating scales, factors and
     ///   quality items); without it this caller keeps no sums.
+    /// 32 MiB of page cache, for the ingest (see `open`).
+    static let largePageCache = "PRAGMA cache_size = -32768"
+    /// SQLite's default 2 MiB, for writes in order (the estimates).
+    static let smallPageCache = "PRAGMA cache_size = -2048"
+
     public static func open(
         path: String, itemColumns: [String], fingerprint: String, survey: SurveyDefinition? = nil
     ) throws -> SurveyDatabase {
@@ -66,7 +71,7 @@ public final class SurveyDatabase {
             // 32 MiB of page cache (SQLite's default is 2 MiB): the form-id index takes its
             // inserts in no particular order, and at millions of forms a small cache turns
             // each into a read and a write of the disk.
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
+            config.prepareDatabase { db in try db.execute(sql: Self.largePageCache) }
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
             throw StorageError.classify(error, path: path, action: "open")

@@ -17,5 +17,3 @@ void cshims_fault_point(const char *name);
 void cshims_release_free_memory(void);
 #endif
 
-/* Writes `value` as printf's "%.12g" into `out` (at least 32 bytes); returns the length. */
-int cshims_format_g12(double value, char *out);
