@@ -40,16 +40,25 @@ public struct EstimateStream {
 
     public mutating func add(_ row: EstimateRow) throws {
         let place = figures.absorb(row)
-        try route(row, place, judging: figures)
+        // The figures are handed to a judgement only when a cell ends: passing them per row
+        // would copy (retain) every one of their fields for each of hundreds of thousands of rows.
+        if endsPendingCell(place) { try flush(figures) }
+        try route(row, place)
     }
 
-    /// Hands `row` on, or keeps it until its cell is judged (`figures`: what a judgement reads).
-    private mutating func route(_ row: EstimateRow, _ place: EstimatePlace?, judging figures: EstimateFigures) throws {
+    /// Whether `place` is not the cell whose rows are waiting (so that cell is judged first).
+    private func endsPendingCell(_ place: EstimatePlace?) -> Bool {
+        guard let pendingCell else { return false }
+        if case .cell(let key) = place, key == pendingCell { return false }
+        return true
+    }
+
+    /// Hands `row` on, or keeps it until its cell is judged; a cell that ended was judged before.
+    private mutating func route(_ row: EstimateRow, _ place: EstimatePlace?) throws {
         switch place {
         case .cell(let key) where key == pendingCell:
             pending.append(row)
         case .cell(let key):
-            try flush(figures)
             if let suppressed = judged[key] {
                 try pass(row, suppressed.contains(row.subject))
             } else {
@@ -57,10 +66,8 @@ public struct EstimateStream {
                 pending.append(row)
             }
         case .comparison(let change):
-            try flush(figures)
             try pass(row, judged[change.cell]?.contains(row.subject) == true || judged[change.earlierCell]?.contains(row.subject) == true)
         case nil:
-            try flush(figures)
             try pass(row, false)
         }
     }
@@ -75,7 +82,8 @@ public struct EstimateStream {
         figures = EstimateFigures(survey: publication.survey)
         defer { figures = working }
         try publication.derive(&working, population: population) { row, place, current in
-            try route(row, place, judging: current)
+            if endsPendingCell(place) { try flush(current) }
+            try route(row, place)
         }
     }
 

@@ -134,7 +134,7 @@ public struct Publication: Sendable {
     /// where it belongs and the figures so far.
     public func derive(
         _ figures: inout EstimateFigures, population: [PopulationCount],
-        each: (EstimateRow, EstimatePlace?, EstimateFigures) throws -> Void
+        each: (EstimateRow, EstimatePlace?, inout EstimateFigures) throws -> Void
     ) rethrows {
         let estimated = figures.cells.filter { $0.value.estimated }.keys
         let cells = Set(estimated)
@@ -142,7 +142,7 @@ public struct Publication: Sendable {
         let estimatorChanges = figures.comparisonOrder
         func hand(_ row: EstimateRow) throws {
             let place = figures.absorb(row)
-            try each(row, place, figures)
+            try each(row, place, &figures)
         }
         func emit(_ cell: CellKey, _ period: String? = nil, _ subject: String, _ statistic: String, _ method: String, _ value: Double?) throws {
             try hand(EstimateRow(
