@@ -201,7 +201,8 @@ extension SurveyDatabase {
                     guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                     let unit = TallyStore.text(raw, 0)
                     let periodText = TallyStore.text(raw, 1)
-                    let place = "the check of \(unit) \(periodText)"
+                    // Worded only for an error: tens of thousands of rows on every nightly run.
+                    var place: String { "the check of \(unit) \(periodText)" }
                     guard let period = periods[periodText] ?? Period(periodText) else {
                         throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
                     }
