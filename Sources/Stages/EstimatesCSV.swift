@@ -1,4 +1,3 @@
-import CNumberText
 import CShims
 import Foundation
 import Ingest
@@ -85,12 +84,7 @@ final class EstimatesCSV {
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let n = Int(cnumbertext_g12(value, buffer.baseAddress!))
-            buffer.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: n) {
-                bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
-            }
-        }
+        NumberText.appendG12(value, to: &bytes)
     }
 
     /// Flushes both copies and renames them into place.

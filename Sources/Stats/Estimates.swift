@@ -1,4 +1,3 @@
-import CNumberText
 import Foundation
 import SurveyModel
 
@@ -145,17 +144,3 @@ public struct EstimateRow: Sendable, Hashable {
 /// The overall index's id in `question_or_factor`.
 public let overallIndexID = "index"
 
-/// Numbers as every release file writes them.
-public enum NumberText {
-    /// `sprintf("%.12g")`, as R writes the reference; `NA` for nil or a non-finite value.
-    public static func g12(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "NA" }
-        if value == 0 { return "0" }
-        // snprintf straight into a stack buffer, called from C: Foundation's String(format:)
-        // costs several thousand instructions a number, and withVaList boxes the argument.
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let written = cnumbertext_g12(value, buffer.baseAddress!)
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
-        }
-    }
-}

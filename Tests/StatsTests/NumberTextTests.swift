@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@testable import Stats
+
+@Suite("numbers as every release file writes them: %.12g")
+struct NumberTextTests {
+    /// printf's own, the reference (through Foundation, not the code under test).
+    static func printf(_ value: Double) -> String { String(format: "%.12g", value) }
+
+    static func check(_ value: Double, _ note: @autoclosure () -> String = "") {
+        let expected = value == 0 ? "0" : printf(value)
+        let got = NumberText.g12(value)
+        #expect(got == expected, "\(value.bitPattern) \(note())")
+        var bytes: [UInt8] = [65]
+        NumberText.appendG12(value, to: &bytes)
+        #expect(bytes == [65] + Array(expected.utf8))
+    }
+
+    @Test("edges: powers of ten, the switch to exponents, 12-digit carries, ties at the 13th digit, subnormals, the largest")
+    func edges() {
+        var values: [Double] = [
+            1, -1, 0.1, 0.5, 1e-4, 9.99999999999e-5, 9.999999999995e-5, 1e-5, 0.0001, 0.00012345, 123456789012, 999999999999,
+            999999999999.5, 999999999999.4, 1e12, 1e12 + 1, 1e15, 1e16, 1e17, 1e21, 1e22, 1e100, 1e-100, 1e300, 1e-300,
+            Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, Double.leastNonzeroMagnitude, 5e-324, 2.2250738585072014e-308,
+            1.0 / 3, 2.0 / 3, 0.1 + 0.2, 0.952380952380952, 0.123456789012499999, 0.1234567890125, 0.12345678901250001,
+            1.0000000000005, 1.0000000000015, 9.9999999999995, 9.99999999999949, 99.9999999999995, 0.999999999999, 0.9999999999995,
+            123.456, 85.5, 0.855, 79.39, 4503599627370497, 9007199254740993,
+        ]
+        values += values.map { -$0 }
+        for p in -320...308 { values.append(pow(10, Double(p))) }
+        for value in values { Self.check(value) }
+    }
+
+    @Test("a million random values: every exponent, shares and indices, values with 13 and 14 digits")
+    func random() {
+        var generator = SplitMix(seed: 20261207)
+        for i in 0..<1_000_000 {
+            let value: Double
+            switch i % 5 {
+            case 0: value = Double(bitPattern: generator.next())
+            case 1: value = Double(generator.next() % 1_000_000_007) / Double(generator.next() % 999_983 + 1)
+            case 2: value = Double(generator.next() >> 11) * 0x1p-53
+            case 3:
+                // 13 significant digits, about a tenth of them ending in 5: ties for the shortest digits.
+                let digits = Double(generator.next() % 9_000_000_000_000 + 1_000_000_000_000)
+                value = digits * pow(10, Double(Int(generator.next() % 40) - 20))
+            default: value = Double(Int64(bitPattern: generator.next()) >> Int(generator.next() % 60)) / 1000
+            }
+            guard value.isFinite else { continue }
+            Self.check(value, "case \(i % 5)")
+        }
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
