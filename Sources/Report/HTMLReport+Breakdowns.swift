@@ -4,13 +4,13 @@ import SurveyModel
 /// The technical report's section "by respondent and procedure": for each breakdown of
 /// survey.toml (`[estimates] breakdowns`), the latest year's SIPAS and factor indices per
 /// value of the category item for all units, and the SIPAS index per unit and value.
-struct BreakdownSection {
+struct BreakdownSection: Encodable {
     var heading: String
     var intro: String
     var tables: [BreakdownTables]
 }
 
-struct BreakdownTables {
+struct BreakdownTables: Encodable {
     var id: String
     var title: String
     var caption: String
@@ -24,7 +24,7 @@ struct BreakdownTables {
     var note: String
 }
 
-struct BreakdownRow {
+struct BreakdownRow: Encodable {
     var name: String
     var forms: String
     var index: String

@@ -4,7 +4,7 @@ import SurveyModel
 /// The technical report's importance–performance table: for all units over the latest year,
 /// each factor's index (performance) beside its association with overall satisfaction
 /// (importance), and which to improve first.
-struct DriverSection {
+struct DriverSection: Encodable {
     var heading: String
     var intro: String
     var caption: String
@@ -17,7 +17,7 @@ struct DriverSection {
     var note: String
 }
 
-struct DriverRow {
+struct DriverRow: Encodable {
     var id: String
     var name: String
     var index: String

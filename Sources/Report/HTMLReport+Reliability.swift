@@ -3,7 +3,7 @@ import SurveyModel
 
 /// The technical report's section on each factor's reliability: Cronbach's α of the year
 /// for all units and each unit, and what a low or negative α may mean, item by item.
-struct ReliabilitySection {
+struct ReliabilitySection: Encodable {
     var heading: String
     var intro: String
     var caption: String
@@ -15,13 +15,13 @@ struct ReliabilitySection {
     var hasFindings: Bool
 }
 
-struct ReliabilityRow {
+struct ReliabilityRow: Encodable {
     var name: String
     var total: Bool
     var values: [ReliabilityValue]
 }
 
-struct ReliabilityValue {
+struct ReliabilityValue: Encodable {
     var alpha: String
     var n: String
     var low: Bool

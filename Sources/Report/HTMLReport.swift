@@ -16,7 +16,7 @@ enum HTMLReport {
         }
     }
 
-    static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) -> Data {
+    static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) throws -> Data {
         let labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         let lang = input.language
         let rules = input.survey.rules
@@ -56,7 +56,7 @@ enum HTMLReport {
         guard let latest = view.latest else {
             page.hasData = false
             page.sources = sourcesTable(input, labels: labels, numbers: numbers)
-            return Data(template.render(TemplateValue.of(page) as Any).utf8)
+            return Data(template.render(try TemplateEncoder.value(of: page)).utf8)
         }
         page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
@@ -405,7 +405,7 @@ enum HTMLReport {
                     description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
                     language: lang, target: chartTarget))
         }
-        return Data(template.render(TemplateValue.of(page) as Any).utf8)
+        return Data(template.render(try TemplateEncoder.value(of: page)).utf8)
     }
 
     static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> SourcesTable {

@@ -1,10 +1,10 @@
 import Mustache
 
 /// What `report.html.mustache` shows, as typed view models: the template reads each
-/// property by its name (swift-mustache looks properties up by reflection), so a property's
-/// name is the template's key. An optional property that is nil is absent for the template
+/// property by its name (`TemplateEncoder` turns a model into `TemplateValue`s through its
+/// synthesized `Encodable`), so a property's name is the template's key. An optional property that is nil is absent for the template
 /// (a section over it is not shown, and its name is looked up in the enclosing sections).
-struct PageView {
+struct PageView: Encodable {
     var lang: String
     var title: String
     var agency: String
@@ -54,46 +54,46 @@ struct PageView {
 }
 
 /// The page's words of tables and headings.
-struct PageLabels {
+struct PageLabels: Encodable {
     var unit, index, interval, forms, flag, factors, checks, method, sources, legend, file, accepted, rejected: String
     var duplicates, check, result, noChecksFailed, rank, quality, trend, chartTable, failedChecks, headline: String
     var annex, question, satisfied, answers, downloads, factor, channel, period: String
 }
 
-struct IDName {
+struct IDName: Encodable {
     var id: String
     var name: String
 }
 
-struct TextLine {
+struct TextLine: Encodable {
     var text: String
 }
 
-struct Line {
+struct Line: Encodable {
     var line: String
 }
 
-struct Label {
+struct Label: Encodable {
     var label: String
 }
 
-struct Download {
+struct Download: Encodable {
     var file: String
     var what: String
 }
 
 /// The decision header and signature block (`[publication]`).
-struct SourcesTable {
+struct SourcesTable: Encodable {
     var caption: String
     var rows: [SourceRow]
 }
 
-struct SourceRow {
+struct SourceRow: Encodable {
     var path, sha, accepted, rejected, duplicates: String
 }
 
 /// The ranking of the year or of the quarter.
-struct PeriodSection {
+struct PeriodSection: Encodable {
     var id: String
     var heading: String
     var tables: [RankingTable]
@@ -103,7 +103,7 @@ struct PeriodSection {
     var chart: String?
 }
 
-struct RankingTable {
+struct RankingTable: Encodable {
     var tableId: String
     var group: String?
     var rows: [RankingRow]
@@ -111,7 +111,7 @@ struct RankingTable {
 }
 
 /// A ranking-table row of a cell (a unit, a group or all units).
-struct RankingRow {
+struct RankingRow: Encodable {
     var name, code: String
     var total: Bool
     var rank: String
@@ -121,52 +121,52 @@ struct RankingRow {
     var factors: [ValueInterval]
 }
 
-struct ValueInterval {
+struct ValueInterval: Encodable {
     var value: String
     var interval: String
 }
 
-struct ListView {
+struct ListView: Encodable {
     var title: String
     var items: [TextLine]
     var empty: Bool
     var none: String
 }
 
-struct TrendRow {
+struct TrendRow: Encodable {
     var name: String
     var total: Bool
     var values: [ValueInterval]
 }
 
-struct ValuesRow {
+struct ValuesRow: Encodable {
     var name: String
     var total: Bool
     var values: [QualityValue]
 }
 
-struct QualityValue {
+struct QualityValue: Encodable {
     var value, interval, n: String
 }
 
-struct SamplingRow {
+struct SamplingRow: Encodable {
     var name: String
     var values: [SamplingValue]
 }
 
-struct SamplingValue {
+struct SamplingValue: Encodable {
     var forms: String
     var note: String
     /// A Bool: the template's section would fire on an empty string too.
     var fail: Bool
 }
 
-struct FailedCheck {
+struct FailedCheck: Encodable {
     var unit, check, message: String
 }
 
 /// A unit's part of the page's annex: every question and factor, quarter and year.
-struct UnitAnnex {
+struct UnitAnnex: Encodable {
     var code, name, summary, channelCaption: String
     var channels: [ChannelRow]
     var itemCaption, quarterHeading, yearHeading: String
@@ -175,54 +175,30 @@ struct UnitAnnex {
     var chart: String
 }
 
-struct ChannelRow {
+struct ChannelRow: Encodable {
     var channel, period, forms, index, interval, points, flag: String
 }
 
-struct AnnexFigure {
+struct AnnexFigure: Encodable {
     var value, interval, n, flag: String
 }
 
-struct FactorAnnexRow {
+struct FactorAnnexRow: Encodable {
     var id, name: String
     var quarter: AnnexFigure
     var year: AnnexFigure
     var isIndex: Bool
 }
 
-struct ItemAnnexRow {
+struct ItemAnnexRow: Encodable {
     var id, text: String
     var quarter: AnnexFigure
     var year: AnnexFigure
 }
 
-/// The view models as the template engine reads them: each value's properties by name,
-/// found by reflection once per value instead of once per lookup (a page of 200 units
-/// looks names up millions of times). Nested view models and arrays of them are converted
-/// alike; a nil optional is left out, so the template looks its name up in the enclosing
-/// sections, as for any absent key.
+/// A view model's properties by name, as the template engine looks them up.
 struct TemplateValue: MustacheParent {
     let properties: [String: Any]
 
     func child(named name: String) -> Any? { properties[name] }
-
-    static func of(_ value: Any) -> Any? {
-        if value is String || value is Bool || value is Int || value is Double { return value }
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .optional:
-            return mirror.children.first.flatMap { of($0.value) }
-        case .collection:
-            return mirror.children.compactMap { of($0.value) }
-        case .struct:
-            var properties: [String: Any] = [:]
-            for child in mirror.children {
-                guard let label = child.label, let converted = of(child.value) else { continue }
-                properties[label] = converted
-            }
-            return TemplateValue(properties: properties)
-        default:
-            return value
-        }
-    }
 }

@@ -58,30 +58,30 @@ enum ReportOutputs {
 enum ReportPage: ReportOutput {
     static let file = ReleaseFile(name: "report.html", stage: "report", vi: "trang báo cáo", en: "the report page", download: false)
     static func render(_ release: ReleaseContext) throws -> Data? {
-        HTMLReport.render(release.input, view: release.view, template: release.template)
+        try HTMLReport.render(release.input, view: release.view, template: release.template)
     }
 }
 
 /// `report.en.html` or `report.vi.html`: the page in the other language; a release holds
 /// exactly one of them.
 enum OtherLanguagePage {
-    static func render(_ release: ReleaseContext, in language: Language) -> Data? {
+    static func render(_ release: ReleaseContext, in language: Language) throws -> Data? {
         guard release.input.language != language else { return nil }
         var other = release.input
         other.language = language
-        return HTMLReport.render(other, view: release.view, template: release.template)
+        return try HTMLReport.render(other, view: release.view, template: release.template)
     }
 
     enum English: ReportOutput {
         static let file = ReleaseFile(
             name: "report.en.html", stage: "report", vi: "trang báo cáo tiếng Anh", en: "the report page in English", download: false)
-        static func render(_ release: ReleaseContext) throws -> Data? { OtherLanguagePage.render(release, in: .en) }
+        static func render(_ release: ReleaseContext) throws -> Data? { try OtherLanguagePage.render(release, in: .en) }
     }
 
     enum Vietnamese: ReportOutput {
         static let file = ReleaseFile(
             name: "report.vi.html", stage: "report", vi: "trang báo cáo tiếng Việt", en: "the report page in Vietnamese", download: false)
-        static func render(_ release: ReleaseContext) throws -> Data? { OtherLanguagePage.render(release, in: .vi) }
+        static func render(_ release: ReleaseContext) throws -> Data? { try OtherLanguagePage.render(release, in: .vi) }
     }
 }
 
