@@ -18,9 +18,10 @@ rounds, default 1). Folders come from `pipeline-bench generate` (cached in --dat
 The units axis (issue 16): for each U of BENCH_UNITS (default 20 200), a folder of U units in
 three groups, about 150 forms per unit and quarter, points published (`pipeline-bench generate
 --units U`, cached in --data/units-<U>/); BENCH_ROUNDS rounds, interleaved across U, of the cold
-`pipeline run` and the nightly re-run (out/ hashed before and after; started once the cold
-run's files are older than the 5 s in which the pipeline does not trust a file's identity, as a
-night later they are: the re-run right after, which hashes them all again, is timed too), then
+`pipeline run` and the nightly re-run (out/ hashed before and after; the steady nightly run,
+once the cold run's files are older than the 5 s in which the pipeline does not trust a file's
+identity and one run has recorded them as settled, as on every later night; the re-run right
+after the cold run and that first settled run are timed too), then
 the estimate rows
 (out/estimates.csv, work/estimates.csv) and the sizes of work/pipeline.sqlite and out/.
 BENCH_ONLY=units runs the units axis alone (and merges its key, "units_axis", into an existing
@@ -272,6 +273,7 @@ def units_axis(units: list[int], rounds: int, pipeline: str, generator: str, dat
     cold: dict[int, list[dict]] = {u: [] for u in units}
     nightly: dict[int, list[dict]] = {u: [] for u in units}
     unsettled: dict[int, list[dict]] = {u: [] for u in units}
+    settling: dict[int, list[dict]] = {u: [] for u in units}
     identical: dict[int, list[bool]] = {u: [] for u in units}
     out_files: dict[int, list[int]] = {u: [] for u in units}
     print(f"\nunits axis: {', '.join(str(u) for u in units)} units, {rounds} interleaved round(s)")
@@ -286,12 +288,15 @@ def units_axis(units: list[int], rounds: int, pipeline: str, generator: str, dat
             # the nightly run proper comes once they are older, as on the next night.
             unsettled[u].append(child.run(f"units-{u}-r{r}-unsettled-rerun", [pipeline, "run", str(folder)]))
             time.sleep(6)
+            # The first run after they settle hashes once more what the run right after the
+            # cold run could not yet trust, and records it; every later night trusts it.
+            settling[u].append(child.run(f"units-{u}-r{r}-settling-rerun", [pipeline, "run", str(folder)]))
             nightly[u].append(child.run(f"units-{u}-r{r}-nightly-rerun", [pipeline, "run", str(folder)]))
             after = hash_tree(folder / "out")
             identical[u].append(bool(before) and before == after)
             out_files[u].append(len(before))
             print(f"  {u} units, round {r}: cold {cold[u][-1]['seconds']:.2f} s, nightly {nightly[u][-1]['seconds']:.2f} s "
-                  f"(right after the cold run {unsettled[u][-1]['seconds']:.2f} s), "
+                  f"(right after the cold run {unsettled[u][-1]['seconds']:.2f} s, first once settled {settling[u][-1]['seconds']:.2f} s), "
                   f"out/ byte-identical: {identical[u][-1]}", flush=True)
     print(f"\nunits axis (cold and nightly pipeline run; seconds = wall, minimum; CPU s = user + system, "
           f"minimum; peak RSS = max over rounds)")
@@ -306,7 +311,7 @@ def units_axis(units: list[int], rounds: int, pipeline: str, generator: str, dat
         c, n = summarise(cold[u]), summarise(nightly[u])
         entry = {
             "units": u, "forms": forms, "rows": rows, "folder": str(folder), "inbox": inbox_size(folder),
-            "cold_run": c, "nightly_rerun": n, "rerun_right_after_cold": summarise(unsettled[u]),
+            "cold_run": c, "nightly_rerun": n, "rerun_right_after_cold": summarise(unsettled[u]), "first_settled_rerun": summarise(settling[u]),
             "nightly_out_byte_identical": all(identical[u]), "nightly_out_byte_identical_per_round": identical[u],
             "nightly_out_files": out_files[u],
             "estimates_csv_lines": {"out": lines_of(folder / "out" / "estimates.csv"),
