@@ -2,8 +2,8 @@ import Mustache
 
 /// The view models as the template engine reads them: each value's properties by name, as
 /// `TemplateValue`s, arrays as arrays, text, flags and numbers as they are. Built through the
-/// view models' synthesized `Encodable` (compiled code that names each property), where
-/// reflection (`Mirror`) cost a tenth of a release's instructions; a nil optional is left out
+/// view models' synthesized `Encodable` (compiled code that names each property) instead of
+/// reflecting every value with `Mirror`; a nil optional is left out
 /// (`encodeIfPresent`), so the template looks its name up in the enclosing sections, as for
 /// any absent key.
 enum TemplateEncoder {

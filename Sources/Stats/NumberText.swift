@@ -23,7 +23,7 @@ public enum NumberText {
     ///
     /// From the shortest digits that read back as the value (Swift's `description`), rounded
     /// to 12 significant digits, instead of printf's exact decimal expansion (several thousand
-    /// instructions a number, a sixth of a release's cost). The two agree: a double's rounding
+    /// instructions a number). The two agree: a double's rounding
     /// interval is narrower than the spacing of 13-digit decimals, so the value and its
     /// shortest digits lie on the same side of every 12-digit rounding boundary, unless the
     /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
