@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Stages
+@testable import Ingest
 
 @Suite("two threads, one order: the stats stage's hand-off")
 struct BatchHandoffTests {

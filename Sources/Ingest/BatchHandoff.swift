@@ -5,10 +5,11 @@ import Foundation
 /// the database and the files). The queue holds at most `capacity` batches, so memory stays
 /// a few thousand items whatever the number made. A failure on either side stops the other:
 /// a consumer's error cancels the producer (its next `put` throws `Cancelled`); a producer's
-/// error arrives after the items it made were consumed. The stats stage uses it: the
-/// estimator and the typed figures on one core, SQLite and both estimates.csv on the other.
-final class BatchHandoff<Item>: @unchecked Sendable {
-    struct Cancelled: Error {}
+/// error arrives after the items it made were consumed. The ingest reads a file on one core
+/// and stores its forms on the other (`PipelinedSink`); the stats stage computes estimates on
+/// one and stores and writes them on the other.
+public final class BatchHandoff<Item>: @unchecked Sendable {
+    public struct Cancelled: Error {}
 
     private let batchSize: Int
     private let capacity: Int
@@ -27,7 +28,7 @@ final class BatchHandoff<Item>: @unchecked Sendable {
 
     // MARK: the producer's side
 
-    func put(_ item: Item) throws {
+    public func put(_ item: Item) throws {
         batch.append(item)
         if batch.count >= batchSize { try flush() }
     }
@@ -74,7 +75,7 @@ final class BatchHandoff<Item>: @unchecked Sendable {
 
     /// Runs `produce` on a second thread, `consume` here on every item it `put`, in order;
     /// returns what `produce` returned once both are done, or throws the first failure.
-    static func run<Result>(
+    public static func run<Result>(
         batchSize: Int = 2048, capacity: Int = 4,
         produce: (BatchHandoff<Item>) throws -> Result, consume: (Item) throws -> Void
     ) throws -> Result {
