@@ -218,6 +218,10 @@ public struct SurveyFolder: Sendable {
     /// `text` without leading and trailing white space (`CharacterSet.whitespaces`); as it
     /// is, without Foundation, when it has none (nearly every field).
     static func trimmed(_ text: String) -> String {
+        // An ASCII letter, digit or punctuation at both ends: nothing to trim.
+        if let first = text.utf8.first, let last = text.utf8.last, first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F {
+            return text
+        }
         let scalars = text.unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return text }
         let space = CharacterSet.whitespaces
@@ -373,7 +377,12 @@ public struct SurveyFolder: Sendable {
         for u in units { codeOf[UnitName.key(u.code.code)] = u.code }
         let codes = Dictionary(units.map { ($0.code.code, $0.code) }, uniquingKeysWith: { a, _ in a })
         var rows: [PopulationCount] = []
-        var seen = Set<String>()
+        struct Place: Hashable {
+            var unit: UnitCode
+            var channel: Channel
+            var period: Period
+        }
+        var seen = Set<Place>()
         try readConfigTable(path, columns: ["unit", "channel", "period", "dossiers"], required: 4) { f in
             // A code as written finds its unit without normalising the text (most files).
             let exact = codes[f[0]]
@@ -396,7 +405,7 @@ public struct SurveyFolder: Sendable {
             if let first = rows.first, first.period.isQuarter != period.isQuarter {
                 return "period \(period) mixes years and quarters; expected every row by year or every row by quarter"
             }
-            guard seen.insert("\(unit)|\(channel)|\(period)").inserted else {
+            guard seen.insert(Place(unit: unit, channel: channel, period: period)).inserted else {
                 return "unit \(unit), channel \(channel), period \(period) appears twice"
             }
             rows.append(PopulationCount(unit: unit, channel: channel, period: period, dossiers: dossiers))

@@ -6,6 +6,30 @@ import Foundation
 /// would find, so a key never has to choose.
 enum UnitName {
     static func key(_ text: String) -> String {
+        text.utf8.allSatisfy({ $0 < 0x80 }) ? asciiKey(text) : unicodeKey(text)
+    }
+
+    /// The key of ASCII text (codes, English names), which is its own NFC: the same as
+    /// `unicodeKey`, without Foundation's normalisation (most of loading units.csv and
+    /// population.csv on every nightly run).
+    static func asciiKey(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var space = false
+        for byte in text.utf8 {
+            // Unicode's white space among ASCII: tab to carriage return, and the space.
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                space = !out.isEmpty
+            } else {
+                if space { out.append(0x20) }
+                space = false
+                out.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func unicodeKey(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var space = false
         for scalar in text.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars {

@@ -10,13 +10,6 @@ import SurveyModel
 /// The program version written into stage records, manifests and reports.
 public let programVersion = "0.2.0"
 
-/// What `check` found.
-public struct CheckOutcome: Sendable {
-    public var results: [CheckResult]
-    public var failed: [CheckResult] { results.filter { $0.status == .fail } }
-    public var anyFailed: Bool { results.contains { $0.status == .fail } }
-}
-
 /// How a stage or run ended, for the exit status and the one-line summary.
 public struct Verdict: Sendable {
     /// Why the input needs an operator's attention (empty: it does not).
@@ -181,7 +174,7 @@ public struct Pipeline {
             try requireCurrentInstrument(db)
             let outcome = try checkStage(db, inputs: try currentInputs(db))
             try createOutput()
-            try writeChecks(outcome, into: outDirectory)
+            try writeChecks(outcome, db: db, into: outDirectory)
             try writeManifest(in: outDirectory, inputs: try manifestInputs(db, report: nil))
             return (outcome, try verdict(db, summary: try storedSummary(db), checks: outcome))
         }
@@ -233,7 +226,7 @@ public struct Pipeline {
             let reportKey = Self.reportKey(
                 inputs: inputs, language: otherLanguage == .vi ? .en : .vi, releaseDate: releaseDate)
             try writeManifest(in: outDirectory, inputs: Self.recorded(try manifestInputs(db, report: reportKey), rendered), notMade: rendered.notMade)
-            let checks = CheckOutcome(results: try db.checks())
+            let checks = try CheckOutcome(stored: db)
             var v = try verdict(db, summary: try storedSummary(db), checks: checks)
             v.notMade = rendered.notMade.map { "\($0.name) (\($0.reason))" }
             return (otherLanguage, v)
@@ -259,7 +252,7 @@ public struct Pipeline {
             if !checksFresh || !estimatesFresh || summary.changed { try requireSound(db) }
             let outcome: CheckOutcome
             if checksFresh && !options.force {
-                outcome = CheckOutcome(results: try db.checks())
+                outcome = try CheckOutcome(stored: db)
             } else {
                 outcome = try checkStage(db, inputs: inputs)
                 recomputed.append("check")
@@ -303,7 +296,7 @@ public struct Pipeline {
                 try requireSound(db)
                 let staging = try staging ?? makeStaging()
                 do {
-                    try writeChecks(outcome, into: staging)
+                    try writeChecks(outcome, db: db, into: staging)
                     // Estimates made in an earlier run: both copies of estimates.csv written
                     // again from the stored rows, the figures decoded from them. The figures
                     // are let go once the published cells are made: not held while the report renders.
@@ -505,7 +498,7 @@ public struct Pipeline {
         if let checks {
             v.checksFailed = checks.failed.count
         } else {
-            v.checksFailed = CheckOutcome(results: try db.checks()).failed.count
+            v.checksFailed = try CheckOutcome(stored: db).failed.count
             v.checksEvaluated = false
         }
         v.filesWithUnknownKeys = try db.sourceFiles().values.filter { !$0.unknownAnswerKeys.isEmpty }.map(\.path).sorted()
@@ -676,9 +669,10 @@ public struct Pipeline {
         }
     }
 
-    func writeChecks(_ outcome: CheckOutcome, into dir: URL) throws {
+    /// checks.csv: the checks evaluated in this run, or else the stored ones.
+    func writeChecks(_ outcome: CheckOutcome, db: SurveyDatabase, into dir: URL) throws {
         var text = "unit,period,check,subject,observed,required,status,message\n"
-        for c in outcome.results {
+        for c in try outcome.results ?? db.checks() {
             text += [CSVField.text(c.unit.code), c.period.description, c.check, CSVField.text(c.subject), NumberText.g12(c.observed),
                      NumberText.g12(c.required), c.status.rawValue, CSVField.text(c.message)].joined(separator: ",") + "\n"
         }

@@ -184,41 +184,55 @@ extension SurveyDatabase {
 
     /// The `checks` table, in the order it was written.
     public func checks() throws -> [CheckResult] {
+        try wrap { try queue.read { db in try Self.checks(db, notPassed: false) } }
+    }
+
+    /// What a summary of the stored checks needs, without reading the tens of thousands that
+    /// passed (every nightly run asks): how many there are, the unit × period cells they
+    /// cover, and the checks that did not pass, in the order they were written.
+    public func checkDigest() throws -> (count: Int, cells: Int, notPassed: [CheckResult]) {
         try wrap {
             try queue.read { db in
-                // Raw column reads: tens of thousands of checks at a province's size, read by
-                // every nightly run.
-                let statement = try db.makeStatement(sql: """
-                    SELECT unit, period, check_name, subject, observed, required, status, message FROM checks ORDER BY rowid
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT DISTINCT unit, period FROM checks)) FROM checks
                     """)
-                let raw = statement.sqliteStatement
-                defer { sqlite3_reset(raw) }
-                var periods: [String: Period] = [:]
-                var results: [CheckResult] = []
-                while true {
-                    let rc = sqlite3_step(raw)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
-                    let unit = TallyStore.text(raw, 0)
-                    let periodText = TallyStore.text(raw, 1)
-                    // Worded only for an error: tens of thousands of rows on every nightly run.
-                    var place: String { "the check of \(unit) \(periodText)" }
-                    guard let period = periods[periodText] ?? Period(periodText) else {
-                        throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
-                    }
-                    periods[periodText] = period
-                    let statusText = sqlite3_column_type(raw, 6) == SQLITE_NULL ? "NULL" : TallyStore.text(raw, 6)
-                    guard let status = CheckResult.Status(rawValue: statusText) else {
-                        throw StorageError.undecodable(table: "checks", column: "status", value: statusText, row: place)
-                    }
-                    func number(_ i: Int32) -> Double? { sqlite3_column_type(raw, i) == SQLITE_NULL ? nil : sqlite3_column_double(raw, i) }
-                    results.append(CheckResult(
-                        unit: UnitCode(unit), period: period, check: TallyStore.text(raw, 2), subject: TallyStore.text(raw, 3),
-                        observed: number(4), required: number(5), status: status, message: TallyStore.text(raw, 7)))
-                }
-                return results
+                return (row?[0] ?? 0, row?[1] ?? 0, try Self.checks(db, notPassed: true))
             }
         }
+    }
+
+    private static func checks(_ db: Database, notPassed: Bool) throws -> [CheckResult] {
+        // Raw column reads: tens of thousands of checks at a province's size.
+        let statement = try db.makeStatement(sql: """
+            SELECT unit, period, check_name, subject, observed, required, status, message FROM checks
+            \(notPassed ? "WHERE status IS NOT 'pass'" : "") ORDER BY rowid
+            """)
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var periods: [String: Period] = [:]
+        var results: [CheckResult] = []
+        while true {
+            let rc = sqlite3_step(raw)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
+            let unit = TallyStore.text(raw, 0)
+            let periodText = TallyStore.text(raw, 1)
+            // Worded only for an error: tens of thousands of rows on every nightly run.
+            var place: String { "the check of \(unit) \(periodText)" }
+            guard let period = periods[periodText] ?? Period(periodText) else {
+                throw StorageError.undecodable(table: "checks", column: "period", value: periodText, row: place)
+            }
+            periods[periodText] = period
+            let statusText = sqlite3_column_type(raw, 6) == SQLITE_NULL ? "NULL" : TallyStore.text(raw, 6)
+            guard let status = CheckResult.Status(rawValue: statusText) else {
+                throw StorageError.undecodable(table: "checks", column: "status", value: statusText, row: place)
+            }
+            func number(_ i: Int32) -> Double? { sqlite3_column_type(raw, i) == SQLITE_NULL ? nil : sqlite3_column_double(raw, i) }
+            results.append(CheckResult(
+                unit: UnitCode(unit), period: period, check: TallyStore.text(raw, 2), subject: TallyStore.text(raw, 3),
+                observed: number(4), required: number(5), status: status, message: TallyStore.text(raw, 7)))
+        }
+        return results
     }
 }
 

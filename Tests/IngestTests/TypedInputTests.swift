@@ -341,4 +341,26 @@ struct TypedInputTests {
         let units = configurationError(try TemporarySurvey(units: "code,name_vi,name_en\nA,Đơn vị\(character)A,Unit A\n"))
         #expect(units.contains("units.csv:2: unit name contains \(name) (in name_vi); expected plain text"), "\(units)")
     }
+
+    @Test("an ASCII unit key is the key Foundation's normalisation gives, and trimming skips only text with nothing to trim")
+    func asciiUnitKeys() {
+        var generator = SystemRandomNumberGenerator()
+        // Every ASCII byte, spaces and controls more often, in strings of 0 to 12.
+        let alphabet: [UInt8] = Array(0..<128) + [0x20, 0x20, 0x09, 0x0A, 0x0D, 0x41, 0x5A, 0x61]
+        var differing: [String] = []
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if UnitName.asciiKey(text) != UnitName.unicodeKey(text) { differing.append(text) }
+            let slow = text.trimmingCharacters(in: .whitespaces)
+            if SurveyFolder.trimmed(text) != slow { differing.append("trim: \(text)") }
+        }
+        for text in ["  Sở  Tư pháp ", "STP", " s t p\t", "\u{A0}STP\u{A0}", "\u{2003}STP", "ĐƠN VỊ"] {
+            if SurveyFolder.trimmed(text) != text.trimmingCharacters(in: .whitespaces) { differing.append("trim: \(text)") }
+        }
+        let first = Array(differing.prefix(5)), count = differing.count
+        #expect(count == 0, "\(count) differ, such as \(first)")
+        #expect(UnitName.key(" Sở \t Tư PHÁP ") == UnitName.key("sở tư pháp"))
+        #expect(UnitName.key("  STP\tA ") == "stp a")
+    }
 }
