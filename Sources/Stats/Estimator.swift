@@ -217,7 +217,8 @@ public struct Estimator: Sendable {
             guard !light else { continue }
             let score = ScoreSummary(n: n, sum: sums.scoreSum[j], sumOfSquares: sums.scoreSquares[j])
             emit(id, "mean_score", "unweighted", score.mean)
-            if n >= 2, let tq = t(n - 1) {
+            // The mean score's SD and t interval are not published: `[estimates] full` only.
+            if survey.rules.fullEstimates, n >= 2, let tq = t(n - 1) {
                 let sd = score.standardDeviation
                 let half = tq * sd / Double(n).squareRoot()
                 emit(id, "mean_score_sd", "t", sd)
@@ -532,6 +533,9 @@ public struct Estimator: Sendable {
             emit(id, "diff", "unweighted", test.difference)
             emit(id, "diff_lower", "newcombe_hybrid", test.newcombe.lower)
             emit(id, "diff_upper", "newcombe_hybrid", test.newcombe.upper)
+            // The published test of a question's change is the Newcombe interval (flag N);
+            // the pooled z-test is another method: `[estimates] full` only.
+            guard survey.rules.fullEstimates else { continue }
             emit(id, "z", "pooled_two_proportion", test.z)
             emit(id, "p_value", "pooled_two_proportion", test.pValue)
         }

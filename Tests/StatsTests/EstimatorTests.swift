@@ -192,7 +192,7 @@ struct EstimatorTests {
 
 @Suite("What is computed")
 struct ComputedStatisticsTests {
-    @Test("by default the configured item interval and the index's logit interval only; full adds every method, same values")
+    @Test("by default the published methods only (item interval, logit index interval, Newcombe changes); full adds every method, same values")
     func defaultIsWhatIsPublished() {
         let forms = randomForms(300, seed: 11)
         var lean = smallSurvey
@@ -211,6 +211,17 @@ struct ComputedStatisticsTests {
             #expect(full[key].map { $0 == value } == true, "\(key)")
         }
         #expect(methods == ["jeffreys"])
+        // Not published, so computed only with `full`: the mean score's SD and t interval and
+        // the pooled z-test of a question's change (its Newcombe interval stays: flag N).
+        let statistics = { (rows: [String: Double?]) in Set(rows.keys.map { $0.split(separator: ",").dropFirst(4).joined(separator: ",") }) }
+        for statistic in ["mean_score_sd,t", "mean_score_lower,t", "mean_score_upper,t", "z,pooled_two_proportion", "p_value,pooled_two_proportion"] {
+            #expect(!statistics(asked).contains(statistic), "\(statistic) computed by default")
+            #expect(statistics(full).contains(statistic), "\(statistic) not computed with full")
+        }
+        for statistic in ["mean_score,unweighted", "diff,unweighted", "diff_lower,newcombe_hybrid", "diff_upper,newcombe_hybrid",
+                          "p_value,lin_unweighted_wald_z"] {
+            #expect(statistics(asked).contains(statistic), "\(statistic) not computed by default")
+        }
         let fullMethods = Set(full.keys.map { $0.split(separator: ",").map(String.init) }.filter { $0[4] == "p_lower" }.map { $0[5] })
         #expect(fullMethods == Set(IntervalMethod.allCases.map(\.rawValue)))
         #expect(full.count > asked.count)
