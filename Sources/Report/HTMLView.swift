@@ -1,7 +1,7 @@
 import Mustache
 
 /// What `report.html.mustache` shows, as typed view models: the template reads each
-/// property by its name (`TemplateEncoder` turns a model into `TemplateValue`s through its
+/// property by its name (`TemplateEncoder` turns a model into `TemplateNode`s through its
 /// synthesized `Encodable`), so a property's name is the template's key. An optional property that is nil is absent for the template
 /// (a section over it is not shown, and its name is looked up in the enclosing sections).
 struct PageView: Encodable {
@@ -196,9 +196,35 @@ struct ItemAnnexRow: Encodable {
     var year: AnnexFigure
 }
 
+/// A view model as the template engine reads it, typed: text, flags and numbers as they are,
+/// a model's properties by name, arrays as arrays. `.absent` stands for a nil optional (left
+/// out of its model: the template looks its name up in the enclosing sections).
+enum TemplateNode: MustacheCustomRepresentation {
+    case text(String)
+    case flag(Bool)
+    case integer(Int)
+    case number(Double)
+    case object(TemplateObject)
+    case list([TemplateNode])
+    case absent
+
+    /// What the engine renders, tests and iterates (`Any` is its interface).
+    var representation: Any? {
+        switch self {
+        case .text(let text): text
+        case .flag(let flag): flag
+        case .integer(let number): number
+        case .number(let number): number
+        case .object(let object): object
+        case .list(let elements): elements
+        case .absent: nil
+        }
+    }
+}
+
 /// A view model's properties by name, as the template engine looks them up.
-struct TemplateValue: MustacheParent {
-    let properties: [String: Any]
+struct TemplateObject: MustacheParent {
+    let properties: [String: TemplateNode]
 
     func child(named name: String) -> Any? { properties[name] }
 }
