@@ -39,6 +39,9 @@ public struct ReportInput: Sendable {
     public var releaseDate: String
     /// The latest date of a form the estimates used (ISO), if known.
     public var dataThrough: String?
+    /// Whether the run was asked to stop (SIGINT, SIGTERM): a LibreOffice conversion under
+    /// way is stopped then, not waited for.
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(
         survey: SurveyDefinition, units: [SurveyUnit], published: PublishedEstimates, checks: [CheckResult],

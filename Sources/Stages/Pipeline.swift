@@ -655,10 +655,12 @@ public struct Pipeline {
             logger.warning("report: the release date \(releaseDate) is before the latest form used (\(through))")
         }
         let date = releaseDate ?? through ?? "1970-01-01"
-        return ReportInput(
+        var input = ReportInput(
             survey: folder.survey, units: folder.units, published: estimates, checks: try db.checks(),
             language: language ?? folder.survey.rules.language, sources: sources, programVersion: programVersion,
             releaseDate: date, dataThrough: through)
+        input.shouldStop = { StopSignal.requested }
+        return input
     }
 
     // MARK: writing

@@ -90,11 +90,11 @@ struct Workspace: Sendable {
     // MARK: running
 
     /// Starts `pipeline run SURVEY ARGUMENTS` (with `SIPAS_FAULT` if given).
-    func start(_ arguments: [String] = [], fault: String? = nil) throws -> ChildProcess {
+    func start(_ arguments: [String] = [], fault: String? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
         let name = "run-\(UUID().uuidString.prefix(8))\(fault.map { "-" + $0 } ?? "")"
         return try ChildProcess(
             executable: try PipelineExecutable.url().path, arguments: ["run", survey.path] + arguments,
-            environment: fault.map { ["SIPAS_FAULT": $0] } ?? [:], logs: logs, name: name)
+            environment: environment.merging(fault.map { ["SIPAS_FAULT": $0] } ?? [:]) { _, b in b }, logs: logs, name: name)
     }
 
     /// Runs `pipeline run` to its end (killed and reported as timed out after `timeout` s).
@@ -471,6 +471,51 @@ struct FaultTests {
             return
         }
         Issue.record("the run always finished before SIGINT arrived, even with 60 copies of every inbox file")
+    }
+
+    @Test("SIGINT while LibreOffice converts the annex stops the conversion and the run at once (exit 130), publishing nothing")
+    func interruptedConversion() async throws {
+        let ws = try Workspace.fresh()
+        defer { ws.remove() }
+        // An office that says it started (its pid) and then hangs: without the stop, the run
+        // would wait out the conversion's time limit (180 s).
+        let started = ws.root.appendingPathComponent("office.pid")
+        let source = ws.root.appendingPathComponent("soffice.txt")
+        let office = ws.root.appendingPathComponent("soffice")
+        try "#!/bin/sh\necho $$ > '\(started.path)'\nexec sleep 300\n".write(to: source, atomically: true, encoding: .utf8)
+        // Installed by a process of its own: a file this process had open for writing could be
+        // inherited by a child spawned meanwhile, and exec'ing it fail with ETXTBSY.
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+        install.arguments = ["-m", "755", source.path, office.path]
+        try install.run()
+        install.waitUntilExit()
+        let child = try ws.start(environment: ["SIPAS_SOFFICE": office.path])
+        let deadline = ContinuousClock.now + .seconds(120)
+        var pid: pid_t?
+        while child.poll() == nil, ContinuousClock.now < deadline {
+            if let text = try? String(contentsOf: started, encoding: .utf8), let value = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                pid = value
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let officePID = pid else {
+            Issue.record("the run never started the office: \(await child.wait(timeout: 1))")
+            return
+        }
+        let signalled = ContinuousClock.now
+        child.send(SIGINT)
+        let result = await child.wait(timeout: 60)
+        #expect(result.termination == .exited(130), "SIGINT: \(result)")
+        #expect(ContinuousClock.now - signalled < .seconds(20), "the run waited for the office")
+        #expect(result.stdout.contains("stopped by SIGINT"), "\(result.summaryLine)")
+        #expect(try ws.published().isEmpty, "nothing published")
+        #expect(ws.leftovers().isEmpty, "left behind: \(ws.leftovers())")
+        // The office was stopped with the run, not left hanging.
+        let gone = ContinuousClock.now + .seconds(15)
+        while kill(officePID, 0) == 0, ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(kill(officePID, 0) != 0, "the office (pid \(officePID)) still runs")
     }
 
     // MARK: 4. full disk

@@ -13,7 +13,7 @@ enum AnnexPDF: ReportOutput {
 
     static func render(_ release: ReleaseContext) throws -> Data? {
         guard let docx = try AnnexDocx.render(release) else { return nil }
-        let pdf = try LibreOffice.convertToPDF(docx, name: "annex")
+        let pdf = try LibreOffice.convertToPDF(docx, name: "annex", shouldStop: release.input.shouldStop)
         do {
             return Data(try ReproduciblePDF.normalise([UInt8](pdf), date: release.input.releaseDate, id: FileDigest.identifier(docx)))
         } catch {
@@ -60,8 +60,12 @@ enum LibreOffice {
         return nil
     }
 
-    static func convertToPDF(_ docx: Data, name: String) throws -> Data {
-        guard let soffice = executable else { throw ReportError.rendererUnavailable(missingReason) }
+    /// - Parameter shouldStop: asked while LibreOffice works; once true, the conversion is
+    ///   stopped (SIGTERM, passed on by coreutils' timeout to the office's process group) and
+    ///   this throws at once, rather than a run asked to stop waiting up to `timeLimit`.
+    /// - Parameter office: LibreOffice's `soffice` (default: `executable`).
+    static func convertToPDF(_ docx: Data, name: String, office: String? = executable, shouldStop: () -> Bool = { false }) throws -> Data {
+        guard let soffice = office else { throw ReportError.rendererUnavailable(missingReason) }
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("sipas-annex-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         defer { try? fm.removeItem(at: dir) }
@@ -98,9 +102,19 @@ enum LibreOffice {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        // A child starts with its parent thread's blocked signals, and this may be one of
+        // Dispatch's worker threads (the report renders two files at a time), which block
+        // them all: `timeout` and LibreOffice would never see the SIGTERM that stops them. So
+        // the office starts with none blocked, as from a shell.
+        var none = sigset_t()
+        var blocked = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &blocked)
         do {
             try process.run()
+            pthread_sigmask(SIG_SETMASK, &blocked, nil)
         } catch {
+            pthread_sigmask(SIG_SETMASK, &blocked, nil)
             throw ReportError.rendererUnavailable("cannot start \(process.executableURL?.path ?? soffice): \(error)")
         }
         if process.executableURL?.lastPathComponent != "timeout" {
@@ -108,6 +122,14 @@ enum LibreOffice {
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeLimit + 10)) { [process] in
                 if process.isRunning { process.terminate() }
             }
+        }
+        while process.isRunning {
+            if shouldStop() {
+                process.terminate()
+                process.waitUntilExit()
+                throw ReportError.rendererUnavailable("LibreOffice's conversion of \(name).docx was stopped: the run was asked to stop")
+            }
+            usleep(20_000)
         }
         process.waitUntilExit()
         let output = dir.appendingPathComponent("\(name).pdf")
