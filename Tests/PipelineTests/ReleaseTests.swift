@@ -54,6 +54,12 @@ struct ReleaseTests {
         #expect(outcome.ingest.accepted == 3348)
         #expect(outcome.ingest.rejected == 10)
         #expect(outcome.ingest.duplicates == 2)
+        // The next night summarises the stored checks without reading those that passed:
+        // the same counts and the same lines.
+        let again = try Pipeline(folderPath: folder.path, outPath: nil, logger: quietLogger).run(language: nil, releaseDate: nil)
+        #expect(outcome.checks.results != nil && again.checks.results == nil, "the second run evaluated the checks again")
+        #expect(CheckSummary.text(again.checks) == CheckSummary.text(outcome.checks))
+        #expect(again.checks.count == 1024 && again.checks.cells == 32 && again.checks.notPassed.count == 6)
     }
 
     @Test("a second run while the lock is held stops with busy and changes nothing")
