@@ -38,9 +38,9 @@ public struct ByID<Value: Sendable & Hashable>: Sendable, Hashable {
     /// Changes the value of an id in place, starting from `initial` when it has none.
     public mutating func update(_ id: String, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
         guard let i = positions.index[id] else { return }
-        var value = values[i] ?? initial()
-        body(&value)
-        values[i] = value
+        // In place: a copy out and back would retain and release the value's arrays per call.
+        if values[i] == nil { values[i] = initial() }
+        body(&values[i]!)
     }
 }
 

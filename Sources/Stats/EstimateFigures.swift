@@ -288,7 +288,8 @@ public struct EstimateFigures: Sendable {
     }
 
     private mutating func cellKey(_ row: EstimateRow, _ period: Period) -> CellKey {
-        if let last = lastCell, last.scope == row.scope, last.unit == row.unit, last.period == row.period { return last.key }
+        // Field by field: binding the whole tuple would copy its key for every row.
+        if lastCell?.scope == row.scope, lastCell?.unit == row.unit, lastCell?.period == row.period { return lastCell!.key }
         var key = CellKey(scope: row.scope, unit: UnitCode(row.unit), period: period)
         if row.scope.isDomain, let bar = row.unit.firstIndex(of: "|") {
             key.unit = UnitCode(String(row.unit[..<bar]))

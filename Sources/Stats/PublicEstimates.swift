@@ -40,24 +40,27 @@ public struct EstimateStream {
 
     public mutating func add(_ row: EstimateRow) throws {
         let place = figures.absorb(row)
+        if isPendingCell(place) {
+            pending.append(row)
+            return
+        }
         // The figures are handed to a judgement only when a cell ends: passing them per row
         // would copy (retain) every one of their fields for each of hundreds of thousands of rows.
-        if endsPendingCell(place) { try flush(figures) }
+        if pendingCell != nil { try flush(figures) }
         try route(row, place)
     }
 
-    /// Whether `place` is not the cell whose rows are waiting (so that cell is judged first).
-    private func endsPendingCell(_ place: EstimatePlace?) -> Bool {
-        guard let pendingCell else { return false }
-        if case .cell(let key) = place, key == pendingCell { return false }
-        return true
+    /// Whether `place` is the cell whose rows are waiting (most rows: a cell's rows come
+    /// together). The key is looked at once: each pattern that binds it copies it.
+    private func isPendingCell(_ place: EstimatePlace?) -> Bool {
+        guard let pendingCell, case .cell(let key)? = place else { return false }
+        return key == pendingCell
     }
 
-    /// Hands `row` on, or keeps it until its cell is judged; a cell that ended was judged before.
+    /// Hands `row` on, or keeps it until its cell is judged (no cell is waiting: the one
+    /// that was has been judged); a cell that ended was judged before.
     private mutating func route(_ row: EstimateRow, _ place: EstimatePlace?) throws {
         switch place {
-        case .cell(let key) where key == pendingCell:
-            pending.append(row)
         case .cell(let key):
             if let suppressed = judged[key] {
                 try pass(row, suppressed.contains(row.subject))
@@ -82,7 +85,11 @@ public struct EstimateStream {
         figures = EstimateFigures(survey: publication.survey)
         defer { figures = working }
         try publication.derive(&working, population: population) { row, place, current in
-            if endsPendingCell(place) { try flush(current) }
+            if isPendingCell(place) {
+                pending.append(row)
+                return
+            }
+            if pendingCell != nil { try flush(current) }
             try route(row, place)
         }
     }
