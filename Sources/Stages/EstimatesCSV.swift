@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Stats
 import Storage
+import SurveyModel
 
 /// `estimates.csv` written as the rows come, each line formatted once: every value in the
 /// statistician's copy (`work/`), the public copy with suppressed values `NA`. Each file
@@ -27,20 +28,25 @@ final class EstimatesCSV {
 
     /// One row; `shown` is the value of the public copy (nil: `NA`).
     func write(_ row: EstimateRow, shown: Double?) throws {
+        // Built in a local buffer, swapped back at the end: each access to a class's stored
+        // property is checked for exclusivity, a dozen times a row otherwise.
+        var line: [UInt8] = []
+        swap(&line, &self.line)
+        defer { swap(&line, &self.line) }
         line.removeAll(keepingCapacity: true)
         // Field by field, not through an array of the texts (an allocation per row).
         let comma = UInt8(ascii: ",")
-        line.append(contentsOf: row.scope.rawValue.utf8)
+        line.appendUTF8(row.scope.rawValue)
         line.append(comma)
-        line.append(contentsOf: row.unit.utf8)
+        line.appendUTF8(row.unit)
         line.append(comma)
-        line.append(contentsOf: row.period.utf8)
+        line.appendUTF8(row.period)
         line.append(comma)
-        line.append(contentsOf: row.subject.utf8)
+        line.appendUTF8(row.subject)
         line.append(comma)
-        line.append(contentsOf: row.statistic.utf8)
+        line.appendUTF8(row.statistic)
         line.append(comma)
-        line.append(contentsOf: row.method.utf8)
+        line.appendUTF8(row.method)
         line.append(comma)
         let prefix = line.count
         Self.append(row.value, to: &line)

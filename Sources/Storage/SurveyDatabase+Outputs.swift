@@ -48,17 +48,17 @@ extension SurveyDatabase {
                     sqlite3_reset(raw)
                     bytes.removeAll(keepingCapacity: true)
                     // Field by field, not through an array of the six (an allocation per row).
-                    bytes.append(contentsOf: r.scope.rawValue.utf8)
+                    bytes.appendUTF8(r.scope.rawValue)
                     ends[0] = bytes.count
-                    bytes.append(contentsOf: r.unit.utf8)
+                    bytes.appendUTF8(r.unit)
                     ends[1] = bytes.count
-                    bytes.append(contentsOf: r.period.utf8)
+                    bytes.appendUTF8(r.period)
                     ends[2] = bytes.count
-                    bytes.append(contentsOf: r.subject.utf8)
+                    bytes.appendUTF8(r.subject)
                     ends[3] = bytes.count
-                    bytes.append(contentsOf: r.statistic.utf8)
+                    bytes.appendUTF8(r.statistic)
                     ends[4] = bytes.count
-                    bytes.append(contentsOf: r.method.utf8)
+                    bytes.appendUTF8(r.method)
                     ends[5] = bytes.count
                     let rc: Int32 = bytes.withUnsafeBufferPointer { buffer in
                         buffer.withMemoryRebound(to: CChar.self) { chars in
