@@ -56,15 +56,24 @@ final class XMLWriter {
         xmlBufferFree(buffer)
     }
 
-    private func check(_ rc: Int32, _ what: String) throws {
-        if rc < 0 { throw ReportError.xmlWriter(what) }
+    /// What failed is worded only on failure: the writer is called for every element and
+    /// attribute of documents of tens of MB.
+    private func check(_ rc: Int32, _ what: @autoclosure () -> String) throws {
+        if rc < 0 { throw ReportError.xmlWriter(what()) }
+    }
+
+    /// The text as libxml2's `xmlChar` string, borrowed from the String's own storage (the
+    /// implicit conversion of a String argument copies it into a new array every call).
+    @inline(__always)
+    private func xml<R>(_ text: String, _ body: (UnsafePointer<xmlChar>) -> R) -> R {
+        text.withCString { body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
     }
 
     func start(_ name: String, namespace: String? = nil) throws {
         if let namespace {
             try check(xmlTextWriterStartElementNS(writer, nil, name, namespace), "start \(name)")
         } else {
-            try check(xmlTextWriterStartElement(writer, name), "start \(name)")
+            try check(xml(name) { xmlTextWriterStartElement(writer, $0) }, "start \(name)")
         }
     }
 
@@ -80,11 +89,11 @@ final class XMLWriter {
 
     func attribute(_ name: String, _ value: String?) throws {
         guard let value else { return }
-        try check(xmlTextWriterWriteAttribute(writer, name, value), "attribute \(name)")
+        try check(xml(name) { name in xml(value) { xmlTextWriterWriteAttribute(writer, name, $0) } }, "attribute \(name)")
     }
 
     func text(_ value: String) throws {
-        try check(xmlTextWriterWriteString(writer, value), "text")
+        try check(xml(value) { xmlTextWriterWriteString(writer, $0) }, "text")
     }
 
     func end() throws {
