@@ -76,7 +76,7 @@ extension ReportInput {
 /// Number formats of the publication: decimal comma and dot thousands in Vietnamese.
 enum NumberStyle {
     static func fixed(_ value: Double, decimals: Int, language: Language) -> String {
-        let text = String(format: "%.\(decimals)f", value)
+        let text = NumberText.fixed(value, decimals: decimals)
         let negative = text.hasPrefix("-")
         let body = negative ? String(text.dropFirst()) : text
         let parts = body.split(separator: ".", maxSplits: 1)

@@ -76,7 +76,7 @@ enum SDMXExport {
     /// A share as percent with four decimals; nil stays nil (the attribute is left out).
     static func percent(_ share: Double?) -> String? {
         guard let share, share.isFinite else { return nil }
-        return String(format: "%.4f", share * 100)
+        return NumberText.fixed(share * 100, decimals: 4)
     }
 }
 

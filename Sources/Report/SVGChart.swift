@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 import SurveyModel
 
 /// Inline SVG charts drawn by our own code: no script, no external resource. Every chart
@@ -29,7 +30,7 @@ enum SVGChart {
         return out
     }
 
-    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func f(_ v: Double) -> String { NumberText.fixed(v, decimals: 1) }
 
     /// The two drawings of every chart. `wide` is for screens from 45rem and for print, shown
     /// up to its natural width (text at 12-13 px). `narrow` is for phones: 340 units wide, so

@@ -15,7 +15,7 @@ enum SummaryCSV {
     /// A value as summary.csv writes it: machine names, percent and points with a decimal
     /// point and two decimals; a suppressed (Q) or undefined figure is empty.
     static func text(_ value: SummaryTable.Value) -> String {
-        func fixed(_ v: Double?) -> String { v.flatMap { $0.isFinite ? String(format: "%.2f", $0) : nil } ?? "" }
+        func fixed(_ v: Double?) -> String { v.flatMap { $0.isFinite ? NumberText.fixed($0, decimals: 2) : nil } ?? "" }
         switch value {
         case .text(let s): return CSVField.formulaSafe(s)
         case .allUnitsName: return ""

@@ -35,41 +35,9 @@ public enum NumberText {
             return 1
         }
         guard value.magnitude >= Double.leastNormalMagnitude else { return printf(value, into: out) }
-        // The shortest digits as `digits[0..<count]`, value = ±digits × 10^scale.
-        var text = value.description
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digitBuffer -> Int in
             let digits = digitBuffer.baseAddress!
-            var count = 0
-            var sawPoint = false
-            var beforePoint = 0
-            var exponent = 0
-            var exponentSign = 1
-            var inExponent = false
-            text.withUTF8 { utf8 in
-                for c in utf8 {
-                    switch c {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                        if inExponent {
-                            exponent = exponent * 10 + Int(c - UInt8(ascii: "0"))
-                        } else if count > 0 || c != UInt8(ascii: "0") {
-                            digits[count] = c
-                            count += 1
-                        } else if sawPoint {
-                            // A leading zero after the point: one more place to the right.
-                            beforePoint -= 1
-                        }
-                    case UInt8(ascii: "."):
-                        sawPoint = true
-                        beforePoint = count
-                    case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
-                    case UInt8(ascii: "-") where inExponent: exponentSign = -1
-                    default: break
-                    }
-                }
-            }
-            // Digits before the point (or all of them), so value = 0.digits × 10^(point + exponent).
-            let point = (sawPoint ? beforePoint : count) + exponentSign * exponent
-            while count > 1 && digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
+            var (count, point) = shortestDigits(value, into: digits)
             // The scientific exponent: value = d.ddd × 10^x.
             var x = point - 1
             if count > 12 {
@@ -123,6 +91,116 @@ public enum NumberText {
                 for i in 0..<count { put(digits[i]) }
             }
             return n
+        }
+    }
+
+    /// The shortest digits that read back as a finite, nonzero `value` (Swift's
+    /// `description`), without sign, leading or trailing zeros, into `digits` (32 bytes):
+    /// value = ±0.d₁d₂…d_count × 10^point.
+    static func shortestDigits(_ value: Double, into digits: UnsafeMutablePointer<UInt8>) -> (count: Int, point: Int) {
+        var text = value.description
+        var count = 0
+        var sawPoint = false
+        var beforePoint = 0
+        var exponent = 0
+        var exponentSign = 1
+        var inExponent = false
+        text.withUTF8 { utf8 in
+            for c in utf8 {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if inExponent {
+                        exponent = exponent * 10 + Int(c - UInt8(ascii: "0"))
+                    } else if count > 0 || c != UInt8(ascii: "0") {
+                        digits[count] = c
+                        count += 1
+                    } else if sawPoint {
+                        // A leading zero after the point: one more place to the right.
+                        beforePoint -= 1
+                    }
+                case UInt8(ascii: "."):
+                    sawPoint = true
+                    beforePoint = count
+                case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+                case UInt8(ascii: "-") where inExponent: exponentSign = -1
+                default: break
+                }
+            }
+        }
+        // Digits before the point (or all of them), so value = 0.digits × 10^(point + exponent).
+        let point = (sawPoint ? beforePoint : count) + exponentSign * exponent
+        while count > 1 && digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
+        return (count, point)
+    }
+
+    /// `String(format: "%.<decimals>f", value)`, the same text (`-0.00` included), from the
+    /// shortest digits rounded half up at the last decimal, as `g12` does and for the same
+    /// reason: below 10^9 a double's rounding interval (at most 1.2 × 10^-7 wide) is narrower
+    /// than a fifth decimal, so the value and its shortest digits lie on the same side of
+    /// every rounding boundary of at most four decimals, unless the shortest digits are that
+    /// boundary (a 5 just past the last decimal), which goes to printf, as do larger or
+    /// non-finite values, subnormals and more decimals. Tested against printf
+    /// (`NumberTextTests`).
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite, value.magnitude < 1e9, decimals >= 0, decimals <= 4,
+              value == 0 || value.magnitude >= Double.leastNormalMagnitude
+        else { return String(format: "%.\(decimals)f", value) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { buffer -> String in
+            let digits = buffer.baseAddress!
+            let result = buffer.baseAddress! + 32
+            let out = buffer.baseAddress! + 64
+            // Integer digits and `decimals` decimals of |value|, as one digit string.
+            var count = 0
+            var point = 1
+            if value != 0 { (count, point) = shortestDigits(value, into: digits) }
+            // value = 0.digits × 10^point; keep the digits before position point + decimals.
+            let keep = point + decimals
+            var roundUp = false
+            if keep < count {
+                if keep < 0 {
+                    roundUp = false
+                } else {
+                    let next = digits[keep]
+                    if next > UInt8(ascii: "5") {
+                        roundUp = true
+                    } else if next == UInt8(ascii: "5") {
+                        // Exactly 5 past the last decimal: a tie only printf can settle.
+                        if keep + 1 == count { return String(format: "%.\(decimals)f", value) }
+                        roundUp = true
+                    }
+                }
+            }
+            // The result's digits, whole part and decimals, without point: `width` of them.
+            let whole = max(point, 1)
+            let width = whole + decimals
+            result.initialize(repeating: UInt8(ascii: "0"), count: width + 1)
+            // Digit i of the digit string sits at position (whole - point) + 1 + i of the
+            // result (one spare place at the front for a carry).
+            let shift = whole - point + 1
+            for i in 0..<min(count, max(keep, 0)) { result[shift + i] = digits[i] }
+            if roundUp {
+                var i = width
+                while result[i] == UInt8(ascii: "9") {
+                    result[i] = UInt8(ascii: "0")
+                    i -= 1
+                }
+                result[i] += 1
+            }
+            var n = 0
+            if value.sign == .minus {
+                out[n] = UInt8(ascii: "-")
+                n += 1
+            }
+            let first = result[0] == UInt8(ascii: "0") ? 1 : 0
+            for i in first...width {
+                if i == whole + 1 {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+                out[n] = result[i]
+                n += 1
+            }
+            return String(decoding: UnsafeBufferPointer(start: out, count: n), as: UTF8.self)
         }
     }
 

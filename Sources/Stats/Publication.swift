@@ -347,7 +347,7 @@ public struct Publication: Sendable {
     /// printed `85,50%`): formatted exactly as the report formats it (`%.2f` of the percent),
     /// so that two units ranked apart never print the same value.
     public static func printedShare(_ share: Double) -> Int {
-        let text = String(format: "%.2f", share * 100)
+        let text = NumberText.fixed(share * 100, decimals: 2)
         return Int(text.replacingOccurrences(of: ".", with: "")) ?? Int((share * 10_000).rounded())
     }
 

@@ -52,6 +52,39 @@ struct NumberTextTests {
         }
     }
 
+    @Test("%.Nf for N = 0...4: edges, ties printf settles, and a million random values of every size, the same text as printf")
+    func fixed() {
+        var differing: [String] = []
+        func check(_ value: Double, _ decimals: Int) {
+            let expected = String(format: "%.\(decimals)f", value)
+            let got = NumberText.fixed(value, decimals: decimals)
+            if got != expected { differing.append("\(value) (\(value.bitPattern)) %.\(decimals)f: \(got) for \(expected)") }
+        }
+        var edges: [Double] = [
+            0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, 0.005, 0.015, 0.025, 0.145, 0.855, 85.5, 85.505, 85.515, 79.39, 99.995, 99.9949999,
+            9.9995, 0.00049, 0.0005, 0.00051, 0.0049, 0.00499999, 1e-5, 1e-9, 999999999.995, 999999999.5, 1e9 - 1, 1e9, 1e9 + 0.5,
+            1e12, 1.0 / 3, 2.0 / 3, 0.1 + 0.2, 1e-300, Double.leastNormalMagnitude, Double.leastNonzeroMagnitude, .infinity, .nan,
+            123456.785, 0.9999, 0.99995, 0.999949, 5e-5, 4.5, 0.045,
+        ]
+        edges += edges.map { -$0 }
+        for value in edges { for decimals in 0...5 { check(value, decimals) } }
+        var generator = Steps(seed: 7)
+        for i in 0..<1_000_000 {
+            let value: Double
+            switch i % 4 {
+            case 0: value = Double(bitPattern: generator.next())
+            case 1: value = Double(generator.next() % 100_000_001) / 1_000_000  // shares in percent, indices
+            case 2:
+                // Few digits, many of them ending in 5 just past a decimal: ties for the shortest digits.
+                value = Double(Int64(generator.next() % 20_000_001) - 10_000_000) / pow(10, Double(generator.next() % 6))
+            default: value = Double(generator.next() >> 11) * 0x1p-53 * pow(10, Double(Int(generator.next() % 14) - 4))
+            }
+            check(value, Int(generator.next() % 5))
+        }
+        let first = Array(differing.prefix(5)), count = differing.count
+        #expect(count == 0, "\(count) differ, such as \(first)")
+    }
+
     /// Knuth's MMIX linear congruential steps, the high bits folded in: enough spread for a test.
     struct Steps {
         var state: UInt64
