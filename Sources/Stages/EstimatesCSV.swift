@@ -69,27 +69,6 @@ final class EstimatesCSV {
             bytes.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")])
             return
         }
-        // A whole number of at most 12 digits (counts, answers, flags, ranks: about half
-        // the rows) is what %.12g prints for it: its digits, without asking printf.
-        if value == value.rounded(.towardZero), abs(value) < 1e12 {
-            var whole = Int64(value)
-            if whole < 0 {
-                bytes.append(UInt8(ascii: "-"))
-                whole = -whole
-            }
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { slots in
-                repeat {
-                    slots[11 - count] = UInt8(ascii: "0") + UInt8(whole % 10)
-                    whole /= 10
-                    count += 1
-                } while whole > 0
-                bytes.append(contentsOf: slots[(12 - count)...])
-            }
-            return
-        }
         NumberText.appendG12(value, to: &bytes)
     }
 

@@ -30,9 +30,27 @@ public enum NumberText {
     /// (its interval is wider); those two go to printf. Tested against printf on millions of
     /// values (`NumberTextTests`).
     static func g12(_ value: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        if value == 0 {
-            out[0] = UInt8(ascii: "0")
-            return 1
+        // A whole number of at most 12 digits (counts, answers, flags, ranks: about half of
+        // estimates.csv) is what %.12g prints for it: its digits. 0 and −0 are `0`.
+        if value == value.rounded(.towardZero), value.magnitude < 1e12 {
+            var whole = Int64(value)
+            var n = 0
+            if whole < 0 {
+                out[0] = UInt8(ascii: "-")
+                n = 1
+                whole = -whole
+            }
+            var digits = 1
+            var rest = whole / 10
+            while rest > 0 {
+                digits += 1
+                rest /= 10
+            }
+            for i in stride(from: n + digits - 1, through: n, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            }
+            return n + digits
         }
         guard value.magnitude >= Double.leastNormalMagnitude else { return printf(value, into: out) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digitBuffer -> Int in
@@ -155,20 +173,14 @@ public enum NumberText {
             if value != 0 { (count, point) = shortestDigits(value, into: digits) }
             // value = 0.digits × 10^point; keep the digits before position point + decimals.
             let keep = point + decimals
+            // The first digit dropped decides (none dropped, or all of them below the last
+            // decimal's half when keep < 0: down).
             var roundUp = false
-            if keep < count {
-                if keep < 0 {
-                    roundUp = false
-                } else {
-                    let next = digits[keep]
-                    if next > UInt8(ascii: "5") {
-                        roundUp = true
-                    } else if next == UInt8(ascii: "5") {
-                        // Exactly 5 past the last decimal: a tie only printf can settle.
-                        if keep + 1 == count { return String(format: "%.\(decimals)f", value) }
-                        roundUp = true
-                    }
-                }
+            if keep >= 0 && keep < count {
+                let next = digits[keep]
+                // Exactly 5 past the last decimal: a tie only printf can settle.
+                if next == UInt8(ascii: "5") && keep + 1 == count { return String(format: "%.\(decimals)f", value) }
+                roundUp = next >= UInt8(ascii: "5")
             }
             // The result's digits, whole part and decimals, without point: `width` of them.
             let whole = max(point, 1)
