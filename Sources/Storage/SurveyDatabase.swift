@@ -59,6 +59,9 @@ public final class SurveyDatabase {
     static let largePageCache = "PRAGMA cache_size = -32768"
     /// SQLite's default 2 MiB, for writes in order (the estimates).
     static let smallPageCache = "PRAGMA cache_size = -2048"
+    /// Rows of `estimates` inserted by one statement (seven parameters each, far below
+    /// SQLite's limit of 32,766).
+    static let estimatesBatch = 64
 
     public static func open(
         path: String, itemColumns: [String], fingerprint: String, survey: SurveyDefinition? = nil

@@ -1,0 +1,151 @@
+import Foundation
+
+/// The bytes libxml2's `xmlTextWriter` writes (indented by two spaces, into memory, as
+/// `XMLWriter` sets it up), written directly: report.xml has hundreds of thousands of
+/// attributes, and libxml2's writer spends over a thousand instructions on each (a list node,
+/// a copy and a buffer call per piece), more than the rest of the report together. What it
+/// writes is checked against `XMLWriter` on random documents (XMLByteWriterTests).
+///
+/// Only what report.xml needs: elements, a default namespace on the root, attributes and text.
+final class XMLByteWriter {
+    private var bytes: [UInt8] = []
+    /// The open elements: name, whether its start tag is still open (`<name attr`), its
+    /// default namespace declaration, not yet written.
+    private var open: [(name: String, startOpen: Bool, namespace: String?)] = []
+    /// Whether the next end tag goes on a line of its own (libxml2's `doindent`).
+    private var indentNextEnd = true
+
+    init() {
+        bytes.reserveCapacity(1 << 16)
+        bytes.appendUTF8("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+    }
+
+    func start(_ name: String, namespace: String? = nil) {
+        if let last = open.indices.last, open[last].startOpen {
+            closeStartTag(last)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        open.append((name, true, namespace))
+        indent()
+        bytes.append(UInt8(ascii: "<"))
+        bytes.appendUTF8(name)
+    }
+
+    func attribute(_ name: String, _ value: String?) {
+        guard let value else { return }
+        bytes.append(UInt8(ascii: " "))
+        bytes.appendUTF8(name)
+        bytes.append(UInt8(ascii: "="))
+        bytes.append(UInt8(ascii: "\""))
+        Self.appendAttribute(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    func text(_ value: String) {
+        if let last = open.indices.last, open[last].startOpen { closeStartTag(last) }
+        Self.appendText(value, to: &bytes)
+        indentNextEnd = false
+    }
+
+    func end() {
+        guard let last = open.popLast() else { return }
+        if last.startOpen {
+            if let namespace = last.namespace { appendNamespace(namespace) }
+            bytes.append(UInt8(ascii: "/"))
+            bytes.append(UInt8(ascii: ">"))
+        } else {
+            if indentNextEnd {
+                // The element's own depth: it is no longer among the open ones.
+                for _ in 0..<open.count { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
+            }
+            bytes.append(UInt8(ascii: "<"))
+            bytes.append(UInt8(ascii: "/"))
+            bytes.appendUTF8(last.name)
+            bytes.append(UInt8(ascii: ">"))
+        }
+        indentNextEnd = true
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// `<name attr...>text</name>`.
+    func element(_ name: String, _ attributes: [(String, String?)] = [], text value: String? = nil) {
+        start(name)
+        for (k, v) in attributes { attribute(k, v) }
+        if let value { text(value) }
+        end()
+    }
+
+    /// Closes what is open and hands over the document.
+    func finish() -> Data {
+        while !open.isEmpty { end() }
+        return Data(bytes)
+    }
+
+    private func closeStartTag(_ index: Int) {
+        if let namespace = open[index].namespace { appendNamespace(namespace) }
+        bytes.append(UInt8(ascii: ">"))
+        open[index].startOpen = false
+        open[index].namespace = nil
+    }
+
+    private func appendNamespace(_ uri: String) {
+        bytes.appendUTF8(" xmlns=\"")
+        Self.appendAttribute(uri, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private func indent() {
+        for _ in 0..<(open.count - 1) { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
+    }
+
+    /// Element text as libxml2's `xmlEncodeSpecialChars`: `<`, `>`, `&`, `"` and CR escaped.
+    static func appendText(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var plain = utf8.startIndex
+            for i in utf8.indices {
+                let escaped: StaticString
+                switch utf8[i] {
+                case UInt8(ascii: "<"): escaped = "&lt;"
+                case UInt8(ascii: ">"): escaped = "&gt;"
+                case UInt8(ascii: "&"): escaped = "&amp;"
+                case UInt8(ascii: "\""): escaped = "&quot;"
+                case 0x0D: escaped = "&#13;"
+                case 0: return  // libxml2 stops at a NUL: the text is a C string to it
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+                plain = i + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+        }
+    }
+
+    /// An attribute value as libxml2's `xmlBufAttrSerializeTxtContent` for a UTF-8 document:
+    /// markup, quotes, tab, CR and LF escaped; the rest, non-ASCII too, as it is.
+    static func appendAttribute(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var plain = utf8.startIndex
+            for i in utf8.indices {
+                let escaped: StaticString
+                switch utf8[i] {
+                case 0x0A: escaped = "&#10;"
+                case 0x0D: escaped = "&#13;"
+                case 0x09: escaped = "&#9;"
+                case UInt8(ascii: "\""): escaped = "&quot;"
+                case UInt8(ascii: "<"): escaped = "&lt;"
+                case UInt8(ascii: ">"): escaped = "&gt;"
+                case UInt8(ascii: "&"): escaped = "&amp;"
+                case 0: return  // libxml2 stops at a NUL: the text is a C string to it
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+                plain = i + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+        }
+    }
+}
