@@ -38,7 +38,8 @@ browser:
 
 # Headless LibreOffice: Writer converts annex.docx to annex.pdf (`make run`, the annex tests),
 # Calc reads summary.xlsx back as a spreadsheet user would (tests); Liberation Serif is the
-# metric twin of Times New Roman that the PDF embeds.
+# metric twin of Times New Roman that the PDF embeds; poppler-utils' pdfinfo and pdffonts
+# are how the annex tests read the PDF (page size, pages, embedded fonts).
 office:
 	@if ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-writer >/dev/null 2>&1; then \
 		echo "installing libreoffice-writer-nogui"; \
@@ -51,6 +52,10 @@ office:
 	@if ! fc-list 2>/dev/null | grep -q "Liberation Serif"; then \
 		echo "installing fonts-liberation"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-liberation fontconfig; \
+	fi
+	@if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+		echo "installing poppler-utils"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils; \
 	fi
 
 # Release build, whole pipeline on the example survey, then where the reports are.

@@ -338,8 +338,10 @@ public struct EstimateFigures: Sendable {
 
     private mutating func absorbItem(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
+        // The subject taken out: a closure that reads `row` copies the whole row.
+        let subject = row.subject
         func update(_ body: (inout ItemFigures) -> Void) {
-            withCell(key) { $0.items.update(row.subject, initial: ItemFigures(), body) }
+            withCell(key) { $0.items.update(subject, initial: ItemFigures(), body) }
         }
         switch row.statistic {
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }
@@ -366,8 +368,9 @@ public struct EstimateFigures: Sendable {
 
     private mutating func absorbIndex(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
+        let subject = row.subject
         func update(_ body: (inout IndexFigures) -> Void) {
-            withCell(key) { body(&$0.indices[row.subject, default: IndexFigures()]) }
+            withCell(key) { body(&$0.indices[subject, default: IndexFigures()]) }
         }
         switch row.statistic {
         case "index":
@@ -386,9 +389,10 @@ public struct EstimateFigures: Sendable {
         case "n" where row.method == "listwise": update { $0.reliability = ReliabilityFigures(forms: v.map { Int($0) }) }
         case "n" where row.method == "drivers": withCell(key) { $0.driverForms = v.map { Int($0) } }
         case "driver_r":
+            let target = row.method
             update {
                 $0.driver = DriverFigures()
-                $0.driver?.target = row.method
+                $0.driver?.target = target
                 $0.driver?.r = v
             }
         case "driver_r_lower": update { $0.driver?.rLower = v }

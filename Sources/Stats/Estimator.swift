@@ -9,6 +9,9 @@ public struct Estimator: Sendable {
     public let survey: SurveyDefinition
     public let level: Double
     private let likertIDs: [String]
+    /// Yes/no and count items' ids, in instrument order (the survey's list is computed anew,
+    /// its items copied, each time it is asked for).
+    private let qualityIDs: [String]
     private let scales: RatingScales
     private let structure: IndexStructure
 
@@ -24,6 +27,7 @@ public struct Estimator: Sendable {
         self.lineage = lineage?.isTrivial == true ? nil : lineage
         level = survey.rules.confidenceLevel
         likertIDs = survey.likertItems.map(\.id)
+        qualityIDs = survey.qualityItems.map(\.id)
         scales = RatingScales(survey.ratingScales)
         structure = IndexStructure(survey: survey)
     }
@@ -151,7 +155,7 @@ public struct Estimator: Sendable {
                     cell, members: members.map { ($0.0, $0.1, plan.weights[$0.0]!) }, design: plan.design,
                     quantiles: &quantiles, into: &rows)
             }
-            for row in rows { try each(row) }
+            try Self.hand(rows, to: each)
             rows.removeAll(keepingCapacity: true)
         }
         // Changes against the previous period and, for quarters, the same quarter a year earlier.
@@ -164,9 +168,17 @@ public struct Estimator: Sendable {
                 if let lineage, !cell.scope.isAggregate,
                     !(lineage.isWhole(cell.unit, cell.period) && lineage.isWhole(cell.unit, earlierPeriod)) { continue }
                 emitComparison(cell, later: later, earlierPeriod: earlierPeriod, earlier: before, into: &rows)
-                for row in rows { try each(row) }
+                try Self.hand(rows, to: each)
                 rows.removeAll(keepingCapacity: true)
             }
+        }
+    }
+
+    /// Hands each row on as it lies in `rows`, lent rather than copied (a copy retains
+    /// every text of the row, for each of hundreds of thousands of rows).
+    private static func hand(_ rows: [EstimateRow], to each: (EstimateRow) throws -> Void) rethrows {
+        try rows.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices { try each(buffer[i]) }
         }
     }
 
@@ -228,17 +240,17 @@ public struct Estimator: Sendable {
         }
 
         // Quality items: the share of favourable answers, with the same interval methods.
-        for (q, item) in survey.qualityItems.enumerated() where q < sums.qualityAnswered.count {
+        for (q, id) in qualityIDs.enumerated() where q < sums.qualityAnswered.count {
             let n = sums.qualityAnswered[q]
             let x = sums.qualityFavourable[q]
-            emit(item.id, "n", "count", Double(n))
-            emit(item.id, "favourable", "count", Double(x))
+            emit(id, "n", "count", Double(n))
+            emit(id, "favourable", "count", Double(x))
             guard n > 0 else { continue }
-            emit(item.id, "p", "unweighted", Double(x) / Double(n))
+            emit(id, "p", "unweighted", Double(x) / Double(n))
             for method in methods {
                 let ci = BinomialInterval.interval(method, successes: x, trials: n, level: level)
-                emit(item.id, "p_lower", method.rawValue, ci.lower)
-                emit(item.id, "p_upper", method.rawValue, ci.upper)
+                emit(id, "p_lower", method.rawValue, ci.lower)
+                emit(id, "p_upper", method.rawValue, ci.upper)
             }
         }
 

@@ -101,10 +101,16 @@ public struct EstimateStream {
         guard let key = pendingCell else { return }
         let suppressed = publication.judge(figures[key] ?? CellFigures(items: figures.itemPositions), scope: key.scope).suppressed
         judged[key] = suppressed
-        let rows = pending
-        pending.removeAll(keepingCapacity: true)
+        // The waiting rows taken out, handed on as they lie, and their buffer put back for
+        // the next cell: no row copied, no buffer made anew.
+        var rows: [EstimateRow] = []
+        swap(&rows, &pending)
         pendingCell = nil
-        for row in rows { try pass(row, suppressed.contains(row.subject)) }
+        try rows.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices { try pass(buffer[i], suppressed.contains(buffer[i].subject)) }
+        }
+        rows.removeAll(keepingCapacity: true)
+        swap(&rows, &pending)
     }
 
     private mutating func pass(_ row: EstimateRow, _ suppressed: Bool) throws {

@@ -207,13 +207,13 @@ public struct PublishedEstimates: Sendable {
         let intervalMethod = survey.rules.intervalMethod.rawValue
         var items = ByID<Estimate>(cell.items.positions)
         var details = ByID<ItemFigures>(cell.items.positions)
-        for item in survey.likertItems + survey.qualityItems {
-            let figure = cell.items[item.id] ?? ItemFigures()
+        for id in publication.itemIDs {
+            let figure = cell.items[id] ?? ItemFigures()
             let n = figure.n ?? 0
             var share = figure.share
             share.se = share.value.map { n > 0 ? ($0 * (1 - $0) / Double(n)).squareRoot() : 0 }
-            let flags = cell.flags(item.id)
-            items[item.id] = estimate(share, n: n, effectiveN: nil, method: intervalMethod, flags: flags)
+            let flags = cell.flags(id)
+            items[id] = estimate(share, n: n, effectiveN: nil, method: intervalMethod, flags: flags)
             var detail = figure
             if flags.contains(.suppressed) {
                 detail.share = FigureValue()
@@ -222,7 +222,7 @@ public struct PublishedEstimates: Sendable {
                 detail.itemRest = nil
                 detail.alphaIfDeleted = nil
             }
-            details[item.id] = detail
+            details[id] = detail
         }
         let overall = index(overallIndexID)
         func change(_ earlier: Period, _ id: String) -> Change? {
@@ -247,8 +247,8 @@ public struct PublishedEstimates: Sendable {
         }
         var points: [String: Estimate] = [:]
         if survey.rules.publishPoints {
-            for id in survey.factors.map(\.id) + [overallIndexID] + survey.likertItems.map(\.id) {
-                let isIndex = id == overallIndexID || survey.factors.contains { $0.id == id }
+            for id in publication.indexIDs + publication.likertIDs {
+                let isIndex = publication.indexIDs.contains(id)
                 guard let figure = isIndex ? cell.indices[id]?.points : cell.items[id]?.points, figure.value != nil else { continue }
                 let n = isIndex ? forms : (cell.items[id]?.n ?? 0)
                 points[id] = estimate(figure, n: n, effectiveN: nil, method: "unweighted", flags: cell.flags(id))
