@@ -1,4 +1,5 @@
 import CNumberText
+import Foundation
 
 /// Numbers as every release file writes them.
 public enum NumberText {
@@ -21,9 +22,10 @@ public enum NumberText {
 
     /// Writes `%.12g` of a finite value into `out` (32 bytes); returns the length.
     ///
-    /// From the shortest digits that read back as the value (Swift's `description`), rounded
-    /// to 12 significant digits, instead of printf's exact decimal expansion (several thousand
-    /// instructions a number). The two agree: a double's rounding
+    /// Most values: scaled by a power of ten to 12 digits (`twelveDigits`). Near a rounding
+    /// boundary: from the shortest digits that read back as the value (Swift's `description`),
+    /// rounded to 12 significant digits, instead of printf's exact decimal expansion (several
+    /// thousand instructions a number). The two agree: a double's rounding
     /// interval is narrower than the spacing of 13-digit decimals, so the value and its
     /// shortest digits lie on the same side of every 12-digit rounding boundary, unless the
     /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
@@ -55,9 +57,26 @@ public enum NumberText {
         guard value.magnitude >= Double.leastNormalMagnitude else { return printf(value, into: out) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digitBuffer -> Int in
             let digits = digitBuffer.baseAddress!
-            var (count, point) = shortestDigits(value, into: digits)
+            var count: Int
             // The scientific exponent: value = d.ddd × 10^x.
-            var x = point - 1
+            var x: Int
+            if let scaled = twelveDigits(value.magnitude) {
+                x = scaled.x
+                var d = scaled.digits
+                count = 12
+                while d % 10 == 0 {
+                    d /= 10
+                    count -= 1
+                }
+                for i in stride(from: count - 1, through: 0, by: -1) {
+                    digits[i] = UInt8(ascii: "0") + UInt8(d % 10)
+                    d /= 10
+                }
+            } else {
+                let shortest = shortestDigits(value, into: digits)
+                count = shortest.count
+                x = shortest.point - 1
+            }
             if count > 12 {
                 if count == 13 && digits[12] == UInt8(ascii: "5") { return printf(value, into: out) }
                 let up = digits[12] >= UInt8(ascii: "5")
@@ -110,6 +129,46 @@ public enum NumberText {
             }
             return n
         }
+    }
+
+    /// 10⁰ … 10²², every power of ten a double holds exactly.
+    static let exactPowersOfTen: [Double] = [
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+        1e21, 1e22,
+    ]
+
+    /// `magnitude` (positive, normal) rounded to 12 significant digits, as an integer of 12
+    /// digits and the scientific exponent: magnitude ≈ digits × 10^(x − 11). Scaled by an
+    /// exact power of ten, one correctly rounded product or quotient below 10¹²: within
+    /// 2⁻¹⁴ of the exact one, so the rounding goes the same way as printf's exact expansion
+    /// unless the part after the point is within 10⁻³ of a half; there (and for exponents past
+    /// the exact powers) nil, and the shortest digits decide.
+    static func twelveDigits(_ magnitude: Double) -> (digits: Int64, x: Int)? {
+        var x = Int(log10(magnitude).rounded(.down))
+        for _ in 0..<2 {
+            let k = 11 - x
+            guard k >= -22 && k <= 22 else { return nil }
+            let scaled = k >= 0 ? magnitude * exactPowersOfTen[k] : magnitude / exactPowersOfTen[-k]
+            // log10's estimate one off: the other exponent.
+            if scaled < 1e11 {
+                x -= 1
+                continue
+            }
+            if scaled >= 1e12 {
+                x += 1
+                continue
+            }
+            let whole = scaled.rounded(.down)
+            let fraction = scaled - whole
+            guard abs(fraction - 0.5) >= 1e-3 else { return nil }
+            var digits = Int64(whole) + (fraction > 0.5 ? 1 : 0)
+            if digits == 1_000_000_000_000 {
+                digits = 100_000_000_000
+                x += 1
+            }
+            return (digits, x)
+        }
+        return nil
     }
 
     /// The shortest digits that read back as a finite, nonzero `value` (Swift's
