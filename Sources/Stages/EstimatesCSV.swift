@@ -12,6 +12,10 @@ final class EstimatesCSV {
     private var work: StreamingFile?
     private var published: StreamingFile?
     private var line: [UInt8] = []
+    /// `scope,unit,period,` of the last row and what it was made from: a cell's rows come
+    /// together, so most rows copy it instead of encoding three texts again.
+    private var prefix: [UInt8] = []
+    private var prefixOf: (scope: Scope, unit: String, period: String)?
 
     /// - Parameters: work, published: where each copy goes (nil: not written).
     init(work: String?, published: String?) throws {
@@ -36,12 +40,18 @@ final class EstimatesCSV {
         line.removeAll(keepingCapacity: true)
         // Field by field, not through an array of the texts (an allocation per row).
         let comma = UInt8(ascii: ",")
-        line.appendUTF8(row.scope.rawValue)
-        line.append(comma)
-        line.appendUTF8(row.unit)
-        line.append(comma)
-        line.appendUTF8(row.period)
-        line.append(comma)
+        if let last = prefixOf, last.scope == row.scope, last.unit == row.unit, last.period == row.period {
+            line.append(contentsOf: prefix)
+        } else {
+            line.appendUTF8(row.scope.rawValue)
+            line.append(comma)
+            line.appendUTF8(row.unit)
+            line.append(comma)
+            line.appendUTF8(row.period)
+            line.append(comma)
+            prefix = line
+            prefixOf = (row.scope, row.unit, row.period)
+        }
         line.appendUTF8(row.subject)
         line.append(comma)
         line.appendUTF8(row.statistic)

@@ -38,9 +38,18 @@ public struct ByID<Value: Sendable & Hashable>: Sendable, Hashable {
     /// Changes the value of an id in place, starting from `initial` when it has none.
     public mutating func update(_ id: String, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
         guard let i = positions.index[id] else { return }
-        // In place: a copy out and back would retain and release the value's arrays per call.
-        if values[i] == nil { values[i] = initial() }
-        body(&values[i]!)
+        update(at: i, initial: initial(), body)
+    }
+
+    /// Changes the value at a position of `positions` in place, starting from `initial` when
+    /// it has none.
+    public mutating func update(at i: Int, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+        // In place, through the buffer: a copy out and back (or out to compare with nil) would
+        // retain and release the value's arrays per call.
+        values.withUnsafeMutableBufferPointer { buffer in
+            if buffer[i] == nil { buffer[i] = initial() }
+            body(&buffer[i]!)
+        }
     }
 }
 

@@ -203,7 +203,7 @@ public struct EstimateFigures: Sendable {
     private let rankMethod: String
     private var periodTexts: [String: (Period?, Period?)] = [:]
     private var lastPeriod: (text: String, parsed: (Period?, Period?))?
-    private var lastSubject: (text: String, kind: Subject)?
+    private var lastSubject: (text: String, kind: Subject, position: Int?)?
     private var lastCell: (scope: Scope, unit: String, period: String, key: CellKey)?
 
     public init(survey: SurveyDefinition) {
@@ -304,7 +304,7 @@ public struct EstimateFigures: Sendable {
     private mutating func subjectKind(_ subject: String) -> Subject {
         if let last = lastSubject, last.text == subject { return last.kind }
         let kind = subjects[subject] ?? .unknown
-        lastSubject = (subject, kind)
+        lastSubject = (subject, kind, itemPositions.index[subject])
         return kind
     }
 
@@ -338,10 +338,11 @@ public struct EstimateFigures: Sendable {
 
     private mutating func absorbItem(_ row: EstimateRow, _ key: CellKey) {
         let v = row.value
-        // The subject taken out: a closure that reads `row` copies the whole row.
-        let subject = row.subject
+        // The item's place among the cell's, found with its kind (`subjectKind`, called for
+        // this row before): no hashing of the id per row.
+        guard let position = lastSubject?.position else { return }
         func update(_ body: (inout ItemFigures) -> Void) {
-            withCell(key) { $0.items.update(subject, initial: ItemFigures(), body) }
+            withCell(key) { $0.items.update(at: position, initial: ItemFigures(), body) }
         }
         switch row.statistic {
         case "n" where row.method == "count": update { $0.n = v.map { Int($0) } }

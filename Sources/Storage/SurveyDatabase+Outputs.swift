@@ -83,14 +83,30 @@ extension SurveyDatabase {
                     sqlite3_reset(raw)
                     guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                 }
+                // The scope, unit and period of the last row, encoded: a cell's rows come
+                // together, so most rows copy them instead of encoding three texts again.
+                var prefix: [UInt8] = []
+                var prefixEnds = (0, 0, 0)
+                var prefixOf: (scope: Scope, unit: String, period: String)?
                 let more = try produce { r in
                     // Field by field, not through an array of the six (an allocation per row).
-                    bytes.appendUTF8(r.scope.rawValue)
-                    ends.append(bytes.count)
-                    bytes.appendUTF8(r.unit)
-                    ends.append(bytes.count)
-                    bytes.appendUTF8(r.period)
-                    ends.append(bytes.count)
+                    let start = bytes.count
+                    if let last = prefixOf, last.scope == r.scope, last.unit == r.unit, last.period == r.period {
+                        bytes.append(contentsOf: prefix)
+                    } else {
+                        prefix.removeAll(keepingCapacity: true)
+                        prefix.appendUTF8(r.scope.rawValue)
+                        prefixEnds.0 = prefix.count
+                        prefix.appendUTF8(r.unit)
+                        prefixEnds.1 = prefix.count
+                        prefix.appendUTF8(r.period)
+                        prefixEnds.2 = prefix.count
+                        prefixOf = (r.scope, r.unit, r.period)
+                        bytes.append(contentsOf: prefix)
+                    }
+                    ends.append(start + prefixEnds.0)
+                    ends.append(start + prefixEnds.1)
+                    ends.append(start + prefixEnds.2)
                     bytes.appendUTF8(r.subject)
                     ends.append(bytes.count)
                     bytes.appendUTF8(r.statistic)
