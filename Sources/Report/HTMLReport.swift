@@ -16,7 +16,7 @@ enum HTMLReport {
         }
     }
 
-    static func render(_ input: ReportInput, view: ReportView, template: MustacheTemplate) throws -> Data {
+    static func render(_ input: ReportInput, view: ReportView, template: PageTemplate) throws -> Data {
         let labels = Labels(language: input.language, confidenceLevel: input.survey.rules.confidenceLevel)
         let lang = input.language
         let rules = input.survey.rules
@@ -430,15 +430,75 @@ enum HTMLReport {
 
 extension HTMLReport {
     /// The page's Mustache template (`Resources/report.html.mustache`).
-    static func template() throws -> MustacheTemplate {
+    static func template() throws -> PageTemplate {
+        let text = try templateText()
+        do { return try PageTemplate(text) } catch { throw ReportError.template("\(error)") }
+    }
+
+    /// The text of `Resources/report.html.mustache`.
+    static func templateText() throws -> String {
         guard let url = Bundle.module.url(forResource: "report.html", withExtension: "mustache", subdirectory: "Resources"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { throw ReportError.template("Resources/report.html.mustache not found in \(Bundle.module.bundlePath)") }
+        return text
+    }
+}
+
+/// The page's template, parsed in pieces and rendered as their concatenation.
+///
+/// swift-mustache 2.1's parser counts the characters left in its text at every closing
+/// delimiter, so parsing takes time in the square of the text's length (a tenth of a 20-unit
+/// run for the 364 lines). The pieces are cut at line ends outside every section, before a
+/// line that starts with text, where rendering the whole is rendering each piece in turn: the
+/// same text around each tag, each tag's line whole in its piece.
+struct PageTemplate {
+    let pieces: [MustacheTemplate]
+
+    /// Characters after which a piece ends at the next line end outside every section.
+    static let pieceLength = 2_000
+
+    init(_ text: String) throws {
         _ = PageEscaping.registered
-        // The page's escaping named before its first byte: no line of its own, nothing written.
-        do { return try MustacheTemplate(string: "{{% CONTENT_TYPE: \(PageEscaping.name) }}" + text) } catch {
-            throw ReportError.template("\(error)")
+        // The page's escaping named before each piece's first byte: no line of its own,
+        // nothing written.
+        pieces = try Self.cut(text).map { try MustacheTemplate(string: "{{% CONTENT_TYPE: \(PageEscaping.name) }}" + $0) }
+    }
+
+    /// `text` cut at line ends outside every section, into pieces of about `pieceLength`.
+    static func cut(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var piece = ""
+        var depth = 0
+        // Long enough, and the last line ended outside every section: cut before the next line
+        // that starts with text, after which the piece's leading pragma is not a line of its
+        // own (a standalone tag's line end is not written).
+        var due = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({ $0 + "\n" }) {
+            if due, let first = line.first, !first.isWhitespace, !line.hasPrefix("{{") {
+                pieces.append(piece)
+                piece = ""
+                due = false
+            }
+            piece += line
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                let tag = rest[open.upperBound...]
+                if tag.hasPrefix("#") || tag.hasPrefix("^") { depth += 1 }
+                if tag.hasPrefix("/") { depth -= 1 }
+                rest = tag
+            }
+            due = depth == 0 && piece.count >= pieceLength
         }
+        // The split added a line end after the last line, which has none.
+        piece.removeLast()
+        pieces.append(piece)
+        return pieces.filter { !$0.isEmpty }
+    }
+
+    func render(_ context: Any) -> String {
+        var page = ""
+        for piece in pieces { page += piece.render(context) }
+        return page
     }
 }
 

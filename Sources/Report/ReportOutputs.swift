@@ -9,7 +9,7 @@ public struct ReleaseContext {
     public let input: ReportInput
     let view: ReportView
     /// The page template, read once for the pages in both languages.
-    let template: MustacheTemplate
+    let template: PageTemplate
     /// The SDMX structure shared by the data message, the structure message and the schema.
     let sdmx: SDMXDataStructure
     /// The summary table, built once for summary.csv and summary.xlsx.
