@@ -121,6 +121,8 @@ extension SurveyDatabase {
         /// - `strayQuarters`: accepted forms dated in these quarters become `stray_date`.
         /// Then recounts every file's outcomes.
         public func resolve(strayQuarters: (_ formsPerQuarter: [String: Int]) -> Set<String>) throws {
+            // The index by form id, if the forms went in without it (`SurveyDatabase.ingest`).
+            try db.execute(sql: SurveyDatabase.responsesByID)
             // The new status of every form that is not simply `accepted`, decided apart from
             // the stored statuses, so that only forms whose status changes are touched.
             try db.execute(sql: """
