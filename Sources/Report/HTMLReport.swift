@@ -56,7 +56,7 @@ enum HTMLReport {
         guard let latest = view.latest else {
             page.hasData = false
             page.sources = sourcesTable(input, labels: labels, numbers: numbers)
-            return Data(template.render(try TemplateEncoder.value(of: page)).utf8)
+            return template.render(try TemplateEncoder.value(of: page))
         }
         page.hasData = true
         let unitNames = Dictionary(input.units.map { ($0.code, $0.name(in: lang)) }, uniquingKeysWith: { a, _ in a })
@@ -405,7 +405,7 @@ enum HTMLReport {
                     description: points.map { "\($0.label): \(NumberStyle.percent($0.value, language: lang))" }.joined(separator: "; "),
                     language: lang, target: chartTarget))
         }
-        return Data(template.render(try TemplateEncoder.value(of: page)).utf8)
+        return template.render(try TemplateEncoder.value(of: page))
     }
 
     static func sourcesTable(_ input: ReportInput, labels: Labels, numbers: TableNumbers) -> SourcesTable {
@@ -495,9 +495,12 @@ struct PageTemplate {
         return pieces.filter { !$0.isEmpty }
     }
 
-    func render(_ context: Any) -> String {
-        var page = ""
-        for piece in pieces { page += piece.render(context) }
+    /// The page's bytes: each piece's text copied once into a buffer of their joint size
+    /// (the pages are megabytes at 200 units; a growing string would copy them again).
+    func render(_ context: Any) -> Data {
+        let texts = pieces.map { $0.render(context) }
+        var page = Data(capacity: texts.reduce(0) { $0 + $1.utf8.count })
+        for var text in texts { text.withUTF8 { page.append($0) } }
         return page
     }
 }

@@ -8,7 +8,9 @@ import Foundation
 ///
 /// Only what report.xml needs: elements, a default namespace on the root, attributes and text.
 final class XMLByteWriter {
-    private var bytes: [UInt8] = []
+    /// malloc's memory, handed to the document's `Data` as it is: report.xml is tens of MB
+    /// at 200 units, and a copy out of an array held both at once.
+    private let bytes = MallocBytes()
     /// The open elements: name, whether its start tag is still open (`<name attr`), its
     /// default namespace declaration, not yet written.
     private var open: [(name: String, startOpen: Bool, namespace: String?)] = []
@@ -16,7 +18,6 @@ final class XMLByteWriter {
     private var indentNextEnd = true
 
     init() {
-        bytes.reserveCapacity(1 << 16)
         bytes.appendUTF8("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
     }
 
@@ -37,13 +38,13 @@ final class XMLByteWriter {
         bytes.appendUTF8(name)
         bytes.append(UInt8(ascii: "="))
         bytes.append(UInt8(ascii: "\""))
-        Self.appendAttribute(value, to: &bytes)
+        Self.appendAttribute(value, to: bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
     func text(_ value: String) {
         if let last = open.indices.last, open[last].startOpen { closeStartTag(last) }
-        Self.appendText(value, to: &bytes)
+        Self.appendText(value, to: bytes)
         indentNextEnd = false
     }
 
@@ -78,7 +79,7 @@ final class XMLByteWriter {
     /// Closes what is open and hands over the document.
     func finish() -> Data {
         while !open.isEmpty { end() }
-        return Data(bytes)
+        return bytes.take()
     }
 
     private func closeStartTag(_ index: Int) {
@@ -90,7 +91,7 @@ final class XMLByteWriter {
 
     private func appendNamespace(_ uri: String) {
         bytes.appendUTF8(" xmlns=\"")
-        Self.appendAttribute(uri, to: &bytes)
+        Self.appendAttribute(uri, to: bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -99,53 +100,100 @@ final class XMLByteWriter {
     }
 
     /// Element text as libxml2's `xmlEncodeSpecialChars`: `<`, `>`, `&`, `"` and CR escaped.
-    static func appendText(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var plain = utf8.startIndex
-            for i in utf8.indices {
-                let escaped: StaticString
-                switch utf8[i] {
-                case UInt8(ascii: "<"): escaped = "&lt;"
-                case UInt8(ascii: ">"): escaped = "&gt;"
-                case UInt8(ascii: "&"): escaped = "&amp;"
-                case UInt8(ascii: "\""): escaped = "&quot;"
-                case 0x0D: escaped = "&#13;"
-                case 0: return  // libxml2 stops at a NUL: the text is a C string to it
-                default: continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
-                bytes.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
-                plain = i + 1
+    static func appendText(_ text: String, to bytes: MallocBytes) {
+        append(text, to: bytes) { byte -> StaticString? in
+            switch byte {
+            case UInt8(ascii: "<"): "&lt;"
+            case UInt8(ascii: ">"): "&gt;"
+            case UInt8(ascii: "&"): "&amp;"
+            case UInt8(ascii: "\""): "&quot;"
+            case 0x0D: "&#13;"
+            default: nil
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
         }
     }
 
     /// An attribute value as libxml2's `xmlBufAttrSerializeTxtContent` for a UTF-8 document:
     /// markup, quotes, tab, CR and LF escaped; the rest, non-ASCII too, as it is.
-    static func appendAttribute(_ text: String, to bytes: inout [UInt8]) {
+    static func appendAttribute(_ text: String, to bytes: MallocBytes) {
+        append(text, to: bytes) { byte -> StaticString? in
+            switch byte {
+            case 0x0A: "&#10;"
+            case 0x0D: "&#13;"
+            case 0x09: "&#9;"
+            case UInt8(ascii: "\""): "&quot;"
+            case UInt8(ascii: "<"): "&lt;"
+            case UInt8(ascii: ">"): "&gt;"
+            case UInt8(ascii: "&"): "&amp;"
+            default: nil
+            }
+        }
+    }
+
+    /// `text`'s bytes with those `escape` names replaced, up to a NUL (libxml2 is handed C
+    /// strings: it writes nothing after one).
+    private static func append(_ text: String, to bytes: MallocBytes, escape: (UInt8) -> StaticString?) {
         var text = text
         text.withUTF8 { utf8 in
             var plain = utf8.startIndex
             for i in utf8.indices {
-                let escaped: StaticString
-                switch utf8[i] {
-                case 0x0A: escaped = "&#10;"
-                case 0x0D: escaped = "&#13;"
-                case 0x09: escaped = "&#9;"
-                case UInt8(ascii: "\""): escaped = "&quot;"
-                case UInt8(ascii: "<"): escaped = "&lt;"
-                case UInt8(ascii: ">"): escaped = "&gt;"
-                case UInt8(ascii: "&"): escaped = "&amp;"
-                case 0: return  // libxml2 stops at a NUL: the text is a C string to it
-                default: continue
+                if utf8[i] == 0 {
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[plain..<i])))
+                    return
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
-                bytes.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+                guard let escaped = escape(utf8[i]) else { continue }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[plain..<i])))
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
                 plain = i + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[plain...])))
         }
+    }
+}
+
+/// A growing run of bytes in malloc's memory, taken as `Data` without a copy.
+final class MallocBytes {
+    private var base: UnsafeMutableRawPointer
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = capacity
+        base = malloc(capacity)!
+    }
+
+    deinit { free(base) }
+
+    private func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        capacity = max(capacity * 2, count + more)
+        base = realloc(base, capacity)!
+    }
+
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The bytes as `Data`, which frees them; this buffer starts again empty.
+    func take() -> Data {
+        let data = Data(bytesNoCopy: base, count: count, deallocator: .free)
+        capacity = 1 << 16
+        base = malloc(capacity)!
+        count = 0
+        return data
     }
 }

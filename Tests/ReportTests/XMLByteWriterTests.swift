@@ -20,10 +20,10 @@ struct XMLByteWriterTests {
     }
 
     /// Texts with what escaping has to handle: markup, quotes, tab, CR, LF, Vietnamese,
-    /// characters past the BMP, and plain ASCII.
+    /// characters past the BMP, a NUL (libxml2 writes a C string: up to it), plain ASCII.
     static let pieces = [
         "a", "Sở Nội vụ", "<", ">", "&", "\"", "'", "\t", "\r", "\n", "\r\n", " ", "Ủy ban", "85,50 %", "𝔸", "😀",
-        "n >= N/(1+N e^2)", "q01", "2024-Q4 vs 2024-Q3", "&amp;", "]]>", "\u{7F}", "é", "ﬁ",
+        "n >= N/(1+N e^2)", "q01", "2024-Q4 vs 2024-Q3", "&amp;", "]]>", "\u{7F}", "é", "ﬁ", "a\u{0}b",
     ]
 
     static func text(_ rng: inout SplitMix64) -> String {
