@@ -461,7 +461,16 @@ struct PageTemplate {
         _ = PageEscaping.registered
         // The page's escaping named before each piece's first byte: no line of its own,
         // nothing written.
-        pieces = try Self.cut(text).map { try MustacheTemplate(string: "{{% CONTENT_TYPE: \(PageEscaping.name) }}" + $0) }
+        func parse(_ piece: String) throws -> MustacheTemplate {
+            try MustacheTemplate(string: "{{% CONTENT_TYPE: \(PageEscaping.name) }}" + piece)
+        }
+        // A template that changes its delimiters, or that the cut leaves a piece of which does
+        // not parse (a tag's text inside a comment, say), is parsed whole, as before.
+        if !text.contains("{{="), let pieces = try? Self.cut(text).map(parse) {
+            self.pieces = pieces
+        } else {
+            pieces = [try parse(text)]
+        }
     }
 
     /// `text` cut at line ends outside every section, into pieces of about `pieceLength`.

@@ -47,6 +47,20 @@ struct PageTemplatePiecesTests {
         }
     }
 
+    @Test("a publisher's template the cut cannot follow (new delimiters, a tag's text in a comment): parsed whole, the same output")
+    func wholeWhenNeeded() throws {
+        let block = String(repeating: "<p>{{title}}</p>\n", count: 200)
+        let delimiters = block + "{{=<% %>=}}\n<%#rows%>\n<%name%>\n<%/rows%>\n" + block.replacingOccurrences(of: "{{title}}", with: "<%title%>")
+        let comment = block + "{{! a note: {{/rows}} }}\n{{#rows}}\n" + block + "{{name}}\n{{/rows}}\n" + block
+        let context: [String: Any] = ["title": "Sở", "rows": [["name": "a"], ["name": "b"]]]
+        for text in [delimiters, comment] {
+            let pieces = try PageTemplate(text)
+            let whole = try MustacheTemplate(string: "{{% CONTENT_TYPE: \(PageEscaping.name) }}" + text)
+            #expect(pieces.render(context) == Data(whole.render(context).utf8))
+        }
+        #expect(try PageTemplate(delimiters).pieces.count == 1)
+    }
+
     @Test("standalone section lines, inverted sections and text across the cuts: the same output as one template")
     func sameOutput() throws {
         let line = "<p>{{title}}</p>\n"
