@@ -454,7 +454,7 @@ extension HTMLReport {
 struct PageTemplate {
     let pieces: [MustacheTemplate]
 
-    /// Characters after which a piece ends at the next line end outside every section.
+    /// Bytes after which a piece ends at the next line end outside every section.
     static let pieceLength = 2_000
 
     init(_ text: String) throws {
@@ -496,7 +496,7 @@ struct PageTemplate {
                 if tag.hasPrefix("/") { depth -= 1 }
                 rest = tag
             }
-            due = depth == 0 && piece.count >= pieceLength
+            due = depth == 0 && piece.utf8.count >= pieceLength
         }
         // The split added a line end after the last line, which has none.
         piece.removeLast()

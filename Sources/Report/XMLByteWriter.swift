@@ -27,7 +27,7 @@ final class XMLByteWriter {
             bytes.append(UInt8(ascii: "\n"))
         }
         open.append((name, true, namespace))
-        indent()
+        indent(open.count - 1)
         bytes.append(UInt8(ascii: "<"))
         bytes.appendUTF8(name)
     }
@@ -51,13 +51,13 @@ final class XMLByteWriter {
     func end() {
         guard let last = open.popLast() else { return }
         if last.startOpen {
-            if let namespace = last.namespace { appendNamespace(namespace) }
+            if let namespace = last.namespace { attribute("xmlns", namespace) }
             bytes.append(UInt8(ascii: "/"))
             bytes.append(UInt8(ascii: ">"))
         } else {
             if indentNextEnd {
                 // The element's own depth: it is no longer among the open ones.
-                for _ in 0..<open.count { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
+                indent(open.count)
             }
             bytes.append(UInt8(ascii: "<"))
             bytes.append(UInt8(ascii: "/"))
@@ -83,20 +83,16 @@ final class XMLByteWriter {
     }
 
     private func closeStartTag(_ index: Int) {
-        if let namespace = open[index].namespace { appendNamespace(namespace) }
+        // libxml2 declares the namespace as one more attribute, when the start tag closes.
+        if let namespace = open[index].namespace { attribute("xmlns", namespace) }
         bytes.append(UInt8(ascii: ">"))
         open[index].startOpen = false
         open[index].namespace = nil
     }
 
-    private func appendNamespace(_ uri: String) {
-        bytes.appendUTF8(" xmlns=\"")
-        Self.appendAttribute(uri, to: bytes)
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private func indent() {
-        for _ in 0..<(open.count - 1) { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
+    /// Two spaces per level.
+    private func indent(_ levels: Int) {
+        for _ in 0..<levels { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
     }
 
     /// Element text as libxml2's `xmlEncodeSpecialChars`: `<`, `>`, `&`, `"` and CR escaped.
