@@ -11,7 +11,10 @@ import SurveyModel
 final class EstimatesCSV {
     private var work: StreamingFile?
     private var published: StreamingFile?
-    private var line: [UInt8] = []
+    /// The line being made: raw memory written through a pointer (appending to an array
+    /// checks its capacity and uniqueness at every field, a fifth of this writer's work).
+    private var line: UnsafeMutablePointer<UInt8>
+    private var capacity = 256
     /// `scope,unit,period,` of the last row and what it was made from: a cell's rows come
     /// together, so most rows copy it instead of encoding three texts again.
     private var prefix: [UInt8] = []
@@ -19,67 +22,93 @@ final class EstimatesCSV {
 
     /// - Parameters: work, published: where each copy goes (nil: not written).
     init(work: String?, published: String?) throws {
+        line = .allocate(capacity: capacity)
         self.work = try work.map { try StreamingFile($0) }
         do { self.published = try published.map { try StreamingFile($0) } } catch {
             self.work?.abandon()
             throw error
         }
-        line.reserveCapacity(128)
         let header = Array((EstimateRow.csvHeader + "\n").utf8)
         try self.work?.append(header)
         try self.published?.append(header)
     }
 
+    deinit { line.deallocate() }
+
     /// One row; `shown` is the value of the public copy (nil: `NA`).
     func write(_ row: EstimateRow, shown: Double?) throws {
-        // Built in a local buffer, swapped back at the end: each access to a class's stored
-        // property is checked for exclusivity, a dozen times a row otherwise.
-        var line: [UInt8] = []
-        swap(&line, &self.line)
-        defer { swap(&line, &self.line) }
-        line.removeAll(keepingCapacity: true)
-        // Field by field, not through an array of the texts (an allocation per row).
         let comma = UInt8(ascii: ",")
-        if let last = prefixOf, last.scope == row.scope, last.unit == row.unit, last.period == row.period {
-            line.append(contentsOf: prefix)
-        } else {
-            line.appendUTF8(row.scope.rawValue)
-            line.append(comma)
-            line.appendUTF8(row.unit)
-            line.append(comma)
-            line.appendUTF8(row.period)
-            line.append(comma)
-            prefix = line
+        if prefixOf == nil || prefixOf!.scope != row.scope || prefixOf!.unit != row.unit || prefixOf!.period != row.period {
+            prefix.removeAll(keepingCapacity: true)
+            prefix.appendUTF8(row.scope.rawValue)
+            prefix.append(comma)
+            prefix.appendUTF8(row.unit)
+            prefix.append(comma)
+            prefix.appendUTF8(row.period)
+            prefix.append(comma)
             prefixOf = (row.scope, row.unit, row.period)
         }
-        line.appendUTF8(row.subject)
-        line.append(comma)
-        line.appendUTF8(row.statistic)
-        line.append(comma)
-        line.appendUTF8(row.method)
-        line.append(comma)
-        let prefix = line.count
-        Self.append(row.value, to: &line)
-        line.append(UInt8(ascii: "\n"))
-        try work?.append(line)
-        guard let published else { return }
-        if shown == row.value {
-            try published.append(line)
-        } else {
-            line.removeSubrange(prefix...)
-            Self.append(shown, to: &line)
-            line.append(UInt8(ascii: "\n"))
-            try published.append(line)
+        // The longest the line can be: the texts, three commas, a number (at most 32 bytes) and
+        // the line end.
+        let most = prefix.count + row.subject.utf8.count + row.statistic.utf8.count + row.method.utf8.count + 36
+        if most > capacity {
+            line.deallocate()
+            capacity = max(most, 2 * capacity)
+            line = .allocate(capacity: capacity)
         }
+        var n = prefix.withUnsafeBufferPointer { Self.put($0, at: line) }
+        n += Self.put(row.subject, at: line + n)
+        line[n] = comma
+        n += 1
+        n += Self.put(row.statistic, at: line + n)
+        line[n] = comma
+        n += 1
+        n += Self.put(row.method, at: line + n)
+        line[n] = comma
+        n += 1
+        let valueStart = n
+        n += Self.put(row.value, at: line + n)
+        line[n] = UInt8(ascii: "\n")
+        n += 1
+        try work?.append(UnsafeBufferPointer(start: line, count: n))
+        guard let published else { return }
+        if shown != row.value {
+            n = valueStart + Self.put(shown, at: line + valueStart)
+            line[n] = UInt8(ascii: "\n")
+            n += 1
+        }
+        try published.append(UnsafeBufferPointer(start: line, count: n))
     }
 
-    /// `NumberText.g12`, straight into bytes.
-    static func append(_ value: Double?, to bytes: inout [UInt8]) {
+    /// Copies bytes to `out`; returns how many.
+    private static func put(_ bytes: UnsafeBufferPointer<UInt8>, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        if let base = bytes.baseAddress { out.update(from: base, count: bytes.count) }
+        return bytes.count
+    }
+
+    /// Copies a text's UTF-8 to `out`; returns how many bytes.
+    private static func put(_ text: String, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = text
+        return text.withUTF8 { put($0, at: out) }
+    }
+
+    /// `NumberText.g12` of a value (`NA` for nil or not finite) to `out` (32 bytes); returns
+    /// how many bytes.
+    private static func put(_ value: Double?, at out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let value, value.isFinite else {
-            bytes.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")])
-            return
+            out[0] = UInt8(ascii: "N")
+            out[1] = UInt8(ascii: "A")
+            return 2
         }
-        NumberText.appendG12(value, to: &bytes)
+        return NumberText.g12(value, into: out)
+    }
+
+    /// `NumberText.g12` of a value appended, `NA` for nil or not finite (as a line writes it).
+    static func append(_ value: Double?, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let n = put(value, at: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: n))
+        }
     }
 
     /// Flushes both copies and renames them into place.
@@ -117,6 +146,10 @@ final class StreamingFile {
     }
 
     func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try append($0) }
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }

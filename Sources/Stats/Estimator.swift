@@ -430,11 +430,14 @@ public struct Estimator: Sendable {
         let forms = members.reduce(0) { $0 + $1.1.forms }
         let lin = LinearisedIndex(atoms: members, itemCount: likertIDs.count)
         guard lin.weightTotals.contains(where: { $0 > 0 }) else { return }
+        // Members are read in place, by index: binding a member (`for (_, sums, w) in`, a
+        // closure's `key, sums, w`) copies it, retaining each of its sums' arrays.
         let kish = { (counts: (CellSums) -> Double) -> (Double, Double) in
             var w1 = 0.0, w2 = 0.0
-            for (_, sums, w) in members {
-                w1 += w * counts(sums)
-                w2 += w * w * counts(sums)
+            for i in members.indices {
+                let w = members[i].2
+                w1 += w * counts(members[i].1)
+                w2 += w * w * counts(members[i].1)
             }
             return (w1, w1 * w1 / w2)
         }
@@ -458,7 +461,8 @@ public struct Estimator: Sendable {
 
         for (j, id) in likertIDs.enumerated() {
             guard lin.weightTotals[j] > 0, let p = lin.proportions[j] else { continue }
-            let n = members.reduce(0) { $0 + $1.1.answered[j] }
+            var n = 0
+            for i in members.indices { n += members[i].1.answered[j] }
             let (sumWj, nEffj) = kish { Double($0.answered[j]) }
             emit(id, "sum_w", "weights", sumWj)
             emit(id, "n_eff", "kish", nEffj)
@@ -467,13 +471,16 @@ public struct Estimator: Sendable {
             unit[j] = 1
             let parts = lin.influence(coefficients: unit)
             // Mean score: a ratio of Σ w y to Σ w over the same domain.
-            let totalY = members.reduce(0.0) { $0 + $1.2 * Double($1.1.scoreSum[j]) }
+            var totalY = 0.0
+            for i in members.indices { totalY += members[i].2 * Double(members[i].1.scoreSum[j]) }
             let mean = totalY / sumWj
-            let meanParts = members.map { key, sums, w in
-                InfluencePart(
-                    atom: key, sum: w * (Double(sums.scoreSum[j]) - mean * Double(sums.answered[j])) / sumWj,
-                    squares: w * w * (Double(sums.scoreSquares[j]) - 2 * mean * Double(sums.scoreSum[j])
-                        + mean * mean * Double(sums.answered[j])) / (sumWj * sumWj))
+            let meanParts = members.indices.map { i in
+                let w = members[i].2
+                let sum = Double(members[i].1.scoreSum[j]), answered = Double(members[i].1.answered[j])
+                return InfluencePart(
+                    atom: members[i].0, sum: w * (sum - mean * answered) / sumWj,
+                    squares: w * w * (Double(members[i].1.scoreSquares[j]) - 2 * mean * sum
+                        + mean * mean * answered) / (sumWj * sumWj))
             }
             emit(id, "mean_score", "weighted", mean)
             let df = Double(n - strata)
@@ -509,15 +516,20 @@ public struct Estimator: Sendable {
             g < respondentGroups && members.contains { $0.1.respondents[g] > 0 }
         }
         for (g, id) in (structure.factorIDs + [overallIndexID]).enumerated() where g < respondentGroups {
-            let count = members.reduce(0) { $0 + $1.1.respondents[g] }
+            var count = 0
+            for i in members.indices { count += members[i].1.respondents[g] }
             guard count > 0, id != overallIndexID || everyFactor else { continue }
-            let w1 = members.reduce(0.0) { $0 + $1.2 * Double($1.1.respondents[g]) }
-            let p = members.reduce(0.0) { $0 + $1.2 * $1.1.respondentSum[g] } / w1
-            let parts = members.map { key, sums, w in
-                InfluencePart(
-                    atom: key, sum: w * (sums.respondentSum[g] - p * Double(sums.respondents[g])) / w1,
-                    squares: w * w * (sums.respondentSquares[g] - 2 * p * sums.respondentSum[g]
-                        + p * p * Double(sums.respondents[g])) / (w1 * w1))
+            var w1 = 0.0, weightedSum = 0.0
+            for i in members.indices { w1 += members[i].2 * Double(members[i].1.respondents[g]) }
+            for i in members.indices { weightedSum += members[i].2 * members[i].1.respondentSum(g) }
+            let p = weightedSum / w1
+            let parts = members.indices.map { i in
+                let w = members[i].2
+                let sum = members[i].1.respondentSum(g), respondents = Double(members[i].1.respondents[g])
+                return InfluencePart(
+                    atom: members[i].0, sum: w * (sum - p * respondents) / w1,
+                    squares: w * w * (members[i].1.respondentSquares(g) - 2 * p * sum
+                        + p * p * respondents) / (w1 * w1))
             }
             emit(id, "resp_index", "weighted", p)
             let se = design.variance(parts, poststratified: false).squareRoot()

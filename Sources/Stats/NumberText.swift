@@ -31,7 +31,7 @@ public enum NumberText {
     /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
     /// (its interval is wider); those two go to printf. Tested against printf on millions of
     /// values (`NumberTextTests`).
-    static func g12(_ value: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func g12(_ value: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
         // A whole number of at most 12 digits (counts, answers, flags, ranks: about half of
         // estimates.csv) is what %.12g prints for it: its digits. 0 and −0 are `0`.
         if value == value.rounded(.towardZero), value.magnitude < 1e12 {

@@ -316,10 +316,10 @@ public struct Publication: Sendable {
                 }
                 // Ranked on the share as printed (two decimals of a percent): units printed
                 // with the same value share the better rank and are listed by code.
-                entries.sort { a, b in
-                    let ka = Self.printedShare(a.value), kb = Self.printedShare(b.value)
-                    return ka != kb ? ka > kb : a.unit < b.unit
-                }
+                // The printed share of each entry made once, not at each comparison.
+                entries = entries.map { (printed: Self.printedShare($0.value), entry: $0) }
+                    .sorted { a, b in a.printed != b.printed ? a.printed > b.printed : a.entry.unit < b.entry.unit }
+                    .map(\.entry)
                 for (e, rank, tier) in Self.ranked(entries) {
                     ranks[scope, default: [:]][period, default: [:]][e.unit] = rank
                     let cell = CellKey(scope: scope, unit: e.unit, period: period)
@@ -366,8 +366,9 @@ public struct Publication: Sendable {
         var tier = 0
         var leaderLower = Double.infinity
         var rank = 0
+        let printed = entries.map { printedShare($0.value) }
         return entries.enumerated().map { position, e in
-            let tied = position > 0 && printedShare(e.value) == printedShare(entries[position - 1].value)
+            let tied = position > 0 && printed[position] == printed[position - 1]
             if !tied { rank = position + 1 }
             // A unit tied with the one before it shares its rank and its tier.
             if !tied && e.upper < leaderLower {

@@ -31,6 +31,10 @@ struct EstimatesCSVTests {
             EstimateRow(scope: .unitQuarter, unit: "STP", period: "2024-Q1", subject: "q01", statistic: "p", method: "unweighted", value: 0.75),
             EstimateRow(scope: .allYear, unit: "ALL", period: "2024 vs 2023", subject: "index", statistic: "diff", method: "unweighted", value: -0.0125),
             EstimateRow(scope: .groupQuarter, unit: "NC", period: "2024-Q2", subject: "ALL", statistic: "n_rows", method: "count", value: nil),
+            // Longer than the line's first memory, then short again in the same cell.
+            EstimateRow(scope: .groupQuarter, unit: "NC", period: "2024-Q2", subject: String(repeating: "f", count: 300),
+                        statistic: "index", method: String(repeating: "m", count: 700), value: 0.125),
+            EstimateRow(scope: .groupQuarter, unit: "NC", period: "2024-Q2", subject: "q02", statistic: "p", method: "wilson", value: 1e-300),
         ]
         let csv = try EstimatesCSV(work: work, published: published)
         for (i, row) in rows.enumerated() { try csv.write(row, shown: i == 0 ? nil : row.value) }
