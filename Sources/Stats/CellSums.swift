@@ -47,9 +47,6 @@ public struct CellSums: Sendable, Equatable {
     var respondentSquaresFixed: [Int128]
     public var respondentSum: [Double] { respondentSumFixed.map(Self.double(fixed:)) }
     public var respondentSquares: [Double] { respondentSquaresFixed.map(Self.double(fixed:)) }
-    /// One slot of `respondentSum` / `respondentSquares` (without making the whole array).
-    public func respondentSum(_ g: Int) -> Double { Self.double(fixed: respondentSumFixed[g]) }
-    public func respondentSquares(_ g: Int) -> Double { Self.double(fixed: respondentSquaresFixed[g]) }
 
     static let fixedScale = 4_611_686_018_427_387_904.0  // 2⁶²
     static func fixed(_ f: Double) -> Int128 { Int128(Int64((f * fixedScale).rounded())) }

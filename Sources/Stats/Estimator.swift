@@ -430,18 +430,37 @@ public struct Estimator: Sendable {
         let forms = members.reduce(0) { $0 + $1.1.forms }
         let lin = LinearisedIndex(atoms: members, itemCount: likertIDs.count)
         guard lin.weightTotals.contains(where: { $0 > 0 }) else { return }
-        // Members are read in place, by index: binding a member (`for (_, sums, w) in`, a
-        // closure's `key, sums, w`) copies it, retaining each of its sums' arrays.
-        let kish = { (counts: (CellSums) -> Double) -> (Double, Double) in
+        // The members' keys, weights and the sums read per item and per factor, as columns
+        // (member i's value of item j at i × J + j), each member copied once: reading a
+        // member's sums per item (a loop binding `(_, sums, w)`, a closure's `key, sums, w`,
+        // even the array's or a buffer's subscript) copies the member, retaining each of its
+        // sums' arrays, for every item.
+        let J = likertIDs.count
+        let G = members.first?.1.respondents.count ?? 0
+        var keys: [AtomKey] = [], weight: [Double] = [], formsOf: [Double] = []
+        var answered: [Int] = [], scoreSum: [Int] = [], scoreSquares: [Int] = []
+        var respondents: [Int] = [], respondentSum: [Double] = [], respondentSquares: [Double] = []
+        for (key, sums, w) in members {
+            keys.append(key)
+            weight.append(w)
+            formsOf.append(Double(sums.forms))
+            answered += sums.answered.prefix(J)
+            scoreSum += sums.scoreSum.prefix(J)
+            scoreSquares += sums.scoreSquares.prefix(J)
+            respondents += sums.respondents.prefix(G)
+            respondentSum += sums.respondentSum.prefix(G)
+            respondentSquares += sums.respondentSquares.prefix(G)
+        }
+        func kish(_ counts: (Int) -> Double) -> (Double, Double) {
             var w1 = 0.0, w2 = 0.0
-            for i in members.indices {
-                let w = members[i].2
-                w1 += w * counts(members[i].1)
-                w2 += w * w * counts(members[i].1)
+            for i in weight.indices {
+                let w = weight[i]
+                w1 += w * counts(i)
+                w2 += w * w * counts(i)
             }
             return (w1, w1 * w1 / w2)
         }
-        let (sumW, nEff) = kish { Double($0.forms) }
+        let (sumW, nEff) = kish { formsOf[$0] }
         emit(wholeCellSubject, "sum_w", "weights", sumW)
         emit(wholeCellSubject, "n_eff", "kish", nEff)
         // A cell spanning several designs (quarterly populations, a year cell) has them as
@@ -462,8 +481,8 @@ public struct Estimator: Sendable {
         for (j, id) in likertIDs.enumerated() {
             guard lin.weightTotals[j] > 0, let p = lin.proportions[j] else { continue }
             var n = 0
-            for i in members.indices { n += members[i].1.answered[j] }
-            let (sumWj, nEffj) = kish { Double($0.answered[j]) }
+            for i in weight.indices { n += answered[i * J + j] }
+            let (sumWj, nEffj) = kish { Double(answered[$0 * J + j]) }
             emit(id, "sum_w", "weights", sumWj)
             emit(id, "n_eff", "kish", nEffj)
             emit(id, "p", "weighted", p)
@@ -472,14 +491,14 @@ public struct Estimator: Sendable {
             let parts = lin.influence(coefficients: unit)
             // Mean score: a ratio of Σ w y to Σ w over the same domain.
             var totalY = 0.0
-            for i in members.indices { totalY += members[i].2 * Double(members[i].1.scoreSum[j]) }
+            for i in weight.indices { totalY += weight[i] * Double(scoreSum[i * J + j]) }
             let mean = totalY / sumWj
-            let meanParts = members.indices.map { i in
-                let w = members[i].2
-                let sum = Double(members[i].1.scoreSum[j]), answered = Double(members[i].1.answered[j])
+            let meanParts = weight.indices.map { i in
+                let w = weight[i]
+                let sum = Double(scoreSum[i * J + j]), answered = Double(answered[i * J + j])
                 return InfluencePart(
-                    atom: members[i].0, sum: w * (sum - mean * answered) / sumWj,
-                    squares: w * w * (Double(members[i].1.scoreSquares[j]) - 2 * mean * sum
+                    atom: keys[i], sum: w * (sum - mean * answered) / sumWj,
+                    squares: w * w * (Double(scoreSquares[i * J + j]) - 2 * mean * sum
                         + mean * mean * answered) / (sumWj * sumWj))
             }
             emit(id, "mean_score", "weighted", mean)
@@ -510,26 +529,26 @@ public struct Estimator: Sendable {
         }
 
         // Respondent-level index: mean over forms of each form's own factor score.
-        let respondentGroups = members.first?.1.respondents.count ?? 0
+        let respondentGroups = G
         // The overall respondent-level index, like the SIPAS index, needs every factor.
         let everyFactor = (0..<structure.factorIDs.count).allSatisfy { g in
-            g < respondentGroups && members.contains { $0.1.respondents[g] > 0 }
+            g < respondentGroups && weight.indices.contains { respondents[$0 * G + g] > 0 }
         }
         for (g, id) in (structure.factorIDs + [overallIndexID]).enumerated() where g < respondentGroups {
             var count = 0
-            for i in members.indices { count += members[i].1.respondents[g] }
+            for i in weight.indices { count += respondents[i * G + g] }
             guard count > 0, id != overallIndexID || everyFactor else { continue }
             var w1 = 0.0, weightedSum = 0.0
-            for i in members.indices { w1 += members[i].2 * Double(members[i].1.respondents[g]) }
-            for i in members.indices { weightedSum += members[i].2 * members[i].1.respondentSum(g) }
+            for i in weight.indices { w1 += weight[i] * Double(respondents[i * G + g]) }
+            for i in weight.indices { weightedSum += weight[i] * respondentSum[i * G + g] }
             let p = weightedSum / w1
-            let parts = members.indices.map { i in
-                let w = members[i].2
-                let sum = members[i].1.respondentSum(g), respondents = Double(members[i].1.respondents[g])
+            let parts = weight.indices.map { i in
+                let w = weight[i]
+                let sum = respondentSum[i * G + g], forms = Double(respondents[i * G + g])
                 return InfluencePart(
-                    atom: members[i].0, sum: w * (sum - p * respondents) / w1,
-                    squares: w * w * (members[i].1.respondentSquares(g) - 2 * p * sum
-                        + p * p * respondents) / (w1 * w1))
+                    atom: keys[i], sum: w * (sum - p * forms) / w1,
+                    squares: w * w * (respondentSquares[i * G + g] - 2 * p * sum
+                        + p * p * forms) / (w1 * w1))
             }
             emit(id, "resp_index", "weighted", p)
             let se = design.variance(parts, poststratified: false).squareRoot()
