@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// The bytes libxml2's `xmlTextWriter` writes (indented by two spaces, into memory, as
 /// `XMLWriter` sets it up), written directly: report.xml has hundreds of thousands of
@@ -39,6 +40,62 @@ final class XMLByteWriter {
         bytes.append(UInt8(ascii: "="))
         bytes.append(UInt8(ascii: "\""))
         Self.appendAttribute(value, to: bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A number attribute as `NumberStyle.xml` writes it (`%.12g`; none when nil or not
+    /// finite), written straight into the document: its characters need no escaping.
+    func attribute(_ name: StaticString, number value: Double?) {
+        guard let value, value.isFinite else { return }
+        openAttribute(name)
+        bytes.write(upTo: 32) { NumberText.g12(value, into: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A whole number attribute (`String(value)`).
+    func attribute(_ name: StaticString, int value: Int) {
+        openAttribute(name)
+        bytes.write(upTo: 20) { Self.put(value, into: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whole numbers separated by a space (`values.map(String.init).joined(separator: " ")`).
+    func attribute(_ name: StaticString, ints values: [Int]) {
+        openAttribute(name)
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: " ")) }
+            bytes.write(upTo: 20) { Self.put(value, into: $0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The decimal digits of `value` (a minus sign first if negative) into `out` (20 bytes);
+    /// returns how many.
+    static func put(_ value: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        var rest = value.magnitude
+        var digits = 1
+        var high = rest / 10
+        while high > 0 {
+            digits += 1
+            high /= 10
+        }
+        for i in stride(from: n + digits - 1, through: n, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return n + digits
+    }
+
+    /// ` name="`.
+    private func openAttribute(_ name: StaticString) {
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "="))
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -182,6 +239,12 @@ final class MallocBytes {
     func appendUTF8(_ text: String) {
         var text = text
         text.withUTF8 { append(contentsOf: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Lets `body` write at most `most` bytes at the end; it returns how many it wrote.
+    func write(upTo most: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(most)
+        count += body((base + count).assumingMemoryBound(to: UInt8.self))
     }
 
     /// The bytes as `Data`, which frees them; this buffer starts again empty.

@@ -123,6 +123,8 @@ enum XMLReport {
         w.end()
 
         let likert = survey.likertItems
+        let likertValues = likert.map { survey.scale(of: $0).values }
+        let quality = survey.qualityItems
         let indexIDs = survey.factors.map(\.id) + [overallIndexID]
         w.start("cells")
         let published = view.published
@@ -142,20 +144,32 @@ enum XMLReport {
             if cell.shortOfForms { w.attribute("shortOfForms", "true") }
             // A suppressed index keeps its element and flag, never its value, SE or bounds; so
             // does one not computed for a factor without answers (M).
+            // The many elements below are written attribute by attribute, numbers straight
+            // into the document (an array of texts per element cost more than the writing).
             for (id, e) in survey.factors.map({ ($0.id, cell.factors[$0.id]!) }) + [(overallIndexID, cell.index)]
             where e.value != nil || e.isSuppressed || e.flags.contains(.incomplete) {
-                w.element("index", [
-                    ("id", id), ("method", e.method), ("value", NumberStyle.xml(e.value)), ("se", NumberStyle.xml(e.se)),
-                    ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper)),
-                    ("flags", flagList(e.flags)), ("suppressed", e.isSuppressed ? "true" : nil),
-                ])
+                w.start("index")
+                w.attribute("id", id)
+                w.attribute("method", e.method)
+                w.attribute("value", number: e.value)
+                w.attribute("se", number: e.se)
+                w.attribute("lower", number: e.lower)
+                w.attribute("upper", number: e.upper)
+                w.attribute("flags", flagList(e.flags))
+                w.attribute("suppressed", e.isSuppressed ? "true" : nil)
+                w.end()
             }
-            for (id, e) in (survey.factors.map(\.id) + [overallIndexID]).compactMap({ id in cell.points[id].map { (id, $0) } }) {
-                w.element("points", [
-                    ("id", id), ("value", NumberStyle.xml(e.value)), ("se", NumberStyle.xml(e.se)),
-                    ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper)),
-                    ("flags", flagList(e.flags)), ("suppressed", e.isSuppressed ? "true" : nil),
-                ])
+            for id in indexIDs {
+                guard let e = cell.points[id] else { continue }
+                w.start("points")
+                w.attribute("id", id)
+                w.attribute("value", number: e.value)
+                w.attribute("se", number: e.se)
+                w.attribute("lower", number: e.lower)
+                w.attribute("upper", number: e.upper)
+                w.attribute("flags", flagList(e.flags))
+                w.attribute("suppressed", e.isSuppressed ? "true" : nil)
+                w.end()
             }
             if let rank = cell.rank {
                 w.element("rank", [
@@ -174,31 +188,36 @@ enum XMLReport {
                     ("significantlyMissed", status == .significantlyMissed ? "true" : "false"),
                 ])
             }
-            func proportion(_ e: Estimate) -> [(String, String?)] {
-                [("p", NumberStyle.xml(e.value)), ("lower", NumberStyle.xml(e.lower)), ("upper", NumberStyle.xml(e.upper))]
-            }
-            for item in likert {
+            for (item, values) in zip(likert, likertValues) {
                 let e = cell.items[item.id]!
                 let detail = cell.itemDetails[item.id]
-                let x = detail?.count ?? 0
-                let mean = e.isSuppressed ? nil : detail?.meanScore
                 let pts = cell.points[item.id]
-                w.element("item", [("id", item.id), ("n", String(e.n)), ("satisfied", String(x))] + proportion(e) + [
-                    ("points", NumberStyle.xml(pts?.value)), ("pointsLower", NumberStyle.xml(pts?.lower)),
-                    ("pointsUpper", NumberStyle.xml(pts?.upper)),
-                    ("meanScore", NumberStyle.xml(mean)),
-                    ("levels", survey.scale(of: item).values.map { value in
-                        String(detail?.levels[value] ?? 0)
-                    }.joined(separator: " ")),
-                    ("flags", flagList(e.flags)),
-                ])
+                w.start("item")
+                w.attribute("id", item.id)
+                w.attribute("n", int: e.n)
+                w.attribute("satisfied", int: detail?.count ?? 0)
+                w.attribute("p", number: e.value)
+                w.attribute("lower", number: e.lower)
+                w.attribute("upper", number: e.upper)
+                w.attribute("points", number: pts?.value)
+                w.attribute("pointsLower", number: pts?.lower)
+                w.attribute("pointsUpper", number: pts?.upper)
+                w.attribute("meanScore", number: e.isSuppressed ? nil : detail?.meanScore)
+                w.attribute("levels", ints: values.map { detail?.levels[$0] ?? 0 })
+                w.attribute("flags", flagList(e.flags))
+                w.end()
             }
-            for item in survey.qualityItems {
+            for item in quality {
                 let e = cell.items[item.id]!
-                let x = cell.itemDetails[item.id]?.count ?? 0
-                w.element("quality", [("id", item.id), ("n", String(e.n)), ("favourable", String(x))] + proportion(e) + [
-                    ("flags", flagList(e.flags)),
-                ])
+                w.start("quality")
+                w.attribute("id", item.id)
+                w.attribute("n", int: e.n)
+                w.attribute("favourable", int: cell.itemDetails[item.id]?.count ?? 0)
+                w.attribute("p", number: e.value)
+                w.attribute("lower", number: e.lower)
+                w.attribute("upper", number: e.upper)
+                w.attribute("flags", flagList(e.flags))
+                w.end()
             }
             w.end()
         }
@@ -213,25 +232,35 @@ enum XMLReport {
             if let c = cell.changeOnYearAgo { changes.append((overallIndexID, c)) }
             for (id, change) in changes {
                 let significant = change.isSignificant.map { $0 ? "true" : "false" }
-                w.element("change", [
-                    ("scope", key.scope.rawValue), ("unit", key.unit.code), ("period", key.period.description),
-                    ("versus", change.against.description), ("subject", id), ("diff", NumberStyle.xml(change.diff)),
-                    ("lower", NumberStyle.xml(change.lower)), ("upper", NumberStyle.xml(change.upper)),
-                    ("pValue", NumberStyle.xml(change.pValue)),
-                    ("significant", significant),
-                    ("flags", significant == "false" ? "N" : nil),
-                ])
+                w.start("change")
+                w.attribute("scope", key.scope.rawValue)
+                w.attribute("unit", key.unit.code)
+                w.attribute("period", key.period.description)
+                w.attribute("versus", change.against.description)
+                w.attribute("subject", id)
+                w.attribute("diff", number: change.diff)
+                w.attribute("lower", number: change.lower)
+                w.attribute("upper", number: change.upper)
+                w.attribute("pValue", number: change.pValue)
+                w.attribute("significant", significant)
+                w.attribute("flags", significant == "false" ? "N" : nil)
+                w.end()
             }
         }
         w.end()
 
         w.start("checks")
         for c in input.checks {
-            w.element("check", [
-                ("unit", c.unit.code), ("period", c.period.description), ("name", c.check), ("subject", c.subject),
-                ("status", c.status.rawValue), ("observed", NumberStyle.xml(c.observed)),
-                ("required", NumberStyle.xml(c.required)),
-            ], text: c.message)
+            w.start("check")
+            w.attribute("unit", c.unit.code)
+            w.attribute("period", c.period.description)
+            w.attribute("name", c.check)
+            w.attribute("subject", c.subject)
+            w.attribute("status", c.status.rawValue)
+            w.attribute("observed", number: c.observed)
+            w.attribute("required", number: c.required)
+            w.text(c.message)
+            w.end()
         }
         w.end()
 

@@ -42,10 +42,7 @@ enum TallyStore {
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
             guard let period = Period(text(raw, 1)), let channel = Channel(rawValue: text(raw, 2)) else { return nil }
-            let count = Int(sqlite3_column_bytes(raw, 3))
-            guard let blob = sqlite3_column_blob(raw, 3) ?? (count == 0 ? UnsafeRawPointer(bitPattern: 1) : nil),
-                let atom = AtomTally(decoding: UnsafeRawBufferPointer(start: blob, count: count), layout: layout)
-            else { return nil }
+            guard let atom = decode(raw, 3, layout: layout) else { return nil }
             tally.merge(AtomKey(unit: UnitCode(text(raw, 0)), quarter: period, channel: channel), atom)
         }
         return tally
@@ -89,8 +86,8 @@ enum TallyStore {
         guard !rowids.isEmpty else { return }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS tally_changes (rid INTEGER PRIMARY KEY, sign INTEGER NOT NULL)")
         try db.execute(sql: "DELETE FROM tally_changes")
-        let insert = try db.makeStatement(sql: "INSERT INTO tally_changes (rid, sign) VALUES (?, ?)")
-        for change in rowids { try insert.execute(arguments: [change.rowid, change.sign]) }
+        let note = try db.makeStatement(sql: "INSERT INTO tally_changes (rid, sign) VALUES (?, ?)")
+        for change in rowids { try note.execute(arguments: [change.rowid, change.sign]) }
         var deltas: [String: FormTally] = [:]
         try forEachForm(
             db: db, itemColumns: itemColumns, where: "rowid IN (SELECT rid FROM temp.tally_changes)",
@@ -101,16 +98,52 @@ enum TallyStore {
                 answers: form.answers, sign: form.extra)
         }
         try db.execute(sql: "DELETE FROM tally_changes")
+        // Only the atoms the changes touch are read and written again (a few duplicates
+        // would otherwise decode and encode every file's sums), each in its own row: updated
+        // in place, removed when it has no form left, added when it had none.
+        let atom = "path = ? AND unit = ? AND period = ? AND channel = ?"
+        let select = try db.makeStatement(sql: "SELECT sums FROM cell_sums WHERE \(atom)")
+        let update = try db.makeStatement(sql: "UPDATE cell_sums SET forms = ?, sums = ? WHERE \(atom)")
+        let delete = try db.makeStatement(sql: "DELETE FROM cell_sums WHERE \(atom)")
+        let insert = try db.makeStatement(sql: "INSERT INTO cell_sums (path, unit, period, channel, forms, sums) VALUES (?, ?, ?, ?, ?, ?)")
         for (path, delta) in deltas.sorted(by: { $0.key < $1.key }) {
-            guard var stored = try read(path: path, db: db, layout: layout) else {
-                // Unreadable sums: the whole set is computed again at the end of the ingest.
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [metaKey, stale])
-                return
+            for (key, change) in delta.atoms.sorted(by: { $0.key < $1.key }) {
+                let where_: StatementArguments = [path, key.unit.code, key.quarter.description, key.channel.rawValue]
+                select.arguments = where_
+                var tally = change
+                var stored = false
+                let raw = select.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                let rc = sqlite3_step(raw)
+                if rc == SQLITE_ROW {
+                    guard var atom = decode(raw, 0, layout: layout) else {
+                        // Unreadable sums: the whole set is computed again at the end of the ingest.
+                        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [metaKey, stale])
+                        return
+                    }
+                    atom.merge(change)
+                    tally = atom
+                    stored = true
+                } else if rc != SQLITE_DONE {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc))
+                }
+                sqlite3_reset(raw)
+                if tally.forms == 0 {
+                    if stored { try delete.execute(arguments: where_) }
+                } else if stored {
+                    try update.execute(arguments: [tally.forms, Data(tally.encoded())] + where_)
+                } else {
+                    try insert.execute(arguments: where_ + [tally.forms, Data(tally.encoded())])
+                }
             }
-            stored.merge(delta)
-            stored.dropEmpty()
-            try write(stored, path: path, db: db)
         }
+    }
+
+    /// The atom sums in column `i` of the current row, nil when they cannot be read under `layout`.
+    static func decode(_ raw: OpaquePointer?, _ i: Int32, layout: TallyLayout) -> AtomTally? {
+        let count = Int(sqlite3_column_bytes(raw, i))
+        guard let blob = sqlite3_column_blob(raw, i) ?? (count == 0 ? UnsafeRawPointer(bitPattern: 1) : nil) else { return nil }
+        return AtomTally(decoding: UnsafeRawBufferPointer(start: blob, count: count), layout: layout)
     }
 
     struct Form {

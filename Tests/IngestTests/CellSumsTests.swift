@@ -55,6 +55,13 @@ struct CellSumsTests {
         try step(forget: ["inbox/paper/a.csv"], accepted: 5)
         // Nothing new: nothing changes.
         try step(accepted: 5)
+        // P6 in a.csv and again in d.csv: a's counts, so d holds no sums for its unit and
+        // quarter; a.csv taken out and forgotten: d's P6 counts, and d's sums for it appear.
+        try s.write("inbox/paper/a.csv", Self.header + "P6,B,10/08/2024,4,4,4,\n")
+        try s.write("inbox/paper/d.csv", Self.header + "P6,B,10/08/2024,4,4,4,\n")
+        try step(accepted: 6)
+        try s.remove("inbox/paper/a.csv")
+        try step(forget: ["inbox/paper/a.csv"], accepted: 6)
     }
 
     @Test("sums kept under other rules (a satisfied set changed in survey.toml) are computed again, by the next stage or ingest")

@@ -114,4 +114,37 @@ struct XMLByteWriterTests {
 
             """)
     }
+
+    @Test("numbers written straight into the document are the texts the report would write: %.12g, nothing when nil or not finite, whole numbers, lists")
+    func numbers() {
+        var rng = SplitMix64(state: 16)
+        var doubles: [Double?] = [nil, .nan, .infinity, -.infinity, 0, -0.0, 1, 0.1, 1e-300, 5e-324, 1e21, -2.5e-7, 0.855049047619]
+        var ints = [0, -1, 1, 9, 10, 99, 100, Int.max, Int.min + 1, -1_000_000_007]
+        for _ in 0..<5_000 {
+            let bits = rng.next()
+            doubles.append(Double(bitPattern: bits))
+            doubles.append(Double(Int64(bitPattern: bits) % 1_000_000_000) / 1_000_000)
+            ints.append(Int(Int64(bitPattern: rng.next()) >> (rng.next() % 64)))
+        }
+        let direct = XMLByteWriter(), texts = XMLByteWriter()
+        for value in doubles {
+            direct.start("x")
+            direct.attribute("v", number: value)
+            direct.end()
+            texts.start("x")
+            texts.attribute("v", NumberStyle.xml(value))
+            texts.end()
+        }
+        for value in ints {
+            direct.start("n")
+            direct.attribute("v", int: value)
+            direct.attribute("l", ints: [value, value / 7, 0])
+            direct.end()
+            texts.start("n")
+            texts.attribute("v", String(value))
+            texts.attribute("l", [value, value / 7, 0].map(String.init).joined(separator: " "))
+            texts.end()
+        }
+        #expect(direct.finish() == texts.finish())
+    }
 }
