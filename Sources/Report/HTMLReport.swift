@@ -429,10 +429,28 @@ enum HTMLReport {
 }
 
 extension HTMLReport {
-    /// The page's Mustache template (`Resources/report.html.mustache`).
-    static func template() throws -> PageTemplate {
-        let text = try templateText()
-        do { return try PageTemplate(text) } catch { throw ReportError.template("\(error)") }
+    /// The page's Mustache template (`Resources/report.html.mustache`), parsed once per
+    /// process: on first use, or ahead on another thread (`ReportRenderer.prepare()`).
+    static func template() throws -> PageTemplate { try parsedTemplate.get() }
+
+    static let parsedTemplate = ParsedTemplate()
+
+    /// The template parsed by whichever thread asks first; the others wait for it.
+    final class ParsedTemplate: @unchecked Sendable {
+        private let lock = NSLock()
+        private var parsed: Result<PageTemplate, Error>?
+
+        func get() throws -> PageTemplate {
+            try lock.withLock {
+                if let parsed { return try parsed.get() }
+                let result = Result { () throws -> PageTemplate in
+                    let text = try HTMLReport.templateText()
+                    do { return try PageTemplate(text) } catch { throw ReportError.template("\(error)") }
+                }
+                parsed = result
+                return try result.get()
+            }
+        }
     }
 
     /// The text of `Resources/report.html.mustache`.

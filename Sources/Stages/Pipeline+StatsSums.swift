@@ -7,7 +7,7 @@ extension Pipeline {
     /// quarter × channel) and each of its breakdowns' domains, inside the survey window. Forms
     /// dated outside it (a typed 2204 for 2024) stay out of the estimates (`outside`); `check`
     /// reports them. `latestDate`: the last day with a form.
-    func statsSums(_ db: SurveyDatabase) throws -> (
+    func statsSums(_ db: SurveyDatabase, tally read: FormTally? = nil) throws -> (
         atoms: [AtomKey: CellSums], domains: [DomainAtom: CellSums], outside: Int, latestDate: String
     ) {
         let window = CheckAccumulator(survey: folder.survey)
@@ -15,7 +15,7 @@ extension Pipeline {
         var domains: [DomainAtom: CellSums] = [:]
         var outside = 0
         var latestDate = ""
-        let tally = try db.tallies()
+        let tally = try read ?? db.tallies()
         for (key, atom) in tally.atoms {
             guard window.isInWindow(key.quarter) else {
                 outside += atom.forms

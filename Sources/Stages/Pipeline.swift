@@ -241,6 +241,7 @@ public struct Pipeline {
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("run") { db in
+            ReportRenderer.prepare()
             removeLeftoverStaging()
             let summary = try ingestStage(db, forget: forget)
             releaseFreedMemory()
@@ -250,11 +251,17 @@ public struct Pipeline {
             let checksFresh = try isFresh(db, key: "checks_inputs", inputs: inputs)
             let estimatesFresh = try isFresh(db, key: "estimates_inputs", inputs: inputs)
             if !checksFresh || !estimatesFresh || summary.changed { try requireSound(db) }
+            // The cell sums, decoded once for check and stats when both run.
+            var tally: FormTally?
+            func readTally() throws -> FormTally {
+                if tally == nil { tally = try db.tallies() }
+                return tally!
+            }
             let outcome: CheckOutcome
             if checksFresh && !options.force {
                 outcome = try CheckOutcome(stored: db)
             } else {
-                outcome = try checkStage(db, inputs: inputs)
+                outcome = try checkStage(db, inputs: inputs, tally: try readTally())
                 recomputed.append("check")
             }
             try stopIfRequested()
@@ -266,7 +273,8 @@ public struct Pipeline {
                 let folder = try makeStaging()
                 staging = folder
                 do {
-                    figures = try statsStage(db, inputs: inputs, publicCopy: folder).figures
+                    figures = try statsStage(db, inputs: inputs, publicCopy: folder, tally: try readTally()).figures
+                    tally = nil
                     releaseFreedMemory()
                     try stopIfRequested()
                 } catch {
@@ -515,11 +523,12 @@ public struct Pipeline {
         }
     }
 
-    func checkStage(_ db: SurveyDatabase, inputs: StageInputs) throws -> CheckOutcome {
+    /// `tally`: the cell sums, if already read.
+    func checkStage(_ db: SurveyDatabase, inputs: StageInputs, tally: FormTally? = nil) throws -> CheckOutcome {
         try requireForms(db)
         try requireSound(db)
         var accumulator = CheckAccumulator(survey: folder.survey)
-        for (key, atom) in try db.tallies().atoms.sorted(by: { $0.key < $1.key }) {
+        for (key, atom) in try (tally ?? db.tallies()).atoms.sorted(by: { $0.key < $1.key }) {
             accumulator.add(unit: key.unit, quarter: key.quarter, channel: key.channel, tally: atom)
         }
         let results = accumulator.evaluate(
@@ -538,12 +547,12 @@ public struct Pipeline {
     }
 
     /// Computes every estimate and streams it, as it is made, into the database, the
-    /// statistician's `work/estimates.csv` and the public copy in `publicCopy`.
-    /// - Returns: the typed figures of the release and the number of rows.
-    func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL) throws -> (figures: EstimateFigures, count: Int) {
+    /// statistician's `work/estimates.csv` and the public copy in `publicCopy`, from `tally`
+    /// (the cell sums) if already read. Returns the release's typed figures and the row count.
+    func statsStage(_ db: SurveyDatabase, inputs: StageInputs, publicCopy: URL, tally: FormTally? = nil) throws -> (figures: EstimateFigures, count: Int) {
         try requireForms(db)
         try requireSound(db)
-        let (atoms, domains, outside, latestDate) = try statsSums(db)
+        let (atoms, domains, outside, latestDate) = try statsSums(db, tally: tally)
         if outside > 0 { logger.warning("stats: \(outside) forms dated outside the survey window are left out (see checks.csv)") }
         if let plan = WeightPlan.make(formsPerAtom: atoms.mapValues(\.forms), population: folder.population) {
             for problem in plan.problems { logger.warning("weights: \(problem)") }

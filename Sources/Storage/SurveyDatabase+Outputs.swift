@@ -29,19 +29,29 @@ extension SurveyDatabase {
             try queue.inDatabase { db in try db.execute(sql: Self.smallPageCache) }
             defer { try? queue.inDatabase { db in try db.execute(sql: Self.largePageCache) } }
             try queue.inTransaction { db in
-                try db.execute(sql: "DELETE FROM estimates")
+                try db.execute(sql: "DELETE FROM estimate_values; DELETE FROM estimate_cells; DELETE FROM estimate_terms")
                 // Counts of the rows below, if `produce` returns them; else counted when asked.
                 try db.execute(sql: "DELETE FROM meta WHERE key IN ('estimates_rows', 'cells_flagged')")
                 for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
+                // A row is its cell's number, its term's number and its value (`Schema`, the
+                // view `estimates` puts the texts back): three numbers to bind and store where
+                // six texts cost two thirds of the insert. Cells and terms are numbered as
+                // they first come.
+                let addCell = try db.makeStatement(sql: "INSERT INTO estimate_cells (id, scope, unit, period) VALUES (?, ?, ?, ?)")
+                let addTerm = try db.makeStatement(
+                    sql: "INSERT INTO estimate_terms (id, question_or_factor, statistic, method) VALUES (?, ?, ?, ?)")
+                var cells: [EstimateCellText: Int64] = [:]
+                var terms: [EstimateTermText: Int64] = [:]
+                var lastCell: (scope: Scope, unit: String, period: String, id: Int64)?
                 // Rows go in batches of `batch` per statement: each step of a statement costs
                 // about as much again as the row it inserts (opening the table, finding its
-                // end, closing), a third of the insert (measured with callgrind at 20 units).
+                // end, closing) (measured with callgrind at 20 units).
                 let batch = Self.estimatesBatch
-                let one = try db.makeStatement(sql: "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let one = try db.makeStatement(sql: "INSERT INTO estimate_values (cell, term, value) VALUES (?, ?, ?)")
                 let many = try db.makeStatement(
-                    sql: "INSERT INTO estimates VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: batch).joined(separator: ", "))
+                    sql: "INSERT INTO estimate_values (cell, term, value) VALUES " + Array(repeating: "(?, ?, ?)", count: batch).joined(separator: ", "))
                 // Raw binds: hundreds of thousands of rows, and GRDB boxes every argument.
                 let rawOne = one.sqliteStatement
                 let rawMany = many.sqliteStatement
@@ -49,81 +59,56 @@ extension SurveyDatabase {
                     sqlite3_reset(rawOne)
                     sqlite3_reset(rawMany)
                 }
-                // The six texts of each waiting row copied into one buffer and bound without
-                // SQLite copying them again (a copy and an allocation per text cost an eighth
-                // of `stats`); bound only when the batch is full, so the buffer no longer moves.
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(256 * batch)
-                var ends: [Int] = []
-                ends.reserveCapacity(6 * batch)
-                var values: [Double?] = []
-                values.reserveCapacity(batch)
+                var waiting: [(cell: Int64, term: Int64, value: Double?)] = []
+                waiting.reserveCapacity(batch)
                 /// Binds the waiting rows `rows` to the parameters of `raw`, from its first, and steps it.
                 func step(_ raw: OpaquePointer?, rows: Range<Int>) throws {
-                    let rc: Int32 = bytes.withUnsafeBufferPointer { buffer in
-                        buffer.withMemoryRebound(to: CChar.self) { chars in
-                            var start = rows.lowerBound == 0 ? 0 : ends[6 * rows.lowerBound - 1]
-                            for r in rows {
-                                let first = Int32(7 * (r - rows.lowerBound))
-                                for i in 0..<6 {
-                                    let end = ends[6 * r + i]
-                                    // A nil destructor is SQLite's "static": the bytes stay as they are until the step.
-                                    sqlite3_bind_text(raw, first + Int32(i + 1), chars.baseAddress! + start, Int32(end - start), nil)
-                                    start = end
-                                }
-                                if let value = values[r], value.isFinite {
-                                    sqlite3_bind_double(raw, first + 7, value)
-                                } else {
-                                    sqlite3_bind_null(raw, first + 7)
-                                }
-                            }
-                            return sqlite3_step(raw)
+                    for r in rows {
+                        let first = Int32(3 * (r - rows.lowerBound))
+                        sqlite3_bind_int64(raw, first + 1, waiting[r].cell)
+                        sqlite3_bind_int64(raw, first + 2, waiting[r].term)
+                        if let value = waiting[r].value, value.isFinite {
+                            sqlite3_bind_double(raw, first + 3, value)
+                        } else {
+                            sqlite3_bind_null(raw, first + 3)
                         }
                     }
+                    let rc = sqlite3_step(raw)
                     sqlite3_reset(raw)
                     guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                 }
-                // The scope, unit and period of the last row, encoded: a cell's rows come
-                // together, so most rows copy them instead of encoding three texts again.
-                var prefix: [UInt8] = []
-                var prefixEnds = (0, 0, 0)
-                var prefixOf: (scope: Scope, unit: String, period: String)?
                 let more = try produce { r in
-                    // Field by field, not through an array of the six (an allocation per row).
-                    let start = bytes.count
-                    if let last = prefixOf, last.scope == r.scope, last.unit == r.unit, last.period == r.period {
-                        bytes.append(contentsOf: prefix)
+                    // Field by field: binding the whole tuple would copy its texts for every row.
+                    let cell: Int64
+                    if let last = lastCell, last.scope == r.scope, last.unit == r.unit, last.period == r.period {
+                        cell = last.id
                     } else {
-                        prefix.removeAll(keepingCapacity: true)
-                        prefix.appendUTF8(r.scope.rawValue)
-                        prefixEnds.0 = prefix.count
-                        prefix.appendUTF8(r.unit)
-                        prefixEnds.1 = prefix.count
-                        prefix.appendUTF8(r.period)
-                        prefixEnds.2 = prefix.count
-                        prefixOf = (r.scope, r.unit, r.period)
-                        bytes.append(contentsOf: prefix)
+                        let text = EstimateCellText(scope: r.scope, unit: r.unit, period: r.period)
+                        if let known = cells[text] {
+                            cell = known
+                        } else {
+                            cell = Int64(cells.count + 1)
+                            cells[text] = cell
+                            try addCell.execute(arguments: [cell, r.scope.rawValue, r.unit, r.period])
+                        }
+                        lastCell = (r.scope, r.unit, r.period, cell)
                     }
-                    ends.append(start + prefixEnds.0)
-                    ends.append(start + prefixEnds.1)
-                    ends.append(start + prefixEnds.2)
-                    bytes.appendUTF8(r.subject)
-                    ends.append(bytes.count)
-                    bytes.appendUTF8(r.statistic)
-                    ends.append(bytes.count)
-                    bytes.appendUTF8(r.method)
-                    ends.append(bytes.count)
-                    values.append(r.value)
-                    guard values.count == batch else { return }
+                    let termText = EstimateTermText(subject: r.subject, statistic: r.statistic, method: r.method)
+                    let term: Int64
+                    if let known = terms[termText] {
+                        term = known
+                    } else {
+                        term = Int64(terms.count + 1)
+                        terms[termText] = term
+                        try addTerm.execute(arguments: [term, r.subject, r.statistic, r.method])
+                    }
+                    waiting.append((cell, term, r.value))
+                    guard waiting.count == batch else { return }
                     try step(rawMany, rows: 0..<batch)
-                    bytes.removeAll(keepingCapacity: true)
-                    ends.removeAll(keepingCapacity: true)
-                    values.removeAll(keepingCapacity: true)
+                    waiting.removeAll(keepingCapacity: true)
                 }
                 // The last rows, fewer than a batch, one statement each.
-                for r in 0..<values.count { try step(rawOne, rows: r..<(r + 1)) }
-                sqlite3_clear_bindings(rawOne)
-                sqlite3_clear_bindings(rawMany)
+                for r in waiting.indices { try step(rawOne, rows: r..<(r + 1)) }
                 for (key, value) in more.sorted(by: { $0.key < $1.key }) {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
@@ -136,7 +121,7 @@ extension SurveyDatabase {
     /// else counted (a database of an earlier release).
     public func estimatesCount() throws -> Int {
         if let stored = try meta("estimates_rows").flatMap(Int.init) { return stored }
-        return try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimates") ?? 0 } }
+        return try wrap { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM estimate_values") ?? 0 } }
     }
 
     /// Cells (scope, unit, period) whose published index is flagged Q, U or I: as `stats`
@@ -160,36 +145,43 @@ extension SurveyDatabase {
         return rows
     }
 
-    /// Each row of the `estimates` table in the order it was written, one at a time.
+    /// Each row of the `estimates` view in the order it was written, one at a time.
     public func forEachEstimate(_ body: (EstimateRow) throws -> Void) throws {
         try wrap {
             try queue.read { db in
-                // Raw column reads, with the repeated texts (units, periods, ids) shared.
-                let statement = try db.makeStatement(sql: """
-                    SELECT scope, unit, period, question_or_factor, statistic, method, value FROM estimates ORDER BY rowid
-                    """)
+                // The cells and terms once (a few thousand), then the numbers of each row.
+                var cells: [Int64: (scope: Scope, unit: String, period: String)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, scope, unit, period FROM estimate_cells") {
+                    let scopeText: String = row[1]
+                    guard let scope = Scope(rawValue: scopeText) else {
+                        throw StorageError.undecodable(table: "estimate_cells", column: "scope", value: scopeText, row: "id \(row[0] as Int64)")
+                    }
+                    cells[row[0]] = (scope, row[2], row[3])
+                }
+                var terms: [Int64: (subject: String, statistic: String, method: String)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, question_or_factor, statistic, method FROM estimate_terms") {
+                    terms[row[0]] = (row[1], row[2], row[3])
+                }
+                let statement = try db.makeStatement(sql: "SELECT cell, term, value FROM estimate_values ORDER BY rowid")
                 let raw = statement.sqliteStatement
                 defer { sqlite3_reset(raw) }
-                var pool: [String: String] = [:]
-                func text(_ i: Int32) -> String {
-                    let s = TallyStore.text(raw, i)
-                    if let shared = pool[s] { return shared }
-                    pool[s] = s
-                    return s
-                }
                 var line = 0
                 while true {
                     let rc = sqlite3_step(raw)
                     if rc == SQLITE_DONE { break }
                     guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc)) }
                     line += 1
-                    let scopeText = text(0)
-                    guard let scope = Scope(rawValue: scopeText) else {
-                        throw StorageError.undecodable(table: "estimates", column: "scope", value: scopeText, row: "row \(line)")
+                    let cellID = sqlite3_column_int64(raw, 0), termID = sqlite3_column_int64(raw, 1)
+                    guard let cell = cells[cellID] else {
+                        throw StorageError.undecodable(table: "estimate_values", column: "cell", value: String(cellID), row: "row \(line)")
+                    }
+                    guard let term = terms[termID] else {
+                        throw StorageError.undecodable(table: "estimate_values", column: "term", value: String(termID), row: "row \(line)")
                     }
                     try body(EstimateRow(
-                        scope: scope, unit: text(1), period: text(2), subject: text(3), statistic: text(4), method: text(5),
-                        value: sqlite3_column_type(raw, 6) == SQLITE_NULL ? nil : sqlite3_column_double(raw, 6)))
+                        scope: cell.scope, unit: cell.unit, period: cell.period, subject: term.subject,
+                        statistic: term.statistic, method: term.method,
+                        value: sqlite3_column_type(raw, 2) == SQLITE_NULL ? nil : sqlite3_column_double(raw, 2)))
                 }
             }
         }
@@ -292,4 +284,17 @@ let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 /// inert unless that environment variable is set.
 public enum FaultInjection {
     public static func point(_ name: String) { cshims_fault_point(name) }
+}
+
+/// The texts of an estimate's cell and of its term, as the insert numbers them.
+struct EstimateCellText: Hashable {
+    var scope: Scope
+    var unit: String
+    var period: String
+}
+
+struct EstimateTermText: Hashable {
+    var subject: String
+    var statistic: String
+    var method: String
 }

@@ -34,7 +34,7 @@ public struct StoredForm: Sendable {
 /// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
 /// the previous state or the next, never a part.
 public final class SurveyDatabase {
-    public static let schemaVersion = "6"
+    public static let schemaVersion = "7"
     public let path: String
     let queue: DatabaseQueue
     /// Item ids with an answer column, in instrument order.
@@ -175,7 +175,7 @@ public final class SurveyDatabase {
     /// The tables `check`, `stats` and `report` publish from (everything but the forms,
     /// whose pages are read only by the ingest and the repeated-dossier count, where a
     /// damaged page is SQLite's own corruption error).
-    public static let derivedTables = ["meta", "source_files", "cell_sums", "dossier_repeats", "rejects", "estimates", "checks"]
+    public static let derivedTables = ["meta", "source_files", "cell_sums", "dossier_repeats", "rejects", "estimate_cells", "estimate_terms", "estimate_values", "checks"]
 
     /// SQLite's structural check of `tables` and their indexes only: a stage that reads a few
     /// hundred rows need not read a database of millions of forms.

@@ -59,6 +59,12 @@ struct MigrationTests {
                     VALUES ('inbox/paper/a.csv', 2, 'P-1', 'paper', 'STP', '2024-05-02', '2024-Q2', 5);
                 INSERT INTO rejects (path, line, file_sha256, response_id, reason)
                     VALUES ('inbox/paper/a.csv', 3, 'ab', 'P-2', 'unknown unit ''SXX''');
+                INSERT INTO estimates VALUES
+                    ('unit_quarter', 'STP', '2024-Q2', 'q01', 'n', 'count', 1),
+                    ('unit_quarter', 'STP', '2024-Q2', 'q01', 'p', 'unweighted', 1),
+                    ('all_quarter', 'ALL', '2024-Q2', 'q01', 'n', 'count', 1),
+                    ('unit_quarter', 'STP', '2024-Q2', 'index', 'index_se', 'lin_unweighted', NULL),
+                    ('all_quarter', 'ALL', '2024-Q2 vs 2024-Q1', 'index', 'diff', 'unweighted', -0.125);
                 """)
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('ingest_fingerprint', 'F')", arguments: [version])
         }
@@ -83,8 +89,27 @@ struct MigrationTests {
         let columns = try queue.read { try $0.columns(in: "responses").map(\.name) }
         let key = try queue.read { try $0.primaryKey("rejects").columns }
         try queue.close()
-        #expect(migrations == ["v5", "v6-sheets"])
+        #expect(migrations == ["v5", "v6-sheets", "v7-estimates"])
         #expect(version == SurveyDatabase.schemaVersion)
+        // The estimates as numbers, read back through the view and by the stages as they were.
+        let rows = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM estimates").map { row in
+                (0..<7).map { i -> String in (row[i] as DatabaseValue).description }.joined(separator: ",")
+            }
+        }
+        #expect(rows == [
+            "\"unit_quarter\",\"STP\",\"2024-Q2\",\"q01\",\"n\",\"count\",1.0",
+            "\"unit_quarter\",\"STP\",\"2024-Q2\",\"q01\",\"p\",\"unweighted\",1.0",
+            "\"all_quarter\",\"ALL\",\"2024-Q2\",\"q01\",\"n\",\"count\",1.0",
+            "\"unit_quarter\",\"STP\",\"2024-Q2\",\"index\",\"index_se\",\"lin_unweighted\",NULL",
+            "\"all_quarter\",\"ALL\",\"2024-Q2 vs 2024-Q1\",\"index\",\"diff\",\"unweighted\",-0.125",
+        ])
+        #expect(try db.estimates().map(\.csvLine) == [
+            "unit_quarter,STP,2024-Q2,q01,n,count,1", "unit_quarter,STP,2024-Q2,q01,p,unweighted,1",
+            "all_quarter,ALL,2024-Q2,q01,n,count,1", "unit_quarter,STP,2024-Q2,index,index_se,lin_unweighted,NA",
+            "all_quarter,ALL,2024-Q2 vs 2024-Q1,index,diff,unweighted,-0.125",
+        ])
+        #expect(try db.estimatesCount() == 5)
         #expect(Set(columns).isSuperset(of: ["sheet", "sheet_order"]))
         #expect(key == ["path", "sheet_order", "line", "position"])
         // The migrated tables take a workbook's rows: two sheets, one row number.
@@ -120,7 +145,27 @@ struct MigrationTests {
         #expect(db.matchesInstrument)
         let queue = try DatabaseQueue(path: path)
         let migrations = try queue.read { try String.fetchSet($0, sql: "SELECT identifier FROM grdb_migrations") }
+        let views = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'view'") }
         try queue.close()
-        #expect(migrations == ["v5", "v6-sheets"])
+        #expect(migrations == ["v5", "v6-sheets", "v7-estimates"])
+        #expect(views == ["estimates"])
+    }
+
+    @Test("estimates of an older layout still are computed again by the next stats, not read")
+    func olderEstimates() throws {
+        let path = try Self.schema5()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE estimates;
+                CREATE TABLE estimates (scope TEXT, unit TEXT, period TEXT, item TEXT, value REAL);
+                INSERT INTO estimates VALUES ('unit_quarter', 'STP', '2024-Q2', 'q01', 1);
+                INSERT INTO meta (key, value) VALUES ('estimates_inputs', 'X'), ('estimates_rows', '1');
+                """)
+        }
+        try queue.close()
+        let db = try SurveyDatabase.open(path: path, itemColumns: ["q01"], fingerprint: "F")
+        #expect(try db.meta("estimates_inputs") == nil)
+        #expect(try db.estimates().isEmpty)
     }
 }
