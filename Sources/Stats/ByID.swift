@@ -44,11 +44,13 @@ public struct ByID<Value: Sendable & Hashable>: Sendable, Hashable {
     /// Changes the value at a position of `positions` in place, starting from `initial` when
     /// it has none.
     public mutating func update(at i: Int, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
-        // In place, through the buffer: a copy out and back (or out to compare with nil) would
-        // retain and release the value's arrays per call.
+        // Moved out of the buffer and back (`take` leaves nil): changed through `buffer[i]!`,
+        // or through the array, it was copied out and in again, its arrays retained and
+        // released, for every row of a cell.
         values.withUnsafeMutableBufferPointer { buffer in
-            if buffer[i] == nil { buffer[i] = initial() }
-            body(&buffer[i]!)
+            var value = buffer[i].take() ?? initial()
+            body(&value)
+            buffer[i] = value
         }
     }
 }

@@ -29,6 +29,36 @@ struct EstimatesStorageTests {
         #expect(try db.meta("estimates_inputs") == "a")
     }
 
+    @Test("rows whose cells and terms come back in changing orders, short and long texts, read back as written")
+    func numbering() throws {
+        let (db, _) = try DecodingTests.database()
+        var state: UInt64 = 17
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let scopes: [Scope] = [.unitQuarter, .unitYear, .allQuarter]
+        let subjects = ["q01", "q02", "index", "A", "ALL"]
+        let statistics = ["n", "p", "p_lower", "index_upper"]
+        // Short texts, and longer ones made at run time (stored apart, not inline).
+        let methods = ["count", "wilson", "lin_unweighted" + "_logit", String(repeating: "m", count: 3 + 20)]
+        var rows: [EstimateRow] = []
+        for _ in 0..<3_000 {
+            // Mostly the pattern of the cell before, sometimes another term or cell.
+            let i = rows.count
+            let patterned = next(5) != 0
+            rows.append(EstimateRow(
+                scope: scopes[patterned ? (i / 40) % 3 : next(3)], unit: ["STP", "SYT"][(i / 120) % 2],
+                period: "2024-Q\(1 + (i / 40) % 4)" + (next(10) == 0 ? " vs 2023-Q4" : ""),
+                subject: subjects[patterned ? i % 5 : next(5)], statistic: statistics[patterned ? (i / 5) % 4 : next(4)],
+                method: methods[patterned ? (i / 20) % 4 : next(4)], value: next(9) == 0 ? nil : Double(i) / 7))
+        }
+        try db.replaceEstimates(rows, meta: [:])
+        var back: [EstimateRow] = []
+        try db.forEachEstimate { back.append($0) }
+        #expect(back == rows)
+    }
+
     @Test("a failure while the rows stream leaves the previous estimates and their meta as they were")
     func failureKeepsThePrevious() throws {
         let (db, _) = try DecodingTests.database()
