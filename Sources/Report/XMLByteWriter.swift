@@ -55,7 +55,7 @@ final class XMLByteWriter {
     /// A whole number attribute (`String(value)`).
     func attribute(_ name: StaticString, int value: Int) {
         openAttribute(name)
-        bytes.write(upTo: 20) { Self.put(value, into: $0) }
+        bytes.write(upTo: 20) { NumberText.digits(Int64(value), into: $0) }
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -64,31 +64,9 @@ final class XMLByteWriter {
         openAttribute(name)
         for (i, value) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: " ")) }
-            bytes.write(upTo: 20) { Self.put(value, into: $0) }
+            bytes.write(upTo: 20) { NumberText.digits(Int64(value), into: $0) }
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// The decimal digits of `value` (a minus sign first if negative) into `out` (20 bytes);
-    /// returns how many.
-    static func put(_ value: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        var n = 0
-        if value < 0 {
-            out[0] = UInt8(ascii: "-")
-            n = 1
-        }
-        var rest = value.magnitude
-        var digits = 1
-        var high = rest / 10
-        while high > 0 {
-            digits += 1
-            high /= 10
-        }
-        for i in stride(from: n + digits - 1, through: n, by: -1) {
-            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        return n + digits
     }
 
     /// ` name="`.

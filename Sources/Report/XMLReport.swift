@@ -126,6 +126,15 @@ enum XMLReport {
         let likertValues = likert.map { survey.scale(of: $0).values }
         let quality = survey.qualityItems
         let indexIDs = survey.factors.map(\.id) + [overallIndexID]
+        /// An index's or its points' value, SE, interval and flags.
+        func figure(_ e: Estimate) {
+            w.attribute("value", number: e.value)
+            w.attribute("se", number: e.se)
+            w.attribute("lower", number: e.lower)
+            w.attribute("upper", number: e.upper)
+            w.attribute("flags", flagList(e.flags))
+            w.attribute("suppressed", e.isSuppressed ? "true" : nil)
+        }
         w.start("cells")
         let published = view.published
         for key in published.keys {
@@ -151,24 +160,14 @@ enum XMLReport {
                 w.start("index")
                 w.attribute("id", id)
                 w.attribute("method", e.method)
-                w.attribute("value", number: e.value)
-                w.attribute("se", number: e.se)
-                w.attribute("lower", number: e.lower)
-                w.attribute("upper", number: e.upper)
-                w.attribute("flags", flagList(e.flags))
-                w.attribute("suppressed", e.isSuppressed ? "true" : nil)
+                figure(e)
                 w.end()
             }
             for id in indexIDs {
                 guard let e = cell.points[id] else { continue }
                 w.start("points")
                 w.attribute("id", id)
-                w.attribute("value", number: e.value)
-                w.attribute("se", number: e.se)
-                w.attribute("lower", number: e.lower)
-                w.attribute("upper", number: e.upper)
-                w.attribute("flags", flagList(e.flags))
-                w.attribute("suppressed", e.isSuppressed ? "true" : nil)
+                figure(e)
                 w.end()
             }
             if let rank = cell.rank {

@@ -31,29 +31,32 @@ public enum NumberText {
     /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
     /// (its interval is wider); those two go to printf. Tested against printf on millions of
     /// values (`NumberTextTests`).
+    /// The decimal digits of `value`, a minus sign first if negative (`String(value)`), into
+    /// `out` (20 bytes); returns how many.
+    public static func digits(_ value: Int64, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        var rest = value.magnitude
+        var count = 1
+        var high = rest / 10
+        while high > 0 {
+            count += 1
+            high /= 10
+        }
+        for i in stride(from: n + count - 1, through: n, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return n + count
+    }
+
     public static func g12(_ value: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
         // A whole number of at most 12 digits (counts, answers, flags, ranks: about half of
         // estimates.csv) is what %.12g prints for it: its digits. 0 and −0 are `0`.
-        if value == value.rounded(.towardZero), value.magnitude < 1e12 {
-            var whole = Int64(value)
-            var n = 0
-            if whole < 0 {
-                out[0] = UInt8(ascii: "-")
-                n = 1
-                whole = -whole
-            }
-            var digits = 1
-            var rest = whole / 10
-            while rest > 0 {
-                digits += 1
-                rest /= 10
-            }
-            for i in stride(from: n + digits - 1, through: n, by: -1) {
-                out[i] = UInt8(ascii: "0") + UInt8(whole % 10)
-                whole /= 10
-            }
-            return n + digits
-        }
+        if value == value.rounded(.towardZero), value.magnitude < 1e12 { return digits(Int64(value), into: out) }
         guard value.magnitude >= Double.leastNormalMagnitude else { return printf(value, into: out) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digitBuffer -> Int in
             let digits = digitBuffer.baseAddress!

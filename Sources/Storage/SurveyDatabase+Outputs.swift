@@ -8,7 +8,7 @@ import SurveyModel
 extension SurveyDatabase {
     // MARK: stage outputs
 
-    /// Replaces the `estimates` table and records, in the same transaction, what it was
+    /// Replaces the estimates and records, in the same transaction, what it was
     /// computed from (`meta`).
     public func replaceEstimates(_ rows: [EstimateRow], meta: [String: String]) throws {
         try replaceEstimates(meta: meta) { insert in
@@ -17,7 +17,7 @@ extension SurveyDatabase {
         }
     }
 
-    /// Replaces the `estimates` table with the rows `produce` hands to its `insert` as it
+    /// Replaces the estimates with the rows `produce` hands to its `insert` as it
     /// makes them (nothing held in memory), and records `meta` and the meta `produce` returns,
     /// in one transaction: a failure or a kill inside `produce` leaves the previous estimates.
     public func replaceEstimates(
@@ -87,13 +87,8 @@ extension SurveyDatabase {
                     if let last = lastCell, last.scope == r.scope, last.unit == r.unit, last.period == r.period {
                         cell = last.id
                     } else {
-                        let text = EstimateCellText(scope: r.scope, unit: r.unit, period: r.period)
-                        if let known = cells[text] {
-                            cell = known
-                        } else {
-                            cell = Int64(cells.count + 1)
-                            cells[text] = cell
-                            try addCell.execute(arguments: [cell, r.scope.rawValue, r.unit, r.period])
+                        cell = try Self.number(EstimateCellText(scope: r.scope, unit: r.unit, period: r.period), in: &cells) {
+                            try addCell.execute(arguments: [$0, r.scope.rawValue, r.unit, r.period])
                         }
                         lastCell = (r.scope, r.unit, r.period, cell)
                     }
@@ -106,14 +101,10 @@ extension SurveyDatabase {
                         term = guess
                     } else {
                         let termText = EstimateTermText(subject: r.subject, statistic: r.statistic, method: r.method)
-                        if let known = terms[termText] {
-                            term = known
-                        } else {
-                            term = Int64(terms.count + 1)
-                            terms[termText] = term
+                        term = try Self.number(termText, in: &terms) {
                             termTexts.append(termText)
                             following.append(0)
-                            try addTerm.execute(arguments: [term, r.subject, r.statistic, r.method])
+                            try addTerm.execute(arguments: [$0, r.subject, r.statistic, r.method])
                         }
                         following[Int(lastTerm)] = term
                     }
@@ -133,7 +124,16 @@ extension SurveyDatabase {
         }
     }
 
-    /// Rows of the `estimates` table: as `stats` counted them (`meta` `estimates_rows`),
+    /// The number of `text` among `numbers`; a new one, which `add` records, if it has none.
+    static func number<Text: Hashable>(_ text: Text, in numbers: inout [Text: Int64], add: (Int64) throws -> Void) rethrows -> Int64 {
+        if let known = numbers[text] { return known }
+        let new = Int64(numbers.count + 1)
+        numbers[text] = new
+        try add(new)
+        return new
+    }
+
+    /// Rows of the estimates: as `stats` counted them (`meta` `estimates_rows`),
     /// else counted (a database of an earlier release).
     public func estimatesCount() throws -> Int {
         if let stored = try meta("estimates_rows").flatMap(Int.init) { return stored }
@@ -154,7 +154,7 @@ extension SurveyDatabase {
         }
     }
 
-    /// The `estimates` table, in the order it was written.
+    /// The estimates, in the order it was written.
     public func estimates() throws -> [EstimateRow] {
         var rows: [EstimateRow] = []
         try forEachEstimate { rows.append($0) }

@@ -28,7 +28,8 @@ public struct StoredForm: Sendable {
 /// - `rejects`: rows that could not be read, with file, sheet, line and reason;
 /// - `cell_sums`: per file × unit × quarter × channel, the sums of its accepted forms that
 ///   `check` and `stats` need (kept by the ingest, see `TallyStore.swift`);
-/// - `estimates`, `checks`: the outputs of `stats` and `check`;
+/// - `estimate_values`, `estimate_cells`, `estimate_terms` (read as the view `estimates`),
+///   `checks`: the outputs of `stats` and `check`;
 /// - `stage_runs`: what each stage read and wrote, the program version and the time.
 ///
 /// Ingest changes these tables in one transaction (`ingest(_:)`), so a crash leaves either
@@ -59,7 +60,7 @@ public final class SurveyDatabase {
     static let largePageCache = "PRAGMA cache_size = -32768"
     /// SQLite's default 2 MiB, for writes in order (the estimates).
     static let smallPageCache = "PRAGMA cache_size = -2048"
-    /// Rows of `estimates` inserted by one statement (seven parameters each, far below
+    /// Rows of `estimate_values` inserted by one statement (three parameters each, far below
     /// SQLite's limit of 32,766).
     static let estimatesBatch = 64
 
