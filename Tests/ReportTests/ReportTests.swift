@@ -86,6 +86,44 @@ struct ReportTests {
         #expect(NumberStyle.percent(value, language: language) == expected)
     }
 
+    @Test("fixed numbers byte by byte equal the plain string rules: decimal mark, thousands, minus sign unless zero")
+    func fixedNumbers() {
+        /// The rules said with strings (the formatter before it worked on bytes).
+        func reference(_ value: Double, decimals: Int, language: Language) -> String {
+            let text = NumberText.fixed(value, decimals: decimals)
+            let negative = text.hasPrefix("-")
+            let body = negative ? String(text.dropFirst()) : text
+            let parts = body.split(separator: ".", maxSplits: 1)
+            var whole = ""
+            for (i, c) in parts[0].enumerated() {
+                if i > 0 && (parts[0].count - i) % 3 == 0 { whole += language == .vi ? "." : "," }
+                whole.append(c)
+            }
+            let result = whole + (parts.count > 1 ? (language == .vi ? "," : ".") + parts[1] : "")
+            return negative && Double(body) != 0 ? "−" + result : result
+        }
+        var state: UInt64 = 42
+        var values: [Double] = [0, -0.0, -0.001, -0.004, 0.005, 999.995, 1_000, -1_234_567.891, 1e9, -3e12, .nan, .infinity, -.infinity]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let scale = pow(10, Double(Int(state >> 60) - 6))
+            values.append((Double(Int64(bitPattern: state) >> 20) / Double(1 << 43)) * scale)
+        }
+        var failures = 0
+        for value in values {
+            for decimals in 0...4 {
+                for language in [Language.vi, .en] {
+                    let got = NumberStyle.fixed(value, decimals: decimals, language: language)
+                    let want = reference(value, decimals: decimals, language: language)
+                    guard got != want else { continue }
+                    failures += 1
+                    if failures <= 10 { Issue.record("\(value), \(decimals), \(language): \(got) != \(want)") }
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+
     @Test("counts and changes", arguments: [(3200, Language.vi, "3.200"), (3200, .en, "3,200"), (1234567, .vi, "1.234.567")])
     func counts(n: Int, language: Language, expected: String) {
         #expect(NumberStyle.count(n, language: language) == expected)
