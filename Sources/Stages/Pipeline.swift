@@ -241,7 +241,6 @@ public struct Pipeline {
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recorded("run") { db in
-            ReportRenderer.prepare()
             removeLeftoverStaging()
             let summary = try ingestStage(db, forget: forget)
             releaseFreedMemory()
@@ -251,7 +250,7 @@ public struct Pipeline {
             let checksFresh = try isFresh(db, key: "checks_inputs", inputs: inputs)
             let estimatesFresh = try isFresh(db, key: "estimates_inputs", inputs: inputs)
             if !checksFresh || !estimatesFresh || summary.changed { try requireSound(db) }
-            // The cell sums, decoded once for check and stats when both run.
+            // The cell sums, decoded once for check and stats when both run (kept for stats only).
             var tally: FormTally?
             func readTally() throws -> FormTally {
                 if tally == nil { tally = try db.tallies() }
@@ -261,7 +260,7 @@ public struct Pipeline {
             if checksFresh && !options.force {
                 outcome = try CheckOutcome(stored: db)
             } else {
-                outcome = try checkStage(db, inputs: inputs, tally: try readTally())
+                outcome = try checkStage(db, inputs: inputs, tally: estimatesFresh && !options.force ? nil : try readTally())
                 recomputed.append("check")
             }
             try stopIfRequested()
@@ -270,6 +269,7 @@ public struct Pipeline {
             var staging: URL?
             var figures: EstimateFigures?
             if !estimatesFresh || options.force {
+                ReportRenderer.prepare()
                 let folder = try makeStaging()
                 staging = folder
                 do {

@@ -20,17 +20,6 @@ public enum NumberText {
         }
     }
 
-    /// Writes `%.12g` of a finite value into `out` (32 bytes); returns the length.
-    ///
-    /// Most values: scaled by a power of ten to 12 digits (`twelveDigits`). Near a rounding
-    /// boundary: from the shortest digits that read back as the value (Swift's `description`),
-    /// rounded to 12 significant digits, instead of printf's exact decimal expansion (several
-    /// thousand instructions a number). The two agree: a double's rounding
-    /// interval is narrower than the spacing of 13-digit decimals, so the value and its
-    /// shortest digits lie on the same side of every 12-digit rounding boundary, unless the
-    /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
-    /// (its interval is wider); those two go to printf. Tested against printf on millions of
-    /// values (`NumberTextTests`).
     /// The decimal digits of `value`, a minus sign first if negative (`String(value)`), into
     /// `out` (20 bytes); returns how many.
     public static func digits(_ value: Int64, into out: UnsafeMutablePointer<UInt8>) -> Int {
@@ -53,6 +42,17 @@ public enum NumberText {
         return n + count
     }
 
+    /// Writes `%.12g` of a finite value into `out` (32 bytes); returns the length.
+    ///
+    /// Most values: scaled by a power of ten to 12 digits (`twelveDigits`). Near a rounding
+    /// boundary: from the shortest digits that read back as the value (Swift's `description`),
+    /// rounded to 12 significant digits, instead of printf's exact decimal expansion (several
+    /// thousand instructions a number). The two agree: a double's rounding
+    /// interval is narrower than the spacing of 13-digit decimals, so the value and its
+    /// shortest digits lie on the same side of every 12-digit rounding boundary, unless the
+    /// shortest digits are that boundary (13 digits ending in 5) or the value is subnormal
+    /// (its interval is wider); those two go to printf. Tested against printf on millions of
+    /// values (`NumberTextTests`).
     public static func g12(_ value: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
         // A whole number of at most 12 digits (counts, answers, flags, ranks: about half of
         // estimates.csv) is what %.12g prints for it: its digits. 0 and −0 are `0`.

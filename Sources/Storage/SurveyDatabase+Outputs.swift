@@ -51,7 +51,7 @@ extension SurveyDatabase {
                 var lastCell: (scope: Scope, unit: String, period: String, id: Int64)?
                 // Rows go in batches of `batch` per statement: each step of a statement costs
                 // about as much again as the row it inserts (opening the table, finding its
-                // end, closing) (measured with callgrind at 20 units).
+                // end, closing; measured with callgrind at 20 units).
                 let batch = Self.estimatesBatch
                 let one = try db.makeStatement(sql: "INSERT INTO estimate_values (cell, term, value) VALUES (?, ?, ?)")
                 let many = try db.makeStatement(
@@ -154,14 +154,14 @@ extension SurveyDatabase {
         }
     }
 
-    /// The estimates, in the order it was written.
+    /// The estimates, in the order they were written.
     public func estimates() throws -> [EstimateRow] {
         var rows: [EstimateRow] = []
         try forEachEstimate { rows.append($0) }
         return rows
     }
 
-    /// Each row of the `estimates` view in the order it was written, one at a time.
+    /// Each row of the estimates (the `estimates` view) in the order they were written, one at a time.
     public func forEachEstimate(_ body: (EstimateRow) throws -> Void) throws {
         try wrap {
             try queue.read { db in

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Stats
 import Storage
 import SurveyModel
 import Testing
@@ -63,6 +64,29 @@ struct DecodingTests {
         } catch let error as StorageError {
             let text = "\(error)"
             #expect(text.contains("responses.\(column)") && text.contains("'\(value)'"), "\(text)")
+        }
+    }
+
+    @Test("an estimate naming a cell or term that is not stored, or a cell of an unknown scope, is an error naming table and column", arguments: [
+        ("UPDATE estimate_values SET cell = 99 WHERE rowid = 2", "estimate_values.cell", "'99'"),
+        ("UPDATE estimate_values SET term = 77 WHERE rowid = 2", "estimate_values.term", "'77'"),
+        ("UPDATE estimate_cells SET scope = 'unit_week'", "estimate_cells.scope", "'unit_week'"),
+    ])
+    func unknownEstimate(change: String, column: String, value: String) throws {
+        let (db, path) = try Self.database()
+        try db.replaceEstimates([
+            EstimateRow(scope: .unitQuarter, unit: "STP", period: "2024-Q2", subject: "q01", statistic: "n", method: "count", value: 1),
+            EstimateRow(scope: .unitQuarter, unit: "STP", period: "2024-Q2", subject: "q01", statistic: "p", method: "unweighted", value: 1),
+        ], meta: [:])
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: change) }
+        try queue.close()
+        do {
+            let rows = try db.estimates()
+            Issue.record("\(change): read back as \(rows)")
+        } catch let error as StorageError {
+            let text = "\(error)"
+            #expect(text.contains(column) && text.contains(value), "\(text)")
         }
     }
 }
